@@ -1,0 +1,50 @@
+/** Result of timing one function. */
+export interface Measurement {
+  readonly name: string;
+  /** Median nanoseconds per call over the rounds. */
+  readonly nsPerOp: number;
+}
+
+/**
+ * Times `fn` in rounds of `batch` calls, interleaving the candidates round by round so that machine noise
+ * (shared, 2-core machines) hits all of them alike; reports each candidate's median ns per call.
+ */
+export async function compare(
+  candidates: Record<string, () => unknown>,
+  options: { batch?: number; rounds?: number; warmup?: number } = {},
+): Promise<Measurement[]> {
+  const batch = options.batch ?? 2_000;
+  const rounds = options.rounds ?? 25;
+  const warmup = options.warmup ?? 5;
+  const entries = Object.entries(candidates);
+  const samples = new Map<string, number[]>(entries.map(([name]) => [name, []]));
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (const [name, fn] of entries) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < batch; i++) {
+        const result = fn();
+        if (result instanceof Promise) await result;
+      }
+      const elapsed = Number(process.hrtime.bigint() - start);
+      if (round >= warmup) samples.get(name)?.push(elapsed / batch);
+    }
+  }
+  return entries.map(([name]) => ({ name, nsPerOp: median(samples.get(name) ?? []) }));
+}
+
+/** The median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Formats measurements as a table with each row's ratio against the named baseline. */
+export function report(title: string, results: readonly Measurement[], baseline: string): string {
+  const base = results.find((result) => result.name === baseline)?.nsPerOp ?? Number.NaN;
+  const lines = [`\n## ${title}`, `${'case'.padEnd(48)} ${'ns/op'.padStart(12)} ${'× baseline'.padStart(12)}`];
+  for (const { name, nsPerOp } of results) {
+    lines.push(`${name.padEnd(48)} ${nsPerOp.toFixed(0).padStart(12)} ${(nsPerOp / base).toFixed(2).padStart(12)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,24 @@
+/**
+ * `npm run bench [-- name…]`: runs every `bench/*.bench.ts` (or the named ones) in this process, one after
+ * another. Each bench module exports `default async function run(): Promise<void>` that prints its figures.
+ * Figures are ratios against a baseline measured in the same run: the machines are shared and noisy.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+process.env.AWS_REGION ??= 'us-east-1';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((file) => file.endsWith('.bench.ts'))
+  .filter((file) => wanted.length === 0 || wanted.some((name) => file.startsWith(name)))
+  .sort();
+
+for (const file of files) {
+  console.log(`\n# ${file}`);
+  const module = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<void> };
+  await module.default();
+}

@@ -1,0 +1,135 @@
+/**
+ * The one error hierarchy of cognito-tenancy.
+ *
+ * Every error carries a developer-facing `message` (logged, shown by the CLI) and a `userMessage` that is
+ * safe to show to an end user: Cognito displays a trigger's error message on the sign-in page, so the
+ * specific reason stays in `message`/`cause` and the logs, never in `userMessage`.
+ */
+export class TenancyError extends Error {
+  override name = 'TenancyError';
+  /** Short, generic text that may reach an end user. */
+  readonly userMessage: string;
+
+  constructor(message: string, options: { cause?: unknown; userMessage?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.userMessage = options.userMessage ?? 'The request could not be completed.';
+  }
+}
+
+/** Configuration is missing, malformed or unsafe; raised once at cold start. */
+export class ConfigurationError extends TenancyError {
+  override name = 'ConfigurationError';
+  constructor(
+    message: string,
+    readonly setting: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${setting}: ${message}`, { ...options, userMessage: 'The service is misconfigured.' });
+  }
+}
+
+/** Operator or caller input that fails validation (tenant id, domain, tier, arguments). */
+export class InvalidInputError extends TenancyError {
+  override name = 'InvalidInputError';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A tier name that the tier configuration does not define. */
+export class UnknownTierError extends InvalidInputError {
+  override name = 'UnknownTierError';
+  constructor(
+    readonly tier: string,
+    readonly knownTiers: readonly string[],
+  ) {
+    super(`unknown tier "${tier}" (known tiers: ${knownTiers.join(', ')})`, 'tier');
+  }
+}
+
+/** No tenant with this id exists in the registry. */
+export class TenantNotFoundError extends TenancyError {
+  override name = 'TenantNotFoundError';
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} does not exist`, { userMessage: 'Your account is not assigned to an organization.' });
+  }
+}
+
+/** A tenant with this id already exists. */
+export class TenantExistsError extends TenancyError {
+  override name = 'TenantExistsError';
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} already exists`);
+  }
+}
+
+/** The tenant exists but is suspended or disabled. */
+export class TenantInactiveError extends TenancyError {
+  override name = 'TenantInactiveError';
+  constructor(
+    readonly tenantId: string,
+    readonly status: string,
+  ) {
+    super(`tenant ${tenantId} is ${status}`, { userMessage: 'Your organization is not active.' });
+  }
+}
+
+/** The binding is held by another tenant: bindings are unique, a second claim never overwrites. */
+export class BindingConflictError extends TenancyError {
+  override name = 'BindingConflictError';
+  constructor(
+    readonly binding: string,
+    readonly heldBy: string,
+  ) {
+    super(`${binding} is already bound to tenant ${heldBy}`);
+  }
+}
+
+/** The binding does not exist, or is not held by the tenant that tried to remove it. */
+export class BindingNotFoundError extends TenancyError {
+  override name = 'BindingNotFoundError';
+  constructor(
+    readonly binding: string,
+    readonly tenantId?: string,
+  ) {
+    super(tenantId === undefined ? `${binding} is not bound` : `${binding} is not bound to tenant ${tenantId}`);
+  }
+}
+
+/** The tenant has no free seat in its tier. */
+export class SeatLimitError extends TenancyError {
+  override name = 'SeatLimitError';
+  constructor(
+    readonly tenantId: string,
+    readonly seatLimit: number,
+  ) {
+    super(`tenant ${tenantId} has no free seat (limit ${seatLimit})`, {
+      userMessage: 'Your organization has no free seats.',
+    });
+  }
+}
+
+/** The user already belongs to a (different) tenant: one tenant per user. */
+export class MembershipConflictError extends TenancyError {
+  override name = 'MembershipConflictError';
+  constructor(
+    readonly sub: string,
+    readonly existingTenantId: string,
+  ) {
+    super(`user ${sub} already belongs to tenant ${existingTenantId}`);
+  }
+}
+
+/** The registry could not be read or written (network, throttling, service error). */
+export class RegistryUnavailableError extends TenancyError {
+  override name = 'RegistryUnavailableError';
+  constructor(operation: string, options: { cause?: unknown } = {}) {
+    super(`tenant registry unavailable during ${operation}`, {
+      ...options,
+      userMessage: 'The service is temporarily unavailable. Please try again.',
+    });
+  }
+}
