@@ -1,0 +1,319 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type Binding, type BindingKind, describeBinding, makeBinding } from '../shared/binding';
+import { InvalidInputError, TenancyError } from '../shared/errors';
+import type { Env } from '../shared/settings';
+import type { Membership, Tenant, TenantStatus } from '../shared/tenant';
+import { assertTenantId } from '../shared/tenant-id';
+import type { TenantRegistry } from '../shared/tenant-registry';
+import { importSeed, parseSeed } from '../shared/tenant-seed';
+import { parseTiers, type Tiers } from '../shared/tiers';
+import { openRegistry, type RegistryTarget, type TargetOptions } from './registry-target';
+
+/** Where the CLI writes, and what it reads its settings from. */
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly env: Env;
+  /** Directory of the local harness's persistent database. */
+  readonly localDataDir: string;
+  /** Opens the registry; replaceable in tests. */
+  readonly open?: (options: TargetOptions) => Promise<RegistryTarget>;
+}
+
+interface Context {
+  readonly registry: TenantRegistry;
+  readonly args: readonly string[];
+  readonly options: { readonly name?: string; readonly tier?: string; readonly id?: string };
+  readonly print: (value: unknown, text: () => string) => void;
+}
+
+interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  readonly arity: number;
+  /** Validates the arguments before any I/O, so bad input never reaches the registry. */
+  readonly check?: (args: readonly string[], tiers: Tiers) => void;
+  readonly run: (context: Context) => Promise<void>;
+}
+
+const checkTenantId = (args: readonly string[]) => void assertTenantId(args[0]);
+
+const STATUS_COMMANDS: Record<string, TenantStatus> = { suspend: 'suspended', resume: 'active', disable: 'disabled' };
+
+function bindingFrom(kind: BindingKind, args: readonly string[]): Binding {
+  return makeBinding(kind, args[1] ?? '', args[2]);
+}
+
+function bindCommands(): Record<string, Command> {
+  const forms: Record<BindingKind, string> = {
+    pool: '<userPoolId>',
+    idp: '<userPoolId> <providerName>',
+    client: '<appClientId>',
+    domain: '<emailDomain>',
+  };
+  const commands: Record<string, Command> = {};
+  for (const [kind, form] of Object.entries(forms) as [BindingKind, string][]) {
+    const arity = 1 + form.split(' ').length;
+    commands[`bind-${kind}`] = {
+      usage: `bind-${kind} <tenantId> ${form}`,
+      summary: `bind a${kind === 'idp' ? 'n IdP of a pool' : ` ${kind === 'client' ? 'app client' : kind}`} to the tenant`,
+      arity,
+      check: (args) => {
+        assertTenantId(args[0]);
+        bindingFrom(kind, args);
+      },
+      run: async ({ registry, args, print }) => {
+        const binding = bindingFrom(kind, args);
+        await registry.bind(args[0] ?? '', binding);
+        print({ tenantId: args[0], binding }, () => `bound ${describeBinding(binding)} to ${args[0]}`);
+      },
+    };
+    commands[`unbind-${kind}`] = {
+      usage: `unbind-${kind} <tenantId> ${form}`,
+      summary: `remove that binding from the tenant`,
+      arity,
+      check: (args) => {
+        assertTenantId(args[0]);
+        bindingFrom(kind, args);
+      },
+      run: async ({ registry, args, print }) => {
+        const binding = bindingFrom(kind, args);
+        await registry.unbind(args[0] ?? '', binding);
+        print({ tenantId: args[0], binding }, () => `unbound ${describeBinding(binding)} from ${args[0]}`);
+      },
+    };
+  }
+  return commands;
+}
+
+const COMMANDS: Record<string, Command> = {
+  create: {
+    usage: 'create --name <name> --tier <tier> [--id <tenantId>]',
+    summary: 'create an active tenant (a non-guessable id is generated unless --id is given)',
+    arity: 0,
+    run: async ({ registry, options, print }) => {
+      if (options.name === undefined) throw new InvalidInputError('create needs --name', 'name');
+      if (options.tier === undefined) throw new InvalidInputError('create needs --tier', 'tier');
+      registry.tiers.get(options.tier);
+      if (options.id !== undefined) assertTenantId(options.id);
+      const tenant = await registry.createTenant({ tenantId: options.id, name: options.name, tier: options.tier });
+      print(tenant, () => `created ${tenant.tenantId} (${tenant.name}, ${tenant.tier})`);
+    },
+  },
+  show: {
+    usage: 'show <tenantId>',
+    summary: 'show a tenant, its bindings and its seat use',
+    arity: 1,
+    check: checkTenantId,
+    run: async ({ registry, args, print }) => {
+      const tenant = await registry.requireTenant(args[0] ?? '');
+      const bindings = await registry.listBindings(tenant.tenantId);
+      const seatLimit = registry.tiers.has(tenant.tier) ? registry.tiers.get(tenant.tier).seatLimit : undefined;
+      print({ ...tenant, seatLimit, bindings }, () =>
+        [
+          `tenant    ${tenant.tenantId}`,
+          `name      ${tenant.name}`,
+          `tier      ${tenant.tier}`,
+          `status    ${tenant.status}`,
+          `seats     ${tenant.seats} of ${seatLimit ?? '?'}`,
+          `roles     ${formatMappings(tenant.roleMappings)}`,
+          `bindings  ${bindings.length === 0 ? '(none)' : bindings.map(describeBinding).join(', ')}`,
+          `created   ${tenant.createdAt}`,
+          `updated   ${tenant.updatedAt}`,
+        ].join('\n'),
+      );
+    },
+  },
+  list: {
+    usage: 'list',
+    summary: 'list all tenants',
+    arity: 0,
+    run: async ({ registry, print }) => {
+      const tenants = await registry.listTenants();
+      print(tenants, () => formatTenants(tenants));
+    },
+  },
+  'set-tier': {
+    usage: 'set-tier <tenantId> <tier>',
+    summary: "change a tenant's tier",
+    arity: 2,
+    check: (args, tiers) => {
+      assertTenantId(args[0]);
+      tiers.get(args[1] ?? '');
+    },
+    run: async ({ registry, args, print }) => {
+      const tenant = await registry.setTier(args[0] ?? '', args[1] ?? '');
+      print(tenant, () => `${tenant.tenantId} is now on tier ${tenant.tier}`);
+    },
+  },
+  ...Object.fromEntries(
+    Object.entries(STATUS_COMMANDS).map(([name, status]) => [
+      name,
+      {
+        usage: `${name} <tenantId>`,
+        summary: `set the tenant's status to ${status}`,
+        arity: 1,
+        check: checkTenantId,
+        run: async ({ registry, args, print }: Context) => {
+          const tenant = await registry.setStatus(args[0] ?? '', status);
+          print(tenant, () => `${tenant.tenantId} is now ${tenant.status}`);
+        },
+      } satisfies Command,
+    ]),
+  ),
+  ...bindCommands(),
+  members: {
+    usage: 'members <tenantId>',
+    summary: "list a tenant's members",
+    arity: 1,
+    check: checkTenantId,
+    run: async ({ registry, args, print }) => {
+      const tenant = await registry.requireTenant(args[0] ?? '');
+      const members = await registry.listMembers(tenant.tenantId);
+      print(members, () => formatMembers(members));
+    },
+  },
+  import: {
+    usage: 'import <seed.json>',
+    summary: 'create or update tenants and bindings from a seed file (e.g. events/tenants.json)',
+    arity: 1,
+    run: async ({ registry, args, print }) => {
+      const path = args[0] ?? '';
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (error) {
+        throw new InvalidInputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`, 'file');
+      }
+      const seed = parseSeed(text, (tier) => registry.tiers.has(tier));
+      const result = await importSeed(registry, seed);
+      print(
+        result,
+        () =>
+          `imported ${seed.length} tenant(s): ${result.created.length} created, ${result.updated.length} updated, ${result.bindings} binding(s)`,
+      );
+    },
+  },
+};
+
+function formatMappings(mappings: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(mappings);
+  return entries.length === 0 ? '(none)' : entries.map(([group, role]) => `${group} → ${role}`).join(', ');
+}
+
+function formatTenants(tenants: readonly Tenant[]): string {
+  if (tenants.length === 0) return '(no tenants)';
+  const rows = tenants.map((t) => [t.tenantId, t.tier, t.status, String(t.seats), t.name]);
+  return table(['TENANT', 'TIER', 'STATUS', 'SEATS', 'NAME'], rows);
+}
+
+function formatMembers(members: readonly Membership[]): string {
+  if (members.length === 0) return '(no members)';
+  return table(
+    ['SUB', 'ROLE', 'SOURCE', 'JOINED'],
+    members.map((m) => [m.sub, m.role, m.source, m.joinedAt]),
+  );
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** The help text. */
+export function usage(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
+  return [
+    'usage: npm run tenants -- <command> [arguments] [--local] [--table <name>] [--json]',
+    '',
+    'commands:',
+    ...Object.values(COMMANDS).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
+    '',
+    'options:',
+    '  --local         use the local DynamoDB Local harness (default when no AWS region or credentials are set)',
+    '  --table <name>  the registry table (default: TENANCY_TABLE_NAME)',
+    '  --json          print JSON instead of text',
+  ].join('\n');
+}
+
+/**
+ * Runs one CLI command and returns the exit code: 0 done, 1 refused (the registry said no: unknown tenant,
+ * binding held by another tenant…), 2 bad usage or input. Every refusal is one line on stderr and writes nothing.
+ */
+export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    // Node's own wording varies between versions; keep the CLI's line stable.
+    const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? '';
+    const problem =
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'unknown option' : 'bad option';
+    io.err(`error: ${problem} ${option} (run with --help for the list)`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [name, ...args] = positionals;
+  if (values.help || name === undefined || name === 'help') {
+    (name === undefined && !values.help ? io.err : io.out)(usage());
+    return name === undefined && !values.help ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`error: unknown command "${name}" (run with --help for the list)`);
+    return 2;
+  }
+  if (args.length !== command.arity) {
+    io.err(`error: usage: ${command.usage}`);
+    return 2;
+  }
+  let target: RegistryTarget | undefined;
+  try {
+    command.check?.(args, parseTiers(io.env.TENANCY_TIERS));
+    target = await (io.open ?? openRegistry)({
+      local: values.local ?? false,
+      table: values.table,
+      env: io.env,
+      localDataDir: io.localDataDir,
+    });
+    const print = (value: unknown, text: () => string) => io.out(values.json ? JSON.stringify(value, null, 2) : text());
+    await command.run({ registry: target.registry, args, options: values, print });
+    return 0;
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof TenancyError) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await target?.close();
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      local: { type: 'boolean' },
+      table: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' },
+      tier: { type: 'string' },
+      id: { type: 'string' },
+    },
+  });
+}
