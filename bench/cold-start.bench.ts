@@ -1,0 +1,89 @@
+/**
+ * Cold start: bundle each function exactly as deployed (esbuild.config.cjs) and time its module
+ * initialisation in fresh Node processes, against an empty bundle in the same run. Runs are interleaved
+ * (function A, B, …, baseline, then again) so machine noise falls on all alike; the median of ≥ 15 is reported.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { median } from './measure';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const esbuildOptions = (createRequire(import.meta.url)(join(root, 'esbuild.config.cjs')) as () => object)();
+const RUNS = Number(process.env.COLD_START_RUNS ?? 15);
+
+/** Settings the functions validate at cold start; values only need to be well-formed. */
+const ENV: Record<string, string> = {
+  TENANCY_TABLE_NAME: 'cognito-tenancy-bench-registry',
+  TENANCY_USER_POOL_IDS: 'us-east-1_Bench1',
+  TENANCY_CLIENT_IDS: 'benchclient',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  // Nothing may leave the machine: point every client at a closed local port.
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
+  POWERTOOLS_TRACE_ENABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+// Prints the nanoseconds the dynamic import of the bundle took, in a process that has done nothing else.
+const PROBE = `const t = process.hrtime.bigint(); await import(process.argv[1]); process.stdout.write(String(process.hrtime.bigint() - t));`;
+
+function initNs(file: string, env: Record<string, string>): number {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return Number(out);
+}
+
+/** Bundles every function and prints init time and size against the empty baseline. */
+export default async function run(): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'cold-start-'));
+  try {
+    const baselineEntry = join(out, 'baseline.ts');
+    writeFileSync(baselineEntry, 'export const handler = async () => ({});\n');
+    const entries = [
+      baselineEntry,
+      ...readdirSync(join(root, 'functions'))
+        .filter((file) => file.endsWith('.ts'))
+        .sort()
+        .map((file) => join(root, 'functions', file)),
+    ];
+    const bundles: { name: string; file: string; bytes: number }[] = [];
+    for (const entry of entries) {
+      const name = basename(entry, '.ts');
+      const file = join(out, `${name}.mjs`);
+      await build({ ...esbuildOptions, entryPoints: [entry], outfile: file, bundle: true, logLevel: 'error' });
+      bundles.push({ name, file, bytes: statSync(file).size });
+    }
+    const samples = new Map(bundles.map((bundle) => [bundle.name, [] as number[]]));
+    for (const bundle of bundles) initNs(bundle.file, ENV); // warm the file cache
+    for (let run = 0; run < RUNS; run++) {
+      for (const bundle of bundles) samples.get(bundle.name)?.push(initNs(bundle.file, ENV));
+    }
+    const base = median(samples.get('baseline') ?? []);
+    console.log(
+      `\n## Cold start: module init in a fresh Node ${process.version} process (median of ${RUNS}, interleaved)`,
+    );
+    console.log(
+      `${'bundle'.padEnd(24)} ${'init ms'.padStart(9)} ${'over baseline'.padStart(14)} ${'size KB'.padStart(9)}`,
+    );
+    for (const bundle of bundles) {
+      const ms = median(samples.get(bundle.name) ?? []) / 1e6;
+      const over = bundle.name === 'baseline' ? '' : `+${(ms - base / 1e6).toFixed(1)} ms`;
+      console.log(
+        `${bundle.name.padEnd(24)} ${ms.toFixed(1).padStart(9)} ${over.padStart(14)} ${(bundle.bytes / 1024).toFixed(0).padStart(9)}`,
+      );
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
