@@ -1,0 +1,254 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStackError } from './dynamodb-local';
+import { freePort } from './free-port';
+
+/** The pool id the local stack seeds: AWS-shaped, so production validation of pool ids applies unchanged. */
+export const LOCAL_USER_POOL_ID = 'us-east-1_Tenancy1';
+/** The app client seeded into every local pool (no secret, `USER_PASSWORD_AUTH` allowed). */
+export const LOCAL_CLIENT_ID = 'tenancylocalclient000000';
+/** The role groups created in the local pool unless told otherwise. */
+export const LOCAL_GROUPS: readonly string[] = ['tenant-admin', 'tenant-member'];
+
+/** Triggers cognito-local can invoke; values are Lambda function names (`<service>-<stage>-<function>`). */
+export type TriggerName = 'PreSignUp' | 'PostConfirmation' | 'PreTokenGeneration' | 'PostAuthentication';
+
+export interface CognitoLocalOptions {
+  /** Pool id to seed; `us-east-1_Tenancy1` by default. */
+  readonly userPoolId?: string;
+  /** App clients to seed with fixed ids (the default client is always seeded). */
+  readonly clientIds?: readonly string[];
+  /** Groups to create after start; `tenant-admin` and `tenant-member` by default. */
+  readonly groups?: readonly string[];
+  /** Trigger → function name. Needs `lambdaEndpoint`. */
+  readonly triggerFunctions?: Partial<Record<TriggerName, string>>;
+  /** Lambda Invoke API endpoint (serverless-offline's Lambda port, or an in-test server). */
+  readonly lambdaEndpoint?: string;
+  /** Fixed confirmation code / temporary password (cognito-local's `CODE`); random when absent. */
+  readonly code?: string;
+  /** Milliseconds to wait for the server to answer. */
+  readonly timeoutMs?: number;
+}
+
+/** A cognito-local process started by this harness, with its own fresh data directory. */
+export interface CognitoLocal {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly userPoolId: string;
+  /** The seeded app client without a secret. */
+  readonly clientId: string;
+  /** Tokens carry `iss` = `<issuer>`, the Cognito form for the seeded pool. */
+  readonly issuer: string;
+  /** Where cognito-local serves the pool's JWKS (over plain HTTP). */
+  readonly jwksUri: string;
+  /** Stops the process this harness started (and nothing else) and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+// Cognito's standard attributes as DescribeUserPool reports them, plus the suite's custom attribute. A seeded
+// pool's Options replace cognito-local's defaults entirely, so every attribute the tests write is listed.
+function schemaAttributes() {
+  const string = (Name: string, Mutable = true, Required = false) => ({
+    Name,
+    AttributeDataType: 'String',
+    DeveloperOnlyAttribute: false,
+    Mutable,
+    Required,
+    StringAttributeConstraints: { MinLength: '0', MaxLength: '2048' },
+  });
+  const boolean = (Name: string) => ({
+    Name,
+    AttributeDataType: 'Boolean',
+    DeveloperOnlyAttribute: false,
+    Mutable: true,
+    Required: false,
+  });
+  return [
+    string('sub', false, true),
+    string('name'),
+    string('given_name'),
+    string('family_name'),
+    string('preferred_username'),
+    string('email'),
+    boolean('email_verified'),
+    string('phone_number'),
+    boolean('phone_number_verified'),
+    string('identities'),
+    { ...string('custom:tenantId'), StringAttributeConstraints: { MinLength: '1', MaxLength: '64' } },
+  ];
+}
+
+/**
+ * Starts the npm package `cognito-local` on 127.0.0.1 and a free port, with a fresh temporary data directory
+ * (its JSON store must never be shared between runs), a seeded pool with an AWS-shaped id whose schema lists
+ * `custom:tenantId`, fixed-id app clients, the role groups, and the Cognito issuer form
+ * (`https://cognito-idp.<region>.amazonaws.com/<poolId>`). Resolves once the server answers.
+ */
+export async function startCognitoLocal(options: CognitoLocalOptions = {}): Promise<CognitoLocal> {
+  const userPoolId = options.userPoolId ?? LOCAL_USER_POOL_ID;
+  const region = userPoolId.split('_')[0] ?? LOCAL_REGION;
+  const issuerDomain = `https://cognito-idp.${region}.amazonaws.com`;
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const home = mkdtempSync(join(tmpdir(), 'cognito-local-'));
+  const dbDir = join(home, '.cognito', 'db');
+  mkdirSync(dbDir, { recursive: true });
+
+  writeFileSync(
+    join(home, '.cognito', 'config.json'),
+    JSON.stringify({
+      LambdaClient: {
+        credentials: LOCAL_CREDENTIALS,
+        region: LOCAL_REGION,
+        ...(options.lambdaEndpoint === undefined ? {} : { endpoint: options.lambdaEndpoint }),
+      },
+      TokenConfig: { IssuerDomain: issuerDomain },
+      TriggerFunctions: options.triggerFunctions ?? {},
+      UserPoolDefaults: { UsernameAttributes: ['email'] },
+      ServerConfig: { hostname: '127.0.0.1', port },
+    }),
+  );
+  writeFileSync(
+    join(dbDir, `${userPoolId}.json`),
+    JSON.stringify({
+      Users: {},
+      Groups: {},
+      Options: {
+        Id: userPoolId,
+        Name: 'cognito-tenancy-local',
+        Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${userPoolId}`,
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        MfaConfiguration: 'OFF',
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 8,
+            RequireUppercase: false,
+            RequireLowercase: false,
+            RequireNumbers: false,
+            RequireSymbols: false,
+            TemporaryPasswordValidityDays: 7,
+          },
+        },
+        LambdaConfig: {},
+        SchemaAttributes: schemaAttributes(),
+      },
+    }),
+  );
+  const clients: Record<string, unknown> = {};
+  for (const clientId of [LOCAL_CLIENT_ID, ...(options.clientIds ?? [])]) {
+    clients[clientId] = {
+      ClientId: clientId,
+      ClientName: clientId,
+      UserPoolId: userPoolId,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      TokenValidityUnits: { AccessToken: 'hours', IdToken: 'minutes', RefreshToken: 'days' },
+    };
+  }
+  writeFileSync(join(dbDir, 'clients.json'), JSON.stringify({ Clients: clients }));
+
+  const child = spawn(process.execPath, [cognitoLocalBin()], {
+    cwd: home,
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...(options.code === undefined ? {} : { CODE: options.code }),
+      // cognito-local's Lambda client is aws-sdk v2; keep it quiet and offline.
+      AWS_SDK_LOAD_CONFIG: '0',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: LOCAL_REGION,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    await stopProcess(child);
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilReady(endpoint, child, options.timeoutMs ?? 20_000, () => output);
+    const client = localCognitoClient(endpoint);
+    try {
+      for (const group of options.groups ?? LOCAL_GROUPS) {
+        await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+      }
+    } finally {
+      client.destroy();
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    endpoint,
+    userPoolId,
+    clientId: LOCAL_CLIENT_ID,
+    issuer: `${issuerDomain}/${userPoolId}`,
+    jwksUri: `${endpoint}/${userPoolId}/.well-known/jwks.json`,
+    stop,
+  };
+}
+
+/** A Cognito client for a local endpoint with the harness's fixed credentials and region. */
+export function localCognitoClient(endpoint: string): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 2,
+  });
+}
+
+/** Path of cognito-local's start script, from its package.json `bin`. */
+function cognitoLocalBin(): string {
+  const manifestPath = createRequire(import.meta.url).resolve('cognito-local/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: string | Record<string, string> };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin['cognito-local'];
+  if (bin === undefined) throw new LocalStackError('cognito-local has no start script: run npm ci');
+  return join(dirname(manifestPath), bin);
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number, output: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new LocalStackError(`cognito-local exited with code ${child.exitCode}: ${output().trim()}`);
+    }
+    try {
+      const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new LocalStackError(`cognito-local did not answer on ${endpoint} within ${timeoutMs} ms: ${output().trim()}`);
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
