@@ -133,3 +133,69 @@ export class RegistryUnavailableError extends TenancyError {
     });
   }
 }
+
+/** A user reached a tenant-scoped step without a usable tenant binding (no `custom:tenantId`). */
+export class TenantNotAssignedError extends TenancyError {
+  override name = 'TenantNotAssignedError';
+  constructor(readonly sub: string) {
+    super(`user ${sub} has no tenant assigned`, { userMessage: 'Your account is not assigned to an organization.' });
+  }
+}
+
+/**
+ * `custom:tenantId` names a tenant the user has no membership item in: something other than this suite
+ * wrote the attribute (an app client with write permission on it, or an IdP attribute mapping onto it).
+ */
+export class MembershipMismatchError extends TenancyError {
+  override name = 'MembershipMismatchError';
+  constructor(
+    readonly tenantId: string,
+    readonly sub: string,
+  ) {
+    super(`user ${sub} carries custom:tenantId ${tenantId} but has no membership in that tenant`, {
+      userMessage: 'Your account is not assigned to an organization.',
+    });
+  }
+}
+
+/** No active tenant can take a new user: no binding matched and self-service sign-up is off. */
+export class NoTenantForUserError extends TenancyError {
+  override name = 'NoTenantForUserError';
+  constructor(readonly reason: string) {
+    super(`no tenant for the new user: ${reason}`, {
+      userMessage: 'Sign-up is not available for your account. Contact your administrator.',
+    });
+  }
+}
+
+/** A Cognito user pool call failed (network, throttling, service error, missing group). */
+export class DirectoryUnavailableError extends TenancyError {
+  override name = 'DirectoryUnavailableError';
+  constructor(operation: string, options: { cause?: unknown } = {}) {
+    super(`user pool unavailable during ${operation}`, {
+      ...options,
+      userMessage: 'The service is temporarily unavailable. Please try again.',
+    });
+  }
+}
+
+/** A trigger ran out of its time budget; Cognito retries, and the retry finishes the work idempotently. */
+export class DeadlineExceededError extends TenancyError {
+  override name = 'DeadlineExceededError';
+  constructor(
+    readonly operation: string,
+    readonly budgetMs: number,
+  ) {
+    super(`${operation} did not finish within ${budgetMs} ms`, {
+      userMessage: 'The service is temporarily unavailable. Please try again.',
+    });
+  }
+}
+
+/** The user pool already holds a user with this name (an invitation cannot create it again). */
+export class UserExistsError extends TenancyError {
+  override name = 'UserExistsError';
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}

@@ -1,0 +1,185 @@
+import { TenancyError } from './errors';
+import { parseIdpGroups } from './idp-groups';
+import type { PreTokenConfig } from './pre-token-config';
+import { stringAttribute, type UserTokenRequest } from './pre-token-event';
+import { isReservedClaim } from './reserved-claims';
+import type { Tenant } from './tenant';
+import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
+
+/**
+ * A claim value in a V2/V3 response: strings, numbers, booleans, arrays and objects are all allowed there
+ * (`@types/aws-lambda` types it as string only, which is too narrow). V1 responses carry strings only.
+ */
+export type ClaimValue = string | number | boolean | readonly ClaimValue[] | { readonly [name: string]: ClaimValue };
+
+/** `groupOverrideDetails`: replaces `cognito:groups` in both tokens; IAM role claims are left as Cognito computes them. */
+export interface GroupOverride {
+  readonly groupsToOverride: string[];
+}
+
+/** Claims changes for one token. */
+export interface TokenClaimsOverride {
+  readonly claimsToAddOrOverride: Record<string, ClaimValue>;
+  readonly claimsToSuppress?: string[];
+}
+
+/** Response of a version "0"/"1" event. */
+export interface V1Response {
+  readonly claimsOverrideDetails: {
+    readonly claimsToAddOrOverride: Record<string, string>;
+    readonly claimsToSuppress?: string[];
+    readonly groupOverrideDetails: GroupOverride;
+  };
+}
+
+/** Response of a version "2"/"3" event. */
+export interface V2Response {
+  readonly claimsAndScopeOverrideDetails: {
+    readonly idTokenGeneration?: TokenClaimsOverride;
+    readonly accessTokenGeneration?: TokenClaimsOverride;
+    readonly groupOverrideDetails?: GroupOverride;
+  };
+}
+
+/** What the trigger puts into `event.response`. */
+export type PreTokenResponse = V1Response | V2Response;
+
+/** The parts of the configuration that claim shaping reads. */
+export type ClaimsConfig = Pick<PreTokenConfig, 'claimNames' | 'roleGroups' | 'idpGroupsAttribute'>;
+
+/** Claim shaping for one configuration; keeps a small memo of which attribute names collide. */
+export interface ClaimShaper {
+  /** Override details for a user's tokens (any event version). */
+  user(request: UserTokenRequest, tenant: Tenant): PreTokenResponse;
+  /** Override details for a V3 client-credentials access token. */
+  client(tenant: Tenant): V2Response;
+}
+
+// Attribute names seen in one container are few (≤ 50 custom + the standard ones); the bound only keeps
+// hostile events from growing the memo.
+const MEMO_LIMIT = 512;
+// Compared after lowercasing and dropping separators, so `custom:Tenant_ID` and `custom:tenantid` match.
+const normalize = (name: string) =>
+  name
+    .replace(/^(?:dev:)?custom:/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+
+/**
+ * Creates the pure claim shaper for a configuration. Tenant claims come only from the tenant record (looked
+ * up by the authoritative `custom:tenantId`), never from attributes, client metadata or IdP values.
+ *
+ * Decisions encoded here (and specified by the unit tests):
+ * - `cognito:groups` becomes the user's role groups plus roles mapped from the tenant's `roleMappings`,
+ *   restricted to the configured role set and listed in its order. Every other group — platform groups
+ *   included — is left out of tenant tokens: the override is the contract, not an addition to it.
+ * - IdP group names are read only for federated users (Cognito sets `identities`): for a user of the pool
+ *   itself the IdP-mapped attribute is merely a client-writable attribute.
+ * - Attributes that look like tenant claims (`custom:tier`, `custom:tenant`, `custom:TenantID`, …) are
+ *   suppressed in the ID token, except `custom:tenantId` itself (the authoritative value the `tenantId`
+ *   claim repeats) and any claim this response overrides (suppression would win over the override).
+ *   Reserved claims are never added or suppressed.
+ */
+export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
+  const { claimNames, roleGroups, idpGroupsAttribute } = config;
+  const collisionTargets = new Set([normalize(claimNames.tenantId), normalize(claimNames.tier), 'tier']);
+  const memo = new Map<string, boolean>();
+
+  const collides = (name: string): boolean => {
+    let result = memo.get(name);
+    if (result === undefined) {
+      const normalized = normalize(name);
+      result =
+        name !== TENANT_ID_ATTRIBUTE &&
+        name !== claimNames.tenantId &&
+        name !== claimNames.tier &&
+        !isReservedClaim(name) &&
+        (normalized.startsWith('tenant') || collisionTargets.has(normalized));
+      if (memo.size < MEMO_LIMIT) memo.set(name, result);
+    }
+    return result;
+  };
+
+  const suppressed = (attributes: Readonly<Record<string, unknown>>): string[] => {
+    const names: string[] = [];
+    for (const name in attributes) if (Object.hasOwn(attributes, name) && collides(name)) names.push(name);
+    return names.length > 1 ? names.sort() : names;
+  };
+
+  const mappedRoles = (request: UserTokenRequest, tenant: Tenant): string[] => {
+    if (idpGroupsAttribute === undefined) return [];
+    const value = stringAttribute(request.userAttributes, idpGroupsAttribute);
+    if (value === undefined || !isFederated(request.userAttributes)) return [];
+    const roles: string[] = [];
+    for (const group of parseIdpGroups(value)) {
+      const role = Object.hasOwn(tenant.roleMappings, group) ? tenant.roleMappings[group] : undefined;
+      if (role !== undefined) roles.push(role);
+    }
+    return roles;
+  };
+
+  const groupsFor = (request: UserTokenRequest, tenant: Tenant): string[] => {
+    const mapped = mappedRoles(request, tenant);
+    // Filtering the configured list keeps the order stable and makes anything outside the role set —
+    // platform groups, per-app groups, unknown mapping targets — impossible by construction.
+    return roleGroups.filter((role) => request.groups.includes(role) || mapped.includes(role));
+  };
+
+  const tenantClaims = (tenant: Tenant): Record<string, string> => ({
+    [claimNames.tenantId]: tenant.tenantId,
+    [claimNames.tier]: tenant.tier,
+  });
+
+  return {
+    user(request, tenant) {
+      if (stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE) !== tenant.tenantId) {
+        // The caller looked the tenant up by this attribute; anything else is a bug, and bugs fail closed.
+        throw new TenancyError(`tenant record ${tenant.tenantId} does not match the user's ${TENANT_ID_ATTRIBUTE}`);
+      }
+      const groupOverrideDetails = { groupsToOverride: groupsFor(request, tenant) };
+      const toSuppress = suppressed(request.userAttributes);
+      if (request.format === 'v1') {
+        return {
+          claimsOverrideDetails: {
+            claimsToAddOrOverride: tenantClaims(tenant),
+            ...(toSuppress.length > 0 && { claimsToSuppress: toSuppress }),
+            groupOverrideDetails,
+          },
+        };
+      }
+      return {
+        claimsAndScopeOverrideDetails: {
+          // Access tokens carry no user attributes, so only the ID token needs suppressions.
+          idTokenGeneration: {
+            claimsToAddOrOverride: tenantClaims(tenant),
+            ...(toSuppress.length > 0 && { claimsToSuppress: toSuppress }),
+          },
+          accessTokenGeneration: { claimsToAddOrOverride: tenantClaims(tenant) },
+          groupOverrideDetails,
+        },
+      };
+    },
+    client(tenant) {
+      return {
+        claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: tenantClaims(tenant) } },
+      };
+    },
+  };
+}
+
+/** Override details for one user request; see `createClaimShaper` for the rules. */
+export function shapeUserClaims(request: UserTokenRequest, tenant: Tenant, config: ClaimsConfig): PreTokenResponse {
+  return createClaimShaper(config).user(request, tenant);
+}
+
+/** Whether Cognito marks the user as federated: `identities` holds a non-empty JSON list of linked IdPs. */
+function isFederated(attributes: Readonly<Record<string, unknown>>): boolean {
+  const identities = stringAttribute(attributes, 'identities');
+  if (identities === undefined) return false;
+  try {
+    const parsed: unknown = JSON.parse(identities);
+    return Array.isArray(parsed) && parsed.length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,146 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Binding, makeBinding } from './binding';
+import { createClaimShaper, type PreTokenResponse } from './claims';
+import {
+  BindingNotFoundError,
+  InvalidInputError,
+  MembershipMismatchError,
+  TenancyError,
+  TenantInactiveError,
+  TenantNotAssignedError,
+  TenantNotFoundError,
+} from './errors';
+import type { PreTokenConfig } from './pre-token-config';
+import { parseTokenRequest, stringAttribute } from './pre-token-event';
+import type { Membership, Tenant } from './tenant';
+import { type CacheOutcome, TenantCache } from './tenant-cache';
+import { assertTenantId } from './tenant-id';
+import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
+
+/** The registry reads the trigger makes; `TenantRegistry` provides them. */
+export interface TenantDirectory {
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  getMembership(tenantId: string, sub: string): Promise<Membership | undefined>;
+  resolveBinding(binding: Binding): Promise<string | undefined>;
+}
+
+/** The logger methods the trigger uses (Powertools `Logger` in production). */
+export type TriggerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'resetKeys'>;
+
+/** Dependencies of the trigger; the Lambda entry point builds them from the environment at cold start. */
+export interface PreTokenGenerationDeps {
+  readonly registry: TenantDirectory;
+  readonly config: PreTokenConfig;
+  readonly logger: TriggerLogger;
+  /** Clock in milliseconds for the caches, replaceable in tests. */
+  readonly now?: () => number;
+}
+
+/** The event as returned to Cognito: unchanged but for `response`. */
+export type PreTokenResult = Record<string, unknown> & { readonly response: PreTokenResponse };
+
+/** A pre token generation handler: any event in, the event with its override details out, or a throw. */
+export type PreTokenGenerationHandler = (event: unknown) => Promise<PreTokenResult>;
+
+const MISCONFIGURATION_HINT =
+  `${TENANT_ID_ATTRIBUTE} is not backed by a registry membership: something other than cognito-tenancy wrote it. ` +
+  `Likely causes: an app client whose WriteAttributes include ${TENANT_ID_ATTRIBUTE}, or an identity provider ` +
+  `attribute mapping that targets it. Run \`npm run tenants -- doctor\` against this user pool.`;
+
+/**
+ * Creates the pre token generation trigger over a registry (any event version; see `createClaimShaper` for
+ * the claim rules). Tenant records and client bindings are cached per container with a bounded
+ * stale-on-error window; membership items are read for every token while verification is on, so removing a
+ * member takes effect at the user's next sign-in or refresh.
+ *
+ * Refusals throw a `TenancyError` whose `message` is the user-safe text (Cognito shows it on the sign-in
+ * page); the specific reason is its `cause` and goes to the log.
+ */
+export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): PreTokenGenerationHandler {
+  const { registry, config, logger } = deps;
+  const shaper = createClaimShaper(config);
+  const cacheOptions = { ttlMs: config.cacheTtlMs, staleTtlMs: config.staleTtlMs, now: deps.now };
+  const tenants = new TenantCache<Tenant | undefined>(cacheOptions);
+  const clients = new TenantCache<string | undefined>(cacheOptions);
+
+  const noteStale = (what: string, outcome: CacheOutcome, error: unknown) => {
+    if (outcome === 'stale') logger.warn(`tenant registry unavailable; serving a cached ${what}`, { error });
+  };
+
+  const activeTenant = async (tenantId: string): Promise<Tenant> => {
+    const { value, outcome, error } = await tenants.get(tenantId, () => registry.getTenant(tenantId));
+    noteStale('tenant', outcome, error);
+    if (value === undefined) throw new TenantNotFoundError(tenantId);
+    if (value.status !== 'active') throw new TenantInactiveError(tenantId, value.status);
+    return value;
+  };
+
+  const issue = async (event: Record<string, unknown>): Promise<PreTokenResult> => {
+    const request = parseTokenRequest(event);
+    logger.appendKeys({ triggerSource: request.triggerSource });
+
+    if (request.kind === 'client') {
+      const binding = makeBinding('client', request.clientId);
+      const {
+        value: tenantId,
+        outcome,
+        error,
+      } = await clients.get(request.clientId, () => registry.resolveBinding(binding));
+      noteStale('client binding', outcome, error);
+      if (tenantId === undefined) throw new BindingNotFoundError(`client ${request.clientId}`);
+      logger.appendKeys({ tenantId });
+      const tenant = await activeTenant(tenantId);
+      const response = shaper.client(tenant);
+      logger.info('client credentials token claims issued', { tier: tenant.tier });
+      return { ...event, response };
+    }
+
+    const claimed = stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE);
+    if (claimed === undefined || claimed === '') throw new TenantNotAssignedError(request.sub);
+    const tenantId = assertTenantId(claimed);
+    logger.appendKeys({ tenantId });
+    const tenant = await activeTenant(tenantId);
+    if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
+      throw new MembershipMismatchError(tenantId, request.sub);
+    }
+    const response = shaper.user(request, tenant);
+    logger.info('token claims issued', { tier: tenant.tier });
+    return { ...event, response };
+  };
+
+  const refuse = (error: unknown): never => {
+    if (error instanceof MembershipMismatchError) {
+      logger.error(MISCONFIGURATION_HINT, { reason: error.name, sub: error.sub });
+    } else if (error instanceof TenancyError && isBusinessRefusal(error)) {
+      logger.warn('token refused', { reason: error.name, detail: error.message });
+    } else {
+      logger.error('token refused: unexpected failure', { error });
+    }
+    const userMessage = error instanceof TenancyError ? error.userMessage : new TenancyError('').userMessage;
+    throw new TenancyError(userMessage, { cause: error, userMessage });
+  };
+
+  return async (event) => {
+    // Keys of the previous invocation (tenantId, triggerSource) must never leak into this one's log lines.
+    logger.resetKeys();
+    try {
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        throw new InvalidInputError('malformed pre token generation event: not an object', 'event');
+      }
+      return await issue(event as Record<string, unknown>);
+    } catch (error) {
+      return refuse(error);
+    }
+  };
+}
+
+/** Refusals that are the expected outcome for some users, as opposed to outages and bugs. */
+function isBusinessRefusal(error: TenancyError): boolean {
+  return (
+    error instanceof TenantNotAssignedError ||
+    error instanceof TenantNotFoundError ||
+    error instanceof TenantInactiveError ||
+    error instanceof BindingNotFoundError ||
+    error instanceof InvalidInputError
+  );
+}

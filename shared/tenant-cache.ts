@@ -1,0 +1,95 @@
+/** Options of a `TenantCache`. */
+export interface TenantCacheOptions {
+  /** Milliseconds an entry is fresh; 0 disables caching (every lookup loads). */
+  readonly ttlMs: number;
+  /** Milliseconds past freshness an entry may still serve while loading fails. */
+  readonly staleTtlMs: number;
+  /**
+   * Milliseconds to serve a stale entry without retrying after a failed load. Each failed load can take
+   * seconds (timeouts and retries) and Cognito gives a trigger 5 s, so an outage must not cost every token.
+   * Default: the smaller of `ttlMs` and 5 s.
+   */
+  readonly retryAfterMs?: number;
+  /** Entries kept at most; the least recently loaded is dropped first. */
+  readonly maxEntries?: number;
+  /** Clock in milliseconds, replaceable in tests. */
+  readonly now?: () => number;
+}
+
+/** How a lookup was answered; the handler logs stale answers. */
+export type CacheOutcome = 'hit' | 'loaded' | 'stale';
+
+interface Entry<V> {
+  readonly value: V;
+  /** When the value was loaded. */
+  readonly loadedAt: number;
+  /** After a failed load: no new attempt before this time. */
+  retryAt: number;
+}
+
+/**
+ * A per-container read-through cache for registry lookups (tenants, client bindings), keyed by string.
+ *
+ * Fresh entries answer without I/O. Once an entry expires, the next lookup loads again; if that load fails,
+ * the old value keeps serving until `ttlMs + staleTtlMs` after it was loaded, and then the failure
+ * propagates. With no entry at all a failure always propagates: the caller fails closed. Absent values
+ * (`undefined`: unknown tenant, unbound client) are cached like any other.
+ */
+export class TenantCache<V> {
+  readonly #entries = new Map<string, Entry<V>>();
+  readonly #ttlMs: number;
+  readonly #staleTtlMs: number;
+  readonly #retryAfterMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(options: TenantCacheOptions) {
+    this.#ttlMs = options.ttlMs;
+    this.#staleTtlMs = options.staleTtlMs;
+    this.#retryAfterMs = options.retryAfterMs ?? Math.min(options.ttlMs, 5000);
+    this.#maxEntries = options.maxEntries ?? 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * The value for `key`: cached while fresh, else from `load`. When `load` fails, a stale entry within its
+   * bound answers instead (outcome `stale`, with the failure as `error`); otherwise the failure is thrown.
+   */
+  async get(key: string, load: () => Promise<V>): Promise<{ value: V; outcome: CacheOutcome; error?: unknown }> {
+    const now = this.#now();
+    const entry = this.#entries.get(key);
+    if (entry !== undefined && now - entry.loadedAt < this.#ttlMs) return { value: entry.value, outcome: 'hit' };
+    const servable = entry !== undefined && now - entry.loadedAt < this.#ttlMs + this.#staleTtlMs;
+    if (servable && now < entry.retryAt) return { value: entry.value, outcome: 'stale' };
+    try {
+      const value = await load();
+      this.#store(key, { value, loadedAt: this.#now(), retryAt: 0 });
+      return { value, outcome: 'loaded' };
+    } catch (error) {
+      if (!servable) throw error;
+      entry.retryAt = this.#now() + this.#retryAfterMs;
+      return { value: entry.value, outcome: 'stale', error };
+    }
+  }
+
+  /** Number of entries held (fresh or not). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Forgets every entry. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #store(key: string, entry: Entry<V>): void {
+    if (this.#ttlMs === 0) return;
+    // Re-inserting moves the key to the end, so the first key is always the least recently loaded.
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, entry);
+  }
+}
