@@ -1,0 +1,45 @@
+/**
+ * Cognito pre token generation trigger (V1_0, V2_0, V3_0): puts `tenantId`, `tier` and role groups into
+ * tokens and refuses tokens for users without an active tenant. Thin: everything but wiring lives in
+ * `shared/pre-token-generation.ts`.
+ *
+ * Everything below the imports runs once per container (cold start): a bad configuration stops the function
+ * before it issues any token, and the registry client, caches and JWT-free claim shaper are reused.
+ */
+import { createDynamoDBClient } from '../shared/dynamodb-client';
+import { logger } from '../shared/logger';
+import { preTokenConfigFromEnv } from '../shared/pre-token-config';
+import { createPreTokenGenerationHandler, type PreTokenResult } from '../shared/pre-token-generation';
+import { registryConfigFromEnv } from '../shared/registry-config';
+import { TenantRegistry } from '../shared/tenant-registry';
+import { tracer } from '../shared/tracer';
+
+const config = preTokenConfigFromEnv(process.env);
+const { tableName, tiers } = registryConfigFromEnv(process.env);
+// The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally).
+const client = tracer.captureAWSv3Client(createDynamoDBClient());
+const registry = new TenantRegistry({ client, tableName, tiers });
+const issue = createPreTokenGenerationHandler({ registry, config, logger });
+
+/** The Lambda entry point; `serverless.yml` points the PreTokenGeneration trigger here. */
+export async function handler(event: unknown): Promise<PreTokenResult> {
+  if (!tracer.isTracingEnabled()) return issue(event);
+  const parent = tracer.getSegment();
+  if (parent === undefined) return issue(event);
+  const segment = parent.addNewSubsegment('## preTokenGeneration');
+  tracer.setSegment(segment);
+  tracer.annotateColdStart();
+  tracer.addServiceNameAnnotation();
+  try {
+    // The response holds only tenant claims and group names, never tokens or attributes.
+    const result = await issue(event);
+    tracer.addResponseAsMetadata(result.response, 'preTokenGeneration');
+    return result;
+  } catch (error) {
+    tracer.addErrorAsMetadata(error as Error);
+    throw error;
+  } finally {
+    segment.close();
+    tracer.setSegment(parent);
+  }
+}
