@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../shared/errors';
+import { preTokenConfigFromEnv } from '../../shared/pre-token-config';
+
+function configError(env: Record<string, string>): ConfigurationError {
+  try {
+    preTokenConfigFromEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('pre token generation configuration', () => {
+  it('defaults to tenantId/tier claims, two role groups, 60 s cache, 10 min stale window and verification on', () => {
+    // Act
+    const config = preTokenConfigFromEnv({});
+
+    // Assess
+    expect(config).toEqual({
+      claimNames: { tenantId: 'tenantId', tier: 'tier' },
+      roleGroups: ['tenant-admin', 'tenant-member'],
+      platformGroups: ['platform-admin'],
+      idpGroupsAttribute: undefined,
+      cacheTtlMs: 60_000,
+      staleTtlMs: 600_000,
+      verifyMembership: true,
+    });
+  });
+
+  it('reads every setting it owns', () => {
+    // Act
+    const config = preTokenConfigFromEnv({
+      TENANCY_TENANT_ID_CLAIM: 'org',
+      TENANCY_TIER_CLAIM: 'plan',
+      TENANCY_ROLE_GROUPS: 'owner, member',
+      TENANCY_PLATFORM_GROUPS: 'ops,support',
+      TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups',
+      TENANCY_CACHE_TTL_SECONDS: '5',
+      TENANCY_STALE_TTL_SECONDS: '0',
+      TENANCY_VERIFY_MEMBERSHIP: 'false',
+    });
+
+    // Assess
+    expect(config).toEqual({
+      claimNames: { tenantId: 'org', tier: 'plan' },
+      roleGroups: ['owner', 'member'],
+      platformGroups: ['ops', 'support'],
+      idpGroupsAttribute: 'custom:idpGroups',
+      cacheTtlMs: 5000,
+      staleTtlMs: 0,
+      verifyMembership: false,
+    });
+  });
+
+  it.each([
+    [{ TENANCY_TENANT_ID_CLAIM: 'sub' }, 'TENANCY_TENANT_ID_CLAIM', /reserved claim/],
+    [{ TENANCY_TIER_CLAIM: 'cognito:groups' }, 'TENANCY_TIER_CLAIM', /reserved claim/],
+    [{ TENANCY_TENANTID_CLAIM: 'org' }, 'TENANCY_TENANTID_CLAIM', /unknown setting/],
+    [{ TENANCY_ROLE_GROUPS: 'tenant-admin,platform-admin' }, 'TENANCY_ROLE_GROUPS', /platform-admin.*cannot also be/],
+    [{ TENANCY_ROLE_GROUPS: ' , ' }, 'TENANCY_ROLE_GROUPS', /at least one role group/],
+    [{ TENANCY_ROLE_GROUPS: 'admins,admins' }, 'TENANCY_ROLE_GROUPS', /listed twice/],
+    [{ TENANCY_ROLE_GROUPS: 'a,b c' }, 'TENANCY_ROLE_GROUPS', /not a valid group name/],
+    [{ TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:tenantId' }, 'TENANCY_IDP_GROUPS_ATTRIBUTE', /tenant attribute/],
+    [{ TENANCY_IDP_GROUPS_ATTRIBUTE: 'groups' }, 'TENANCY_IDP_GROUPS_ATTRIBUTE', /not a custom attribute/],
+    [{ TENANCY_CACHE_TTL_SECONDS: '-1' }, 'TENANCY_CACHE_TTL_SECONDS', /integer from 0 to 3600/],
+    [{ TENANCY_STALE_TTL_SECONDS: '10m' }, 'TENANCY_STALE_TTL_SECONDS', /integer/],
+    [{ TENANCY_VERIFY_MEMBERSHIP: 'yes' }, 'TENANCY_VERIFY_MEMBERSHIP', /"true" or "false"/],
+  ])('refuses %j at cold start with a message naming the setting', (env, setting, message) => {
+    // Act
+    const error = configError(env);
+
+    // Assess
+    expect(error.setting).toBe(setting);
+    expect(error.message).toMatch(message);
+  });
+});

@@ -1,0 +1,479 @@
+import { describe, expect, it } from 'vitest';
+import { createClaimShaper, type PreTokenResponse } from '../../shared/claims';
+import {
+  BindingNotFoundError,
+  InvalidInputError,
+  MembershipMismatchError,
+  TenancyError,
+  TenantInactiveError,
+  TenantNotAssignedError,
+  TenantNotFoundError,
+} from '../../shared/errors';
+import { parseTokenRequest, type UserTokenRequest } from '../../shared/pre-token-event';
+import { createPreTokenGenerationHandler, type PreTokenResult } from '../../shared/pre-token-generation';
+import { loadEvent } from '../support/events';
+import { groupsOf, TENANTS, type TestEvent, testConfig, testDeps, tokensOf } from './pre-token-fixtures';
+
+type Event = TestEvent;
+const DIR = 'pre-token-generation';
+const ACME = { tenantId: 'acme', tier: 'standard' };
+const GLOBEX = { tenantId: 'globex', tier: 'enterprise' };
+const NOT_ASSIGNED = 'Your account is not assigned to an organization.';
+const NOT_ACTIVE = 'Your organization is not active.';
+const GENERIC = 'The request could not be completed.';
+
+/** Runs the trigger (in-memory registry, default test configuration) over an event. */
+async function run(event: Event, deps = testDeps()): Promise<PreTokenResult> {
+  return createPreTokenGenerationHandler(deps)(event);
+}
+
+/** The refusal a run ends with. */
+async function refusal(event: Event, deps = testDeps()): Promise<TenancyError> {
+  const error = await run(event, deps).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof TenancyError)) throw new Error(`expected a TenancyError, got ${String(error)}`);
+  return error;
+}
+
+const v1 = (claims: object, groups: string[], suppress?: string[]): PreTokenResponse => ({
+  claimsOverrideDetails: {
+    claimsToAddOrOverride: { ...claims },
+    ...(suppress && { claimsToSuppress: suppress }),
+    groupOverrideDetails: { groupsToOverride: groups },
+  },
+});
+
+const v2 = (claims: object, groups: string[], suppress?: string[]): PreTokenResponse => ({
+  claimsAndScopeOverrideDetails: {
+    idTokenGeneration: { claimsToAddOrOverride: { ...claims }, ...(suppress && { claimsToSuppress: suppress }) },
+    accessTokenGeneration: { claimsToAddOrOverride: { ...claims } },
+    groupOverrideDetails: { groupsToOverride: groups },
+  },
+});
+
+describe('pre token generation over the sample events', () => {
+  it.each([
+    ['v1-authentication.json', v1(ACME, ['tenant-member'])],
+    ['v1-refresh-tokens.json', v1(ACME, ['tenant-admin', 'tenant-member'])],
+    ['v1-new-password-challenge.json', v1(ACME, ['tenant-member'])],
+    // cognito-local sends version "0" and `groupConfiguration: {}`: V1 format, no groups to keep.
+    ['v0-emulator-authentication.json', v1(ACME, [])],
+    // IdP groups: AcmeAdmins maps to tenant-admin; AcmeRoot maps to platform-admin, which no mapping can grant;
+    // the pool's automatic `<pool>_AcmeSAML` group is not a role. Mapped tenant-looking attributes are suppressed.
+    [
+      'v2-hosted-auth-federated.json',
+      v2(ACME, ['tenant-admin'], ['custom:TenantName', 'custom:tenant', 'custom:tier']),
+    ],
+    // Erin really is in platform-admin: tenant tokens carry role groups only (see the decision tests below).
+    ['v2-authentication.json', v2(GLOBEX, ['tenant-admin'])],
+    ['v2-refresh-tokens.json', v2(GLOBEX, ['tenant-member'])],
+    [
+      'v3-client-credentials.json',
+      { claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: GLOBEX } } },
+    ],
+  ])('replays %s to its exact override details', async (file, expected) => {
+    // Prepare
+    const event = loadEvent<Event>(`${DIR}/${file}`);
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(result.response).toEqual(expected);
+    expect({ ...result, response: undefined }).toEqual({ ...loadEvent<Event>(`${DIR}/${file}`), response: undefined });
+  });
+
+  it.each([
+    ['refuse-no-tenant-id.json', TenantNotAssignedError, NOT_ASSIGNED],
+    ['refuse-unknown-tenant.json', TenantNotFoundError, NOT_ASSIGNED],
+    ['refuse-suspended-tenant.json', TenantInactiveError, NOT_ACTIVE],
+    ['refuse-disabled-tenant.json', TenantInactiveError, NOT_ACTIVE],
+    ['refuse-membership-mismatch.json', MembershipMismatchError, NOT_ASSIGNED],
+    ['refuse-invalid-tenant-id.json', InvalidInputError, GENERIC],
+    ['refuse-unbound-client.json', BindingNotFoundError, GENERIC],
+    ['refuse-malformed-event.json', InvalidInputError, GENERIC],
+  ])('refuses %s with a short user-safe message', async (file, cause, message) => {
+    // Prepare
+    const event = loadEvent<Event>(`${DIR}/${file}`);
+
+    // Act
+    const error = await refusal(event);
+
+    // Assess
+    expect(error.message).toBe(message);
+    expect(error.userMessage).toBe(message);
+    expect(error.cause).toBeInstanceOf(cause);
+  });
+
+  it('refuses a suspended tenant on every trigger source, sign-in and refresh alike', async () => {
+    // Prepare
+    const sources = [
+      'TokenGeneration_HostedAuth',
+      'TokenGeneration_Authentication',
+      'TokenGeneration_NewPasswordChallenge',
+      'TokenGeneration_AuthenticateDevice',
+      'TokenGeneration_RefreshTokens',
+    ];
+
+    // Act
+    const causes = await Promise.all(
+      sources.flatMap((triggerSource) =>
+        ['1', '2'].map(async (version) => {
+          const event = loadEvent<Event>(`${DIR}/refuse-suspended-tenant.json`);
+          return (await refusal({ ...event, version, triggerSource })).cause;
+        }),
+      ),
+    );
+
+    // Assess
+    expect(causes).toHaveLength(10);
+    for (const cause of causes) expect(cause).toBeInstanceOf(TenantInactiveError);
+  });
+
+  it('refuses a client-credentials event of a client bound to a suspended tenant', async () => {
+    // Prepare
+    const deps = testDeps();
+    deps.registry.bindings.set('CLIENT#globexbridgeclient0000000', 'initech');
+
+    // Act
+    const error = await refusal(loadEvent(`${DIR}/v3-client-credentials.json`), deps);
+
+    // Assess
+    expect(error.cause).toBeInstanceOf(TenantInactiveError);
+  });
+
+  it('refuses client credentials in a version 1 or 2 event, which Cognito never sends', async () => {
+    // Prepare
+    const event = loadEvent<Event>(`${DIR}/v3-client-credentials.json`);
+
+    // Act
+    const errors = [await refusal({ ...event, version: '1' }), await refusal({ ...event, version: '2' })];
+
+    // Assess
+    for (const error of errors) expect(error.cause).toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe('tamper resistance', () => {
+  const base = 'v1-authentication.json';
+  const baseV2 = 'v2-authentication.json';
+
+  async function untampered(file: string) {
+    return (await run(loadEvent(`${DIR}/${file}`))).response;
+  }
+
+  it.each([
+    ['user attributes named like the tenant claims', { tenantId: 'globex', tier: 'enterprise' }],
+    ['reserved-claim attributes', { 'cognito:groups': 'platform-admin', aud: 'other', 'cognito:username': 'root' }],
+    ['an IdP-groups attribute on a user of the pool itself', { 'custom:idpGroups': '["AcmeAdmins","AcmeRoot"]' }],
+    ['a second tenant attribute that is not custom:tenantId', { 'dev:custom:tenantId': 'globex' }],
+  ])('ignores %s', async (_name, attributes) => {
+    // Prepare
+    for (const file of [base, baseV2]) {
+      const event = loadEvent<Event>(`${DIR}/${file}`);
+      Object.assign(event.request.userAttributes, attributes);
+
+      // Act
+      const result = await run(event);
+
+      // Assess
+      const expected = await untampered(file);
+      if ('dev:custom:tenantId' in attributes) {
+        // Named like a tenant claim, so it is also suppressed; the claims and groups stay the same.
+        expect(tokensOf(result.response)[0]?.suppress).toEqual(['dev:custom:tenantId']);
+        expect(groupsOf(result.response)).toEqual(groupsOf(expected));
+        expect(tokensOf(result.response).map((token) => token.overrides)).toEqual(
+          tokensOf(expected).map((token) => token.overrides),
+        );
+      } else {
+        expect(result.response).toEqual(expected);
+      }
+    }
+  });
+
+  it('ignores tenant hints in clientMetadata', async () => {
+    // Prepare
+    const event = loadEvent<Event>(`${DIR}/${base}`);
+    event.request.clientMetadata = {
+      tenantId: 'globex',
+      'custom:tenantId': 'globex',
+      tier: 'enterprise',
+      role: 'admin',
+    };
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(result.response).toEqual(await untampered(base));
+  });
+
+  it('ignores groups outside the role set, including platform groups, in the group configuration', async () => {
+    // Prepare
+    const event = loadEvent<Event>(`${DIR}/${base}`);
+    event.request.groupConfiguration.groupsToOverride.push(
+      'platform-admin',
+      'globex-admins',
+      'us-east-1_Tenancy1_Okta',
+    );
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(result.response).toEqual(await untampered(base));
+  });
+
+  it('suppresses mapped tenant-looking attributes without touching the tenant claims, in V1 and V2', async () => {
+    // Prepare
+    const mapped = { 'custom:tier': 'enterprise', 'custom:tenant': 'globex', 'custom:tenant_id': 'globex' };
+    const v1Event = loadEvent<Event>(`${DIR}/${base}`);
+    const v2Event = loadEvent<Event>(`${DIR}/${baseV2}`);
+    Object.assign(v1Event.request.userAttributes, mapped);
+    Object.assign(v2Event.request.userAttributes, mapped);
+
+    // Act
+    const [r1, r2] = [await run(v1Event), await run(v2Event)];
+
+    // Assess
+    const suppressed = ['custom:tenant', 'custom:tenant_id', 'custom:tier'];
+    expect(r1.response).toEqual(v1(ACME, ['tenant-member'], suppressed));
+    expect(r2.response).toEqual(v2(GLOBEX, ['tenant-admin'], suppressed));
+  });
+
+  it('maps no role from IdP group names that only look like roles or object internals', async () => {
+    // Prepare
+    const event = loadEvent<Event>(`${DIR}/v2-hosted-auth-federated.json`);
+    event.request.userAttributes['custom:idpGroups'] = '["tenant-admin","platform-admin","__proto__","constructor"]';
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(groupsOf(result.response)).toEqual([]);
+  });
+
+  it('reads custom:tenantId only as an own attribute of the event', async () => {
+    // Prepare: JSON with a "__proto__" key, as a hostile event could carry it.
+    const event = loadEvent<Event>(`${DIR}/refuse-no-tenant-id.json`);
+    event.request.userAttributes = JSON.parse(
+      `{"sub":"4e1d1000-aaaa-4bbb-8ccc-dddddddddddd","__proto__":{"custom:tenantId":"acme"}}`,
+    );
+
+    // Act
+    const error = await refusal(event);
+
+    // Assess
+    expect(error.cause).toBeInstanceOf(TenantNotAssignedError);
+  });
+});
+
+describe('claim shaping decisions', () => {
+  const acme = TENANTS.find((entry) => entry.tenantId === 'acme');
+  if (acme === undefined) throw new Error('fixture');
+
+  function request(file: string, attributes: Record<string, string> = {}, groups?: string[]): UserTokenRequest {
+    const event = loadEvent<Event>(`${DIR}/${file}`);
+    Object.assign(event.request.userAttributes, attributes);
+    if (groups !== undefined) event.request.groupConfiguration.groupsToOverride = groups;
+    const parsed = parseTokenRequest(event);
+    if (parsed.kind !== 'user') throw new Error('fixture');
+    return parsed;
+  }
+
+  it('leaves the user’s real platform group out of tenant tokens: the override is role groups and mapped roles', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig());
+
+    // Act
+    const result = shaper.user(request('v1-authentication.json', {}, ['platform-admin', 'tenant-admin']), acme);
+
+    // Assess
+    expect(result).toEqual(v1(ACME, ['tenant-admin']));
+  });
+
+  it('keeps custom:tenantId in the ID token: it is the authoritative value the tenantId claim repeats', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig());
+
+    // Act
+    const result = shaper.user(request('v1-authentication.json'), acme);
+
+    // Assess
+    expect(result).toEqual(v1(ACME, ['tenant-member']));
+    expect(JSON.stringify(result)).not.toContain('claimsToSuppress');
+  });
+
+  it('never suppresses a claim it overrides, even when the claims are renamed onto custom attribute names', () => {
+    // Prepare
+    const config = testConfig({ TENANCY_TENANT_ID_CLAIM: 'custom:tenantId', TENANCY_TIER_CLAIM: 'custom:tier' });
+    const shaper = createClaimShaper(config);
+
+    // Act
+    const result = shaper.user(
+      request('v1-authentication.json', { 'custom:tier': 'enterprise', 'custom:tenant': 'x' }),
+      acme,
+    );
+
+    // Assess
+    expect(result).toEqual(
+      v1({ 'custom:tenantId': 'acme', 'custom:tier': 'standard' }, ['tenant-member'], ['custom:tenant']),
+    );
+  });
+
+  it('writes configured claim names and suppresses attributes named like them', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig({ TENANCY_TENANT_ID_CLAIM: 'org', TENANCY_TIER_CLAIM: 'plan' }));
+
+    // Act
+    const result = shaper.user(request('v2-authentication.json', { 'custom:plan': 'enterprise', 'custom:Org': 'x' }), {
+      ...acme,
+      tenantId: 'globex',
+      tier: 'enterprise',
+    });
+
+    // Assess
+    expect(result).toEqual(v2({ org: 'globex', plan: 'enterprise' }, ['tenant-admin'], ['custom:Org', 'custom:plan']));
+  });
+
+  it('maps IdP groups for federated users only, from JSON, bracketed and bare list forms', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig());
+    const forms = [
+      '["AcmeStaff","AcmeAdmins"]',
+      '[AcmeStaff, AcmeAdmins]',
+      'AcmeStaff,AcmeAdmins',
+      'AcmeStaff AcmeAdmins',
+    ];
+
+    // Act
+    const groups = forms.map((value) => {
+      const result = shaper.user(request('v2-hosted-auth-federated.json', { 'custom:idpGroups': value }), acme);
+      return groupsOf(result);
+    });
+
+    // Assess
+    for (const entry of groups) expect(entry).toEqual(['tenant-admin', 'tenant-member']);
+  });
+
+  it('maps no IdP groups when no IdP-groups attribute is configured', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig({ TENANCY_IDP_GROUPS_ATTRIBUTE: '' }));
+
+    // Act
+    const result = shaper.user(request('v2-hosted-auth-federated.json'), acme);
+
+    // Assess
+    expect(groupsOf(result)).toEqual([]);
+  });
+
+  it('lists role groups in the configured order without duplicates', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig({ TENANCY_ROLE_GROUPS: 'tenant-member,tenant-admin,tenant-billing' }));
+
+    // Act
+    const result = shaper.user(
+      request('v1-authentication.json', {}, ['tenant-billing', 'tenant-admin', 'tenant-member', 'tenant-admin']),
+      acme,
+    );
+
+    // Assess
+    expect(result).toEqual(v1(ACME, ['tenant-member', 'tenant-admin', 'tenant-billing']));
+  });
+
+  it('refuses to shape claims for a tenant record that is not the user’s custom:tenantId', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig());
+    const globex = TENANTS.find((entry) => entry.tenantId === 'globex');
+    if (globex === undefined) throw new Error('fixture');
+
+    // Act
+    const act = () => shaper.user(request('v1-authentication.json'), globex);
+
+    // Assess
+    expect(act).toThrow(TenancyError);
+  });
+});
+
+describe('membership verification', () => {
+  it('reads the membership of every token while verification is on', async () => {
+    // Prepare
+    const deps = testDeps();
+    const handler = createPreTokenGenerationHandler(deps);
+
+    // Act
+    for (let i = 0; i < 5; i++) await handler(loadEvent(`${DIR}/v1-authentication.json`));
+
+    // Assess
+    expect(deps.registry.reads).toEqual({ tenant: 1, membership: 5, binding: 0 });
+  });
+
+  it('issues claims from custom:tenantId without a membership read when verification is off', async () => {
+    // Prepare
+    const deps = testDeps({ config: testConfig({ TENANCY_VERIFY_MEMBERSHIP: 'false' }) });
+
+    // Act
+    const result = await run(loadEvent(`${DIR}/refuse-membership-mismatch.json`), deps);
+
+    // Assess
+    expect(result.response).toEqual(v2(GLOBEX, ['tenant-member']));
+    expect(deps.registry.reads.membership).toBe(0);
+  });
+
+  it('logs an error naming the likely misconfiguration when custom:tenantId has no membership behind it', async () => {
+    // Prepare
+    const deps = testDeps();
+
+    // Act
+    await refusal(loadEvent(`${DIR}/refuse-membership-mismatch.json`), deps);
+
+    // Assess
+    const errors = deps.logger.calls.filter((call) => call.method === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.args[0]).toMatch(/WriteAttributes include custom:tenantId.*attribute mapping/s);
+    expect(errors[0]?.args[1]).toEqual({
+      reason: 'MembershipMismatchError',
+      sub: '0badc0de-1234-4567-89ab-cdef01234567',
+    });
+  });
+});
+
+describe('logging', () => {
+  it('resets keys, then appends the tenant and trigger source of each invocation', async () => {
+    // Prepare
+    const deps = testDeps();
+    const handler = createPreTokenGenerationHandler(deps);
+
+    // Act
+    await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
+
+    // Assess
+    expect(deps.logger.calls.map((call) => [call.method, ...call.args])).toEqual([
+      ['resetKeys'],
+      ['appendKeys', { triggerSource: 'TokenGeneration_Authentication' }],
+      ['appendKeys', { tenantId: 'acme' }],
+      ['info', 'token claims issued', { tier: 'standard' }],
+      ['resetKeys'],
+      ['appendKeys', { triggerSource: 'TokenGeneration_ClientCredentials' }],
+      ['appendKeys', { tenantId: 'globex' }],
+      ['info', 'client credentials token claims issued', { tier: 'enterprise' }],
+    ]);
+  });
+
+  it('never logs e-mail addresses, user names or attribute values of the event', async () => {
+    // Prepare
+    const deps = testDeps();
+    const handler = createPreTokenGenerationHandler(deps);
+    const files = ['v2-hosted-auth-federated.json', 'refuse-unknown-tenant.json', 'refuse-suspended-tenant.json'];
+
+    // Act
+    for (const file of files) await handler(loadEvent(`${DIR}/${file}`)).catch(() => undefined);
+
+    // Assess
+    const logged = JSON.stringify(deps.logger.calls);
+    expect(logged).not.toMatch(/@|AcmeSAML_dave|AcmeAdmins|identities|userAttributes/);
+  });
+});
