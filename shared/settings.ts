@@ -29,6 +29,7 @@ export const KNOWN_SETTINGS = [
   'TENANCY_ROUTES',
   'TENANCY_TIER_API_KEYS',
   'TENANCY_SIMPLE_RESPONSES',
+  'TENANCY_TOKEN_MEMO_SIZE',
 ] as const;
 
 export type SettingName = (typeof KNOWN_SETTINGS)[number];

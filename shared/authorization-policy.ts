@@ -1,0 +1,80 @@
+import { hasArnWildcard, matchesArnPattern } from './arn-pattern';
+import type { MethodArn } from './method-arn';
+import { callerMeetsRule, type RouteRules, ruleResources } from './route-rules';
+import type { Tiers } from './tiers';
+
+/** An IAM policy document as API Gateway expects it from an authorizer. */
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** One statement of an authorizer policy. */
+export interface PolicyStatement {
+  readonly Action: 'execute-api:Invoke';
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Resource: readonly string[];
+}
+
+/** The parts of a verified caller that route rules look at. */
+export interface Entitlement {
+  readonly tenantId: string;
+  readonly tier: string;
+  readonly groups: readonly string[];
+}
+
+/**
+ * Every resource path (relative to the API stage, e.g. `GET/tenants/acme/me`) this caller may use: the
+ * tenant routes of its own tenant and the shared routes whose group and tier requirements it meets.
+ * It depends only on the token, never on the request, which is what keeps a cached policy correct.
+ */
+export function permittedResources(rules: RouteRules, caller: Entitlement, tiers: Tiers): string[] {
+  const resources: string[] = [];
+  for (const rule of rules.rules) {
+    if (callerMeetsRule(rule, caller, tiers)) resources.push(...ruleResources(rule, caller.tenantId));
+  }
+  return resources;
+}
+
+/** Whether one of the permitted resource paths covers the request's resource (IAM matching). */
+export function coversResource(permitted: readonly string[], resource: string): boolean {
+  for (const pattern of permitted) if (matchesArnPattern(pattern, resource)) return true;
+  return false;
+}
+
+/**
+ * The authorizer policy for a verified caller: Allow on every permitted route of this API stage, so that
+ * API Gateway's authorizer cache — which reuses this policy for every request carrying the same token —
+ * gives each later request the answer a fresh call would give. When the current request is not covered,
+ * its exact ARN is also denied explicitly: it is not something the token may use, so caching that denial
+ * takes nothing legitimate away. An ARN holding IAM wildcard characters is never put in a Deny (it would
+ * deny more than itself); with nothing permitted at all, the whole stage is denied.
+ */
+export function buildPolicy(arn: MethodArn, permitted: readonly string[], allowed: boolean): PolicyDocument {
+  const statements: PolicyStatement[] = [];
+  if (permitted.length > 0) {
+    statements.push(
+      statement(
+        'Allow',
+        permitted.map((resource) => arn.prefix + resource),
+      ),
+    );
+  }
+  if (permitted.length === 0) statements.push(statement('Deny', [`${arn.prefix}*`]));
+  else if (!allowed && !hasArnWildcard(arn.resource)) statements.push(statement('Deny', [arn.value]));
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** How API Gateway judges a request ARN against a policy: an explicit Deny wins, then any Allow, else deny. */
+export function policyEffect(policy: PolicyDocument, arn: string): 'Allow' | 'Deny' {
+  const matching = (effect: 'Allow' | 'Deny') =>
+    policy.Statement.some(
+      (entry) => entry.Effect === effect && entry.Resource.some((pattern) => matchesArnPattern(pattern, arn)),
+    );
+  if (matching('Deny')) return 'Deny';
+  return matching('Allow') ? 'Allow' : 'Deny';
+}
+
+function statement(effect: 'Allow' | 'Deny', resources: string[]): PolicyStatement {
+  return { Action: 'execute-api:Invoke', Effect: effect, Resource: resources };
+}

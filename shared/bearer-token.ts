@@ -1,0 +1,15 @@
+/** Longest authorization header accepted; Cognito tokens with 100 groups stay well below it. */
+export const MAX_AUTHORIZATION_LENGTH = 12 * 1024;
+
+// `Bearer`, in any case, one space, then exactly one compact JWS (three base64url parts, no padding).
+const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+
+/**
+ * The token of an `Authorization: Bearer <token>` header value, or `undefined` for anything else: a missing
+ * or non-string value, another scheme, a bare token, extra spaces, two tokens, non-ASCII, or an oversized
+ * header. aws-jwt-verify does not strip the scheme itself.
+ */
+export function parseBearerToken(header: unknown): string | undefined {
+  if (typeof header !== 'string' || header.length > MAX_AUTHORIZATION_LENGTH) return undefined;
+  return BEARER.exec(header)?.[1];
+}

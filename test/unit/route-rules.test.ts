@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import bundledRoutes from '../../config/routes.json' with { type: 'json' };
+import { ConfigurationError } from '../../shared/errors';
+import {
+  callerMeetsRule,
+  parseRouteRules,
+  parseRouteRulesJson,
+  type RouteRule,
+  ruleMatches,
+  ruleResources,
+} from '../../shared/route-rules';
+import { DEFAULT_TIERS } from '../../shared/tiers';
+
+const rules = (...routes: object[]) => ({ routes });
+const parse = (input: unknown) => parseRouteRules(input, DEFAULT_TIERS);
+const only = (input: unknown): RouteRule => {
+  const [rule] = parse(input).rules;
+  if (rule === undefined) throw new Error('no rule');
+  return rule;
+};
+
+describe('route rules', () => {
+  describe('parsing', () => {
+    it('accepts the bundled config/routes.json and finds its tenant prefix', () => {
+      // Act
+      const parsed = parse(bundledRoutes);
+
+      // Assess
+      expect(parsed.tenantPrefix).toEqual(['tenants']);
+      expect(parsed.rules.map((rule) => [rule.route, rule.tenantScoped, rule.groups, rule.minimumTier])).toEqual([
+        ['GET /tenants/{tenantId}/me', true, [], undefined],
+        ['* /tenants/{tenantId}/admin/*', true, ['tenant-admin'], undefined],
+        ['GET /tenants/{tenantId}/reports', true, [], 'standard'],
+        ['GET /health', false, [], undefined],
+        ['GET /catalog', false, [], undefined],
+      ]);
+    });
+
+    it('parses JSON text and reports invalid JSON as a configuration error', () => {
+      // Act
+      const parsed = parseRouteRulesJson('{"routes":[{"route":"GET /health"}]}', DEFAULT_TIERS);
+      const broken = () => parseRouteRulesJson('{"routes": [', DEFAULT_TIERS);
+
+      // Assess
+      expect(parsed.rules).toHaveLength(1);
+      expect(broken).toThrow(ConfigurationError);
+      expect(broken).toThrow(/TENANCY_ROUTES: route rules are not valid JSON/);
+    });
+
+    it.each([
+      ['a non-object', [], /JSON object/],
+      ['an empty route list', rules(), /1-100 rules/],
+      ['an unknown top-level key', { routes: [{ route: 'GET /health' }], rutes: [] }, /unknown key "rutes"/],
+      ['an unknown rule key (a misspelt requirement)', rules({ route: 'GET /health', minTier: 'free' }), /minTier/],
+      ['a route without a method', rules({ route: '/health' }), /not "METHOD \/path"/],
+      ['an unknown method', rules({ route: 'FETCH /health' }), /unknown method "FETCH"/],
+      ['a lowercase method', rules({ route: 'get /health' }), /not "METHOD \/path"/],
+      ['a path segment with a wildcard inside', rules({ route: 'GET /heal*' }), /invalid path segment/],
+      ['a query string', rules({ route: 'GET /health?x=1' }), /invalid path segment/],
+      ['an empty path segment', rules({ route: 'GET /tenants//me' }), /invalid path segment/],
+      ['a rest segment that is not last', rules({ route: 'GET /files/*/meta' }), /only be the last segment/],
+      ['a repeated parameter', rules({ route: 'GET /a/{id}/b/{id}' }), /appears twice/],
+      ['an unknown minimum tier', rules({ route: 'GET /health', minimumTier: 'platinum' }), /platinum/],
+      ['an empty group list', rules({ route: 'GET /health', groups: [] }), /group names/],
+      ['a group that is not a string', rules({ route: 'GET /health', groups: [7] }), /group names/],
+      ['a duplicate route', rules({ route: 'GET /health' }, { route: '* /health' }), /repeats GET \/health/],
+      ['a tenant id without a literal before it', rules({ route: 'GET /{tenantId}/me' }), /literal segments/],
+      ['a wildcard before the tenant id', rules({ route: 'GET /x/{region}/{tenantId}' }), /literal segments/],
+      [
+        'two different tenant prefixes',
+        rules({ route: 'GET /tenants/{tenantId}/me' }, { route: 'GET /orgs/{tenantId}/me' }),
+        /same prefix \/tenants/,
+      ],
+      ['a shared route starting with a parameter', rules({ route: 'GET /{page}' }), /start with a literal/],
+    ])('rejects %s', (_case, input, message) => {
+      // Act
+      const act = () => parse(input);
+
+      // Assess
+      expect(act).toThrow(ConfigurationError);
+      expect(act).toThrow(message);
+    });
+
+    it.each([
+      ['a wildcard over the tenant prefix', '* /tenants/*'],
+      ['a parameter at the tenant position', 'GET /tenants/{anyTenant}/me'],
+      ['a literal at the tenant position', 'GET /tenants/public/me'],
+      ['a literal tenant position followed by a wildcard', 'GET /tenants/public/{file}'],
+    ])('rejects a shared route that could reach tenant paths: %s', (_case, route) => {
+      // Prepare
+      const input = rules({ route: 'GET /tenants/{tenantId}/me' }, { route });
+
+      // Act
+      const act = () => parse(input);
+
+      // Assess
+      expect(act).toThrow(/may not overlap the tenant routes/);
+    });
+
+    it('accepts shared routes beside the tenant prefix, including a listing at the prefix itself', () => {
+      // Prepare
+      const input = rules(
+        { route: 'GET /tenants/{tenantId}/me' },
+        { route: 'GET /tenants' },
+        { route: 'GET /catalog/{item}' },
+        { route: 'GET /' },
+      );
+
+      // Act
+      const parsed = parse(input);
+
+      // Assess
+      expect(parsed.rules.filter((rule) => !rule.tenantScoped)).toHaveLength(3);
+    });
+  });
+
+  describe('resources and matching', () => {
+    it('writes a tenant route as IAM resources of that tenant, one per method, parameters as wildcards', () => {
+      // Prepare
+      const items = only(rules({ route: 'GET /tenants/{tenantId}/items/{itemId}/parts' }));
+      const admin = only(rules({ route: '* /tenants/{tenantId}/admin/{proxy+}' }));
+
+      // Act
+      const itemResources = ruleResources(items, 'acme');
+      const adminResources = ruleResources(admin, 'acme');
+
+      // Assess
+      expect(itemResources).toEqual(['GET/tenants/acme/items/*/parts']);
+      expect(adminResources).toEqual([
+        'GET/tenants/acme/admin/*',
+        'POST/tenants/acme/admin/*',
+        'PUT/tenants/acme/admin/*',
+        'PATCH/tenants/acme/admin/*',
+        'DELETE/tenants/acme/admin/*',
+        'HEAD/tenants/acme/admin/*',
+        'OPTIONS/tenants/acme/admin/*',
+      ]);
+    });
+
+    it('writes the root route as the stage root', () => {
+      // Prepare
+      const root = only(rules({ route: 'GET /' }));
+
+      // Act
+      const resources = ruleResources(root, 'acme');
+
+      // Assess
+      expect(resources).toEqual(['GET/']);
+    });
+
+    it("matches a tenant route only under the caller's own tenant and only with a covered method", () => {
+      // Prepare
+      const me = only(rules({ route: 'GET /tenants/{tenantId}/me' }));
+
+      // Act
+      const own = ruleMatches(me, 'GET/tenants/acme/me', 'acme');
+      const other = ruleMatches(me, 'GET/tenants/globex/me', 'acme');
+      const prefixOfOther = ruleMatches(me, 'GET/tenants/acme-x/me', 'acme');
+      const post = ruleMatches(me, 'POST/tenants/acme/me', 'acme');
+
+      // Assess
+      expect([own, other, prefixOfOther, post]).toEqual([true, false, false, false]);
+    });
+
+    it('requires one of the listed groups and at least the minimum tier', () => {
+      // Prepare
+      const rule = only(rules({ route: 'GET /x', groups: ['tenant-admin', 'auditor'], minimumTier: 'standard' }));
+
+      // Act
+      const outcomes = [
+        callerMeetsRule(rule, { groups: ['auditor'], tier: 'standard' }, DEFAULT_TIERS),
+        callerMeetsRule(rule, { groups: ['tenant-admin'], tier: 'enterprise' }, DEFAULT_TIERS),
+        callerMeetsRule(rule, { groups: ['tenant-member'], tier: 'enterprise' }, DEFAULT_TIERS),
+        callerMeetsRule(rule, { groups: ['tenant-admin'], tier: 'free' }, DEFAULT_TIERS),
+        callerMeetsRule(rule, { groups: ['tenant-admin'], tier: 'unknown' }, DEFAULT_TIERS),
+      ];
+
+      // Assess
+      expect(outcomes).toEqual([true, true, false, false, false]);
+    });
+  });
+});
