@@ -51,18 +51,13 @@ export function coversResource(permitted: readonly string[], resource: string): 
  * deny more than itself); with nothing permitted at all, the whole stage is denied.
  */
 export function buildPolicy(arn: MethodArn, permitted: readonly string[], allowed: boolean): PolicyDocument {
-  const statements: PolicyStatement[] = [];
-  if (permitted.length > 0) {
-    statements.push(
-      statement(
-        'Allow',
-        permitted.map((resource) => arn.prefix + resource),
-      ),
-    );
-  }
-  if (permitted.length === 0) statements.push(statement('Deny', [`${arn.prefix}*`]));
-  else if (!allowed && !hasArnWildcard(arn.resource)) statements.push(statement('Deny', [arn.value]));
-  return { Version: '2012-10-17', Statement: statements };
+  if (permitted.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
+  const allow = statement(
+    'Allow',
+    permitted.map((resource) => arn.prefix + resource),
+  );
+  if (allowed || hasArnWildcard(arn.resource)) return document([allow]);
+  return document([allow, statement('Deny', [arn.value])]);
 }
 
 /** How API Gateway judges a request ARN against a policy: an explicit Deny wins, then any Allow, else deny. */
@@ -73,6 +68,10 @@ export function policyEffect(policy: PolicyDocument, arn: string): 'Allow' | 'De
     );
   if (matching('Deny')) return 'Deny';
   return matching('Allow') ? 'Allow' : 'Deny';
+}
+
+function document(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
 }
 
 function statement(effect: 'Allow' | 'Deny', resources: string[]): PolicyStatement {

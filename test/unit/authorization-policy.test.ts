@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { matchesArnPattern } from '../../shared/arn-pattern';
+import { buildPolicy, policyEffect } from '../../shared/authorization-policy';
+import { parseMethodArn } from '../../shared/method-arn';
+
+const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
+
+function methodArn(resource: string) {
+  const parsed = parseMethodArn(`${PREFIX}${resource}`);
+  if (parsed === undefined) throw new Error(`not a method ARN: ${resource}`);
+  return parsed;
+}
+
+describe('authorization policy', () => {
+  it.each([
+    ['GET/tenants/acme/me', 'GET/tenants/acme/me', true],
+    ['GET/tenants/acme/me', 'GET/tenants/acme/mex', false],
+    ['GET/tenants/acme/admin/*', 'GET/tenants/acme/admin/users/42', true],
+    ['GET/tenants/acme/admin/*', 'GET/tenants/acme/admin/', true],
+    ['GET/tenants/acme/admin/*', 'GET/tenants/acme/admin', false],
+    ['GET/tenants/acme/items/*/parts', 'GET/tenants/acme/items/7/parts', true],
+    ['GET/tenants/acme/items/*/parts', 'GET/tenants/acme/items/7/parts/1', false],
+    ['GET/a?c', 'GET/abc', true],
+    ['GET/a?c', 'GET/ac', false],
+    ['GET/*/*/x', 'GET/a/b/c/x', true],
+    ['GET/Tenants/acme/me', 'GET/tenants/acme/me', false],
+    ['GET/tenants/acme/me', 'GET/tenants/acme/*', false],
+  ])('matches pattern %s against %s as IAM does: %s', (pattern, value, expected) => {
+    // Act
+    const matched = matchesArnPattern(pattern, value);
+
+    // Assess
+    expect(matched).toBe(expected);
+  });
+
+  it('parses only method ARNs whose API and stage are concrete', () => {
+    // Act
+    const parsed = parseMethodArn(`${PREFIX}GET/tenants/acme/me`);
+    const defaultStage = parseMethodArn('arn:aws:execute-api:us-east-1:123456789012:abc123/$default/GET/');
+    const rejected = [
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/*/GET/x',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/get/x',
+      'arn:aws:execute-api:eu-west-1:12345678901:abc123/prod/GET/x',
+      `${PREFIX}GET/x\n`,
+      42,
+    ].map(parseMethodArn);
+
+    // Assess
+    expect(parsed).toEqual({ value: `${PREFIX}GET/tenants/acme/me`, prefix: PREFIX, resource: 'GET/tenants/acme/me' });
+    expect(defaultStage?.resource).toBe('GET/');
+    expect(rejected).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('allows every permitted route under the request stage and nothing else', () => {
+    // Prepare
+    const arn = methodArn('GET/tenants/acme/me');
+
+    // Act
+    const policy = buildPolicy(arn, ['GET/tenants/acme/me', 'POST/tenants/acme/admin/*'], true);
+
+    // Assess
+    expect(policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'execute-api:Invoke',
+          Effect: 'Allow',
+          Resource: [`${PREFIX}GET/tenants/acme/me`, `${PREFIX}POST/tenants/acme/admin/*`],
+        },
+      ],
+    });
+    expect(policyEffect(policy, `${PREFIX}POST/tenants/acme/admin/x`)).toBe('Allow');
+    expect(policyEffect(policy, `${PREFIX}GET/tenants/globex/me`)).toBe('Deny');
+    expect(policyEffect(policy, 'arn:aws:execute-api:eu-west-1:123456789012:abc123/test/GET/tenants/acme/me')).toBe(
+      'Deny',
+    );
+  });
+
+  it('denies a refused request explicitly, but never through a wildcard that could cover permitted routes', () => {
+    // Prepare
+    const plain = methodArn('GET/tenants/globex/me');
+    const starred = methodArn('GET/tenants/acme/*');
+
+    // Act
+    const plainPolicy = buildPolicy(plain, ['GET/tenants/acme/me'], false);
+    const starredPolicy = buildPolicy(starred, ['GET/tenants/acme/me'], false);
+
+    // Assess
+    expect(plainPolicy.Statement[1]).toEqual({
+      Action: 'execute-api:Invoke',
+      Effect: 'Deny',
+      Resource: [`${PREFIX}GET/tenants/globex/me`],
+    });
+    expect(starredPolicy.Statement.map((statement) => statement.Effect)).toEqual(['Allow']);
+    expect(policyEffect(starredPolicy, `${PREFIX}GET/tenants/acme/me`)).toBe('Allow');
+  });
+
+  it('lets an explicit Deny win over an Allow', () => {
+    // Prepare
+    const policy = buildPolicy(methodArn('GET/tenants/acme/me'), ['GET/tenants/acme/*'], false);
+
+    // Act
+    const effects = [
+      policyEffect(policy, `${PREFIX}GET/tenants/acme/me`),
+      policyEffect(policy, `${PREFIX}GET/tenants/acme/x`),
+    ];
+
+    // Assess
+    expect(effects).toEqual(['Deny', 'Allow']);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { parseBearerToken } from '../../shared/bearer-token';
+import { TokenMemo } from '../../shared/token-memo';
+
+const entry = (expiresAt: number) => ({ expiresAt });
+
+describe('verified-token memo', () => {
+  it('serves an entry until its expiry and drops it from then on', () => {
+    // Prepare
+    let now = 1_000_000;
+    const memo = new TokenMemo(10, () => now);
+    memo.set('token', entry(1_010)); // expires at 1,010,000 ms
+
+    // Act
+    now = 1_009_999;
+    const before = memo.get('token');
+    now = 1_010_000;
+    const atExpiry = memo.get('token');
+
+    // Assess
+    expect(before).toEqual(entry(1_010));
+    expect(atExpiry).toBeUndefined();
+    expect(memo.size).toBe(0);
+  });
+
+  it('never stores an entry that has already expired', () => {
+    // Prepare
+    const memo = new TokenMemo(10, () => 5_000);
+
+    // Act
+    memo.set('token', entry(4));
+
+    // Assess
+    expect(memo.size).toBe(0);
+  });
+
+  it('holds at most its capacity, evicting the least recently used token', () => {
+    // Prepare
+    const memo = new TokenMemo(3, () => 0);
+    memo.set('a', entry(100));
+    memo.set('b', entry(100));
+    memo.set('c', entry(100));
+    memo.get('a');
+
+    // Act
+    memo.set('d', entry(100));
+
+    // Assess
+    expect(memo.size).toBe(3);
+    expect(memo.get('b')).toBeUndefined();
+    expect([memo.get('a'), memo.get('c'), memo.get('d')]).toEqual([entry(100), entry(100), entry(100)]);
+  });
+
+  it('stores nothing with a capacity of 0', () => {
+    // Prepare
+    const memo = new TokenMemo(0, () => 0);
+
+    // Act
+    memo.set('a', entry(100));
+
+    // Assess
+    expect(memo.get('a')).toBeUndefined();
+  });
+});
+
+describe('bearer token parsing', () => {
+  it.each([
+    ['Bearer aa.bb.cc', 'aa.bb.cc'],
+    ['bearer aa.bb.cc', 'aa.bb.cc'],
+    ['Bearer aa.bb.cc ', undefined],
+    [' Bearer aa.bb.cc', undefined],
+    ['Bearer\taa.bb.cc', undefined],
+    ['Bearer aa.bb.cc\n', undefined],
+    ['Bearer aa.bb', undefined],
+    ['Bearer aa.bb.cc.dd', undefined],
+    ['Bearer aa..cc', undefined],
+    ['Bearer aa.bb.c=', undefined],
+    ['Token aa.bb.cc', undefined],
+    ['aa.bb.cc', undefined],
+    [`Bearer a.b.${'c'.repeat(13_000)}`, undefined],
+    [undefined, undefined],
+    [42, undefined],
+  ])('reads %j as %j', (header, expected) => {
+    // Act
+    const token = parseBearerToken(header);
+
+    // Assess
+    expect(token).toBe(expected);
+  });
+});

@@ -1,0 +1,415 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
+import { loadEvent } from '../support/events';
+import {
+  ARN_PREFIX,
+  CLIENT_ID,
+  type ClaimOptions,
+  cognitoClaims,
+  createSigningKey,
+  type JwksServer,
+  jwksOf,
+  POOL_ID,
+  type SigningKey,
+  signRs256,
+  startJwksServer,
+} from '../support/jwt';
+
+type Handler = (event: unknown) => Promise<PolicyResponse | SimpleResponse>;
+
+const TIER_KEYS = 'free=free-key-000000000000000,standard=standard-key-0000000000,enterprise=enterprise-key-00000000';
+const SUB = 'b1f0a7c2-0000-4000-8000-000000000001';
+const arn = (resource: string) => `${ARN_PREFIX}${resource}`;
+
+/** Asserts the exact rejection API Gateway turns into 401: an `Error` whose message is `Unauthorized`. */
+async function expectUnauthorized(answer: Promise<unknown>): Promise<void> {
+  const error = await answer.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(Error);
+  expect((error as Error).constructor).toBe(Error);
+  expect((error as Error).message).toBe('Unauthorized');
+}
+
+describe('authorizer handler', () => {
+  let key: SigningKey;
+  let server: JwksServer;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    key = createSigningKey('handler-key');
+    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  afterEach(() => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+    vi.restoreAllMocks();
+  });
+
+  /** Sets the environment, then loads a fresh copy of the handler module (its cold start). */
+  async function coldStart(env: Record<string, string> = {}): Promise<Handler> {
+    Object.assign(process.env, {
+      TENANCY_USER_POOL_IDS: POOL_ID,
+      TENANCY_CLIENT_IDS: CLIENT_ID,
+      TENANCY_JWKS_URI: server.template,
+      ...env,
+    });
+    vi.resetModules();
+    const module = await import('../../functions/authorizer');
+    return module.handler;
+  }
+
+  const bearer = (options: ClaimOptions = {}) => `Bearer ${signRs256(cognitoClaims(options), key)}`;
+
+  function tokenEvent(authorization: string, resource = 'GET/tenants/acme/me') {
+    const event = loadEvent('authorizer/rest-token.json');
+    event.authorizationToken = authorization;
+    event.methodArn = arn(resource);
+    return event;
+  }
+
+  function requestEvent(authorization: string, tenantId = 'acme', resource = `GET/tenants/${tenantId}/me`) {
+    const event = loadEvent<{
+      methodArn: string;
+      headers: Record<string, string>;
+      multiValueHeaders: Record<string, string[]>;
+      pathParameters: Record<string, string>;
+    }>('authorizer/rest-request.json');
+    event.methodArn = arn(resource);
+    event.headers.Authorization = authorization;
+    event.multiValueHeaders.Authorization = [authorization];
+    event.pathParameters.tenantId = tenantId;
+    return event;
+  }
+
+  function httpEvent(authorization: string, tenantId = 'acme', resource = `GET/tenants/${tenantId}/me`) {
+    const event = loadEvent<{
+      routeArn: string;
+      identitySource: string[];
+      headers: Record<string, string>;
+      pathParameters: Record<string, string>;
+    }>('authorizer/http-v2.json');
+    event.routeArn = arn(resource);
+    event.identitySource = [authorization];
+    event.headers.authorization = authorization;
+    event.pathParameters.tenantId = tenantId;
+    return event;
+  }
+
+  describe('cold start configuration', () => {
+    it.each<[string, Record<string, string>, string, RegExp]>([
+      ['no user pool ids', { TENANCY_USER_POOL_IDS: '' }, 'TENANCY_USER_POOL_IDS', /is required/],
+      ['no app client ids', { TENANCY_CLIENT_IDS: ' ' }, 'TENANCY_CLIENT_IDS', /is required/],
+      ['a malformed user pool id', { TENANCY_USER_POOL_IDS: 'my-pool' }, 'TENANCY_USER_POOL_IDS', /not a user pool id/],
+      ['a token use that skips the check', { TENANCY_TOKEN_USE: 'any' }, 'TENANCY_TOKEN_USE', /"access" or "id"/],
+      ['a misspelt setting', { TENANCY_TOKENUSE: 'id' }, 'TENANCY_TOKENUSE', /unknown setting/],
+      [
+        'plain http to a non-loopback JWKS host',
+        { TENANCY_JWKS_URI: 'http://jwks.example.com/{userPoolId}/.well-known/jwks.json' },
+        'TENANCY_JWKS_URI',
+        /https URL, or http on 127.0.0.1/,
+      ],
+      [
+        'one JWKS location for several pools',
+        {
+          TENANCY_USER_POOL_IDS: `${POOL_ID},us-east-1_Second22`,
+          TENANCY_JWKS_URI: 'https://keys.example.com/jwks.json',
+        },
+        'TENANCY_JWKS_URI',
+        /\{userPoolId\}/,
+      ],
+      [
+        'an API key for an unknown tier',
+        { TENANCY_TIER_API_KEYS: 'gold=gold-key-0000000000000000' },
+        'TENANCY_TIER_API_KEYS',
+        /"gold"/,
+      ],
+      [
+        'API keys that leave a tier out',
+        { TENANCY_TIER_API_KEYS: 'free=free-key-000000000000000' },
+        'TENANCY_TIER_API_KEYS',
+        /standard, enterprise/,
+      ],
+      [
+        'a route rule naming an unknown tier',
+        { TENANCY_ROUTES: '{"routes":[{"route":"GET /x","minimumTier":"gold"}]}' },
+        'TENANCY_ROUTES',
+        /minimumTier "gold"/,
+      ],
+      [
+        'a route rules file that does not exist',
+        { TENANCY_ROUTES: 'config/missing-routes.json' },
+        'TENANCY_ROUTES',
+        /cannot read/,
+      ],
+      ['a memo size out of range', { TENANCY_TOKEN_MEMO_SIZE: '-1' }, 'TENANCY_TOKEN_MEMO_SIZE', /0 to 10000/],
+    ])('refuses to start with %s', async (_case, env, setting, message) => {
+      // Act
+      const start = coldStart(env);
+
+      // Assess
+      await expect(start).rejects.toMatchObject({ name: 'ConfigurationError', setting, message });
+    });
+
+    it('starts with the route rules file named by TENANCY_ROUTES', async () => {
+      // Prepare
+      const handler = await coldStart({ TENANCY_ROUTES: 'config/routes.json' });
+
+      // Act
+      const response = (await handler(tokenEvent(bearer()))) as PolicyResponse;
+
+      // Assess
+      expect(response.policyDocument.Statement[0]?.Effect).toBe('Allow');
+    });
+  });
+
+  describe('REST TOKEN events', () => {
+    it("allows the caller's own tenant route with principal, context and a policy covering its other routes", async () => {
+      // Prepare
+      const handler = await coldStart();
+
+      // Act
+      const response = await handler(tokenEvent(bearer({ sub: SUB, groups: ['tenant-admin', 'tenant-member'] })));
+
+      // Assess
+      expect(response).toEqual({
+        principalId: SUB,
+        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-admin,tenant-member', sub: SUB },
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Action: 'execute-api:Invoke',
+              Effect: 'Allow',
+              Resource: expect.arrayContaining([
+                arn('GET/tenants/acme/me'),
+                arn('POST/tenants/acme/admin/*'),
+                arn('GET/tenants/acme/reports'),
+                arn('GET/health'),
+                arn('GET/catalog'),
+              ]),
+            },
+          ],
+        },
+      });
+    });
+
+    it("denies another tenant's path with 403 and adds the tier's API key for usage plans", async () => {
+      // Prepare
+      const handler = await coldStart({ TENANCY_TIER_API_KEYS: TIER_KEYS });
+
+      // Act
+      const response = (await handler(tokenEvent(bearer({ tier: 'free' }), 'GET/tenants/globex/me'))) as PolicyResponse;
+
+      // Assess
+      expect(response.usageIdentifierKey).toBe('free-key-000000000000000');
+      expect(response.policyDocument.Statement).toContainEqual({
+        Action: 'execute-api:Invoke',
+        Effect: 'Deny',
+        Resource: [arn('GET/tenants/globex/me')],
+      });
+    });
+
+    it.each([
+      ['an expired token', () => bearer({ expiresIn: -1 })],
+      ['a token without the tenant claim', () => bearer({ tenantId: null })],
+      ['a token without the Bearer scheme', () => bearer().slice('Bearer '.length)],
+      ['an empty token', () => ''],
+    ])('throws exactly Unauthorized for %s', async (_case, authorization) => {
+      // Prepare
+      const handler = await coldStart();
+
+      // Act
+      const answer = handler(tokenEvent(authorization()));
+
+      // Assess
+      await expectUnauthorized(answer);
+    });
+  });
+
+  describe('REST REQUEST events', () => {
+    it('allows with the Authorization header and the matching tenantId path parameter', async () => {
+      // Prepare
+      const handler = await coldStart();
+
+      // Act
+      const response = (await handler(requestEvent(bearer({ sub: SUB })))) as PolicyResponse;
+
+      // Assess
+      expect(response.principalId).toBe(SUB);
+      expect(response.context).toEqual({ tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB });
+      expect(response.policyDocument.Statement).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Resource: expect.arrayContaining([arn('GET/tenants/acme/me')]) }),
+      ]);
+    });
+
+    it("denies a path naming another tenant, keeping the caller's own routes allowed", async () => {
+      // Prepare
+      const handler = await coldStart();
+
+      // Act
+      const response = (await handler(requestEvent(bearer(), 'globex'))) as PolicyResponse;
+
+      // Assess
+      expect(response.policyDocument.Statement.map((statement) => statement.Effect)).toEqual(['Allow', 'Deny']);
+      expect(response.policyDocument.Statement[1]?.Resource).toEqual([arn('GET/tenants/globex/me')]);
+    });
+
+    it('denies a route whose minimum tier the caller does not have', async () => {
+      // Prepare
+      const handler = await coldStart();
+
+      // Act
+      const response = (await handler(
+        requestEvent(bearer({ tier: 'free' }), 'acme', 'GET/tenants/acme/reports'),
+      )) as PolicyResponse;
+
+      // Assess
+      expect(response.policyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Resource: [arn('GET/tenants/acme/reports')] }),
+      );
+    });
+
+    it('finds the header whatever its case, as serverless-offline passes it', async () => {
+      // Prepare
+      const handler = await coldStart();
+      const event = requestEvent('');
+      delete (event.headers as Record<string, string>).Authorization;
+      event.headers.aUtHoRiZaTiOn = bearer();
+      event.multiValueHeaders = {};
+
+      // Act
+      const response = (await handler(event)) as PolicyResponse;
+
+      // Assess
+      expect(response.policyDocument.Statement[0]?.Effect).toBe('Allow');
+    });
+
+    it('throws Unauthorized when the Authorization header is sent twice', async () => {
+      // Prepare
+      const handler = await coldStart();
+      const first = requestEvent(bearer());
+      first.multiValueHeaders.Authorization = [bearer(), bearer({ tenantId: 'globex' })];
+      const second = requestEvent(bearer());
+      second.headers.authorization = bearer({ tenantId: 'globex' });
+
+      // Act
+      const answers = [handler(first), handler(second)];
+
+      // Assess
+      await expectUnauthorized(answers[0] as Promise<unknown>);
+      await expectUnauthorized(answers[1] as Promise<unknown>);
+    });
+
+    it('throws Unauthorized when the header is missing', async () => {
+      // Prepare
+      const handler = await coldStart();
+      const event = requestEvent(bearer());
+      event.headers = {};
+      event.multiValueHeaders = {};
+
+      // Act
+      const answer = handler(event);
+
+      // Assess
+      await expectUnauthorized(answer);
+    });
+  });
+
+  describe('HTTP API payload 2.0 events', () => {
+    it('answers a simple response with the context when simple responses are on', async () => {
+      // Prepare
+      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true', TENANCY_TIER_API_KEYS: TIER_KEYS });
+
+      // Act
+      const response = await handler(httpEvent(bearer({ sub: SUB })));
+
+      // Assess
+      expect(response).toEqual({
+        isAuthorized: true,
+        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB },
+      });
+    });
+
+    it('answers isAuthorized false (403) for another tenant when simple responses are on', async () => {
+      // Prepare
+      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true' });
+
+      // Act
+      const response = await handler(httpEvent(bearer(), 'globex'));
+
+      // Assess
+      expect(response).toEqual({ isAuthorized: false });
+    });
+
+    it('throws Unauthorized (401) for an invalid token even with simple responses', async () => {
+      // Prepare
+      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true' });
+
+      // Act
+      const answer = handler(httpEvent(`${bearer()}x`));
+
+      // Assess
+      await expectUnauthorized(answer);
+    });
+
+    it('answers an IAM policy for the route ARN, without an API key, when simple responses are off', async () => {
+      // Prepare
+      const handler = await coldStart({ TENANCY_TIER_API_KEYS: TIER_KEYS });
+
+      // Act
+      const response = (await handler(httpEvent(bearer({ sub: SUB })))) as PolicyResponse;
+
+      // Assess
+      expect(response.principalId).toBe(SUB);
+      expect(response.usageIdentifierKey).toBeUndefined();
+      expect(response.policyDocument.Statement[0]).toMatchObject({
+        Effect: 'Allow',
+        Resource: expect.arrayContaining([arn('GET/tenants/acme/me'), arn('GET/health')]),
+      });
+    });
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'Bearer x'],
+    ['an empty object', {}],
+    ['an unknown authorizer type', { type: 'JWT', authorizationToken: 'Bearer a.b.c' }],
+    ['a TOKEN event without a method ARN', { type: 'TOKEN', authorizationToken: 'Bearer a.b.c' }],
+  ])('throws Unauthorized, never a 500, for %s as event', async (_case, event) => {
+    // Prepare
+    const handler = await coldStart();
+
+    // Act
+    const answer = handler(event);
+
+    // Assess
+    await expectUnauthorized(answer);
+  });
+
+  it('logs why a request was refused without logging the token', async () => {
+    // Prepare
+    const handler = await coldStart({ POWERTOOLS_LOG_LEVEL: 'INFO' });
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const expired = bearer({ expiresIn: -1 });
+
+    // Act
+    await handler(tokenEvent(expired)).catch(() => undefined);
+
+    // Assess
+    const output = lines.join('');
+    expect(output).toContain('"reason":"expired"');
+    expect(output).not.toContain(expired.slice('Bearer '.length));
+    expect(output).not.toContain(expired.split('.')[2]);
+  });
+});
