@@ -1,0 +1,62 @@
+/**
+ * Cognito post confirmation trigger: assigns a newly confirmed user to exactly one tenant (registry first,
+ * then `custom:tenantId` and the role group). Thin: the decision and the commit live in
+ * `shared/tenant-assignment.ts`. Everything below the imports runs once per container: a bad configuration
+ * stops the function at cold start.
+ */
+import type { Context } from 'aws-lambda';
+import { assignmentConfigFromEnv } from '../shared/assignment-config';
+import { createCognitoClient } from '../shared/cognito-client';
+import { withDeadline } from '../shared/deadline';
+import { createDynamoDBClient } from '../shared/dynamodb-client';
+import { InvalidInputError, NoTenantForUserError, SeatLimitError, TenantInactiveError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { newUserFromTrigger } from '../shared/new-user';
+import { assignTenant } from '../shared/tenant-assignment';
+import { TenantDirectory } from '../shared/tenant-directory';
+import { TenantRegistry } from '../shared/tenant-registry';
+import { tracer } from '../shared/tracer';
+import { userSafeError } from '../shared/trigger-error';
+
+const config = assignmentConfigFromEnv(process.env);
+// Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_* locally); both clients are bounded.
+const registry = new TenantRegistry({
+  client: tracer.captureAWSv3Client(createDynamoDBClient()),
+  tableName: config.tableName,
+  tiers: config.tiers,
+});
+const directory = new TenantDirectory(tracer.captureAWSv3Client(createCognitoClient()));
+
+// Leaves the platform time to return our error instead of its own timeout.
+const MARGIN_MS = 250;
+
+/** The Lambda entry point; `serverless.yml` points the PostConfirmation trigger here. Returns the event. */
+export async function handler<E>(event: E, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<E> {
+  logger.resetKeys();
+  let user: ReturnType<typeof newUserFromTrigger>;
+  try {
+    user = newUserFromTrigger(event);
+  } catch (error) {
+    throw userSafeError(error, logger, false);
+  }
+  logger.appendKeys({ triggerSource: user.triggerSource, sub: user.sub });
+  // A password reset confirms nothing about tenancy: never (re)assign on it.
+  if (user.triggerSource === 'PostConfirmation_ConfirmForgotPassword') return event;
+  if (user.triggerSource !== 'PostConfirmation_ConfirmSignUp') {
+    throw userSafeError(
+      new InvalidInputError(`unexpected trigger source ${user.triggerSource}`, 'triggerSource'),
+      logger,
+      false,
+    );
+  }
+  const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  const budget = Math.max(0, Math.min(config.budgetMs, remaining - MARGIN_MS));
+  try {
+    await withDeadline('post confirmation', budget, assignTenant({ registry, directory, config, logger }, user));
+    return event;
+  } catch (error) {
+    const refusal =
+      error instanceof NoTenantForUserError || error instanceof TenantInactiveError || error instanceof SeatLimitError;
+    throw userSafeError(error, logger, refusal);
+  }
+}
