@@ -1,0 +1,74 @@
+/**
+ * Cognito pre sign-up trigger: refuses sign-ups that no active tenant with a free seat would take, before
+ * Cognito creates the user. Read-only; the assignment happens at post confirmation. Thin: the gate lives in
+ * `shared/sign-up-gate.ts`. Everything below the imports runs once per container: a bad configuration stops
+ * the function at cold start.
+ */
+import type { Context } from 'aws-lambda';
+import { assignmentConfigFromEnv } from '../shared/assignment-config';
+import { withDeadline } from '../shared/deadline';
+import { createDynamoDBClient } from '../shared/dynamodb-client';
+import { InvalidInputError, NoTenantForUserError, SeatLimitError, TenantInactiveError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { newUserFromTrigger } from '../shared/new-user';
+import { admitSignUp } from '../shared/sign-up-gate';
+import { TenantRegistry } from '../shared/tenant-registry';
+import { tracer } from '../shared/tracer';
+import { userSafeError } from '../shared/trigger-error';
+
+const config = assignmentConfigFromEnv(process.env);
+// The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally); the client is bounded.
+const registry = new TenantRegistry({
+  client: tracer.captureAWSv3Client(createDynamoDBClient()),
+  tableName: config.tableName,
+  tiers: config.tiers,
+});
+
+const MARGIN_MS = 250;
+
+interface PreSignUpEvent {
+  response?: { autoConfirmUser?: boolean; autoVerifyEmail?: boolean; autoVerifyPhone?: boolean };
+}
+
+/** The Lambda entry point; `serverless.yml` points the PreSignUp trigger here. Returns the event. */
+export async function handler<E extends PreSignUpEvent>(
+  event: E,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<E> {
+  logger.resetKeys();
+  let user: ReturnType<typeof newUserFromTrigger>;
+  try {
+    user = newUserFromTrigger(event);
+  } catch (error) {
+    throw userSafeError(error, logger, false);
+  }
+  logger.appendKeys({ triggerSource: user.triggerSource });
+  // Invitations are made by operators through the tenants CLI, which records the membership itself.
+  if (user.triggerSource === 'PreSignUp_AdminCreateUser') return event;
+  if (user.triggerSource !== 'PreSignUp_SignUp' && user.triggerSource !== 'PreSignUp_ExternalProvider') {
+    throw userSafeError(
+      new InvalidInputError(`unexpected trigger source ${user.triggerSource}`, 'triggerSource'),
+      logger,
+      false,
+    );
+  }
+  const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  const budget = Math.max(0, Math.min(config.budgetMs, remaining - MARGIN_MS));
+  try {
+    const admission = await withDeadline('pre sign-up', budget, admitSignUp(registry, config, user));
+    const tenantId = admission.resolution.kind === 'self-service' ? undefined : admission.resolution.tenantId;
+    logger.info('sign-up admitted', { resolution: admission.resolution.kind, tenantId });
+    // Set explicitly: nothing is auto-confirmed or auto-verified unless configured.
+    event.response = {
+      ...event.response,
+      autoConfirmUser: admission.autoConfirmUser,
+      autoVerifyEmail: admission.autoVerifyEmail,
+      autoVerifyPhone: false,
+    };
+    return event;
+  } catch (error) {
+    const refusal =
+      error instanceof NoTenantForUserError || error instanceof TenantInactiveError || error instanceof SeatLimitError;
+    throw userSafeError(error, logger, refusal);
+  }
+}

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeBinding } from '../../shared/binding';
+import type { TenantRegistry } from '../../shared/tenant-registry';
+import { loadEvent } from '../support/events';
+import { createTestRegistry, type TestRegistry } from '../support/registry';
+import { importSeedTenants, loadTrigger, type TriggerEvent } from '../support/sign-up';
+
+type Handler = (event: TriggerEvent) => Promise<TriggerEvent>;
+const loadPreSignUp = () => import('../../functions/pre-sign-up');
+const event = (name: string) => loadEvent<TriggerEvent>(`pre-sign-up/${name}.json`);
+const NOT_AUTO = { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false };
+
+describe('pre sign-up trigger against DynamoDB Local', () => {
+  let test: TestRegistry;
+  let registry: TenantRegistry;
+  let env: Record<string, string>;
+  let handler: Handler;
+
+  beforeAll(async () => {
+    test = await createTestRegistry();
+    registry = test.registry;
+    await importSeedTenants(test);
+    await registry.createTenant({ tenantId: 'hooli', name: 'Hooli', tier: 'standard' });
+    await registry.bind('hooli', makeBinding('pool', 'us-east-1_HooliSilo'));
+    env = { TENANCY_TABLE_NAME: test.tableName, AWS_ENDPOINT_URL_DYNAMODB: test.endpoint };
+  });
+
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
+  beforeEach(async () => {
+    handler = (await loadTrigger(loadPreSignUp, env)).module.handler;
+  });
+
+  it.each([
+    ['an e-mail at a bound domain (checked, not yet trusted)', 'sign-up-domain'],
+    ['a bridge app client', 'sign-up-client-binding'],
+    ['a silo pool', 'sign-up-pool-binding'],
+    ['a bound IdP, read from the federated user name', 'external-provider-idp'],
+  ])('admits a sign-up placed by %s without auto-confirming or writing anything', async (_, name) => {
+    // Prepare
+    const before = await registry.listTenants();
+
+    // Act
+    const result = await handler(event(name));
+
+    // Assess
+    expect(result.response).toEqual(NOT_AUTO);
+    expect(await registry.listTenants()).toEqual(before);
+  });
+
+  it('lets users created by an operator (AdminCreateUser) pass untouched', async () => {
+    // Prepare
+    const admin = event('admin-create-user');
+
+    // Act
+    const result = await handler(structuredClone(admin));
+
+    // Assess
+    expect(result).toEqual(admin);
+  });
+
+  it.each([
+    ['a suspended tenant', 'refuse-suspended-tenant', 'Your organization is not active.'],
+    ['an unbound e-mail domain', 'refuse-unbound-domain', 'Sign-up is not available for your account.'],
+    ['an unbound IdP, whatever e-mail it asserts', 'refuse-external-unbound-idp', 'Sign-up is not available'],
+  ])('refuses %s before the user exists', async (_, name, message) => {
+    // Act
+    const run = handler(event(name));
+
+    // Assess
+    await expect(run).rejects.toThrow(message);
+  });
+
+  it('refuses a sign-up into a tenant without a free seat', async () => {
+    // Prepare
+    await registry.createTenant({ tenantId: 'tiny', name: 'Tiny', tier: 'free' });
+    await registry.bind('tiny', makeBinding('domain', 'tiny.example'));
+    for (let i = 0; i < 5; i++) {
+      await registry.addMember({ tenantId: 'tiny', sub: `seat-${i}`, role: 'tenant-member', source: 'invite' });
+    }
+    const full = event('sign-up-domain');
+    full.request.userAttributes.email = 'late@tiny.example';
+
+    // Act
+    const run = handler(full);
+
+    // Assess
+    await expect(run).rejects.toThrow('Your organization has no free seats.');
+  });
+
+  it('refuses an unexpected trigger source', async () => {
+    // Prepare
+    const odd = event('sign-up-domain');
+    odd.triggerSource = 'PreSignUp_Unknown';
+
+    // Act
+    const run = handler(odd);
+
+    // Assess
+    await expect(run).rejects.toThrow('The request could not be completed.');
+  });
+
+  it('stops at cold start on a misspelt setting', async () => {
+    // Act
+    const load = loadTrigger(loadPreSignUp, { ...env, TENANCY_SELF_SERVCE: 'true' });
+
+    // Assess
+    await expect(load).rejects.toThrow('TENANCY_SELF_SERVCE: unknown setting');
+  });
+
+  describe('with self-service, auto-confirm and auto-verify configured', () => {
+    beforeEach(async () => {
+      const loaded = await loadTrigger(loadPreSignUp, {
+        ...env,
+        TENANCY_SELF_SERVICE: 'true',
+        TENANCY_AUTO_CONFIRM: 'true',
+        TENANCY_AUTO_VERIFY_EMAIL: 'true',
+      });
+      handler = loaded.module.handler;
+    });
+
+    it('admits an unplaced user for a tenant of their own and applies the configured flags', async () => {
+      // Act
+      const result = await handler(event('sign-up-self-service'));
+
+      // Assess
+      expect(result.response).toEqual({ autoConfirmUser: true, autoVerifyEmail: true, autoVerifyPhone: false });
+    });
+
+    it('never auto-verifies or auto-confirms a user whom only the e-mail domain places', async () => {
+      // Act
+      const result = await handler(event('sign-up-domain'));
+
+      // Assess
+      expect(result.response).toEqual(NOT_AUTO);
+    });
+
+    it('still refuses a bound but suspended tenant instead of falling back to self-service', async () => {
+      // Act
+      const run = handler(event('refuse-suspended-tenant'));
+
+      // Assess
+      await expect(run).rejects.toThrow('Your organization is not active.');
+    });
+  });
+});
