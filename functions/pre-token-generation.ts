@@ -4,7 +4,7 @@
  * `shared/pre-token-generation.ts`.
  *
  * Everything below the imports runs once per container (cold start): a bad configuration stops the function
- * before it issues any token, and the registry client, caches and JWT-free claim shaper are reused.
+ * before it issues any token, and the registry client, caches and claim shaper are reused across invocations.
  */
 import { createDynamoDBClient } from '../shared/dynamodb-client';
 import { logger } from '../shared/logger';

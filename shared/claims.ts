@@ -58,6 +58,7 @@ export interface ClaimShaper {
 // Attribute names seen in one container are few (≤ 50 custom + the standard ones); the bound only keeps
 // hostile events from growing the memo.
 const MEMO_LIMIT = 512;
+const NONE: readonly string[] = [];
 // Compared after lowercasing and dropping separators, so `custom:Tenant_ID` and `custom:tenantid` match.
 const normalize = (name: string) =>
   name
@@ -100,21 +101,34 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
     return result;
   };
 
+  // In the order Cognito lists the attributes (stable per user); Cognito does not care about the order.
   const suppressed = (attributes: Readonly<Record<string, unknown>>): string[] => {
     const names: string[] = [];
     for (const name in attributes) if (Object.hasOwn(attributes, name) && collides(name)) names.push(name);
-    return names.length > 1 ? names.sort() : names;
+    return names;
   };
 
-  const mappedRoles = (request: UserTokenRequest, tenant: Tenant): string[] => {
-    if (idpGroupsAttribute === undefined) return [];
+  // Resolved roles per tenant record and IdP-groups value. Users of one IdP share few distinct group sets,
+  // and a reloaded tenant record (new roleMappings) is a new key, so stale mappings cannot survive a reload.
+  const roleMemo = new WeakMap<Tenant, Map<string, readonly string[]>>();
+
+  const mappedRoles = (request: UserTokenRequest, tenant: Tenant): readonly string[] => {
+    if (idpGroupsAttribute === undefined) return NONE;
     const value = stringAttribute(request.userAttributes, idpGroupsAttribute);
-    if (value === undefined || !isFederated(request.userAttributes)) return [];
+    if (value === undefined || !isFederated(request.userAttributes)) return NONE;
+    let memo = roleMemo.get(tenant);
+    const known = memo?.get(value);
+    if (known !== undefined) return known;
     const roles: string[] = [];
     for (const group of parseIdpGroups(value)) {
       const role = Object.hasOwn(tenant.roleMappings, group) ? tenant.roleMappings[group] : undefined;
       if (role !== undefined) roles.push(role);
     }
+    if (memo === undefined) {
+      memo = new Map();
+      roleMemo.set(tenant, memo);
+    }
+    if (memo.size < MEMO_LIMIT) memo.set(value, roles);
     return roles;
   };
 
@@ -138,22 +152,17 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
       }
       const groupOverrideDetails = { groupsToOverride: groupsFor(request, tenant) };
       const toSuppress = suppressed(request.userAttributes);
+      const idToken =
+        toSuppress.length > 0
+          ? { claimsToAddOrOverride: tenantClaims(tenant), claimsToSuppress: toSuppress }
+          : { claimsToAddOrOverride: tenantClaims(tenant) };
       if (request.format === 'v1') {
-        return {
-          claimsOverrideDetails: {
-            claimsToAddOrOverride: tenantClaims(tenant),
-            ...(toSuppress.length > 0 && { claimsToSuppress: toSuppress }),
-            groupOverrideDetails,
-          },
-        };
+        return { claimsOverrideDetails: { ...idToken, groupOverrideDetails } };
       }
       return {
         claimsAndScopeOverrideDetails: {
           // Access tokens carry no user attributes, so only the ID token needs suppressions.
-          idTokenGeneration: {
-            claimsToAddOrOverride: tenantClaims(tenant),
-            ...(toSuppress.length > 0 && { claimsToSuppress: toSuppress }),
-          },
+          idTokenGeneration: idToken,
           accessTokenGeneration: { claimsToAddOrOverride: tenantClaims(tenant) },
           groupOverrideDetails,
         },
@@ -172,14 +181,12 @@ export function shapeUserClaims(request: UserTokenRequest, tenant: Tenant, confi
   return createClaimShaper(config).user(request, tenant);
 }
 
-/** Whether Cognito marks the user as federated: `identities` holds a non-empty JSON list of linked IdPs. */
+/**
+ * Whether Cognito marks the user as federated: `identities` (a reserved attribute only Cognito writes) holds
+ * a non-empty JSON list of linked IdPs. Its shape is checked, not parsed: the value is Cognito's, and
+ * parsing it on every token would cost more than the rest of claim shaping.
+ */
 function isFederated(attributes: Readonly<Record<string, unknown>>): boolean {
   const identities = stringAttribute(attributes, 'identities');
-  if (identities === undefined) return false;
-  try {
-    const parsed: unknown = JSON.parse(identities);
-    return Array.isArray(parsed) && parsed.length > 0;
-  } catch {
-    return false;
-  }
+  return identities !== undefined && /^\s*\[\s*\{/.test(identities);
 }

@@ -1,6 +1,9 @@
 /** Upper bound on group names read from one attribute (Cognito attribute values are ≤ 2048 characters). */
 export const MAX_IDP_GROUPS = 100;
 
+// `["…` or `[]`: worth trying JSON.parse.
+const JSON_STRING_LIST = /^\[\s*(?:"|\]$)/;
+
 function clean(name: string): string {
   const trimmed = name.trim();
   // Quoted entries come from IdPs that serialise lists themselves: `"a", "b"`.
@@ -30,15 +33,19 @@ export function parseIdpGroups(value: string): string[] {
   const text = value.trim();
   if (text === '') return [];
   if (text.startsWith('[') && text.endsWith(']')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) {
-        return unique(
-          parsed.filter((entry): entry is string => typeof entry === 'string').map((entry) => entry.trim()),
-        );
+    // Only a list that starts like a JSON array of strings is tried as JSON: Cognito's SAML form `[a, b]`
+    // would make JSON.parse throw, and a thrown exception costs more than the rest of claim shaping.
+    if (JSON_STRING_LIST.test(text)) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (Array.isArray(parsed)) {
+          return unique(
+            parsed.filter((entry): entry is string => typeof entry === 'string').map((entry) => entry.trim()),
+          );
+        }
+      } catch {
+        // Not JSON after all (`["a", b]`): read it like the SAML form below.
       }
-    } catch {
-      // Not JSON: Cognito's SAML form `[a, b]`, handled below.
     }
     return unique(text.slice(1, -1).split(',').map(clean));
   }

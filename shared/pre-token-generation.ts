@@ -77,7 +77,6 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
 
   const issue = async (event: Record<string, unknown>): Promise<PreTokenResult> => {
     const request = parseTokenRequest(event);
-    logger.appendKeys({ triggerSource: request.triggerSource });
 
     if (request.kind === 'client') {
       const binding = makeBinding('client', request.clientId);
@@ -88,7 +87,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       } = await clients.get(request.clientId, () => registry.resolveBinding(binding));
       noteStale('client binding', outcome, error);
       if (tenantId === undefined) throw new BindingNotFoundError(`client ${request.clientId}`);
-      logger.appendKeys({ tenantId });
+      logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
       const tenant = await activeTenant(tenantId);
       const response = shaper.client(tenant);
       logger.info('client credentials token claims issued', { tier: tenant.tier });
@@ -98,7 +97,8 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     const claimed = stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE);
     if (claimed === undefined || claimed === '') throw new TenantNotAssignedError(request.sub);
     const tenantId = assertTenantId(claimed);
-    logger.appendKeys({ tenantId });
+    // One appendKeys per invocation: each call costs about a microsecond in Powertools.
+    logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
     const tenant = await activeTenant(tenantId);
     if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
       throw new MembershipMismatchError(tenantId, request.sub);
@@ -108,7 +108,10 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     return { ...event, response };
   };
 
-  const refuse = (error: unknown): never => {
+  const refuse = (error: unknown, event: unknown): never => {
+    // Refused before the keys were appended (no tenant yet): still say which trigger source it was.
+    const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
+    if (typeof source === 'string' && source.length <= 64) logger.appendKeys({ triggerSource: source });
     if (error instanceof MembershipMismatchError) {
       logger.error(MISCONFIGURATION_HINT, { reason: error.name, sub: error.sub });
     } else if (error instanceof TenancyError && isBusinessRefusal(error)) {
@@ -129,7 +132,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       }
       return await issue(event as Record<string, unknown>);
     } catch (error) {
-      return refuse(error);
+      return refuse(error, event);
     }
   };
 }

@@ -6,6 +6,8 @@ describe('parseIdpGroups', () => {
     ['["Admins","Sales Team"]', ['Admins', 'Sales Team']],
     ['[Admins, Sales Team]', ['Admins', 'Sales Team']],
     ['[Sales Team]', ['Sales Team']],
+    ['[ "Admins" , "Staff" ]', ['Admins', 'Staff']],
+    ['["Admins", Staff]', ['Admins', 'Staff']],
     ['Admins, Staff', ['Admins', 'Staff']],
     ['"Admins", "Staff"', ['Admins', 'Staff']],
     ['Admins Staff\tOps', ['Admins', 'Staff', 'Ops']],

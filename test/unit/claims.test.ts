@@ -64,7 +64,7 @@ describe('pre token generation over the sample events', () => {
     // the pool's automatic `<pool>_AcmeSAML` group is not a role. Mapped tenant-looking attributes are suppressed.
     [
       'v2-hosted-auth-federated.json',
-      v2(ACME, ['tenant-admin'], ['custom:TenantName', 'custom:tenant', 'custom:tier']),
+      v2(ACME, ['tenant-admin'], ['custom:tier', 'custom:tenant', 'custom:TenantName']),
     ],
     // Erin really is in platform-admin: tenant tokens carry role groups only (see the decision tests below).
     ['v2-authentication.json', v2(GLOBEX, ['tenant-admin'])],
@@ -238,7 +238,7 @@ describe('tamper resistance', () => {
     const [r1, r2] = [await run(v1Event), await run(v2Event)];
 
     // Assess
-    const suppressed = ['custom:tenant', 'custom:tenant_id', 'custom:tier'];
+    const suppressed = ['custom:tier', 'custom:tenant', 'custom:tenant_id'];
     expect(r1.response).toEqual(v1(ACME, ['tenant-member'], suppressed));
     expect(r2.response).toEqual(v2(GLOBEX, ['tenant-admin'], suppressed));
   });
@@ -335,7 +335,7 @@ describe('claim shaping decisions', () => {
     });
 
     // Assess
-    expect(result).toEqual(v2({ org: 'globex', plan: 'enterprise' }, ['tenant-admin'], ['custom:Org', 'custom:plan']));
+    expect(result).toEqual(v2({ org: 'globex', plan: 'enterprise' }, ['tenant-admin'], ['custom:plan', 'custom:Org']));
   });
 
   it('maps IdP groups for federated users only, from JSON, bracketed and bare list forms', () => {
@@ -356,6 +356,20 @@ describe('claim shaping decisions', () => {
 
     // Assess
     for (const entry of groups) expect(entry).toEqual(['tenant-admin', 'tenant-member']);
+  });
+
+  it('maps IdP groups with the tenant record it is given, never with mappings of an older record', () => {
+    // Prepare
+    const shaper = createClaimShaper(testConfig());
+    const federated = request('v2-hosted-auth-federated.json', { 'custom:idpGroups': '[AcmeAdmins]' });
+    const before = groupsOf(shaper.user(federated, acme));
+
+    // Act
+    const after = groupsOf(shaper.user(federated, { ...acme, roleMappings: { AcmeAdmins: 'tenant-member' } }));
+
+    // Assess
+    expect(before).toEqual(['tenant-admin']);
+    expect(after).toEqual(['tenant-member']);
   });
 
   it('maps no IdP groups when no IdP-groups attribute is configured', () => {
@@ -453,13 +467,33 @@ describe('logging', () => {
     // Assess
     expect(deps.logger.calls.map((call) => [call.method, ...call.args])).toEqual([
       ['resetKeys'],
-      ['appendKeys', { triggerSource: 'TokenGeneration_Authentication' }],
-      ['appendKeys', { tenantId: 'acme' }],
+      ['appendKeys', { triggerSource: 'TokenGeneration_Authentication', tenantId: 'acme' }],
       ['info', 'token claims issued', { tier: 'standard' }],
       ['resetKeys'],
-      ['appendKeys', { triggerSource: 'TokenGeneration_ClientCredentials' }],
-      ['appendKeys', { tenantId: 'globex' }],
+      ['appendKeys', { triggerSource: 'TokenGeneration_ClientCredentials', tenantId: 'globex' }],
       ['info', 'client credentials token claims issued', { tier: 'enterprise' }],
+    ]);
+  });
+
+  it('names the trigger source of a refusal that happens before the tenant is known', async () => {
+    // Prepare
+    const deps = testDeps();
+
+    // Act
+    await refusal(loadEvent(`${DIR}/refuse-no-tenant-id.json`), deps);
+
+    // Assess
+    expect(deps.logger.calls.map((call) => [call.method, ...call.args])).toEqual([
+      ['resetKeys'],
+      ['appendKeys', { triggerSource: 'TokenGeneration_Authentication' }],
+      [
+        'warn',
+        'token refused',
+        {
+          reason: 'TenantNotAssignedError',
+          detail: 'user 4e1d1000-aaaa-4bbb-8ccc-dddddddddddd has no tenant assigned',
+        },
+      ],
     ]);
   });
 

@@ -1,0 +1,324 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { makeBinding } from '../../shared/binding';
+import type { TenancyError } from '../../shared/errors';
+import type { PreTokenGenerationHandler } from '../../shared/pre-token-generation';
+import type { TenantRegistry } from '../../shared/tenant-registry';
+import { loadEvent } from '../support/events';
+import { createTestRegistry } from '../support/registry';
+
+const DIR = 'pre-token-generation';
+const ACME = { tenantId: 'acme', tier: 'standard' };
+const UNAVAILABLE = 'The service is temporarily unavailable. Please try again.';
+const SUBS = {
+  alice: '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47',
+  bob: 'b0b5e1c2-3d4f-4a6b-8c9d-0e1f2a3b4c5d',
+  grace: 'a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d',
+  fred: 'f0f1f2f3-a4a5-4b6c-8d7e-9f0a1b2c3d4e',
+};
+
+/**
+ * A pass-through HTTP proxy in front of DynamoDB Local. The handler reaches the registry through it (via
+ * AWS_ENDPOINT_URL_DYNAMODB, as in production), so the test can count the handler's real reads by item
+ * kind, and take the registry "down" (HTTP 500 from DynamoDB, retried by the SDK and then given up).
+ */
+class RegistryProxy {
+  readonly reads: string[] = [];
+  down = false;
+  #server: Server | undefined;
+
+  constructor(readonly upstream: string) {}
+
+  get endpoint(): string {
+    const address = this.#server?.address() as AddressInfo | undefined;
+    if (address === undefined) throw new Error('proxy not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  count(kind: string): number {
+    return this.reads.filter((read) => read === kind).length;
+  }
+
+  async start(): Promise<void> {
+    this.#server = createServer(async (req, res) => {
+      const body = await readBody(req);
+      const target = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '?';
+      if (target === 'GetItem') this.reads.push(kindOf(body));
+      if (this.down) {
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'down' }));
+        return;
+      }
+      const upstream = new URL(this.upstream);
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise((resolve) => this.#server?.close(resolve));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** `tenant`, `membership` or `binding`, from the key of a GetItem request. */
+function kindOf(body: Buffer): string {
+  const { Key } = JSON.parse(body.toString()) as { Key: { pk: { S: string }; sk: { S: string } } };
+  if (Key.sk.S === 'TENANT') return 'tenant';
+  if (Key.sk.S.startsWith('USER#')) return 'membership';
+  return Key.sk.S === 'BINDING' ? 'binding' : 'other';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('pre token generation handler against DynamoDB Local', () => {
+  let registry: TenantRegistry;
+  let tableName: string;
+  let proxy: RegistryProxy;
+  const savedEnv = { ...process.env };
+
+  /** Imports the Lambda module afresh (a cold start) with the given settings. */
+  async function coldStart(env: Record<string, string> = {}): Promise<PreTokenGenerationHandler> {
+    for (const name of Object.keys(process.env)) if (name.startsWith('TENANCY_')) delete process.env[name];
+    Object.assign(process.env, {
+      TENANCY_TABLE_NAME: tableName,
+      TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups',
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+      ...env,
+    });
+    vi.resetModules();
+    const module = await import('../../functions/pre-token-generation');
+    return module.handler;
+  }
+
+  /**
+   * The refusal a promise ends with. Each cold start loads its own copy of `shared/errors`, so errors are
+   * recognised by name and shape rather than by `instanceof`.
+   */
+  async function refusal(promise: Promise<unknown>): Promise<TenancyError> {
+    const error = await promise.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    if (!(error instanceof Error) || error.name !== 'TenancyError' || !('userMessage' in error)) {
+      throw new Error(`expected a refusal, got ${String(error)}`);
+    }
+    return error as TenancyError;
+  }
+
+  beforeAll(async () => {
+    const test = await createTestRegistry();
+    ({ registry, tableName } = test);
+    proxy = new RegistryProxy(test.endpoint);
+    await proxy.start();
+    await registry.createTenant({
+      tenantId: 'acme',
+      name: 'Acme',
+      tier: 'standard',
+      roleMappings: { AcmeAdmins: 'tenant-admin' },
+    });
+    await registry.createTenant({ tenantId: 'globex', name: 'Globex', tier: 'enterprise' });
+    await registry.createTenant({ tenantId: 'initech', name: 'Initech', tier: 'free' });
+    await registry.bind('globex', makeBinding('client', 'globexbridgeclient0000000'));
+    await registry.addMember({ tenantId: 'acme', sub: SUBS.alice, role: 'tenant-member', source: 'domain' });
+    await registry.addMember({ tenantId: 'acme', sub: SUBS.bob, role: 'tenant-admin', source: 'domain' });
+    await registry.addMember({ tenantId: 'globex', sub: SUBS.grace, role: 'tenant-member', source: 'domain' });
+    await registry.addMember({ tenantId: 'initech', sub: SUBS.fred, role: 'tenant-admin', source: 'domain' });
+  });
+
+  afterEach(() => {
+    proxy.down = false;
+    proxy.reads.length = 0;
+  });
+
+  afterAll(async () => {
+    await proxy.stop();
+    process.env = savedEnv;
+  });
+
+  it('issues tenant claims read from the registry for V1 sign-in, V2 refresh and V3 client credentials', async () => {
+    // Prepare
+    const handler = await coldStart();
+
+    // Act
+    const v1 = await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    const v2 = await handler(loadEvent(`${DIR}/v2-refresh-tokens.json`));
+    const v3 = await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
+
+    // Assess
+    expect(v1.response).toEqual({
+      claimsOverrideDetails: {
+        claimsToAddOrOverride: ACME,
+        groupOverrideDetails: { groupsToOverride: ['tenant-member'] },
+      },
+    });
+    const globex = { tenantId: 'globex', tier: 'enterprise' };
+    expect(v2.response).toEqual({
+      claimsAndScopeOverrideDetails: {
+        idTokenGeneration: { claimsToAddOrOverride: globex },
+        accessTokenGeneration: { claimsToAddOrOverride: globex },
+        groupOverrideDetails: { groupsToOverride: ['tenant-member'] },
+      },
+    });
+    expect(v3.response).toEqual({
+      claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: globex } },
+    });
+  });
+
+  it('reads a tenant once per TTL and the membership once per token while verification is on', async () => {
+    // Prepare
+    const handler = await coldStart();
+
+    // Act
+    for (let i = 0; i < 5; i++) await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    await handler(loadEvent(`${DIR}/v1-refresh-tokens.json`));
+
+    // Assess
+    expect(proxy.count('tenant')).toBe(1);
+    expect(proxy.count('membership')).toBe(6);
+  });
+
+  it('reads no membership when verification is off, and caches the client binding like a tenant', async () => {
+    // Prepare
+    const handler = await coldStart({ TENANCY_VERIFY_MEMBERSHIP: 'false' });
+
+    // Act
+    for (let i = 0; i < 3; i++) await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    for (let i = 0; i < 3; i++) await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
+
+    // Assess
+    expect(proxy.reads.sort()).toEqual(['binding', 'tenant', 'tenant']);
+  });
+
+  it('refuses membership mismatch, unknown tenant and unbound client against the real registry', async () => {
+    // Prepare
+    const handler = await coldStart();
+
+    // Act
+    const errors = await Promise.all(
+      ['refuse-membership-mismatch.json', 'refuse-unknown-tenant.json', 'refuse-unbound-client.json'].map((file) =>
+        refusal(handler(loadEvent(`${DIR}/${file}`))),
+      ),
+    );
+
+    // Assess
+    expect(errors.map((error) => (error.cause as Error).name)).toEqual([
+      'MembershipMismatchError',
+      'TenantNotFoundError',
+      'BindingNotFoundError',
+    ]);
+  });
+
+  it('refuses a refresh once the tenant is suspended and its cache entry has expired', async () => {
+    // Prepare
+    const handler = await coldStart({ TENANCY_CACHE_TTL_SECONDS: '1' });
+    const event = { ...loadEvent(`${DIR}/refuse-suspended-tenant.json`) };
+    const signIn = await handler({ ...event, triggerSource: 'TokenGeneration_Authentication' });
+    await registry.setStatus('initech', 'suspended');
+    await sleep(1100);
+
+    // Act
+    const error = await refusal(handler(event));
+
+    // Assess
+    expect(signIn.response).toBeDefined();
+    expect(error.message).toBe('Your organization is not active.');
+    expect((error.cause as Error).name).toBe('TenantInactiveError');
+    await registry.setStatus('initech', 'active');
+  });
+
+  it('serves a cached tenant and client binding while the registry fails, within the stale window', async () => {
+    // Prepare
+    const handler = await coldStart({
+      TENANCY_CACHE_TTL_SECONDS: '1',
+      TENANCY_STALE_TTL_SECONDS: '60',
+      TENANCY_VERIFY_MEMBERSHIP: 'false',
+    });
+    await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
+    await sleep(1100);
+    proxy.down = true;
+    proxy.reads.length = 0;
+
+    // Act
+    const user = await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    const machine = await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
+
+    // Assess
+    expect(user.response).toMatchObject({ claimsOverrideDetails: { claimsToAddOrOverride: ACME } });
+    expect(machine.response).toMatchObject({
+      claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: { tenantId: 'globex' } } },
+    });
+    // The handler did try the registry (and the SDK retried) before falling back to the stale entries.
+    expect(proxy.count('tenant')).toBeGreaterThanOrEqual(2);
+    expect(proxy.count('binding')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails closed while the registry fails and nothing is cached, or only the membership could be read', async () => {
+    // Prepare
+    const handler = await coldStart({ TENANCY_CACHE_TTL_SECONDS: '60' });
+    await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    proxy.down = true;
+
+    // Act
+    const uncached = await refusal(handler(loadEvent(`${DIR}/v2-refresh-tokens.json`)));
+    const cachedTenantButMembership = await refusal(handler(loadEvent(`${DIR}/v1-authentication.json`)));
+
+    // Assess
+    for (const error of [uncached, cachedTenantButMembership]) {
+      expect(error.message).toBe(UNAVAILABLE);
+      expect((error.cause as Error).name).toBe('RegistryUnavailableError');
+    }
+    expect(proxy.count('tenant')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stops serving a stale tenant once the stale window has passed', async () => {
+    // Prepare
+    const handler = await coldStart({
+      TENANCY_CACHE_TTL_SECONDS: '1',
+      TENANCY_STALE_TTL_SECONDS: '1',
+      TENANCY_VERIFY_MEMBERSHIP: 'false',
+    });
+    await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    proxy.down = true;
+    await sleep(1100);
+    const stale = await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    await sleep(1000);
+
+    // Act
+    const error = await refusal(handler(loadEvent(`${DIR}/v1-authentication.json`)));
+
+    // Assess
+    expect(stale.response).toMatchObject({ claimsOverrideDetails: { claimsToAddOrOverride: ACME } });
+    expect(error.message).toBe(UNAVAILABLE);
+  });
+
+  it('refuses to start with a reserved claim name or an unknown TENANCY_ setting', async () => {
+    // Act
+    const reserved = await coldStart({ TENANCY_TENANT_ID_CLAIM: 'sub' }).catch((error: unknown) => error);
+    const misspelt = await coldStart({ TENANCY_VERIFY_MEMBERSHIPS: 'false' }).catch((error: unknown) => error);
+
+    // Assess
+    expect(reserved).toMatchObject({ name: 'ConfigurationError', setting: 'TENANCY_TENANT_ID_CLAIM' });
+    expect((reserved as Error).message).toMatch(/"sub" is a reserved claim/);
+    expect(misspelt).toMatchObject({ name: 'ConfigurationError', setting: 'TENANCY_VERIFY_MEMBERSHIPS' });
+  });
+});
