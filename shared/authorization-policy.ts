@@ -43,21 +43,24 @@ export function coversResource(permitted: readonly string[], resource: string): 
 }
 
 /**
- * The authorizer policy for a verified caller: Allow on every permitted route of this API stage, so that
- * API Gateway's authorizer cache — which reuses this policy for every request carrying the same token —
- * gives each later request the answer a fresh call would give. When the current request is not covered,
- * its exact ARN is also denied explicitly: it is not something the token may use, so caching that denial
- * takes nothing legitimate away. An ARN holding IAM wildcard characters is never put in a Deny (it would
- * deny more than itself); with nothing permitted at all, the whole stage is denied.
+ * The authorizer policy for a verified caller: Allow on every permitted route of this API stage
+ * (`allowResources`: full ARNs, the stage prefix of `arn` plus each permitted resource path), so that API
+ * Gateway's authorizer cache — which reuses this policy for every request carrying the same token — gives
+ * each later request the answer a fresh call would give. When the current request is not covered, its exact
+ * ARN is also denied explicitly: it is not something the token may use, so caching that denial takes nothing
+ * legitimate away. An ARN holding IAM wildcard characters is never put in a Deny (it would deny more than
+ * itself); with nothing permitted at all, the whole stage is denied.
  */
-export function buildPolicy(arn: MethodArn, permitted: readonly string[], allowed: boolean): PolicyDocument {
-  if (permitted.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
-  const allow = statement(
-    'Allow',
-    permitted.map((resource) => arn.prefix + resource),
-  );
+export function buildPolicy(arn: MethodArn, allowResources: readonly string[], allowed: boolean): PolicyDocument {
+  if (allowResources.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
+  const allow = statement('Allow', allowResources);
   if (allowed || hasArnWildcard(arn.resource)) return document([allow]);
   return document([allow, statement('Deny', [arn.value])]);
+}
+
+/** The full ARNs of permitted resource paths under a stage prefix (`arn:…:apiId/stage/`). */
+export function stageResources(prefix: string, permitted: readonly string[]): string[] {
+  return permitted.map((resource) => prefix + resource);
 }
 
 /** How API Gateway judges a request ARN against a policy: an explicit Deny wins, then any Allow, else deny. */
@@ -74,6 +77,6 @@ function document(statements: PolicyStatement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function statement(effect: 'Allow' | 'Deny', resources: string[]): PolicyStatement {
+function statement(effect: 'Allow' | 'Deny', resources: readonly string[]): PolicyStatement {
   return { Action: 'execute-api:Invoke', Effect: effect, Resource: resources };
 }

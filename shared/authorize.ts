@@ -1,5 +1,11 @@
-import { buildPolicy, coversResource, type PolicyDocument, permittedResources } from './authorization-policy';
-import { parseBearerToken } from './bearer-token';
+import {
+  buildPolicy,
+  coversResource,
+  type PolicyDocument,
+  permittedResources,
+  stageResources,
+} from './authorization-policy';
+import { bearerCandidate, parseBearerToken } from './bearer-token';
 import { type AuthorizerContext, authorizerContext, type CallerIdentity } from './caller-identity';
 import { type MethodArn, parseMethodArn } from './method-arn';
 import { meetsGroups, type RouteRules, ruleMatches } from './route-rules';
@@ -38,6 +44,15 @@ export interface Verdict {
   readonly usageIdentifierKey: string | undefined;
 }
 
+interface Derived {
+  /** Resource paths relative to the stage (`GET/tenants/acme/me`). */
+  readonly permitted: readonly string[];
+  /** The stage prefix `allowResources` were built for. */
+  readonly prefix: string;
+  readonly allowResources: readonly string[];
+  readonly context: AuthorizerContext;
+}
+
 /** The authorizer's decision. */
 export type Decision = Unauthorized | Verdict;
 
@@ -56,6 +71,8 @@ export interface AuthorizerDependencies {
  * requirements and unknown routes are denied.
  */
 export class Authorizer {
+  readonly #derived = new WeakMap<CallerIdentity, Derived>();
+
   constructor(private readonly deps: AuthorizerDependencies) {}
 
   /** Decides one request. Never throws: an unexpected failure is `Unauthorized` with reason `internal-error`. */
@@ -70,24 +87,49 @@ export class Authorizer {
   async #decide(request: AuthorizationRequest): Promise<Decision> {
     const arn = parseMethodArn(request.methodArn);
     if (arn === undefined) return { effect: 'Unauthorized', reason: 'malformed-method-arn' };
-    const token = parseBearerToken(request.authorization);
-    if (token === undefined) return { effect: 'Unauthorized', reason: 'malformed-authorization-header' };
-    const verification = await this.deps.verifier.verify(token);
-    if (!('caller' in verification)) return { effect: 'Unauthorized', reason: verification.reason };
-    const { caller } = verification;
+    // A token already verified in this container is served from the memo before the full header check: it
+    // passed that check when it was memoized, and `Bearer ` plus that exact string is the same header.
+    const candidate = bearerCandidate(request.authorization);
+    let caller = candidate === undefined ? undefined : this.deps.verifier.memoized(candidate);
+    if (caller === undefined) {
+      const token = parseBearerToken(request.authorization);
+      if (token === undefined) return { effect: 'Unauthorized', reason: 'malformed-authorization-header' };
+      const verification = await this.deps.verifier.verify(token);
+      if (!('caller' in verification)) return { effect: 'Unauthorized', reason: verification.reason };
+      caller = verification.caller;
+    }
 
-    const permitted = permittedResources(this.deps.routes, caller, this.deps.tiers);
+    const derived = this.#derive(caller, arn.prefix);
     const pathTenantMatches = request.pathTenantId === undefined || request.pathTenantId === caller.tenantId;
-    const allowed = pathTenantMatches && coversResource(permitted, arn.resource);
+    const allowed = pathTenantMatches && coversResource(derived.permitted, arn.resource);
     return {
       effect: allowed ? 'Allow' : 'Deny',
       reason: allowed ? 'permitted' : pathTenantMatches ? this.#denialReason(caller, arn) : 'tenant-mismatch',
       caller,
-      context: authorizerContext(caller),
-      policy: buildPolicy(arn, permitted, allowed),
+      context: derived.context,
+      policy: buildPolicy(arn, derived.allowResources, allowed),
       resource: arn.resource,
       usageIdentifierKey: this.deps.tierApiKeys?.get(caller.tier),
     };
+  }
+
+  /**
+   * What follows from the caller alone (permitted routes, context, policy resources under the API stage),
+   * kept per memoized caller object so a repeated token does not rebuild it.
+   */
+  #derive(caller: CallerIdentity, prefix: string): Derived {
+    const known = this.#derived.get(caller);
+    if (known !== undefined && known.prefix === prefix) return known;
+    const permitted = known?.permitted ?? permittedResources(this.deps.routes, caller, this.deps.tiers);
+    const derived: Derived = {
+      permitted,
+      prefix,
+      allowResources: stageResources(prefix, permitted),
+      context: known?.context ?? authorizerContext(caller),
+    };
+    // Only a memoized caller object comes back; remembering fresh ones would only feed the garbage collector.
+    if (this.deps.verifier.memoizes) this.#derived.set(caller, derived);
+    return derived;
   }
 
   /** Explains a denial for the logs; only computed on the (rarer) deny path. */

@@ -1,42 +1,56 @@
 /**
- * A bounded memo of verified tokens, keyed by the full token string, so a token seen again in the same
- * container skips the signature check. Entries never outlive their token: one whose `expiresAt` (seconds,
- * the token's `exp`) has passed is dropped when looked up and never served. When full, the least recently
- * used entry goes (a `Map` keeps insertion order; a hit re-inserts). Only successes are stored, by the caller.
+ * A bounded memo of verified tokens, so a token seen again in the same container skips the signature check.
+ * An entry is served only for the identical full token string. Entries never outlive their token: one whose
+ * `expiresAt` (seconds, the token's `exp`) has passed is dropped when looked up and never served. When full,
+ * the least recently used entry goes (a `Map` keeps insertion order; a hit re-inserts). Only successes are
+ * stored, by the caller.
+ *
+ * The map is indexed by the token's last characters (part of its signature) and the stored full token is
+ * compared on every hit: hashing a fresh 1-4 KB token string for a plain string key costs several µs, as much
+ * as a tenth of the signature check this memo exists to skip. Different tokens sharing a tail cannot be served
+ * for each other; they only displace each other.
  *
  * Memory is bounded by `capacity` × the longest accepted token (the authorizer refuses headers over 12 KiB).
  */
 export class TokenMemo<T extends { readonly expiresAt: number }> {
-  readonly #entries = new Map<string, T>();
+  readonly #entries = new Map<string, { readonly token: string; readonly value: T }>();
 
   constructor(
     readonly capacity: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The memoized value for `token`, or `undefined` when absent or expired. */
+  /** The memoized value for exactly this `token`, or `undefined` when absent or expired. */
   get(token: string): T | undefined {
-    const value = this.#entries.get(token);
-    if (value === undefined) return undefined;
-    this.#entries.delete(token);
-    if (this.now() >= value.expiresAt * 1000) return undefined;
-    this.#entries.set(token, value);
-    return value;
+    const key = indexOf(token);
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.token !== token) return undefined;
+    this.#entries.delete(key);
+    if (this.now() >= entry.value.expiresAt * 1000) return undefined;
+    this.#entries.set(key, entry);
+    return entry.value;
   }
 
   /** Remembers a verified token; no-op when the capacity is 0 or the token has already expired. */
   set(token: string, value: T): void {
     if (this.capacity === 0 || this.now() >= value.expiresAt * 1000) return;
-    this.#entries.delete(token);
+    const key = indexOf(token);
+    this.#entries.delete(key);
     if (this.#entries.size >= this.capacity) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(token, value);
+    this.#entries.set(key, { token, value });
   }
 
   /** Number of entries held (expired ones included until looked up or evicted). */
   get size(): number {
     return this.#entries.size;
   }
+}
+
+const INDEX_LENGTH = 48;
+
+function indexOf(token: string): string {
+  return token.length > INDEX_LENGTH ? token.slice(-INDEX_LENGTH) : token;
 }

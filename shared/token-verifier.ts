@@ -82,6 +82,16 @@ export class TokenVerifier {
     this.#memo = new TokenMemo(memoSize, now);
   }
 
+  /** Whether verified callers are memoized (the same caller object then comes back for a repeated token). */
+  get memoizes(): boolean {
+    return this.#memo.capacity > 0;
+  }
+
+  /** The caller of a token verified earlier and not yet expired, without any check; `undefined` otherwise. */
+  memoized(token: string): CallerIdentity | undefined {
+    return this.#memo.get(token);
+  }
+
   /** Verifies `token`; never throws. */
   async verify(token: string): Promise<Verification> {
     const memoized = this.#memo.get(token);

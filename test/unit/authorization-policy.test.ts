@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchesArnPattern } from '../../shared/arn-pattern';
-import { buildPolicy, policyEffect } from '../../shared/authorization-policy';
+import { buildPolicy, policyEffect, stageResources } from '../../shared/authorization-policy';
 import { parseMethodArn } from '../../shared/method-arn';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
@@ -56,7 +56,7 @@ describe('authorization policy', () => {
     const arn = methodArn('GET/tenants/acme/me');
 
     // Act
-    const policy = buildPolicy(arn, ['GET/tenants/acme/me', 'POST/tenants/acme/admin/*'], true);
+    const policy = buildPolicy(arn, stageResources(PREFIX, ['GET/tenants/acme/me', 'POST/tenants/acme/admin/*']), true);
 
     // Assess
     expect(policy).toEqual({
@@ -82,8 +82,8 @@ describe('authorization policy', () => {
     const starred = methodArn('GET/tenants/acme/*');
 
     // Act
-    const plainPolicy = buildPolicy(plain, ['GET/tenants/acme/me'], false);
-    const starredPolicy = buildPolicy(starred, ['GET/tenants/acme/me'], false);
+    const plainPolicy = buildPolicy(plain, stageResources(PREFIX, ['GET/tenants/acme/me']), false);
+    const starredPolicy = buildPolicy(starred, stageResources(PREFIX, ['GET/tenants/acme/me']), false);
 
     // Assess
     expect(plainPolicy.Statement[1]).toEqual({
@@ -97,7 +97,7 @@ describe('authorization policy', () => {
 
   it('lets an explicit Deny win over an Allow', () => {
     // Prepare
-    const policy = buildPolicy(methodArn('GET/tenants/acme/me'), ['GET/tenants/acme/*'], false);
+    const policy = buildPolicy(methodArn('GET/tenants/acme/me'), stageResources(PREFIX, ['GET/tenants/acme/*']), false);
 
     // Act
     const effects = [

@@ -449,6 +449,29 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
       expect(verifications).toBe(2);
     });
 
+    it('serves a memoized token only behind a well-formed Bearer header', async () => {
+      // Prepare
+      const authorizer = authorizerFor();
+      const jwt = token();
+      await authorizer.authorize(request(`Bearer ${jwt}`));
+
+      // Act
+      const decisions = await Promise.all(
+        [`bEaReR ${jwt}`, `Bearer ${jwt} `, `Bearer  ${jwt}`, `Bearer-${jwt}`, `Bearer ${jwt}x`].map((header) =>
+          authorizer.authorize(request(header)),
+        ),
+      );
+
+      // Assess
+      expect(decisions.map((decision) => decision.effect)).toEqual([
+        'Allow',
+        'Unauthorized',
+        'Unauthorized',
+        'Unauthorized',
+        'Unauthorized',
+      ]);
+    });
+
     it('never serves a memoized token after its expiry', async () => {
       // Prepare
       vi.useFakeTimers({ toFake: ['Date'] });

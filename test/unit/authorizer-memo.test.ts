@@ -51,6 +51,21 @@ describe('verified-token memo', () => {
     expect([memo.get('a'), memo.get('c'), memo.get('d')]).toEqual([entry(100), entry(100), entry(100)]);
   });
 
+  it('serves an entry only for the identical token, even when another token ends the same way', () => {
+    // Prepare
+    const memo = new TokenMemo(10, () => 0);
+    const tail = 'x'.repeat(100);
+    memo.set(`header.payload.${tail}`, entry(100));
+
+    // Act
+    const forged = memo.get(`header.other-payload.${tail}`);
+    const original = memo.get(`header.payload.${tail}`);
+
+    // Assess
+    expect(forged).toBeUndefined();
+    expect(original).toEqual(entry(100));
+  });
+
   it('stores nothing with a capacity of 0', () => {
     // Prepare
     const memo = new TokenMemo(0, () => 0);

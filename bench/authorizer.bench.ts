@@ -1,0 +1,119 @@
+/**
+ * Per-request cost of the authorizer against aws-jwt-verify's `verify` alone on the same token (target ≤ 1.3×,
+ * measured with the token memo off so every request pays the signature check), and the cost of a repeated
+ * token with the memo against a fresh verification (target ≥ 10× cheaper). Real RS256 tokens; the JWKS is
+ * served once from 127.0.0.1 and cached, as in a warm Lambda container.
+ */
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+import { compare, report } from './measure';
+
+const POOL_ID = 'us-east-1_BenchPool1';
+const CLIENT_ID = 'benchclient1234567890abcd';
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/tenants/acme/me';
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+export default async function run(): Promise<void> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwks = {
+    keys: [
+      { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid: 'bench', alg: 'RS256', use: 'sig' },
+    ],
+  };
+  const server = createServer((_request, response) => response.end(JSON.stringify(jwks)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  try {
+    const token = mint(privateKey);
+    const event = { type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN };
+    const env = {
+      TENANCY_USER_POOL_IDS: POOL_ID,
+      TENANCY_CLIENT_IDS: CLIENT_ID,
+      TENANCY_JWKS_URI: `http://127.0.0.1:${port}/{userPoolId}/.well-known/jwks.json`,
+    };
+    const withoutMemo = await loadHandler({ ...env, TENANCY_TOKEN_MEMO_SIZE: '0' }, 'no-memo');
+    const withMemo = await loadHandler({ ...env, TENANCY_TOKEN_MEMO_SIZE: '1000' }, 'memo');
+
+    const verifier = CognitoJwtVerifier.create({ userPoolId: POOL_ID, tokenUse: 'access', clientId: CLIENT_ID });
+    verifier.cacheJwks(jwks as unknown as Jwks);
+    // Every candidate must succeed, or the figures would time an error path.
+    await verifier.verify(token);
+    for (const handler of [withoutMemo, withMemo]) {
+      const response = (await handler(event)) as { policyDocument?: { Statement?: { Effect?: string }[] } };
+      if (response.policyDocument?.Statement?.[0]?.Effect !== 'Allow') throw new Error('bench token was not allowed');
+    }
+
+    const verifyAlone = 'aws-jwt-verify verify() alone';
+    const authorizerFresh = 'authorizer handler, memo off (fresh verification)';
+    const fresh = await compare(
+      { [verifyAlone]: () => verifier.verify(token), [authorizerFresh]: () => withoutMemo(event) },
+      { batch: 500, rounds: 21, warmup: 3 },
+    );
+    console.log(report('valid token: authorizer vs verify alone (target ≤ 1.30×)', fresh, verifyAlone));
+
+    const authorizerMemo = 'authorizer handler, repeated token (memo)';
+    const repeated = await compare(
+      { [authorizerFresh]: () => withoutMemo(event), [authorizerMemo]: () => withMemo(event) },
+      { batch: 500, rounds: 21, warmup: 3 },
+    );
+    console.log(report('repeated token: memo vs fresh verification', repeated, authorizerFresh));
+
+    const ratio = (results: typeof fresh, a: string, b: string) =>
+      (results.find((r) => r.name === a)?.nsPerOp ?? Number.NaN) /
+      (results.find((r) => r.name === b)?.nsPerOp ?? Number.NaN);
+    const overhead = ratio(fresh, authorizerFresh, verifyAlone);
+    const speedup = ratio(repeated, authorizerFresh, authorizerMemo);
+    console.log(
+      `\nauthorizer / verify alone: ${overhead.toFixed(2)}× (target ≤ 1.30) ${overhead <= 1.3 ? 'met' : 'NOT met'}`,
+    );
+    console.log(`fresh / memoized:          ${speedup.toFixed(1)}× (target ≥ 10) ${speedup >= 10 ? 'met' : 'NOT met'}`);
+  } finally {
+    server.close();
+  }
+}
+
+/** Imports a separate instance of the handler module under `env` (its cold start reads the environment). */
+async function loadHandler(env: Record<string, string>, instance: string): Promise<Handler> {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'functions', 'authorizer.ts');
+    const module = (await import(`${pathToFileURL(path).href}?instance=${instance}`)) as { handler: Handler };
+    return module.handler;
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+function mint(privateKey: Parameters<typeof sign>[2]): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = encode({ kid: 'bench', alg: 'RS256' });
+  const payload = encode({
+    sub: 'b1f0a7c2-0000-4000-8000-000000000001',
+    iss: `https://cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`,
+    client_id: CLIENT_ID,
+    token_use: 'access',
+    scope: 'aws.cognito.signin.user.admin',
+    auth_time: now,
+    iat: now,
+    exp: now + 24 * 3600,
+    jti: 'bench-jti',
+    username: 'alice',
+    tenantId: 'acme',
+    tier: 'standard',
+    'cognito:groups': ['tenant-member'],
+  });
+  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
+  return `${header}.${payload}.${signature}`;
+}
