@@ -13,7 +13,7 @@ import { createRegistryTable, localDynamoDBClient, startDynamoDBLocal } from '..
 import { createClaimShaper } from '../shared/claims';
 import { logger } from '../shared/logger';
 import { preTokenConfigFromEnv } from '../shared/pre-token-config';
-import { parseTokenRequest, type UserTokenRequest } from '../shared/pre-token-event';
+import { type PreTokenGenerationEvent, parseTokenRequest, type UserTokenRequest } from '../shared/pre-token-event';
 import { createPreTokenGenerationHandler } from '../shared/pre-token-generation';
 import type { Tenant } from '../shared/tenant';
 import { TenantRegistry } from '../shared/tenant-registry';
@@ -35,9 +35,9 @@ const ALICE = '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47';
 const TARGET_SHAPING_NS = 1_000;
 const TARGET_HANDLER_NS = 20_000;
 
-async function loadEvent(file: string): Promise<Record<string, unknown>> {
+async function loadEvent(file: string): Promise<PreTokenGenerationEvent> {
   const { readFile } = await import('node:fs/promises');
-  return JSON.parse(await readFile(new URL(file, EVENTS), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(await readFile(new URL(file, EVENTS), 'utf8')) as PreTokenGenerationEvent;
 }
 
 /** Runs `fn` with stdout going to /dev/null; returns its result and the number of lines written. */

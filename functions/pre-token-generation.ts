@@ -9,6 +9,7 @@
 import { createDynamoDBClient } from '../shared/dynamodb-client';
 import { logger } from '../shared/logger';
 import { preTokenConfigFromEnv } from '../shared/pre-token-config';
+import type { PreTokenGenerationEvent } from '../shared/pre-token-event';
 import { createPreTokenGenerationHandler, type PreTokenResult } from '../shared/pre-token-generation';
 import { registryConfigFromEnv } from '../shared/registry-config';
 import { TenantRegistry } from '../shared/tenant-registry';
@@ -22,7 +23,7 @@ const registry = new TenantRegistry({ client, tableName, tiers });
 const issue = createPreTokenGenerationHandler({ registry, config, logger });
 
 /** The Lambda entry point; `serverless.yml` points the PreTokenGeneration trigger here. */
-export async function handler(event: unknown): Promise<PreTokenResult> {
+export async function handler(event: PreTokenGenerationEvent): Promise<PreTokenResult> {
   if (!tracer.isTracingEnabled()) return issue(event);
   const parent = tracer.getSegment();
   if (parent === undefined) return issue(event);

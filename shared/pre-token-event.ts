@@ -1,4 +1,18 @@
+import type {
+  PreTokenGenerationTriggerEvent,
+  PreTokenGenerationV2TriggerEvent,
+  PreTokenGenerationV3TriggerEvent,
+} from 'aws-lambda';
 import { InvalidInputError } from './errors';
+
+/**
+ * A pre token generation event as Cognito documents it, any version (`@types/aws-lambda`). The trigger still
+ * validates every event it receives: the types describe Cognito's contract, not what actually arrives.
+ */
+export type PreTokenGenerationEvent =
+  | PreTokenGenerationTriggerEvent
+  | PreTokenGenerationV2TriggerEvent
+  | PreTokenGenerationV3TriggerEvent;
 
 /** Trigger sources of a pre token generation event for a signed-in user. */
 export const USER_TRIGGER_SOURCES = [

@@ -11,7 +11,7 @@ import {
   TenantNotFoundError,
 } from './errors';
 import type { PreTokenConfig } from './pre-token-config';
-import { parseTokenRequest, stringAttribute } from './pre-token-event';
+import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
 import type { Membership, Tenant } from './tenant';
 import { type CacheOutcome, TenantCache } from './tenant-cache';
 import { assertTenantId } from './tenant-id';
@@ -36,10 +36,16 @@ export interface PreTokenGenerationDeps {
   readonly now?: () => number;
 }
 
-/** The event as returned to Cognito: unchanged but for `response`. */
-export type PreTokenResult = Record<string, unknown> & { readonly response: PreTokenResponse };
+/**
+ * The event as returned to Cognito: unchanged but for `response`, whose type is this suite's own (the
+ * `@types/aws-lambda` response types only allow string claim values; V2/V3 allow arrays and objects too).
+ */
+export type PreTokenResult = Omit<PreTokenGenerationEvent, 'response'> & { readonly response: PreTokenResponse };
 
-/** A pre token generation handler: any event in, the event with its override details out, or a throw. */
+/**
+ * A pre token generation handler: the event in, the event with its override details out, or a throw. It takes
+ * `unknown` on purpose: every event is validated, and tests feed it malformed ones.
+ */
 export type PreTokenGenerationHandler = (event: unknown) => Promise<PreTokenResult>;
 
 const MISCONFIGURATION_HINT =
@@ -75,8 +81,10 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     return value;
   };
 
-  const issue = async (event: Record<string, unknown>): Promise<PreTokenResult> => {
-    const request = parseTokenRequest(event);
+  const issue = async (input: Record<string, unknown>): Promise<PreTokenResult> => {
+    const request = parseTokenRequest(input);
+    // Validated above: from here on the event has the shape Cognito documents.
+    const event = input as unknown as PreTokenGenerationEvent;
 
     if (request.kind === 'client') {
       const binding = makeBinding('client', request.clientId);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeBinding } from '../../shared/binding';
 import type { TenancyError } from '../../shared/errors';
+import type { PreTokenGenerationEvent } from '../../shared/pre-token-event';
 import type { PreTokenGenerationHandler } from '../../shared/pre-token-generation';
 import type { TenantRegistry } from '../../shared/tenant-registry';
 import { loadEvent } from '../support/events';
@@ -106,7 +107,8 @@ describe('pre token generation handler against DynamoDB Local', () => {
     });
     vi.resetModules();
     const module = await import('../../functions/pre-token-generation');
-    return module.handler;
+    // The Lambda runtime hands over whatever JSON arrived; the handler validates it.
+    return (event) => module.handler(event as PreTokenGenerationEvent);
   }
 
   /**
