@@ -1,0 +1,29 @@
+/**
+ * `npm run demo`: starts the local stack (DynamoDB Local, cognito-local, serverless-offline), runs the tenant
+ * lifecycle and prints one line per check, expected against got. Exits 1 if any check differs.
+ */
+import { DEMO_CODE, runLifecycle } from './lifecycle';
+import { startLocalStack } from './stack';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const stack = await startLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds: 1, log });
+let failed = 0;
+try {
+  console.log('\ncognito-tenancy lifecycle on the local stack\n');
+  const checks = await runLifecycle(stack, {
+    onCheck: (check) => {
+      if (!check.ok) failed++;
+      const mark = check.ok ? 'ok  ' : 'FAIL';
+      console.log(`${mark} ${check.step.padEnd(48)} expected ${check.expected.padEnd(34)} got ${check.got}`);
+    },
+  });
+  console.log(`\n${checks.length - failed} passed, ${failed} failed`);
+} catch (error) {
+  failed++;
+  console.error(`demo stopped: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  await stack.stop();
+}
+process.exitCode = failed === 0 ? 0 : 1;

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { captureOutput, killOnExit, stopProcess } from './child-process';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStackError } from './dynamodb-local';
+import { freePort } from './free-port';
+
+/** The Serverless stage the local stack runs as; function names are `cognito-tenancy-local-<function>`. */
+export const LOCAL_STAGE = 'local';
+export const SERVICE = 'cognito-tenancy';
+
+/** Lambda function name as serverless-offline (and cognito-local's `TriggerFunctions`) know it. */
+export const functionName = (fn: string) => `${SERVICE}-${LOCAL_STAGE}-${fn}`;
+
+export interface OfflineOptions {
+  /** `--param` values for serverless.yml (poolMode, userPoolId, jwksUri, …). */
+  readonly params: Readonly<Record<string, string>>;
+  /** `AWS_ENDPOINT_URL_*` and other `AWS_*` variables the handlers need (serverless-offline passes only those). */
+  readonly awsEnv: Readonly<Record<string, string>>;
+  /** Port of the Lambda Invoke API; free by default. */
+  readonly lambdaPort?: number;
+  readonly timeoutMs?: number;
+}
+
+/** serverless-offline started by this harness. */
+export interface Offline {
+  /** HTTP API base URL. */
+  readonly httpEndpoint: string;
+  /** Lambda Invoke API base URL. */
+  readonly lambdaEndpoint: string;
+  stop(): Promise<void>;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Starts `serverless offline start` for this project on 127.0.0.1 (HTTP API and Lambda Invoke API on free
+ * ports) and resolves when both answer. Handlers get the local `AWS_ENDPOINT_URL_*` variables, so nothing
+ * can reach real AWS even where credentials exist.
+ */
+export async function startServerlessOffline(options: OfflineOptions): Promise<Offline> {
+  const [httpPort, websocketPort, albPort] = [await freePort(), await freePort(), await freePort()];
+  const lambdaPort = options.lambdaPort ?? (await freePort());
+  const bin = join(dirname(createRequire(import.meta.url).resolve('serverless/package.json')), 'bin', 'serverless.js');
+  const args = [
+    bin,
+    'offline',
+    'start',
+    '--stage',
+    LOCAL_STAGE,
+    '--region',
+    LOCAL_REGION,
+    '--host',
+    '127.0.0.1',
+    '--httpPort',
+    String(httpPort),
+    '--lambdaPort',
+    String(lambdaPort),
+    '--websocketPort',
+    String(websocketPort),
+    '--albPort',
+    String(albPort),
+    '--noPrependStageInUrl',
+    ...Object.entries(options.params).map(([key, value]) => `--param=${key}=${value}`),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: LOCAL_REGION,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      ...options.awsEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = captureOutput(child, 8000);
+  // LOCAL_STACK_DEBUG=1 shows what the handlers and serverless-offline print (never needed in tests).
+  if (process.env.LOCAL_STACK_DEBUG === '1') {
+    child.stdout?.pipe(process.stderr);
+    child.stderr?.pipe(process.stderr);
+  }
+  const cancelKill = killOnExit(child);
+  const stop = async () => {
+    cancelKill();
+    await stopProcess(child);
+  };
+  const httpEndpoint = `http://127.0.0.1:${httpPort}`;
+  const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new LocalStackError(`serverless-offline exited with code ${child.exitCode}: ${output().trim()}`);
+      }
+      if ((await answers(httpEndpoint)) && (await answers(lambdaEndpoint))) break;
+      if (Date.now() > deadline) {
+        throw new LocalStackError(`serverless-offline did not answer within the time limit: ${output().trim()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { httpEndpoint, lambdaEndpoint, stop };
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TenantRegistry } from '../shared/tenant-registry';
+import { importSeed, parseSeed } from '../shared/tenant-seed';
+import { DEFAULT_TIERS } from '../shared/tiers';
+import { type CognitoLocal, startCognitoLocal } from './cognito-local';
+import { createRegistryTable, type DynamoDBLocal, localDynamoDBClient, startDynamoDBLocal } from './dynamodb-local';
+import { freePort } from './free-port';
+import { functionName, LOCAL_STAGE, type Offline, SERVICE, startServerlessOffline } from './serverless-offline';
+
+export const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
+/** The registry table serverless.yml names for the local stage. */
+export const LOCAL_STACK_TABLE = `${SERVICE}-${LOCAL_STAGE}-registry`;
+
+export interface LocalStackOptions {
+  /** Seed file for the registry; `events/tenants.json` by default. */
+  readonly seedFile?: string;
+  /** Let sign-ups that match no binding create their own tenant. */
+  readonly selfService?: boolean;
+  /** Seconds the pre-token trigger caches a tenant record (60 in production; the demo uses 1). */
+  readonly tenantCacheSeconds?: number;
+  /** Fixed confirmation code cognito-local "sends" (it has no mail); random when absent. */
+  readonly code?: string;
+  /** Extra app clients to seed in the pool (e.g. a client bound to a tenant). */
+  readonly clientIds?: readonly string[];
+  /** Progress lines (stderr in the CLI tools). */
+  readonly log?: (line: string) => void;
+}
+
+/** What a function invoked through the Lambda Invoke API answered. */
+export type InvokeResult =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly error: string };
+
+/** DynamoDB Local + cognito-local + serverless-offline, wired together on 127.0.0.1. */
+export interface LocalStack {
+  readonly registry: TenantRegistry;
+  readonly cognito: CognitoLocal;
+  readonly dynamoEndpoint: string;
+  readonly httpEndpoint: string;
+  readonly lambdaEndpoint: string;
+  /** Invokes a function (`preTokenGeneration`, `authorizer`, …) as Lambda would, through serverless-offline. */
+  invoke(fn: string, event: unknown): Promise<InvokeResult>;
+  /** Stops everything this stack started, and only that. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local stack: DynamoDB Local with the registry table seeded, cognito-local (fresh data directory,
+ * AWS-shaped pool id, Cognito-form issuer, triggers pointed at serverless-offline's Lambda endpoint) and
+ * serverless-offline running this project's serverless.yml in attach mode against that pool. cognito-local
+ * applies only V1 ID-token claims, so the local authorizer verifies ID tokens (`tokenUse=id`) with the keys
+ * cognito-local serves; every other check is the production one.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const started: { stop(): Promise<void> }[] = [];
+  const stop = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => {});
+  };
+  try {
+    log('starting DynamoDB Local…');
+    const dynamo: DynamoDBLocal = await startDynamoDBLocal();
+    started.push(dynamo);
+    const client = localDynamoDBClient(dynamo.endpoint);
+    started.push({ stop: async () => client.destroy() });
+    await createRegistryTable(client, LOCAL_STACK_TABLE);
+    const registry = new TenantRegistry({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS });
+    const seed = parseSeed(readFileSync(options.seedFile ?? DEFAULT_SEED, 'utf8'), (tier) => DEFAULT_TIERS.has(tier));
+    await importSeed(registry, seed);
+
+    log('starting cognito-local…');
+    const lambdaPort = await freePort();
+    const cognito = await startCognitoLocal({
+      lambdaEndpoint: `http://127.0.0.1:${lambdaPort}`,
+      triggerFunctions: {
+        PreSignUp: functionName('preSignUp'),
+        PostConfirmation: functionName('postConfirmation'),
+        PreTokenGeneration: functionName('preTokenGeneration'),
+      },
+      ...(options.clientIds === undefined ? {} : { clientIds: options.clientIds }),
+      ...(options.code === undefined ? {} : { code: options.code }),
+    });
+    started.push(cognito);
+
+    log('starting serverless-offline (bundling the functions)…');
+    const offline: Offline = await startServerlessOffline({
+      lambdaPort,
+      params: {
+        poolMode: 'attach',
+        userPoolName: 'cognito-tenancy-local',
+        userPoolId: cognito.userPoolId,
+        appClientIds: [cognito.clientId, ...(options.clientIds ?? [])].join(','),
+        tokenUse: 'id',
+        jwksUri: cognito.jwksUri,
+        selfService: options.selfService === true ? 'true' : 'false',
+        tenantCacheSeconds: String(options.tenantCacheSeconds ?? 60),
+        logLevel: process.env.LOCAL_STACK_DEBUG === '1' ? 'DEBUG' : 'WARN',
+      },
+      awsEnv: {
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      },
+    });
+    started.push(offline);
+    log('local stack ready');
+
+    return {
+      registry,
+      cognito,
+      dynamoEndpoint: dynamo.endpoint,
+      httpEndpoint: offline.httpEndpoint,
+      lambdaEndpoint: offline.lambdaEndpoint,
+      invoke: (fn, event) => invoke(offline.lambdaEndpoint, functionName(fn), event),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Calls the Lambda Invoke API; a function error (the `X-Amz-Function-Error` header) becomes `{ ok: false }`. */
+async function invoke(endpoint: string, name: string, event: unknown): Promise<InvokeResult> {
+  const response = await fetch(`${endpoint}/2015-03-31/functions/${name}/invocations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  const payload: unknown = text === '' ? null : JSON.parse(text);
+  if (response.headers.has('x-amz-function-error') || response.status >= 400) {
+    const message = (payload as { errorMessage?: unknown } | null)?.errorMessage;
+    return { ok: false, error: typeof message === 'string' ? message : text };
+  }
+  return { ok: true, payload };
+}
