@@ -14,7 +14,7 @@ import type { PreTokenConfig } from './pre-token-config';
 import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
 import type { Membership, Tenant } from './tenant';
 import { type CacheOutcome, TenantCache } from './tenant-cache';
-import { assertTenantId } from './tenant-id';
+import { isValidTenantId } from './tenant-id';
 import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
 
 /** The registry reads the trigger makes; `TenantRegistry` provides them. */
@@ -104,7 +104,11 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
 
     const claimed = stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE);
     if (claimed === undefined || claimed === '') throw new TenantNotAssignedError(request.sub);
-    const tenantId = assertTenantId(claimed);
+    if (!isValidTenantId(claimed)) {
+      // Not echoed: whoever wrote this value is not this suite, and it could be anything (an e-mail address).
+      throw new InvalidInputError(`${TENANT_ID_ATTRIBUTE} is not a well-formed tenant id`, 'tenantId');
+    }
+    const tenantId = claimed;
     // One appendKeys per invocation: each call costs about a microsecond in Powertools.
     logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
     const tenant = await activeTenant(tenantId);

@@ -502,9 +502,12 @@ describe('logging', () => {
     const deps = testDeps();
     const handler = createPreTokenGenerationHandler(deps);
     const files = ['v2-hosted-auth-federated.json', 'refuse-unknown-tenant.json', 'refuse-suspended-tenant.json'];
+    const emailAsTenant = loadEvent<Event>(`${DIR}/refuse-invalid-tenant-id.json`);
+    emailAsTenant.request.userAttributes['custom:tenantId'] = 'mallory@acme.example';
 
     // Act
     for (const file of files) await handler(loadEvent(`${DIR}/${file}`)).catch(() => undefined);
+    await handler(emailAsTenant).catch(() => undefined);
 
     // Assess
     const logged = JSON.stringify(deps.logger.calls);
