@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { roleConfigFromEnv } from '../shared/assignment-config';
 import { type Binding, type BindingKind, describeBinding, makeBinding } from '../shared/binding';
 import { InvalidInputError, TenancyError } from '../shared/errors';
+import { inviteUser } from '../shared/invitation';
+import { adoptPool } from '../shared/pool-adoption';
 import type { Env } from '../shared/settings';
 import type { Membership, Tenant, TenantStatus } from '../shared/tenant';
+import type { TenantDirectory } from '../shared/tenant-directory';
 import { assertTenantId } from '../shared/tenant-id';
 import type { TenantRegistry } from '../shared/tenant-registry';
 import { importSeed, parseSeed } from '../shared/tenant-seed';
 import { parseTiers, type Tiers } from '../shared/tiers';
+import { formatAdoption, formatInvitation } from './directory-report';
+import { type DirectoryTarget, openDirectory } from './directory-target';
 import { openRegistry, type RegistryTarget, type TargetOptions } from './registry-target';
 
 /** Where the CLI writes, and what it reads its settings from. */
@@ -19,12 +25,24 @@ export interface CliIo {
   readonly localDataDir: string;
   /** Opens the registry; replaceable in tests. */
   readonly open?: (options: TargetOptions) => Promise<RegistryTarget>;
+  /** Opens the Cognito user pool API (`invite`, `adopt`); replaceable in tests. */
+  readonly openDirectory?: (env: Env) => DirectoryTarget;
 }
 
 interface Context {
   readonly registry: TenantRegistry;
+  /** The user pool API, opened on first use (only `invite` and `adopt` need it). */
+  readonly directory: () => TenantDirectory;
+  readonly env: Env;
   readonly args: readonly string[];
-  readonly options: { readonly name?: string; readonly tier?: string; readonly id?: string };
+  readonly options: {
+    readonly name?: string;
+    readonly tier?: string;
+    readonly id?: string;
+    readonly tenant?: string;
+    readonly role?: string;
+    readonly pool?: string;
+  };
   readonly print: (value: unknown, text: () => string) => void;
 }
 
@@ -195,6 +213,28 @@ const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  invite: {
+    usage: 'invite <email> --tenant <tenantId> --pool <userPoolId> [--role <role>]',
+    summary: 'reserve a seat, create the user in the pool with custom:tenantId and add the role group',
+    arity: 1,
+    run: async ({ registry, directory, env, args, options, print }) => {
+      if (options.tenant === undefined) throw new InvalidInputError('invite needs --tenant', 'tenant');
+      if (options.pool === undefined) throw new InvalidInputError('invite needs --pool', 'pool');
+      const request = { email: args[0] ?? '', tenantId: options.tenant, userPoolId: options.pool, role: options.role };
+      const result = await inviteUser({ registry, directory: directory(), roles: roleConfigFromEnv(env) }, request);
+      print(result, () => formatInvitation(result));
+    },
+  },
+  adopt: {
+    usage: 'adopt --pool <userPoolId>',
+    summary: 'record memberships for pool users that already carry custom:tenantId of a known tenant',
+    arity: 0,
+    run: async ({ registry, directory, env, options, print }) => {
+      if (options.pool === undefined) throw new InvalidInputError('adopt needs --pool', 'pool');
+      const report = await adoptPool({ registry, directory: directory(), roles: roleConfigFromEnv(env) }, options.pool);
+      print(report, () => formatAdoption(report));
+    },
+  },
 };
 
 function formatMappings(mappings: Readonly<Record<string, string>>): string {
@@ -239,6 +279,8 @@ export function usage(): string {
     '  --local         use the local DynamoDB Local harness (default when no AWS region or credentials are set)',
     '  --table <name>  the registry table (default: TENANCY_TABLE_NAME)',
     '  --json          print JSON instead of text',
+    '  --pool <id>     the Cognito user pool (invite, adopt); its API endpoint comes from the AWS configuration,',
+    '                  or AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER for a local pool (cognito-local)',
   ].join('\n');
 }
 
@@ -274,6 +316,11 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     return 2;
   }
   let target: RegistryTarget | undefined;
+  let directoryTarget: DirectoryTarget | undefined;
+  const directory = () => {
+    directoryTarget ??= (io.openDirectory ?? openDirectory)(io.env);
+    return directoryTarget.directory;
+  };
   try {
     command.check?.(args, parseTiers(io.env.TENANCY_TIERS));
     target = await (io.open ?? openRegistry)({
@@ -283,7 +330,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
       localDataDir: io.localDataDir,
     });
     const print = (value: unknown, text: () => string) => io.out(values.json ? JSON.stringify(value, null, 2) : text());
-    await command.run({ registry: target.registry, args, options: values, print });
+    await command.run({ registry: target.registry, directory, env: io.env, args, options: values, print });
     return 0;
   } catch (error) {
     if (error instanceof InvalidInputError) {
@@ -297,6 +344,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
+    directoryTarget?.close();
     await target?.close();
   }
 }
@@ -314,6 +362,9 @@ function parse(argv: readonly string[]) {
       name: { type: 'string' },
       tier: { type: 'string' },
       id: { type: 'string' },
+      tenant: { type: 'string' },
+      role: { type: 'string' },
+      pool: { type: 'string' },
     },
   });
 }

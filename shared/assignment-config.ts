@@ -1,6 +1,6 @@
 import { ConfigurationError } from './errors';
 import { registryConfigFromEnv } from './registry-config';
-import { type Env, readBoolean, readList, readString } from './settings';
+import { type Env, readBoolean, readList, readString, rejectUnknownSettings } from './settings';
 import type { Tiers } from './tiers';
 
 /** What the sign-up triggers (pre sign-up, post confirmation) and invitations need, validated at cold start. */
@@ -42,6 +42,24 @@ function role(env: Env, setting: 'TENANCY_MEMBER_ROLE' | 'TENANCY_ADMIN_ROLE', f
   return value;
 }
 
+/** The role settings alone, for the CLI (which names its table with `--table`). */
+export interface RoleConfig {
+  readonly memberRole: string;
+  readonly adminRole: string;
+  readonly roleGroups: readonly string[];
+}
+
+/** Reads `TENANCY_ROLE_GROUPS`, `TENANCY_MEMBER_ROLE` and `TENANCY_ADMIN_ROLE`; both roles must be role groups. */
+export function roleConfigFromEnv(env: Env): RoleConfig {
+  rejectUnknownSettings(env);
+  const roleGroups = readList(env, 'TENANCY_ROLE_GROUPS', DEFAULT_ROLE_GROUPS);
+  return {
+    roleGroups,
+    memberRole: role(env, 'TENANCY_MEMBER_ROLE', 'tenant-member', roleGroups),
+    adminRole: role(env, 'TENANCY_ADMIN_ROLE', 'tenant-admin', roleGroups),
+  };
+}
+
 /**
  * Reads the registry settings plus `TENANCY_MEMBER_ROLE` (default `tenant-member`), `TENANCY_ADMIN_ROLE`
  * (default `tenant-admin`), `TENANCY_SELF_SERVICE` (default off), `TENANCY_SELF_SERVICE_TIER` (default: the
@@ -50,9 +68,7 @@ function role(env: Env, setting: 'TENANCY_MEMBER_ROLE' | 'TENANCY_ADMIN_ROLE', f
  */
 export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
   const { tableName, tiers } = registryConfigFromEnv(env);
-  const roleGroups = readList(env, 'TENANCY_ROLE_GROUPS', DEFAULT_ROLE_GROUPS);
-  const memberRole = role(env, 'TENANCY_MEMBER_ROLE', 'tenant-member', roleGroups);
-  const adminRole = role(env, 'TENANCY_ADMIN_ROLE', 'tenant-admin', roleGroups);
+  const { memberRole, adminRole, roleGroups } = roleConfigFromEnv(env);
   const selfServiceTier = readString(env, 'TENANCY_SELF_SERVICE_TIER') ?? tiers.names[0] ?? '';
   if (!tiers.has(selfServiceTier)) {
     throw new ConfigurationError(

@@ -358,6 +358,59 @@ export class TenantRegistry {
     }
   }
 
+  /**
+   * Moves a membership (and its seat) from one subject to another in one transaction: used by invitations,
+   * which reserve the seat under a placeholder before Cognito has issued the user's sub. Idempotent: when
+   * `toSub` already holds the membership and `fromSub` is gone, that membership is returned.
+   */
+  async transferMembership(tenantId: string, fromSub: string, toSub: string): Promise<Membership> {
+    validateMembership({ tenantId, sub: fromSub, role: 'x', source: 'invite' });
+    validateMembership({ tenantId, sub: toSub, role: 'x', source: 'invite' });
+    const item = await this.#get(keys.membership(tenantId, fromSub), 'transferMembership', true);
+    if (item === undefined) {
+      const done = await this.#get(keys.membership(tenantId, toSub), 'transferMembership', true);
+      if (done !== undefined) return membershipFromItem(done);
+      throw new TenancyError(`user ${fromSub} has no membership in tenant ${tenantId} to transfer`);
+    }
+    const membership: Membership = { ...membershipFromItem(item), sub: toSub };
+    const reasons = await this.#transact('transferMembership', [
+      {
+        Delete: {
+          TableName: this.#table,
+          Key: itemKey(keys.membership(tenantId, fromSub)),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      {
+        Delete: {
+          TableName: this.#table,
+          Key: itemKey(keys.user(fromSub)),
+          ConditionExpression: 'tenantId = :t',
+          ExpressionAttributeValues: { ':t': S(tenantId) },
+        },
+      },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: membershipItem(membership),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: { ...itemKey(keys.user(toSub)), tenantId: S(tenantId), joinedAt: S(membership.joinedAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+    if (reasons === undefined) return membership;
+    const existingTenant = await this.getUserTenantId(toSub, { consistent: true });
+    if (existingTenant !== undefined && existingTenant !== tenantId)
+      throw new MembershipConflictError(toSub, existingTenant);
+    throw new TenancyError(`could not transfer the membership of ${fromSub} in tenant ${tenantId} to ${toSub}`);
+  }
+
   /** Removes a user's membership of a tenant and frees the seat; `false` when there was none. */
   async removeMember(tenantId: string, sub: string): Promise<boolean> {
     const reasons = await this.#transact('removeMember', [

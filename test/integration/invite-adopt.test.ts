@@ -1,0 +1,327 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+  UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../cli/tenants-cli';
+import { runTenantsCli } from '../../cli/tenants-cli';
+import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
+import { invitationPlaceholder } from '../../shared/invitation';
+import type { AdoptionReport } from '../../shared/pool-adoption';
+import { TenantDirectory } from '../../shared/tenant-directory';
+import type { TenantRegistry } from '../../shared/tenant-registry';
+import { createTestRegistry, type TestRegistry } from '../support/registry';
+import { createPoolUser, importSeedTenants, poolState } from '../support/sign-up';
+
+type Cli = (...argv: string[]) => Promise<{ code: number; out: string[]; err: string[] }>;
+
+function cliFor(test: TestRegistry, cognito: CognitoLocal, extra: Partial<CliIo> = {}): Cli {
+  return async (...argv) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runTenantsCli([...argv, '--table', test.tableName], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env: {
+        AWS_ENDPOINT_URL_DYNAMODB: test.endpoint,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      },
+      localDataDir: '/nonexistent',
+      ...extra,
+    });
+    return { code, out, err };
+  };
+}
+
+describe('tenants invite against DynamoDB Local and cognito-local', () => {
+  let cognito: CognitoLocal;
+  let client: CognitoIdentityProviderClient;
+  let test: TestRegistry;
+  let registry: TenantRegistry;
+  let cli: Cli;
+  let n = 0;
+  const address = (domain: string) => `invitee${++n}.${Date.now()}@${domain}`;
+
+  beforeAll(async () => {
+    cognito = await startCognitoLocal();
+    client = localCognitoClient(cognito.endpoint);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await cognito?.stop();
+  });
+
+  beforeEach(async () => {
+    test = await createTestRegistry();
+    registry = test.registry;
+    await importSeedTenants(test);
+    cli = cliFor(test, cognito);
+  });
+
+  const getUser = (email: string) =>
+    client.send(new AdminGetUserCommand({ UserPoolId: cognito.userPoolId, Username: email }));
+  const subOf = async (email: string) =>
+    (await getUser(email)).UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
+  // cognito-local lists groups by user name only (Cognito also accepts the e-mail alias).
+  const stateOf = async (email: string) => poolState(client, cognito.userPoolId, (await getUser(email)).Username ?? '');
+
+  it('records the membership, creates the user with custom:tenantId and adds the member group', async () => {
+    // Prepare
+    const email = address('acme.example');
+
+    // Act
+    const result = await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+
+    // Assess
+    const sub = await subOf(email);
+    expect(result).toMatchObject({ code: 0, out: [`invited user ${sub} into acme as tenant-member`] });
+    expect(await stateOf(email)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await registry.listMembers('acme')).toEqual([
+      expect.objectContaining({ sub, role: 'tenant-member', source: 'invite' }),
+    ]);
+    expect((await registry.requireTenant('acme')).seats).toBe(1);
+  });
+
+  it('grants the role given with --role', async () => {
+    // Prepare
+    const email = address('globex.example');
+
+    // Act
+    const result = await cli(
+      'invite',
+      email,
+      '--tenant',
+      'globex',
+      '--role',
+      'tenant-admin',
+      '--pool',
+      cognito.userPoolId,
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(await stateOf(email)).toEqual({
+      tenantId: 'globex',
+      groups: ['tenant-admin'],
+    });
+  });
+
+  it('is idempotent: inviting the same address again finishes instead of taking a second seat', async () => {
+    // Prepare
+    const email = address('acme.example');
+    await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+
+    // Act
+    const again = await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+
+    // Assess
+    expect(again.code).toBe(0);
+    expect(again.out[0]).toMatch(/^completed the invitation of user /);
+    expect((await registry.requireTenant('acme')).seats).toBe(1);
+    expect(await registry.listMembers('acme')).toHaveLength(1);
+  });
+
+  it('finishes an invitation interrupted after the user was created', async () => {
+    // Prepare: the seat is reserved and the user exists, but the reservation was never turned into a membership
+    const email = address('acme.example');
+    await registry.addMember({
+      tenantId: 'acme',
+      sub: invitationPlaceholder('acme', email),
+      role: 'tenant-member',
+      source: 'invite',
+    });
+    await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: cognito.userPoolId,
+        Username: email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'custom:tenantId', Value: 'acme' },
+        ],
+      }),
+    );
+
+    // Act
+    const result = await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+
+    // Assess
+    const sub = await subOf(email);
+    expect(result.code).toBe(0);
+    expect((await registry.listMembers('acme')).map((member) => member.sub)).toEqual([sub]);
+    expect((await registry.requireTenant('acme')).seats).toBe(1);
+    expect(await stateOf(email)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+  });
+
+  it.each([
+    ['a suspended tenant', 'initech', 'initech.example', 'tenant initech is suspended'],
+    ['an unknown tenant', 'nope-co', 'nope.example', 'tenant nope-co does not exist'],
+  ])('refuses an invitation into %s before creating anything', async (_, tenantId, domain, message) => {
+    // Prepare
+    const email = address(domain);
+
+    // Act
+    const result = await cli('invite', email, '--tenant', tenantId, '--pool', cognito.userPoolId);
+
+    // Assess
+    expect(result).toMatchObject({ code: 1, err: [`error: ${message}`] });
+    await expect(getUser(email)).rejects.toBeInstanceOf(UserNotFoundException);
+  });
+
+  it('refuses an invitation beyond the seat limit before creating the user', async () => {
+    // Prepare: a free-tier tenant (5 seats), full
+    await registry.createTenant({ tenantId: 'tiny', name: 'Tiny', tier: 'free' });
+    for (let i = 0; i < 5; i++) {
+      await registry.addMember({ tenantId: 'tiny', sub: `seat-${i}`, role: 'tenant-member', source: 'invite' });
+    }
+    const email = address('tiny.example');
+
+    // Act
+    const result = await cli('invite', email, '--tenant', 'tiny', '--pool', cognito.userPoolId);
+
+    // Assess
+    expect(result).toMatchObject({ code: 1, err: ['error: tenant tiny has no free seat (limit 5)'] });
+    await expect(getUser(email)).rejects.toBeInstanceOf(UserNotFoundException);
+    expect((await registry.requireTenant('tiny')).seats).toBe(5);
+  });
+
+  it('releases the reserved seat when the user cannot be created', async () => {
+    // Prepare: a pool API that knows no such user but refuses to create it
+    const failing = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+    const mock = mockClient(failing);
+    mock.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+    mock.on(AdminCreateUserCommand).rejects(new Error('throttled'));
+    const failingCli = cliFor(test, cognito, {
+      openDirectory: () => ({ directory: new TenantDirectory(failing), close: () => undefined }),
+    });
+    const email = address('acme.example');
+
+    // Act
+    const result = await failingCli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+
+    // Assess
+    expect(result).toMatchObject({ code: 1, err: ['error: user pool unavailable during AdminCreateUser'] });
+    expect((await registry.requireTenant('acme')).seats).toBe(0);
+    expect(await registry.listMembers('acme')).toEqual([]);
+    expect(mock.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+  });
+
+  it('refuses a pool user that no invitation of ours created, pointing at adopt', async () => {
+    // Prepare
+    const existing = await createPoolUser(client, cognito.userPoolId, 'acme.example');
+
+    // Act
+    const result = await cli('invite', existing.email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toContain('run "adopt"');
+    expect((await registry.requireTenant('acme')).seats).toBe(0);
+  });
+
+  it.each([
+    ['a malformed address', ['invite', 'not-an-address', '--tenant', 'acme', '--pool', 'us-east-1_Tenancy1']],
+    [
+      'a role that is no role group',
+      ['invite', 'a@acme.example', '--tenant', 'acme', '--role', 'root', '--pool', 'us-east-1_Tenancy1'],
+    ],
+    ['a missing --pool', ['invite', 'a@acme.example', '--tenant', 'acme']],
+    ['a malformed pool id', ['invite', 'a@acme.example', '--tenant', 'acme', '--pool', 'pool']],
+  ])('rejects %s as bad input (exit 2)', async (_, argv) => {
+    // Act
+    const result = await cli(...argv);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect((await registry.requireTenant('acme')).seats).toBe(0);
+  });
+});
+
+describe('tenants adopt against DynamoDB Local and cognito-local', () => {
+  let cognito: CognitoLocal;
+  let client: CognitoIdentityProviderClient;
+  let test: TestRegistry;
+  let registry: TenantRegistry;
+  let cli: Cli;
+
+  beforeAll(async () => {
+    cognito = await startCognitoLocal();
+    client = localCognitoClient(cognito.endpoint);
+    test = await createTestRegistry();
+    registry = test.registry;
+    await importSeedTenants(test);
+    cli = cliFor(test, cognito);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await cognito?.stop();
+  });
+
+  it('records memberships for users holding a known tenant, reports the rest, changes nothing in Cognito, and re-runs safely', async () => {
+    // Prepare: an existing pool with an admin and a member of known tenants, and users it cannot place
+    const pool = cognito.userPoolId;
+    const admin = await createPoolUser(client, pool, 'acme.example', { 'custom:tenantId': 'acme' });
+    await client.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: admin.username, GroupName: 'tenant-admin' }),
+    );
+    const member = await createPoolUser(client, pool, 'globex.example', { 'custom:tenantId': 'globex' });
+    const none = await createPoolUser(client, pool, 'mail.example');
+    const unknown = await createPoolUser(client, pool, 'mail.example', { 'custom:tenantId': 'nope-co' });
+    const suspended = await createPoolUser(client, pool, 'initech.example', { 'custom:tenantId': 'initech' });
+    const before = await Promise.all(
+      [admin, member, none, unknown, suspended].map((u) => poolState(client, pool, u.username)),
+    );
+
+    // Act
+    const first = await cli('adopt', '--pool', pool, '--json');
+    const second = await cli('adopt', '--pool', pool, '--json');
+
+    // Assess
+    const report = JSON.parse(first.out.join('\n')) as AdoptionReport;
+    const rerun = JSON.parse(second.out.join('\n')) as AdoptionReport;
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(report.scanned).toBe(5);
+    expect(report.adopted).toEqual(
+      expect.arrayContaining([
+        { sub: admin.sub, tenantId: 'acme', role: 'tenant-admin' },
+        { sub: member.sub, tenantId: 'globex', role: 'tenant-member' },
+      ]),
+    );
+    expect(report.adopted).toHaveLength(2);
+    expect(report.withoutTenant).toEqual([none.sub]);
+    expect(report.unknownTenant).toEqual([
+      { sub: unknown.sub, tenantId: 'nope-co', reason: 'no such tenant in the registry' },
+    ]);
+    expect(report.refused).toEqual([
+      { sub: suspended.sub, tenantId: 'initech', reason: 'tenant initech is suspended' },
+    ]);
+    expect(rerun.adopted).toEqual([]);
+    expect(rerun.alreadyMembers).toHaveLength(2);
+    expect((await registry.requireTenant('acme')).seats).toBe(1);
+    expect(await registry.listMembers('acme')).toEqual([
+      expect.objectContaining({ sub: admin.sub, role: 'tenant-admin', source: 'adopt' }),
+    ]);
+    const after = await Promise.all(
+      [admin, member, none, unknown, suspended].map((u) => poolState(client, pool, u.username)),
+    );
+    expect(after).toEqual(before);
+  });
+
+  it('prints a readable report', async () => {
+    // Act
+    const result = await cli('adopt', '--pool', cognito.userPoolId);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const lines = result.out.join('\n').split('\n');
+    expect(lines[0]).toMatch(/^pool us-east-1_Tenancy1: \d+ user\(s\) scanned$/);
+    expect(lines).toContain('  adopted          0');
+    expect(lines.some((line) => line.startsWith('unknown tenant: ') && line.includes('"nope-co"'))).toBe(true);
+  });
+});
