@@ -301,7 +301,12 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
         () => `Bearer ${token().split('.').slice(0, 2).join('.')}`,
         'malformed-authorization-header',
       ],
-      ['garbage in JWT form', () => 'Bearer aaa.bbb.ccc', 'malformed-jwt'],
+      ['garbage in JWT form', () => 'Bearer aaaa.bbbb.cccc', 'malformed-jwt'],
+      [
+        'a signature with non-zero spare bits (same bytes, other string)',
+        () => `Bearer ${respell(token())}`,
+        'malformed-authorization-header',
+      ],
     ])('refuses %s', async (_case, header, reason) => {
       // Prepare
       const authorizer = authorizerFor();
@@ -548,6 +553,13 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
 
 function publicPem(key: SigningKey): string {
   return createPublicKey(key.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** The same token spelt differently: the signature's last character with its spare low bit flipped. */
+function respell(jwt: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(jwt.charAt(jwt.length - 1));
+  return jwt.slice(0, -1) + alphabet.charAt(last ^ 1);
 }
 
 /** Re-encodes a token's payload with changed claims, keeping the original header and signature. */

@@ -80,21 +80,30 @@ describe('verified-token memo', () => {
 
 describe('bearer token parsing', () => {
   it.each([
-    ['Bearer aa.bb.cc', 'aa.bb.cc'],
-    ['bearer aa.bb.cc', 'aa.bb.cc'],
-    ['Bearer aa.bb.cc ', undefined],
-    [' Bearer aa.bb.cc', undefined],
-    ['Bearer\taa.bb.cc', undefined],
-    ['Bearer aa.bb.cc\n', undefined],
-    ['Bearer aa.bb', undefined],
-    ['Bearer aa.bb.cc.dd', undefined],
-    ['Bearer aa..cc', undefined],
-    ['Bearer aa.bb.c=', undefined],
-    ['Token aa.bb.cc', undefined],
-    ['aa.bb.cc', undefined],
-    [`Bearer a.b.${'c'.repeat(13_000)}`, undefined],
+    ['Bearer aaaa.bbbb.cccc', 'aaaa.bbbb.cccc'],
+    ['bearer aaaa.bbbb.cccc', 'aaaa.bbbb.cccc'],
+    ['Bearer aaaa.bbbb.cccc ', undefined],
+    [' Bearer aaaa.bbbb.cccc', undefined],
+    ['Bearer\taaaa.bbbb.cccc', undefined],
+    ['Bearer aaaa.bbbb.cccc\n', undefined],
+    ['Bearer aaaa.bbbb', undefined],
+    ['Bearer aaaa.bbbb.cccc.dddd', undefined],
+    ['Bearer aaaa..cccc', undefined],
+    ['Bearer aaaa.bbbb.cc==', undefined],
+    ['Token aaaa.bbbb.cccc', undefined],
+    ['aaaa.bbbb.cccc', undefined],
+    [`Bearer aaaa.bbbb.${'c'.repeat(13_000)}`, undefined],
     [undefined, undefined],
     [42, undefined],
+    // Canonical base64url only: spare bits of a part's last character must be zero.
+    ['Bearer aaaa.bbbb.cA', 'aaaa.bbbb.cA'],
+    ['Bearer aaaa.bbbb.cB', undefined],
+    ['Bearer aaaa.bbbb.ccE', 'aaaa.bbbb.ccE'],
+    ['Bearer aaaa.bbbb.ccF', undefined],
+    ['Bearer aaaa.bbbbb.cccc', undefined],
+    ['Bearer aaaQ.bbbb.cccc', 'aaaQ.bbbb.cccc'],
+    ['Bearer aQ.bbbb.cccc', 'aQ.bbbb.cccc'],
+    ['Bearer aR.bbbb.cccc', undefined],
   ])('reads %j as %j', (header, expected) => {
     // Act
     const token = parseBearerToken(header);

@@ -91,7 +91,7 @@ describe('authorizer properties (fast-check)', () => {
     await expect(act).resolves.toBeUndefined();
   });
 
-  it('never allows a mutated valid token unless it decodes to exactly the same token', async () => {
+  it('never allows a mutated valid token unless the mutation left it unchanged', async () => {
     // Prepare
     const mutations = fc.oneof(
       fc.tuple(fc.nat(), fc.constantFrom(...B64URL)).map(
@@ -125,7 +125,7 @@ describe('authorizer properties (fast-check)', () => {
         const outcome = await call(`Bearer ${mutated}`);
 
         // Assess
-        if (outcome.kind === 'response') expect(decodedParts(mutated)).toEqual(decodedParts(validToken));
+        if (outcome.kind === 'response') expect(mutated).toBe(validToken);
         else expect(outcome.kind).toBe('unauthorized');
       }),
       { numRuns: 300 },
@@ -271,12 +271,4 @@ function withPayload(jwt: string, changes: Record<string, unknown>): string {
 function withHeader(jwt: string, header: Record<string, unknown>): string {
   const [, payload = '', signature = ''] = jwt.split('.');
   return `${b64(header)}.${payload}.${signature}`;
-}
-
-/**
- * The bytes a token's parts decode to. base64url leaves a few spare bits in a part's last character, so
- * two different strings can carry the same token; only such a string may be accepted in place of the original.
- */
-function decodedParts(jwt: string): string[] {
-  return jwt.split('.').map((part) => Buffer.from(part, 'base64url').toString('hex'));
 }
