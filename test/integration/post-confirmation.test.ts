@@ -15,7 +15,7 @@ import {
   type TriggerEvent,
 } from '../support/sign-up';
 
-type Handler = (event: TriggerEvent) => Promise<TriggerEvent>;
+type Handler = (event: TriggerEvent, context?: never) => Promise<TriggerEvent>;
 const loadPostConfirmation = () => import('../../functions/post-confirmation');
 
 describe('post confirmation trigger against DynamoDB Local and cognito-local', () => {
@@ -89,6 +89,22 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     expect(await membersOf('acme', jane)).toHaveLength(1);
     expect((await registry.requireTenant('acme')).seats).toBe(seatsBefore + 1);
     expect(await state(jane)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+  });
+
+  it('fails with a retryable, user-safe error when Lambda leaves too little time, and the retry converges', async () => {
+    // Prepare: 260 ms left leaves a 10 ms budget after the safety margin
+    const jane = await user('acme.example');
+    const event = eventFor('post-confirmation/domain-join.json', jane);
+    const short = { getRemainingTimeInMillis: () => 260 };
+
+    // Act
+    const first = handler(structuredClone(event), short as never);
+    await expect(first).rejects.toThrow('The service is temporarily unavailable. Please try again.');
+    await handler(structuredClone(event));
+
+    // Assess
+    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await membersOf('acme', jane)).toHaveLength(1);
   });
 
   it('finishes the Cognito steps of a run that recorded the membership and then failed', async () => {
