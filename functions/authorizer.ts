@@ -106,11 +106,14 @@ function readEvent(event: unknown): { shape: Shape; request: AuthorizationReques
     return { shape: 'token', request: { authorization: event.authorizationToken, methodArn: event.methodArn } };
   }
   if (event.type !== 'REQUEST') return undefined;
-  const pathTenantId = isRecord(event.pathParameters) ? event.pathParameters.tenantId : undefined;
   if (event.version === '2.0') {
     return {
       shape: 'http',
-      request: { authorization: headerValue(event.headers), methodArn: event.routeArn, pathTenantId },
+      request: {
+        authorization: headerValue(event.headers),
+        methodArn: event.routeArn,
+        pathParameters: event.pathParameters,
+      },
     };
   }
   return {
@@ -118,7 +121,7 @@ function readEvent(event: unknown): { shape: Shape; request: AuthorizationReques
     request: {
       authorization: headerValue(event.headers, event.multiValueHeaders),
       methodArn: event.methodArn,
-      pathTenantId,
+      pathParameters: event.pathParameters,
     },
   };
 }

@@ -7,7 +7,7 @@ import {
 } from './authorization-policy';
 import { bearerCandidate, parseBearerToken } from './bearer-token';
 import { type AuthorizerContext, authorizerContext, type CallerIdentity } from './caller-identity';
-import { type MethodArn, parseMethodArn } from './method-arn';
+import { type MethodArn, parseMethodArn, resolvePathTemplate } from './method-arn';
 import { meetsGroups, type RouteRules, ruleMatches } from './route-rules';
 import type { Tiers } from './tiers';
 import type { TokenVerifier } from './token-verifier';
@@ -18,8 +18,8 @@ export interface AuthorizationRequest {
   readonly authorization: unknown;
   /** `methodArn` (REST) or `routeArn` (HTTP API). */
   readonly methodArn: unknown;
-  /** `pathParameters.tenantId`, when the event carries path parameters. */
-  readonly pathTenantId?: unknown;
+  /** The event's `pathParameters`, when it carries them (REQUEST and HTTP API events). */
+  readonly pathParameters?: unknown;
 }
 
 /** Why a verified caller was denied, or `permitted`. */
@@ -85,8 +85,9 @@ export class Authorizer {
   }
 
   async #decide(request: AuthorizationRequest): Promise<Decision> {
-    const arn = parseMethodArn(request.methodArn);
-    if (arn === undefined) return { effect: 'Unauthorized', reason: 'malformed-method-arn' };
+    const parsed = parseMethodArn(request.methodArn);
+    if (parsed === undefined) return { effect: 'Unauthorized', reason: 'malformed-method-arn' };
+    const arn = resolvePathTemplate(parsed, request.pathParameters);
     // A token already verified in this container is served from the memo before the full header check: it
     // passed that check when it was memoized, and `Bearer ` plus that exact string is the same header.
     const candidate = bearerCandidate(request.authorization);
@@ -100,7 +101,8 @@ export class Authorizer {
     }
 
     const derived = this.#derive(caller, arn.prefix);
-    const pathTenantMatches = request.pathTenantId === undefined || request.pathTenantId === caller.tenantId;
+    const pathTenantId = isRecord(request.pathParameters) ? request.pathParameters.tenantId : undefined;
+    const pathTenantMatches = pathTenantId === undefined || pathTenantId === caller.tenantId;
     const allowed = pathTenantMatches && coversResource(derived.permitted, arn.resource);
     return {
       effect: allowed ? 'Allow' : 'Deny',
@@ -142,4 +144,8 @@ export class Authorizer {
     const anyTenant = this.deps.routes.rules.some((rule) => rule.tenantScoped && ruleMatches(rule, arn.resource, '*'));
     return anyTenant ? 'tenant-mismatch' : 'unknown-route';
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }

@@ -8,8 +8,11 @@ export interface MethodArn {
   readonly resource: string;
 }
 
-// Partition, region, 12-digit account, API id, then a stage without wildcard characters ($default included).
-const METHOD_ARN = /^(arn:aws(?:-[a-z]+)*:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+\/[^/*?\s]+\/)([A-Z]+\/.*)$/;
+// Partition, region, account, API id, then a stage ($default included) — none with wildcard characters.
+// Account and API id are not pinned to AWS's formats: serverless-offline sends `random-account-id` and
+// `random-api-id`, and all that matters for safety is that the prefix cannot match another API or stage.
+const METHOD_ARN =
+  /^(arn:aws(?:-[a-z]+)*:execute-api:[a-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9-]+\/[^/*?\s]+\/)([A-Z]+\/.*)$/;
 const MAX_LENGTH = 4096;
 
 /**
@@ -23,4 +26,28 @@ export function parseMethodArn(value: unknown): MethodArn | undefined {
   if (match === null) return undefined;
   const [, prefix = '', resource = ''] = match;
   return { value, prefix, resource };
+}
+
+const TEMPLATE_SEGMENT = /^\{([A-Za-z_][A-Za-z0-9_]*)\+?\}$/;
+
+/**
+ * Fills route-template segments (`{tenantId}`, `{proxy+}`) of the resource with the event's path parameters.
+ * API Gateway puts the concrete request path in method ARNs, so there this changes nothing; serverless-offline
+ * puts the route template there (`GET/tenants/{tenantId}/me`). A value that is missing, empty or holds an IAM
+ * wildcard leaves its segment as it is (and the request matches no rule). Only `resource` changes: `value`
+ * stays the ARN that API Gateway evaluates the returned policy against.
+ */
+export function resolvePathTemplate(arn: MethodArn, pathParameters: unknown): MethodArn {
+  if (!arn.resource.includes('{') || typeof pathParameters !== 'object' || pathParameters === null) return arn;
+  const parameters = pathParameters as Record<string, unknown>;
+  const resource = arn.resource
+    .split('/')
+    .map((segment) => {
+      const name = TEMPLATE_SEGMENT.exec(segment)?.[1];
+      const value = name === undefined ? undefined : parameters[name];
+      const usable = typeof value === 'string' && value !== '' && !value.includes('*') && !value.includes('?');
+      return usable ? value : segment;
+    })
+    .join('/');
+  return { ...arn, resource };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchesArnPattern } from '../../shared/arn-pattern';
 import { buildPolicy, policyEffect, stageResources } from '../../shared/authorization-policy';
-import { parseMethodArn } from '../../shared/method-arn';
+import { parseMethodArn, resolvePathTemplate } from '../../shared/method-arn';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 
@@ -40,7 +40,7 @@ describe('authorization policy', () => {
     const rejected = [
       'arn:aws:execute-api:eu-west-1:123456789012:abc123/*/GET/x',
       'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/get/x',
-      'arn:aws:execute-api:eu-west-1:12345678901:abc123/prod/GET/x',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc?23/prod/GET/x',
       `${PREFIX}GET/x\n`,
       42,
     ].map(parseMethodArn);
@@ -49,6 +49,34 @@ describe('authorization policy', () => {
     expect(parsed).toEqual({ value: `${PREFIX}GET/tenants/acme/me`, prefix: PREFIX, resource: 'GET/tenants/acme/me' });
     expect(defaultStage?.resource).toBe('GET/');
     expect(rejected).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it("parses serverless-offline's placeholder account and API id", () => {
+    // Act
+    const parsed = parseMethodArn(
+      'arn:aws:execute-api:us-east-1:random-account-id:random-api-id/dev/GET/tenants/{tenantId}/me',
+    );
+
+    // Assess
+    expect(parsed).toMatchObject({
+      prefix: 'arn:aws:execute-api:us-east-1:random-account-id:random-api-id/dev/',
+      resource: 'GET/tenants/{tenantId}/me',
+    });
+  });
+
+  it('fills route-template segments from path parameters and leaves unusable values alone', () => {
+    // Prepare
+    const template = methodArn('GET/tenants/{tenantId}/files/{proxy+}');
+
+    // Act
+    const filled = resolvePathTemplate(template, { tenantId: 'acme', proxy: 'a/b.txt' });
+    const wildcard = resolvePathTemplate(template, { tenantId: '*', proxy: '' });
+    const concrete = resolvePathTemplate(methodArn('GET/tenants/acme/me'), { tenantId: 'globex' });
+
+    // Assess
+    expect(filled).toEqual({ ...template, resource: 'GET/tenants/acme/files/a/b.txt' });
+    expect(wildcard.resource).toBe('GET/tenants/{tenantId}/files/{proxy+}');
+    expect(concrete.resource).toBe('GET/tenants/acme/me');
   });
 
   it('allows every permitted route under the request stage and nothing else', () => {

@@ -234,7 +234,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
         await authorizer.authorize({
           authorization: `Bearer ${token()}`,
           methodArn: arn('GET/tenants/acme/me'),
-          pathTenantId: 'globex',
+          pathParameters: { tenantId: 'globex' },
         }),
       );
 

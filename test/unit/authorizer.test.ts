@@ -359,6 +359,28 @@ describe('authorizer handler', () => {
       await expectUnauthorized(answer);
     });
 
+    it('decides serverless-offline events, whose route ARN holds a placeholder account and the route template', async () => {
+      // Prepare
+      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true' });
+      const offline = (tenantId: string) => {
+        const event = httpEvent('', tenantId);
+        event.routeArn = 'arn:aws:execute-api:us-east-1:random-account-id:random-api-id/dev/GET/tenants/{tenantId}/me';
+        event.headers = { Authorization: bearer({ sub: SUB }) };
+        return event;
+      };
+
+      // Act
+      const own = await handler(offline('acme'));
+      const other = await handler(offline('globex'));
+
+      // Assess
+      expect(own).toEqual({
+        isAuthorized: true,
+        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB },
+      });
+      expect(other).toEqual({ isAuthorized: false });
+    });
+
     it('answers an IAM policy for the route ARN, without an API key, when simple responses are off', async () => {
       // Prepare
       const handler = await coldStart({ TENANCY_TIER_API_KEYS: TIER_KEYS });
