@@ -69,7 +69,8 @@ function validate(request: InvitationRequest, roles: RoleConfig): Required<Invit
  * 4. the user joins the role group.
  * The seat count therefore never exceeds the limit, and no Cognito user exists without a reserved seat. An
  * interruption after step 2 leaves a user whose tokens the pre token trigger refuses (no membership yet);
- * running the same invitation again finishes it. A user the pool already has is otherwise refused.
+ * running the same invitation again finishes it, and two concurrent runs share one reservation. A user the
+ * pool already has is otherwise refused (record such users with `adoptPool`).
  */
 export async function inviteUser(deps: InvitationDeps, request: InvitationRequest): Promise<InvitationResult> {
   const { registry, directory } = deps;
@@ -84,6 +85,17 @@ export async function inviteUser(deps: InvitationDeps, request: InvitationReques
   try {
     user = await directory.createInvitedUser(userPoolId, email, tenantId);
   } catch (error) {
+    // The user appeared since the look-up: most likely a concurrent run of the same invitation, which the
+    // shared reservation lets either run finish. Anything else releases the seat.
+    const raced = error instanceof UserExistsError ? await directory.getUser(userPoolId, email) : undefined;
+    if (raced !== undefined) {
+      try {
+        return await finishExisting(deps, raced, { email, tenantId, userPoolId, placeholder });
+      } catch (finishError) {
+        await registry.removeMember(tenantId, placeholder);
+        throw finishError;
+      }
+    }
     await registry.removeMember(tenantId, placeholder);
     throw error;
   }

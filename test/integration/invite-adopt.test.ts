@@ -4,6 +4,7 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   UserNotFoundException,
+  UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -209,6 +210,42 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     expect((await registry.requireTenant('acme')).seats).toBe(0);
     expect(await registry.listMembers('acme')).toEqual([]);
     expect(mock.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+  });
+
+  it('lets a concurrent run of the same invitation finish it instead of releasing the shared seat', async () => {
+    // Prepare: the look-up finds nobody, then creation reports that a concurrent run created the user
+    const email = address('acme.example');
+    const sub = '0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b';
+    const racing = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+    const mock = mockClient(racing);
+    mock
+      .on(AdminGetUserCommand)
+      .rejectsOnce(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }))
+      .resolves({
+        Username: sub,
+        UserAttributes: [
+          { Name: 'sub', Value: sub },
+          { Name: 'custom:tenantId', Value: 'acme' },
+        ],
+      });
+    mock
+      .on(AdminCreateUserCommand)
+      .rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
+    mock.on(AdminAddUserToGroupCommand).resolves({});
+    const racingCli = cliFor(test, cognito, {
+      openDirectory: () => ({ directory: new TenantDirectory(racing), close: () => undefined }),
+    });
+
+    // Act
+    const result = await racingCli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+
+    // Assess
+    expect(result).toMatchObject({
+      code: 0,
+      out: [`completed the invitation of user ${sub} into acme as tenant-member`],
+    });
+    expect((await registry.listMembers('acme')).map((member) => member.sub)).toEqual([sub]);
+    expect((await registry.requireTenant('acme')).seats).toBe(1);
   });
 
   it('refuses a pool user that no invitation of ours created, pointing at adopt', async () => {
