@@ -1,0 +1,221 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON; the tests read them freely.
+type Resource = { Type: string; Properties: Record<string, any> };
+type Template = { Resources: Record<string, Resource> };
+
+const root = join(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
+
+/** `serverless package` exactly as `npm run package` runs it, offline and without credentials. */
+async function packageTemplate(params: Record<string, string>): Promise<Template> {
+  const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  await run(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      out,
+      ...Object.entries(params).map(([key, value]) => `--param=${key}=${value}`),
+    ],
+    { cwd: root, env, timeout: 170_000 },
+  );
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+const ofType = (template: Template, type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+/** Every statement of the suite's own roles and policies, with the resource that holds it. */
+function statements(template: Template) {
+  const found: { holder: string; Action: string[]; Resource: unknown }[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const documents =
+      resource.Type === 'AWS::IAM::Role'
+        ? (resource.Properties.Policies ?? []).map((policy: { PolicyDocument: unknown }) => policy.PolicyDocument)
+        : resource.Type === 'AWS::IAM::Policy'
+          ? [resource.Properties.PolicyDocument]
+          : [];
+    for (const document of documents) {
+      for (const statement of document.Statement) {
+        found.push({ holder: id, Action: [statement.Action].flat(), Resource: statement.Resource });
+      }
+    }
+  }
+  return found;
+}
+
+// X-Ray's write actions and Cognito's ListUserPools (osls finds an existing pool by name) support no
+// resource-level permissions; everything else must name its resources.
+const UNSCOPABLE = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cognito-idp:ListUserPools']);
+
+describe('serverless package (offline, no credentials)', () => {
+  let create: Template;
+  let attach: Template;
+
+  beforeAll(async () => {
+    create = await packageTemplate({});
+    attach = await packageTemplate({
+      poolMode: 'attach',
+      userPoolName: 'acme-users',
+      userPoolId: 'us-east-1_AbC123',
+      appClientIds: 'clientone,clienttwo',
+    });
+  }, 240_000);
+
+  it('creates a pool on the Essentials plan with pre token generation at V2_0', () => {
+    // Act
+    const [[, pool] = []] = ofType(create, 'AWS::Cognito::UserPool');
+
+    // Assess
+    expect(pool?.Properties.UserPoolTier).toBe('ESSENTIALS');
+    expect(pool?.Properties.LambdaConfig.PreTokenGenerationConfig).toEqual({
+      LambdaArn: { 'Fn::GetAtt': ['PreTokenGenerationLambdaFunction', 'Arn'] },
+      LambdaVersion: 'V2_0',
+    });
+    expect(pool?.Properties.Schema).toContainEqual({
+      Name: 'tenantId',
+      AttributeDataType: 'String',
+      Mutable: true,
+      StringAttributeConstraints: { MinLength: '3', MaxLength: '63' },
+    });
+  });
+
+  it('gives every app client explicit attribute lists that never let users write the tenant', () => {
+    // Act
+    const clients = ofType(create, 'AWS::Cognito::UserPoolClient');
+
+    // Assess
+    expect(clients.length).toBeGreaterThan(0);
+    for (const [, client] of clients) {
+      expect(client.Properties.WriteAttributes).toEqual(expect.any(Array));
+      expect(client.Properties.ReadAttributes).toEqual(expect.any(Array));
+      expect(client.Properties.WriteAttributes).not.toContain('custom:tenantId');
+    }
+  });
+
+  it('maps no identity provider attribute onto the tenant', () => {
+    for (const template of [create, attach]) {
+      for (const [, provider] of ofType(template, 'AWS::Cognito::UserPoolIdentityProvider')) {
+        expect(Object.keys(provider.Properties.AttributeMapping ?? {})).not.toContain('custom:tenantId');
+      }
+    }
+  });
+
+  it('scopes every IAM statement to named resources', () => {
+    for (const template of [create, attach]) {
+      // Act
+      const broad = statements(template).filter(
+        (statement) =>
+          JSON.stringify(statement.Resource).includes('*') &&
+          !statement.Action.every((action) => UNSCOPABLE.has(action)) &&
+          // A log group's streams (`log-group:/aws/lambda/<fn>:*`) are named by the function.
+          !JSON.stringify(statement.Resource).includes(':log-group:/aws/lambda/cognito-tenancy-prod-') &&
+          // osls's trigger-wiring resource may touch this service's functions and this account's roles only.
+          !JSON.stringify(statement.Resource).includes(':function:cognito-tenancy-prod-*') &&
+          !JSON.stringify(statement.Resource).includes(`:iam::\${AWS::AccountId}:role/*`),
+      );
+
+      // Assess
+      expect(broad).toEqual([]);
+    }
+  });
+
+  it('gives each function its own role with only the table actions it uses', () => {
+    // Act
+    const tableActions = (role: string) =>
+      statements(create)
+        .filter((statement) => statement.holder === role)
+        .flatMap((statement) => statement.Action)
+        .filter((action) => action.startsWith('dynamodb:') || action.startsWith('cognito-idp:'))
+        .sort();
+
+    // Assess
+    expect(tableActions('PreTokenGenerationRole')).toEqual(['dynamodb:GetItem']);
+    expect(tableActions('PreSignUpRole')).toEqual(['dynamodb:GetItem']);
+    expect(tableActions('AuthorizerRole')).toEqual([]);
+    expect(tableActions('TenantMeRole')).toEqual([]);
+    expect(tableActions('PostConfirmationRole')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(tableActions('PostConfirmationCognitoPolicy')).toEqual([
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminUpdateUserAttributes',
+    ]);
+    const functions = ofType(create, 'AWS::Lambda::Function');
+    expect(functions.map(([, fn]) => fn.Properties.Role['Fn::GetAtt']?.[0]).sort()).toEqual([
+      'AuthorizerRole',
+      'PostConfirmationRole',
+      'PreSignUpRole',
+      'PreTokenGenerationRole',
+      'TenantMeRole',
+    ]);
+  });
+
+  it('lets only the pool invoke the triggers and only the API invoke the authorizer', () => {
+    // Act
+    const permissions = ofType(create, 'AWS::Lambda::Permission').map(([, permission]) => permission.Properties);
+
+    // Assess
+    for (const permission of permissions) expect(permission.SourceArn).toBeDefined();
+    const cognito = permissions.filter((permission) => permission.Principal === 'cognito-idp.amazonaws.com');
+    expect(cognito.map((permission) => permission.SourceArn)).toEqual(
+      Array(3).fill({ 'Fn::GetAtt': ['UserPool', 'Arn'] }),
+    );
+  });
+
+  it('attaches to an existing pool with pre token generation at V2_0 and scopes Cognito access to it', () => {
+    // Act
+    const triggers = ofType(attach, 'Custom::CognitoUserPool').map(([, resource]) => resource.Properties);
+    const cognitoStatements = statements(attach).filter(
+      (statement) => statement.holder === 'PostConfirmationCognitoPolicy',
+    );
+
+    // Assess
+    expect(triggers.map((trigger) => trigger.UserPoolName)).toEqual(['acme-users', 'acme-users', 'acme-users']);
+    expect(triggers.flatMap((trigger) => trigger.UserPoolConfigs)).toContainEqual({
+      Trigger: 'PreTokenGeneration',
+      LambdaVersion: 'V2_0',
+    });
+    expect(cognitoStatements.map((statement) => statement.Resource)).toEqual([
+      { 'Fn::Sub': `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/us-east-1_AbC123` },
+    ]);
+    expect(ofType(attach, 'AWS::Cognito::UserPool')).toEqual([]);
+  });
+
+  it('deploys arm64 nodejs22.x functions with tracing and a point-in-time-recoverable registry', () => {
+    for (const [, fn] of ofType(create, 'AWS::Lambda::Function')) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+    const [[, table] = []] = ofType(create, 'AWS::DynamoDB::Table');
+    expect(table?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('refuses attach mode without the pool it should attach to', async () => {
+    // Act
+    const failure = await packageTemplate({ poolMode: 'attach', userPoolName: 'acme-users' }).catch(
+      (error: { stdout?: string; stderr?: string }) => `${error.stdout}${error.stderr}`,
+    );
+
+    // Assess
+    expect(failure).toMatch(/poolMode=attach needs --param for: userPoolId, appClientIds/);
+  }, 120_000);
+});
