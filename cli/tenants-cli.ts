@@ -209,7 +209,7 @@ const COMMANDS: Record<string, Command> = {
       print(
         result,
         () =>
-          `imported ${seed.length} tenant(s): ${result.created.length} created, ${result.updated.length} updated, ${result.bindings} binding(s)`,
+          `imported ${seed.length} tenant(s): ${result.created.length} created, ${result.updated.length} updated, ${result.bindings} binding(s), ${result.members} new member(s)`,
       );
     },
   },

@@ -152,8 +152,9 @@ export class TenantRegistry {
         this.#client.send(
           new ScanCommand({
             TableName: this.#table,
-            FilterExpression: 'sk = :tenant',
-            ExpressionAttributeValues: { ':tenant': S('TENANT') },
+            // User items share the sort key `TENANT` (pk `USER#…`): keep tenant items only.
+            FilterExpression: 'sk = :tenant AND begins_with(pk, :prefix)',
+            ExpressionAttributeValues: { ':tenant': S('TENANT'), ':prefix': S('TENANT#') },
             ExclusiveStartKey: startKey,
           }),
         ),

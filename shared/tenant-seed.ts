@@ -1,5 +1,5 @@
 import { BINDING_KINDS, type Binding, bindingKey, describeBinding, makeBinding } from './binding';
-import { BindingConflictError, InvalidInputError } from './errors';
+import { BindingConflictError, InvalidInputError, MembershipConflictError, TenantInactiveError } from './errors';
 import { isTenantStatus, type TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
 import type { TenantRegistry } from './tenant-registry';
@@ -12,6 +12,14 @@ export interface SeedTenant {
   readonly status: TenantStatus;
   readonly roleMappings: Readonly<Record<string, string>>;
   readonly bindings: readonly Binding[];
+  /** Users vouched for by the operator (like `adopt`), e.g. the users of the sample events. */
+  readonly members: readonly SeedMember[];
+}
+
+/** A member listed in a seed file. */
+export interface SeedMember {
+  readonly sub: string;
+  readonly role: string;
 }
 
 /** What `importSeed` did, per tenant. */
@@ -19,9 +27,12 @@ export interface SeedResult {
   readonly created: string[];
   readonly updated: string[];
   readonly bindings: number;
+  readonly members: number;
 }
 
-const TENANT_FIELDS = new Set(['tenantId', 'name', 'tier', 'status', 'roleMappings', 'bindings']);
+const TENANT_FIELDS = new Set(['tenantId', 'name', 'tier', 'status', 'roleMappings', 'bindings', 'members']);
+const SUB = /^[\w-]{1,128}$/;
+const ROLE = /^[A-Za-z0-9][\w.-]{0,127}$/;
 
 /**
  * Parses and validates a seed file (`{"tenants": [...]}`, see `events/tenants.json`) completely before
@@ -40,6 +51,7 @@ export function parseSeed(text: string, knownTiers: (tier: string) => boolean): 
   }
   const seen = new Map<string, string>();
   const ids = new Set<string>();
+  const subs = new Set<string>();
   return document.tenants.map((entry: unknown, index: number) => {
     const where = `tenants[${index}]`;
     if (!isObject(entry)) throw new InvalidInputError(`${where} must be an object`, 'seed');
@@ -69,6 +81,18 @@ export function parseSeed(text: string, knownTiers: (tier: string) => boolean): 
       seen.set(key, tenantId);
       return binding;
     });
+    const members = (Array.isArray(entry.members) ? entry.members : []).map((raw: unknown, m: number) => {
+      const member = `${where}.members[${m}]`;
+      if (!isObject(raw) || typeof raw.sub !== 'string' || !SUB.test(raw.sub)) {
+        throw new InvalidInputError(`${member}.sub must be a user sub`, 'seed');
+      }
+      if (subs.has(raw.sub)) throw new InvalidInputError(`${member}: user ${raw.sub} is listed twice`, 'seed');
+      subs.add(raw.sub);
+      const role = raw.role ?? 'tenant-member';
+      if (typeof role !== 'string' || !ROLE.test(role))
+        throw new InvalidInputError(`${member}.role is invalid`, 'seed');
+      return { sub: raw.sub, role };
+    });
     return {
       tenantId,
       name: entry.name,
@@ -76,6 +100,7 @@ export function parseSeed(text: string, knownTiers: (tier: string) => boolean): 
       status,
       roleMappings: roleMappings as Record<string, string>,
       bindings,
+      members,
     };
   });
 }
@@ -99,6 +124,7 @@ function parseSeedBinding(raw: unknown, where: string): Binding {
  * another tenant fails the import before anything is written. Safe to run again.
  */
 export async function importSeed(registry: TenantRegistry, seed: readonly SeedTenant[]): Promise<SeedResult> {
+  const pendingMembers = new Map<string, SeedMember[]>();
   for (const tenant of seed) {
     for (const binding of tenant.bindings) {
       const holder = await registry.resolveBinding(binding);
@@ -106,16 +132,38 @@ export async function importSeed(registry: TenantRegistry, seed: readonly SeedTe
         throw new BindingConflictError(describeBinding(binding), holder);
       }
     }
+    const pending: SeedMember[] = [];
+    for (const member of tenant.members) {
+      const current = await registry.getUserTenantId(member.sub, { consistent: true });
+      if (current !== undefined && current !== tenant.tenantId) throw new MembershipConflictError(member.sub, current);
+      if (current === undefined) pending.push(member);
+    }
+    // Members join only active tenants; a suspended one is never reactivated behind the operator's back.
+    const existing = await registry.getTenant(tenant.tenantId, { consistent: true });
+    if (existing !== undefined && existing.status !== 'active' && pending.length > 0) {
+      throw new TenantInactiveError(tenant.tenantId, existing.status);
+    }
+    pendingMembers.set(tenant.tenantId, pending);
   }
   const created: string[] = [];
   const updated: string[] = [];
   let bindings = 0;
+  let members = 0;
   for (const tenant of seed) {
     const existing = await registry.getTenant(tenant.tenantId, { consistent: true });
+    const pending = pendingMembers.get(tenant.tenantId) ?? [];
     if (existing === undefined) {
-      await registry.createTenant(tenant);
+      // A new tenant takes its members while active, then gets the seed's status: nobody else can be in it.
+      await registry.createTenant({ ...tenant, status: 'active' });
+      for (const member of pending) {
+        await registry.addMember({ tenantId: tenant.tenantId, sub: member.sub, role: member.role, source: 'adopt' });
+      }
+      if (tenant.status !== 'active') await registry.setStatus(tenant.tenantId, tenant.status);
       created.push(tenant.tenantId);
     } else {
+      for (const member of pending) {
+        await registry.addMember({ tenantId: tenant.tenantId, sub: member.sub, role: member.role, source: 'adopt' });
+      }
       if (existing.tier !== tenant.tier) await registry.setTier(tenant.tenantId, tenant.tier);
       if (existing.status !== tenant.status) await registry.setStatus(tenant.tenantId, tenant.status);
       if (JSON.stringify(existing.roleMappings) !== JSON.stringify(tenant.roleMappings)) {
@@ -128,7 +176,8 @@ export async function importSeed(registry: TenantRegistry, seed: readonly SeedTe
       bindings++;
     }
   }
-  return { created, updated, bindings };
+  for (const pending of pendingMembers.values()) members += pending.length;
+  return { created, updated, bindings, members };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

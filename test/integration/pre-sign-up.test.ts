@@ -19,9 +19,8 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
   beforeAll(async () => {
     test = await createTestRegistry();
     registry = test.registry;
+    // The seed holds hooli, the silo tenant bound to the pool us-east-1_HooliSilo.
     await importSeedTenants(test);
-    await registry.createTenant({ tenantId: 'hooli', name: 'Hooli', tier: 'standard' });
-    await registry.bind('hooli', makeBinding('pool', 'us-east-1_HooliSilo'));
     env = { TENANCY_TABLE_NAME: test.tableName, AWS_ENDPOINT_URL_DYNAMODB: test.endpoint };
   });
 

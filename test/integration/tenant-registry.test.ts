@@ -75,10 +75,12 @@ describe('TenantRegistry against DynamoDB Local', () => {
       await expect(missing).rejects.toBeInstanceOf(TenantNotFoundError);
     });
 
-    it('lists every tenant sorted by id', async () => {
-      // Prepare
+    it('lists every tenant sorted by id, and nothing else', async () => {
+      // Prepare: user items share the tenant items' sort key, so they must not be mistaken for tenants.
       await registry.createTenant({ tenantId: 'zeta', name: 'Zeta', tier: 'free' });
       await registry.createTenant({ tenantId: 'alpha', name: 'Alpha', tier: 'standard' });
+      await registry.addMember({ tenantId: 'alpha', sub: 'user-1', role: 'tenant-member', source: 'domain' });
+      await registry.bind('zeta', makeBinding('domain', 'zeta.example'));
 
       // Act
       const ids = (await registry.listTenants()).map((tenant) => tenant.tenantId);

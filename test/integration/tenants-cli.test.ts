@@ -64,13 +64,15 @@ describe('tenants CLI against DynamoDB Local', () => {
     const second = await cli('import', SEED);
 
     // Assess
-    expect(first.out).toEqual(['imported 3 tenant(s): 3 created, 0 updated, 5 binding(s)']);
-    expect(second.out).toEqual(['imported 3 tenant(s): 0 created, 3 updated, 5 binding(s)']);
-    expect((await registry.listTenants()).map((t) => [t.tenantId, t.status])).toEqual([
-      ['acme', 'active'],
-      ['globex', 'active'],
-      ['initech', 'suspended'],
+    expect(first.out).toEqual(['imported 4 tenant(s): 4 created, 0 updated, 6 binding(s), 7 new member(s)']);
+    expect(second.out).toEqual(['imported 4 tenant(s): 0 created, 4 updated, 6 binding(s), 0 new member(s)']);
+    expect((await registry.listTenants()).map((t) => [t.tenantId, t.status, t.seats])).toEqual([
+      ['acme', 'active', 4],
+      ['globex', 'active', 2],
+      ['hooli', 'active', 0],
+      ['initech', 'suspended', 1],
     ]);
+    expect(await registry.getUserTenantId('f0f1f2f3-a4a5-4b6c-8d7e-9f0a1b2c3d4e')).toBe('initech');
     expect(await registry.resolveBinding(makeBinding('idp', 'us-east-1_Tenancy1', 'AcmeSAML'))).toBe('acme');
   });
 
@@ -84,7 +86,7 @@ describe('tenants CLI against DynamoDB Local', () => {
     // Assess
     expect(shown.code).toBe(0);
     const lines = shown.out.join('\n').split('\n');
-    expect(lines).toContain('seats     0 of 10000');
+    expect(lines).toContain('seats     2 of 10000');
     expect(lines).toContain('bindings  client globexbridgeclient0000000, domain globex.example');
   });
 
@@ -194,6 +196,30 @@ describe('tenants CLI against DynamoDB Local', () => {
       expect(await registry.listTenants()).toEqual(before);
       expect(await registry.resolveBinding(makeBinding('domain', 'fresh.example'))).toBeUndefined();
     });
+  });
+
+  it('never reactivates a suspended tenant to give it the members a seed lists', async () => {
+    // Prepare
+    await cli('create', '--name', 'Acme', '--tier', 'free', '--id', 'acme');
+    await cli('suspend', 'acme');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'seed-')), 'seed.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        tenants: [{ tenantId: 'acme', name: 'Acme', tier: 'free', status: 'active', members: [{ sub: 'user-1' }] }],
+      }),
+    );
+
+    // Act
+    const result = await cli('import', file);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.err).toEqual(['error: tenant acme is suspended']);
+    expect(await registry.requireTenant('acme')).toMatchObject({ status: 'suspended', seats: 0 });
+    expect(await registry.getUserTenantId('user-1')).toBeUndefined();
   });
 
   it('runs as `npm run tenants` with its exit code and error line', async () => {

@@ -14,11 +14,15 @@ import type { TestRegistry } from './registry';
 
 const SEED = join(import.meta.dirname, '..', '..', 'events', 'tenants.json');
 
-/** Imports events/tenants.json (acme, globex, suspended initech) into a test registry. */
+/**
+ * Imports events/tenants.json (acme, globex, hooli, suspended initech) into a test registry, without the seed's
+ * sample members (the users of the pre-token events), so every tenant starts with no seat taken.
+ */
 export async function importSeedTenants(test: TestRegistry): Promise<void> {
+  const seed = parseSeed(readFileSync(SEED, 'utf8'), (tier) => test.registry.tiers.has(tier));
   await importSeed(
     test.registry,
-    parseSeed(readFileSync(SEED, 'utf8'), (tier) => test.registry.tiers.has(tier)),
+    seed.map((tenant) => ({ ...tenant, members: [] })),
   );
 }
 
