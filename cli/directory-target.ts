@@ -6,6 +6,8 @@ import { TenantDirectory } from '../shared/tenant-directory';
 /** The user pool directory the CLI talks to, and how to let go of it. */
 export interface DirectoryTarget {
   readonly directory: TenantDirectory;
+  /** The raw client, for read-only audits (`doctor`). */
+  readonly client: CognitoIdentityProviderClient;
   close(): void;
 }
 
@@ -24,5 +26,5 @@ export function openDirectory(env: Env): DirectoryTarget {
     maxAttempts: CLI_LIMITS.maxAttempts,
     requestHandler: { connectionTimeout: CLI_LIMITS.connectionTimeoutMs, requestTimeout: CLI_LIMITS.requestTimeoutMs },
   });
-  return { directory: new TenantDirectory(client), close: () => client.destroy() };
+  return { directory: new TenantDirectory(client), client, close: () => client.destroy() };
 }

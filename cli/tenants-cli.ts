@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { roleConfigFromEnv } from '../shared/assignment-config';
-import { type Binding, type BindingKind, describeBinding, makeBinding } from '../shared/binding';
+import { assertUserPoolId, type Binding, type BindingKind, describeBinding, makeBinding } from '../shared/binding';
 import { InvalidInputError, TenancyError } from '../shared/errors';
 import { inviteUser } from '../shared/invitation';
 import { adoptPool } from '../shared/pool-adoption';
+import { auditPool } from '../shared/pool-audit';
+import { readPoolSnapshot } from '../shared/pool-snapshot';
 import type { Env } from '../shared/settings';
 import type { Membership, Tenant, TenantStatus } from '../shared/tenant';
 import type { TenantDirectory } from '../shared/tenant-directory';
@@ -54,6 +57,36 @@ interface Command {
   readonly check?: (args: readonly string[], tiers: Tiers) => void;
   readonly run: (context: Context) => Promise<void>;
 }
+
+/** A command that audits a user pool and never touches the registry. */
+interface PoolCommand {
+  readonly usage: string;
+  readonly summary: string;
+  readonly run: (context: {
+    readonly client: CognitoIdentityProviderClient;
+    readonly options: { readonly pool?: string; readonly stage?: string; readonly service?: string };
+    readonly out: (line: string) => void;
+    readonly json: boolean;
+  }) => Promise<number>;
+}
+
+const SEVERITY_LABEL = { ok: 'ok    ', warning: 'warn  ', unsafe: 'UNSAFE' } as const;
+
+const POOL_COMMANDS: Record<string, PoolCommand> = {
+  doctor: {
+    usage: 'doctor --pool <userPoolId> [--stage <stage>]',
+    summary: "audit a pool: tenant attribute, clients' write lists, IdP mappings, triggers (exit 1 if unsafe)",
+    run: async ({ client, options, out, json }) => {
+      if (options.pool === undefined) throw new InvalidInputError('doctor needs --pool', 'pool');
+      const userPoolId = assertUserPoolId(options.pool);
+      const expected = { service: options.service ?? 'cognito-tenancy', stage: options.stage ?? 'dev' };
+      const findings = auditPool(await readPoolSnapshot(client, userPoolId), expected);
+      if (json) out(JSON.stringify(findings, null, 2));
+      else for (const f of findings) out(`${SEVERITY_LABEL[f.severity]}  ${f.subject}: ${f.message}`);
+      return findings.some((finding) => finding.severity === 'unsafe') ? 1 : 0;
+    },
+  },
+};
 
 const checkTenantId = (args: readonly string[]) => void assertTenantId(args[0]);
 
@@ -268,12 +301,16 @@ function table(header: string[], rows: string[][]): string {
 
 /** The help text. */
 export function usage(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
+  const width = Math.max(
+    ...[...Object.values(COMMANDS), ...Object.values(POOL_COMMANDS)].map((command) => command.usage.length),
+  );
   return [
     'usage: npm run tenants -- <command> [arguments] [--local] [--table <name>] [--json]',
     '',
     'commands:',
-    ...Object.values(COMMANDS).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
+    ...[...Object.values(COMMANDS), ...Object.values(POOL_COMMANDS)].map(
+      (command) => `  ${command.usage.padEnd(width)}  ${command.summary}`,
+    ),
     '',
     'options:',
     '  --local         use the local DynamoDB Local harness (default when no AWS region or credentials are set)',
@@ -306,6 +343,8 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     (name === undefined && !values.help ? io.err : io.out)(usage());
     return name === undefined && !values.help ? 2 : 0;
   }
+  const poolCommand = POOL_COMMANDS[name];
+  if (poolCommand !== undefined) return runPoolCommand(poolCommand, args, values, io);
   const command = COMMANDS[name];
   if (command === undefined) {
     io.err(`error: unknown command "${name}" (run with --help for the list)`);
@@ -349,6 +388,29 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
   }
 }
 
+async function runPoolCommand(
+  command: PoolCommand,
+  args: readonly string[],
+  values: ReturnType<typeof parse>['values'],
+  io: CliIo,
+): Promise<number> {
+  if (args.length !== 0) {
+    io.err(`error: usage: ${command.usage}`);
+    return 2;
+  }
+  let target: DirectoryTarget | undefined;
+  try {
+    if (values.pool !== undefined) assertUserPoolId(values.pool);
+    target = (io.openDirectory ?? openDirectory)(io.env);
+    return await command.run({ client: target.client, options: values, out: io.out, json: values.json ?? false });
+  } catch (error) {
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return error instanceof InvalidInputError ? 2 : 1;
+  } finally {
+    target?.close();
+  }
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -365,6 +427,8 @@ function parse(argv: readonly string[]) {
       tenant: { type: 'string' },
       role: { type: 'string' },
       pool: { type: 'string' },
+      stage: { type: 'string' },
+      service: { type: 'string' },
     },
   });
 }

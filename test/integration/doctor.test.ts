@@ -1,0 +1,96 @@
+import {
+  type CognitoIdentityProviderClient,
+  UpdateUserPoolClientCommand,
+  UpdateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTenantsCli } from '../../cli/tenants-cli';
+import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
+
+const functionArn = (fn: string) => `arn:aws:lambda:us-east-1:123456789012:function:cognito-tenancy-dev-${fn}`;
+
+describe('tenants doctor against cognito-local', () => {
+  let cognito: CognitoLocal;
+  let client: CognitoIdentityProviderClient;
+
+  const doctor = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runTenantsCli(['doctor', ...argv], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint },
+      localDataDir: '/nonexistent',
+    });
+    return { code, out, err };
+  };
+
+  beforeAll(async () => {
+    cognito = await startCognitoLocal();
+    client = localCognitoClient(cognito.endpoint);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await cognito?.stop();
+  });
+
+  it('reports a pool the suite is not attached to as unsafe, one line per finding', async () => {
+    // Act
+    const result = await doctor('--pool', cognito.userPoolId);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.out).toEqual([
+      'ok      custom:tenantId: exists and is mutable',
+      `UNSAFE  app client ${cognito.clientId} (${cognito.clientId}): does not list WriteAttributes: by default users can write every attribute, custom:tenantId included`,
+      `warn    app client ${cognito.clientId} (${cognito.clientId}): does not list ReadAttributes: users can read every attribute`,
+      'warn    identity providers: could not be listed: Unsupported: Cognito Local unsupported feature: Unsupported x-amz-target header "ListIdentityProviders"',
+      'UNSAFE  trigger PreSignUp: is not set; expected cognito-tenancy-dev-preSignUp',
+      'UNSAFE  trigger PostConfirmation: is not set; expected cognito-tenancy-dev-postConfirmation',
+      'UNSAFE  trigger PreTokenGeneration: is not set; expected cognito-tenancy-dev-preTokenGeneration',
+      'ok      feature plan: is ESSENTIALS',
+    ]);
+  });
+
+  it('passes the pool once the triggers point at the suite and the client lists its attributes', async () => {
+    // Prepare
+    await client.send(
+      new UpdateUserPoolCommand({
+        UserPoolId: cognito.userPoolId,
+        LambdaConfig: {
+          PreSignUp: functionArn('preSignUp'),
+          PostConfirmation: functionArn('postConfirmation'),
+          PreTokenGenerationConfig: { LambdaArn: functionArn('preTokenGeneration'), LambdaVersion: 'V2_0' },
+        },
+      }),
+    );
+    await client.send(
+      new UpdateUserPoolClientCommand({
+        UserPoolId: cognito.userPoolId,
+        ClientId: cognito.clientId,
+        ReadAttributes: ['email', 'custom:tenantId'],
+        WriteAttributes: ['email'],
+      }),
+    );
+
+    // Act
+    const result = await doctor('--pool', cognito.userPoolId, '--stage', 'dev');
+
+    // Assess
+    expect(result.out.filter((line) => line.startsWith('UNSAFE'))).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses a malformed pool id before calling Cognito', async () => {
+    // Act
+    const result = await doctor('--pool', 'not-a-pool');
+
+    // Assess
+    expect(result).toEqual({
+      code: 2,
+      out: [],
+      err: ['error: invalid user pool id "not-a-pool" (expected e.g. us-east-1_AbC123)'],
+    });
+  });
+});
