@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { captureOutput, killOnExit, stopProcess } from './child-process';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStackError } from './dynamodb-local';
 import { freePort } from './free-port';
 
@@ -30,8 +32,16 @@ export interface CognitoLocalOptions {
   readonly lambdaEndpoint?: string;
   /** Fixed confirmation code / temporary password (cognito-local's `CODE`); random when absent. */
   readonly code?: string;
+  /** Users to seed as they would exist in the pool (confirmed), e.g. the user of a replayed trigger event. */
+  readonly users?: readonly SeedUser[];
   /** Milliseconds to wait for the server to answer. */
   readonly timeoutMs?: number;
+}
+
+/** A user written into the pool's store before cognito-local starts. */
+export interface SeedUser {
+  readonly username: string;
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 /** A cognito-local process started by this harness, with its own fresh data directory. */
@@ -115,7 +125,21 @@ export async function startCognitoLocal(options: CognitoLocalOptions = {}): Prom
   writeFileSync(
     join(dbDir, `${userPoolId}.json`),
     JSON.stringify({
-      Users: {},
+      Users: Object.fromEntries(
+        (options.users ?? []).map((user) => [
+          user.username,
+          {
+            Username: user.username,
+            Attributes: Object.entries(user.attributes).map(([Name, Value]) => ({ Name, Value })),
+            Enabled: true,
+            UserStatus: 'CONFIRMED',
+            UserCreateDate: new Date().toISOString(),
+            UserLastModifiedDate: new Date().toISOString(),
+            Password: randomUUID(),
+            RefreshTokens: [],
+          },
+        ]),
+      ),
       Groups: {},
       Options: {
         Id: userPoolId,
@@ -167,22 +191,16 @@ export async function startCognitoLocal(options: CognitoLocalOptions = {}): Prom
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const output = captureOutput(child);
+  const cancelKill = killOnExit(child);
 
   const stop = async () => {
-    process.off('exit', killOnExit);
+    cancelKill();
     await stopProcess(child);
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    await waitUntilReady(endpoint, child, options.timeoutMs ?? 20_000, () => output);
+    await waitUntilReady(endpoint, child, options.timeoutMs ?? 20_000, output);
     const client = localCognitoClient(endpoint);
     try {
       for (const group of options.groups ?? LOCAL_GROUPS) {
@@ -239,16 +257,4 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new LocalStackError(`cognito-local did not answer on ${endpoint} within ${timeoutMs} ms: ${output().trim()}`);
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { captureOutput, killOnExit, stopProcess } from './child-process';
 import { freePort } from './free-port';
 
 /** A DynamoDB Local process started by this harness. */
@@ -68,26 +69,22 @@ export async function startDynamoDBLocal(options: StartOptions = {}): Promise<Dy
     [`-Djava.library.path=${libDir}`, '-jar', jar, ...storage, '-disableTelemetry', '-port', String(port)],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const stderr = captureOutput(child);
+  const cancelKill = killOnExit(child);
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilReady(endpoint, child, options.timeoutMs ?? 30_000, () => stderr);
+    await waitUntilReady(endpoint, child, options.timeoutMs ?? 30_000, stderr);
   } catch (error) {
     child.kill('SIGKILL');
-    process.off('exit', killOnExit);
+    cancelKill();
     throw error;
   }
   return {
     endpoint,
     port,
     stop: () => {
-      process.off('exit', killOnExit);
+      cancelKill();
       return stopProcess(child);
     },
   };
@@ -112,18 +109,6 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   } finally {
     client.destroy();
   }
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** A DynamoDB client for a local endpoint with the harness's fixed credentials. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { TenantRegistry } from '../shared/tenant-registry';
 import { importSeed, parseSeed } from '../shared/tenant-seed';
 import { DEFAULT_TIERS } from '../shared/tiers';
-import { type CognitoLocal, startCognitoLocal } from './cognito-local';
+import { type CognitoLocal, type SeedUser, startCognitoLocal } from './cognito-local';
 import { createRegistryTable, type DynamoDBLocal, localDynamoDBClient, startDynamoDBLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { functionName, LOCAL_STAGE, type Offline, SERVICE, startServerlessOffline } from './serverless-offline';
@@ -22,6 +22,10 @@ export interface LocalStackOptions {
   readonly tenantCacheSeconds?: number;
   /** Fixed confirmation code cognito-local "sends" (it has no mail); random when absent. */
   readonly code?: string;
+  /** Pool id to seed in cognito-local; `us-east-1_Tenancy1` by default. */
+  readonly userPoolId?: string;
+  /** Users to seed in the pool (a replayed event's user). */
+  readonly users?: readonly SeedUser[];
   /** Extra app clients to seed in the pool (e.g. a client bound to a tenant). */
   readonly clientIds?: readonly string[];
   /** Progress lines (stderr in the CLI tools). */
@@ -81,6 +85,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       ...(options.clientIds === undefined ? {} : { clientIds: options.clientIds }),
       ...(options.code === undefined ? {} : { code: options.code }),
+      ...(options.userPoolId === undefined ? {} : { userPoolId: options.userPoolId }),
+      ...(options.users === undefined ? {} : { users: options.users }),
     });
     started.push(cognito);
 
