@@ -7,6 +7,8 @@
  * (a `writeSync` to /dev/null per line, i.e. one system call like a write to Lambda's log pipe).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createRegistryTable, localDynamoDBClient, startDynamoDBLocal } from '../local/dynamodb-local';
@@ -117,23 +119,40 @@ async function warmHandler(): Promise<void> {
     await unverified(v1);
     await verified(v1);
 
+    // Where the time goes: the same core with a logger that does nothing, and the Powertools calls alone.
+    const quiet = { info() {}, warn() {}, error() {}, appendKeys() {}, resetKeys() {} };
+    const coreOnly = createPreTokenGenerationHandler({
+      registry: {
+        getTenant: async () => TENANT,
+        getMembership: async () => undefined,
+        resolveBinding: async () => undefined,
+      },
+      config: preTokenConfigFromEnv({ TENANCY_VERIFY_MEMBERSHIP: 'false', TENANCY_CACHE_TTL_SECONDS: '3600' }),
+      logger: quiet as unknown as Logger,
+    });
+    await coreOnly(v1);
     const { result, lines } = await withStdoutSink(() =>
       compare({
         'bare handler (returns the event)': () => bare(v1),
         'handler V1, cached tenant, verification off': () => unverified(v1),
         'handler V2 federated, cached tenant, verif. off': () => unverified(v2),
+        '  of which: core V1 with a no-op logger': () => coreOnly(v1),
+        '  of which: Powertools reset+append+1 line': async () => {
+          logger.resetKeys();
+          logger.appendKeys({ triggerSource: 'TokenGeneration_Authentication', tenantId: 'acme' });
+          logger.info('token claims issued', { tier: 'standard' });
+        },
       }),
     );
     console.log(
       report('warm handler with a cached tenant (ns per invocation)', result, 'bare handler (returns the event)'),
     );
-    // batch × (warmup + rounds) × the two handler candidates
+    // batch × (warmup + rounds) × (the two handler candidates + the Powertools-only one)
     console.log(
-      `log lines emitted while timing: ${lines} for ${2_000 * 30 * 2} handler invocations (INFO, to /dev/null)`,
+      `log lines emitted while timing: ${lines} for ${2_000 * 30 * 3} invocations that log (INFO, to /dev/null)`,
     );
     const warm = Math.max(...result.filter((entry) => entry.name.startsWith('handler')).map((entry) => entry.nsPerOp));
     console.log(`target: warm handler ≤ ${TARGET_HANDLER_NS} ns → ${warm <= TARGET_HANDLER_NS ? 'met' : 'MISSED'}`);
-
     // Measured apart: the SDK's middleware stack allocates enough to disturb the rounds of the others.
     const { result: withRead } = await withStdoutSink(() =>
       compare(
@@ -157,6 +176,28 @@ async function warmHandler(): Promise<void> {
   }
 }
 
+/**
+ * Users as the Lambda runtime delivers them: each event freshly parsed from JSON, and attribute sets that
+ * differ from user to user (so the shaper meets many object shapes, as it does in production).
+ */
+function users(
+  event: PreTokenGenerationEvent,
+  count: number,
+  edit: (attributes: Record<string, string>, i: number) => void,
+) {
+  const extras = ['name', 'given_name', 'family_name', 'locale', 'zoneinfo', 'phone_number', 'custom:dept', 'picture'];
+  const text = JSON.stringify(event);
+  return Array.from({ length: count }, (_, i) => {
+    const copy = JSON.parse(text) as { request: { userAttributes: Record<string, string> } };
+    const attributes: Record<string, string> = {};
+    for (const [k, name] of extras.entries()) if ((i >> (k % 5)) & 1) attributes[name] = 'x';
+    Object.assign(attributes, copy.request.userAttributes);
+    edit(attributes, i);
+    copy.request.userAttributes = attributes;
+    return parseTokenRequest(JSON.parse(JSON.stringify(copy))) as UserTokenRequest;
+  });
+}
+
 /** Claim shaping alone, against building a similar plain object. */
 async function shaping(): Promise<void> {
   const config = preTokenConfigFromEnv({ TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups' });
@@ -164,16 +205,16 @@ async function shaping(): Promise<void> {
   const v1Event = await loadEvent('v1-authentication.json');
   const v1 = parseTokenRequest(v1Event) as UserTokenRequest;
   const v2Event = await loadEvent('v2-hosted-auth-federated.json');
-  const v2 = parseTokenRequest(v2Event) as UserTokenRequest;
   const federatedTenant = { ...TENANT, roleMappings: { AcmeAdmins: 'tenant-admin', AcmeRoot: 'platform-admin' } };
-  // Distinct IdP-groups values beyond the shaper's memo bound: every token of these is a memo miss.
-  const distinct = Array.from({ length: 2_000 }, (_, i) => {
-    const event = structuredClone(v2Event) as { request: { userAttributes: Record<string, string> } };
-    event.request.userAttributes['custom:idpGroups'] = `[AcmeAdmins, AcmeRoot, Team${i}]`;
-    return parseTokenRequest(event) as UserTokenRequest;
+  const v1Users = users(v1Event, 32, () => undefined);
+  const v2Users = users(v2Event, 32, () => undefined);
+  // 2,000 users, each with its own IdP group set: every event object is touched once per 2,000 tokens, so it is
+  // cold in the CPU caches (pessimistic: a real event was parsed from JSON just before, and is hot).
+  const many = users(v2Event, 2_000, (attributes, i) => {
+    attributes['custom:idpGroups'] = `[AcmeAdmins, AcmeRoot, Team${i}]`;
   });
-  for (const entry of distinct.slice(0, 600)) shaper.user(entry, federatedTenant);
-  let next = 600;
+  let next = 0;
+  let turn = 0;
   let sink: unknown;
   const result = await compare(
     {
@@ -185,15 +226,18 @@ async function shaping(): Promise<void> {
           },
         };
       },
-      'shape V1 (6 attributes, 1 group)': () => {
+      'shape V1, one user': () => {
         sink = shaper.user(v1, TENANT);
       },
-      'shape V2 federated (IdP groups, suppressions)': () => {
-        sink = shaper.user(v2, federatedTenant);
+      'shape V1, 32 users (mixed attribute sets)': () => {
+        sink = shaper.user(v1Users[turn++ & 31] as UserTokenRequest, TENANT);
       },
-      'shape V2 federated, IdP-groups value first seen': () => {
-        sink = shaper.user(distinct[next] as UserTokenRequest, federatedTenant);
-        next = next + 1 < distinct.length ? next + 1 : 600;
+      'shape V2 federated, 32 users (IdP groups)': () => {
+        sink = shaper.user(v2Users[turn++ & 31] as UserTokenRequest, federatedTenant);
+      },
+      'shape V2 federated, 2,000 users (cold objects)': () => {
+        sink = shaper.user(many[next] as UserTokenRequest, federatedTenant);
+        next = next + 1 < many.length ? next + 1 : 0;
       },
       'validate event + shape V1': () => {
         sink = shaper.user(parseTokenRequest(v1Event) as UserTokenRequest, TENANT);
@@ -203,8 +247,11 @@ async function shaping(): Promise<void> {
   );
   if (sink === undefined) throw new Error('nothing shaped');
   console.log(report('claim shaping (ns per token)', result, 'plain object build'));
-  const worst = Math.max(...result.filter((entry) => entry.name.startsWith('shape')).map((entry) => entry.nsPerOp));
-  console.log(`target: claim shaping ≤ ${TARGET_SHAPING_NS} ns → ${worst <= TARGET_SHAPING_NS ? 'met' : 'MISSED'}`);
+  const shaped = result.filter((entry) => entry.name.startsWith('shape'));
+  const worst = Math.max(...shaped.map((entry) => entry.nsPerOp));
+  console.log(
+    `target: claim shaping ≤ ${TARGET_SHAPING_NS} ns in every case above → ${worst <= TARGET_SHAPING_NS ? 'met' : 'MISSED'}`,
+  );
 }
 
 /** Registry reads for 10,000 tokens of one tenant against DynamoDB Local, counted at the SDK client. */
@@ -267,6 +314,9 @@ async function registryReads(): Promise<void> {
 
 /** Entry point for `npm run bench`. */
 export default async function run(): Promise<void> {
+  // Figures are wall-clock medians: on a shared 2-core machine they inflate with the load, so print it.
+  const [load1] = loadavg();
+  console.log(`load average (1 min) at start: ${load1?.toFixed(2)} on ${availableParallelism()} cores`);
   await shaping();
   await warmHandler();
   await registryReads();

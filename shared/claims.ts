@@ -56,7 +56,7 @@ export interface ClaimShaper {
 }
 
 // Attribute names seen in one container are few (≤ 50 custom + the standard ones); the bound only keeps
-// hostile events from growing the memo.
+// unusual traffic from growing the memo without limit.
 const MEMO_LIMIT = 512;
 const NONE: readonly string[] = [];
 // Compared after lowercasing and dropping separators, so `custom:Tenant_ID` and `custom:tenantid` match.
@@ -96,7 +96,8 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
         name !== claimNames.tier &&
         !isReservedClaim(name) &&
         (normalized.startsWith('tenant') || collisionTargets.has(normalized));
-      if (memo.size < MEMO_LIMIT) memo.set(name, result);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(name, result);
     }
     return result;
   };
@@ -104,31 +105,33 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
   // In the order Cognito lists the attributes (stable per user); Cognito does not care about the order.
   const suppressed = (attributes: Readonly<Record<string, unknown>>): string[] => {
     const names: string[] = [];
-    for (const name in attributes) if (Object.hasOwn(attributes, name) && collides(name)) names.push(name);
+    for (const name of Object.keys(attributes)) if (collides(name)) names.push(name);
     return names;
   };
 
-  // Resolved roles per tenant record and IdP-groups value. Users of one IdP share few distinct group sets,
-  // and a reloaded tenant record (new roleMappings) is a new key, so stale mappings cannot survive a reload.
-  const roleMemo = new WeakMap<Tenant, Map<string, readonly string[]>>();
+  // A tenant's role mappings as a Map, built once per tenant record (a reloaded record is a new key). Group
+  // names parsed from an event are new strings: as object keys each lookup would first internalise them,
+  // which costs more than the parse; a Map only hashes them. A Map also has no prototype to trip over.
+  const mappings = new WeakMap<Tenant, ReadonlyMap<string, string>>();
+  const mappingsOf = (tenant: Tenant): ReadonlyMap<string, string> => {
+    let map = mappings.get(tenant);
+    if (map === undefined) {
+      map = new Map(Object.entries(tenant.roleMappings));
+      mappings.set(tenant, map);
+    }
+    return map;
+  };
 
   const mappedRoles = (request: UserTokenRequest, tenant: Tenant): readonly string[] => {
     if (idpGroupsAttribute === undefined) return NONE;
     const value = stringAttribute(request.userAttributes, idpGroupsAttribute);
     if (value === undefined || !isFederated(request.userAttributes)) return NONE;
-    let memo = roleMemo.get(tenant);
-    const known = memo?.get(value);
-    if (known !== undefined) return known;
+    const map = mappingsOf(tenant);
     const roles: string[] = [];
     for (const group of parseIdpGroups(value)) {
-      const role = Object.hasOwn(tenant.roleMappings, group) ? tenant.roleMappings[group] : undefined;
+      const role = map.get(group);
       if (role !== undefined) roles.push(role);
     }
-    if (memo === undefined) {
-      memo = new Map();
-      roleMemo.set(tenant, memo);
-    }
-    if (memo.size < MEMO_LIMIT) memo.set(value, roles);
     return roles;
   };
 
@@ -152,13 +155,20 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
       }
       const groupOverrideDetails = { groupsToOverride: groupsFor(request, tenant) };
       const toSuppress = suppressed(request.userAttributes);
+      // Built literally (no spreads, no optional keys added later): every response object of a kind has one
+      // shape, which keeps this path monomorphic and well under a microsecond.
+      if (request.format === 'v1') {
+        return {
+          claimsOverrideDetails:
+            toSuppress.length > 0
+              ? { claimsToAddOrOverride: tenantClaims(tenant), claimsToSuppress: toSuppress, groupOverrideDetails }
+              : { claimsToAddOrOverride: tenantClaims(tenant), groupOverrideDetails },
+        };
+      }
       const idToken =
         toSuppress.length > 0
           ? { claimsToAddOrOverride: tenantClaims(tenant), claimsToSuppress: toSuppress }
           : { claimsToAddOrOverride: tenantClaims(tenant) };
-      if (request.format === 'v1') {
-        return { claimsOverrideDetails: { ...idToken, groupOverrideDetails } };
-      }
       return {
         claimsAndScopeOverrideDetails: {
           // Access tokens carry no user attributes, so only the ID token needs suppressions.

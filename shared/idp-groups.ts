@@ -3,20 +3,45 @@ export const MAX_IDP_GROUPS = 100;
 
 // `["…` or `[]`: worth trying JSON.parse.
 const JSON_STRING_LIST = /^\[\s*(?:"|\]$)/;
+const QUOTE = 0x22;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+// ASCII whitespace and control characters separate and surround names; that is all IdPs send around them.
+const isBlank = (code: number) => code <= 0x20;
 
-function clean(name: string): string {
-  const trimmed = name.trim();
-  // Quoted entries come from IdPs that serialise lists themselves: `"a", "b"`.
-  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')
-    ? trimmed.slice(1, -1).trim()
-    : trimmed;
+function add(result: string[], name: string): void {
+  if (name !== '' && result.length < MAX_IDP_GROUPS && !result.includes(name)) result.push(name);
 }
 
-function unique(names: Iterable<string>): string[] {
+/**
+ * Reads the names in `text[start, end)`, separated by commas or by blanks, each trimmed and unquoted
+ * (`"a", "b"` from IdPs that serialise lists themselves). A hand-written scan: this runs for every token of
+ * a federated user, and `split`/`trim` chains cost twice as much.
+ */
+function scan(text: string, start: number, end: number, separator: 'comma' | 'blank'): string[] {
   const result: string[] = [];
-  for (const name of names) {
-    if (name !== '' && !result.includes(name)) result.push(name);
-    if (result.length >= MAX_IDP_GROUPS) break;
+  let from = start;
+  while (from < end && result.length < MAX_IDP_GROUPS) {
+    let to: number;
+    if (separator === 'comma') {
+      to = text.indexOf(',', from);
+      if (to === -1 || to > end) to = end;
+    } else {
+      to = from;
+      while (to < end && !isBlank(text.charCodeAt(to))) to++;
+    }
+    let a = from;
+    let b = to;
+    while (a < b && isBlank(text.charCodeAt(a))) a++;
+    while (b > a && isBlank(text.charCodeAt(b - 1))) b--;
+    if (b - a >= 2 && text.charCodeAt(a) === QUOTE && text.charCodeAt(b - 1) === QUOTE) {
+      a++;
+      b--;
+      while (a < b && isBlank(text.charCodeAt(a))) a++;
+      while (b > a && isBlank(text.charCodeAt(b - 1))) b--;
+    }
+    if (b > a) add(result, text.slice(a, b));
+    from = to + 1;
   }
   return result;
 }
@@ -26,28 +51,33 @@ function unique(names: Iterable<string>): string[] {
  * - a JSON array (`["Admins","Staff"]`, OIDC array claims);
  * - Cognito's bracketed form of multi-valued SAML attributes (`[Admins, Sales Team]`), split on commas only,
  *   so names containing spaces survive;
- * - a bare list, split on commas when it has any, otherwise on whitespace (`Admins Staff`, OAuth style).
+ * - a bare list, split on commas when it has any, otherwise on blanks (`Admins Staff`, OAuth style).
  * Never throws: the value is IdP-controlled, and a value it cannot read simply maps to no role.
  */
 export function parseIdpGroups(value: string): string[] {
-  const text = value.trim();
-  if (text === '') return [];
-  if (text.startsWith('[') && text.endsWith(']')) {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isBlank(value.charCodeAt(start))) start++;
+  while (end > start && isBlank(value.charCodeAt(end - 1))) end--;
+  if (start === end) return [];
+  if (value.charCodeAt(start) === OPEN && value.charCodeAt(end - 1) === CLOSE) {
+    const text = value.slice(start, end);
     // Only a list that starts like a JSON array of strings is tried as JSON: Cognito's SAML form `[a, b]`
     // would make JSON.parse throw, and a thrown exception costs more than the rest of claim shaping.
     if (JSON_STRING_LIST.test(text)) {
       try {
         const parsed: unknown = JSON.parse(text);
         if (Array.isArray(parsed)) {
-          return unique(
-            parsed.filter((entry): entry is string => typeof entry === 'string').map((entry) => entry.trim()),
-          );
+          const result: string[] = [];
+          for (const entry of parsed) if (typeof entry === 'string') add(result, entry.trim());
+          return result;
         }
       } catch {
         // Not JSON after all (`["a", b]`): read it like the SAML form below.
       }
     }
-    return unique(text.slice(1, -1).split(',').map(clean));
+    return scan(value, start + 1, end - 1, 'comma');
   }
-  return unique((text.includes(',') ? text.split(',') : text.split(/\s+/)).map(clean));
+  const hasComma = value.indexOf(',', start) !== -1 && value.indexOf(',', start) < end;
+  return scan(value, start, end, hasComma ? 'comma' : 'blank');
 }

@@ -73,12 +73,22 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     if (outcome === 'stale') logger.warn(`tenant registry unavailable; serving a cached ${what}`, { error });
   };
 
-  const activeTenant = async (tenantId: string): Promise<Tenant> => {
+  const requireActive = (tenantId: string, tenant: Tenant | undefined): Tenant => {
+    if (tenant === undefined) throw new TenantNotFoundError(tenantId);
+    if (tenant.status !== 'active') throw new TenantInactiveError(tenantId, tenant.status);
+    return tenant;
+  };
+
+  const loadTenant = async (tenantId: string): Promise<Tenant> => {
     const { value, outcome, error } = await tenants.get(tenantId, () => registry.getTenant(tenantId));
     noteStale('tenant', outcome, error);
-    if (value === undefined) throw new TenantNotFoundError(tenantId);
-    if (value.status !== 'active') throw new TenantInactiveError(tenantId, value.status);
-    return value;
+    return requireActive(tenantId, value);
+  };
+
+  // A fresh cache entry is used without awaiting anything: the warm path stays free of promise hops.
+  const activeTenant = (tenantId: string): Tenant | Promise<Tenant> => {
+    const cached = tenants.fresh(tenantId);
+    return cached === undefined ? loadTenant(tenantId) : requireActive(tenantId, cached.value);
   };
 
   const issue = async (input: Record<string, unknown>): Promise<PreTokenResult> => {
@@ -96,7 +106,8 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       noteStale('client binding', outcome, error);
       if (tenantId === undefined) throw new BindingNotFoundError(`client ${request.clientId}`);
       logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
-      const tenant = await activeTenant(tenantId);
+      const pending = activeTenant(tenantId);
+      const tenant = pending instanceof Promise ? await pending : pending;
       const response = shaper.client(tenant);
       logger.info('client credentials token claims issued', { tier: tenant.tier });
       return { ...event, response };
@@ -111,7 +122,8 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     const tenantId = claimed;
     // One appendKeys per invocation: each call costs about a microsecond in Powertools.
     logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
-    const tenant = await activeTenant(tenantId);
+    const pending = activeTenant(tenantId);
+    const tenant = pending instanceof Promise ? await pending : pending;
     if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
       throw new MembershipMismatchError(tenantId, request.sub);
     }

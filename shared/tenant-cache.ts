@@ -72,6 +72,15 @@ export class TenantCache<V> {
     }
   }
 
+  /**
+   * The fresh entry for `key`, synchronously, or `undefined` when a load is due. Lets the warm path skip the
+   * promise machinery of `get` (a few microtask hops per token).
+   */
+  fresh(key: string): { value: V } | undefined {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && this.#now() - entry.loadedAt < this.#ttlMs ? entry : undefined;
+  }
+
   /** Number of entries held (fresh or not). */
   get size(): number {
     return this.#entries.size;

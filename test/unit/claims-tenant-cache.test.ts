@@ -42,6 +42,23 @@ describe('TenantCache', () => {
     expect(source.loads).toBe(2);
   });
 
+  it('hands out a fresh entry synchronously, and nothing once it is due for a load', async () => {
+    // Prepare
+    const { clock, cache, load } = setup();
+    await cache.get('acme', load);
+
+    // Act
+    const fresh = cache.fresh('acme');
+    const unknown = cache.fresh('globex');
+    clock.now = 60_000;
+    const expired = cache.fresh('acme');
+
+    // Assess
+    expect(fresh).toMatchObject({ value: 'v1' });
+    expect(unknown).toBeUndefined();
+    expect(expired).toBeUndefined();
+  });
+
   it('caches an absent value (unknown tenant) like any other', async () => {
     // Prepare
     const { cache, source, load } = setup();
