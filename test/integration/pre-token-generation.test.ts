@@ -303,7 +303,8 @@ describe('pre token generation handler against DynamoDB Local', () => {
     proxy.down = true;
     await sleep(1100);
     const stale = await handler(loadEvent(`${DIR}/v1-authentication.json`));
-    await sleep(1000);
+    // Well past load + TTL (1 s) + stale window (1 s), whatever the retries above took.
+    await sleep(1300);
 
     // Act
     const error = await refusal(handler(loadEvent(`${DIR}/v1-authentication.json`)));
