@@ -263,9 +263,9 @@ async function registryReads(): Promise<void> {
   const reads = { tenant: 0, membership: 0, other: 0 };
   client.middlewareStack.add(
     (next) => async (args) => {
-      const input = args.input as { Key?: { sk?: { S?: string } } };
+      const input = args.input as { Key?: { pk?: { S?: string }; sk?: { S?: string } } };
       const sk = input.Key?.sk?.S;
-      if (sk === 'TENANT') reads.tenant++;
+      if (sk === 'TENANT' && input.Key?.pk?.S?.startsWith('TENANT#')) reads.tenant++;
       else if (sk?.startsWith('USER#')) reads.membership++;
       else reads.other++;
       return next(args);

@@ -83,7 +83,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** `tenant`, `membership` or `binding`, from the key of a GetItem request. */
 function kindOf(body: Buffer): string {
   const { Key } = JSON.parse(body.toString()) as { Key: { pk: { S: string }; sk: { S: string } } };
-  if (Key.sk.S === 'TENANT') return 'tenant';
+  // User items (`USER#<sub>`) share the `TENANT` sort key with tenant items: tell them apart by partition key.
+  if (Key.sk.S === 'TENANT') return Key.pk.S.startsWith('TENANT#') ? 'tenant' : 'user';
   if (Key.sk.S.startsWith('USER#')) return 'membership';
   return Key.sk.S === 'BINDING' ? 'binding' : 'other';
 }
