@@ -12,9 +12,14 @@ import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
  */
 export type ClaimValue = string | number | boolean | readonly ClaimValue[] | { readonly [name: string]: ClaimValue };
 
-/** `groupOverrideDetails`: replaces `cognito:groups` in both tokens; IAM role claims are left as Cognito computes them. */
+/**
+ * `groupOverrideDetails`: replaces `cognito:groups` in both tokens, and empties `cognito:roles`. Group IAM roles
+ * are computed from every group the user is in, platform groups included; a tenant token carries none of them
+ * (map tenant roles to IAM in the identity pool by the `cognito:groups`/`tenantId` claims instead).
+ */
 export interface GroupOverride {
   readonly groupsToOverride: string[];
+  readonly iamRolesToOverride: string[];
 }
 
 /** Claims changes for one token. */
@@ -153,7 +158,7 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
         // The caller looked the tenant up by this attribute; anything else is a bug, and bugs fail closed.
         throw new TenancyError(`tenant record ${tenant.tenantId} does not match the user's ${TENANT_ID_ATTRIBUTE}`);
       }
-      const groupOverrideDetails = { groupsToOverride: groupsFor(request, tenant) };
+      const groupOverrideDetails = { groupsToOverride: groupsFor(request, tenant), iamRolesToOverride: [] };
       const toSuppress = suppressed(request.userAttributes);
       // Built literally (no spreads, no optional keys added later): every response object of a kind has one
       // shape, which keeps this path monomorphic and well under a microsecond.

@@ -170,7 +170,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
     expect(v1.response).toEqual({
       claimsOverrideDetails: {
         claimsToAddOrOverride: ACME,
-        groupOverrideDetails: { groupsToOverride: ['tenant-member'] },
+        groupOverrideDetails: { groupsToOverride: ['tenant-member'], iamRolesToOverride: [] },
       },
     });
     const globex = { tenantId: 'globex', tier: 'enterprise' };
@@ -178,7 +178,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
       claimsAndScopeOverrideDetails: {
         idTokenGeneration: { claimsToAddOrOverride: globex },
         accessTokenGeneration: { claimsToAddOrOverride: globex },
-        groupOverrideDetails: { groupsToOverride: ['tenant-member'] },
+        groupOverrideDetails: { groupsToOverride: ['tenant-member'], iamRolesToOverride: [] },
       },
     });
     expect(v3.response).toEqual({

@@ -41,7 +41,7 @@ const v1 = (claims: object, groups: string[], suppress?: string[]): PreTokenResp
   claimsOverrideDetails: {
     claimsToAddOrOverride: { ...claims },
     ...(suppress && { claimsToSuppress: suppress }),
-    groupOverrideDetails: { groupsToOverride: groups },
+    groupOverrideDetails: { groupsToOverride: groups, iamRolesToOverride: [] },
   },
 });
 
@@ -49,7 +49,7 @@ const v2 = (claims: object, groups: string[], suppress?: string[]): PreTokenResp
   claimsAndScopeOverrideDetails: {
     idTokenGeneration: { claimsToAddOrOverride: { ...claims }, ...(suppress && { claimsToSuppress: suppress }) },
     accessTokenGeneration: { claimsToAddOrOverride: { ...claims } },
-    groupOverrideDetails: { groupsToOverride: groups },
+    groupOverrideDetails: { groupsToOverride: groups, iamRolesToOverride: [] },
   },
 });
 
