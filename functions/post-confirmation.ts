@@ -7,9 +7,9 @@
 import type { Context } from 'aws-lambda';
 import { assignmentConfigFromEnv } from '../shared/assignment-config';
 import { createCognitoClient } from '../shared/cognito-client';
-import { withDeadline } from '../shared/deadline';
+import { triggerBudget, withDeadline } from '../shared/deadline';
 import { createDynamoDBClient } from '../shared/dynamodb-client';
-import { InvalidInputError, NoTenantForUserError, SeatLimitError, TenantInactiveError } from '../shared/errors';
+import { InvalidInputError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { newUserFromTrigger } from '../shared/new-user';
 import { assignTenant } from '../shared/tenant-assignment';
@@ -27,9 +27,6 @@ const registry = new TenantRegistry({
 });
 const directory = new TenantDirectory(tracer.captureAWSv3Client(createCognitoClient()));
 
-// Leaves the platform time to return our error instead of its own timeout.
-const MARGIN_MS = 250;
-
 /** The Lambda entry point; `serverless.yml` points the PostConfirmation trigger here. Returns the event. */
 export async function handler<E>(event: E, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<E> {
   logger.resetKeys();
@@ -37,7 +34,7 @@ export async function handler<E>(event: E, context?: Pick<Context, 'getRemaining
   try {
     user = newUserFromTrigger(event);
   } catch (error) {
-    throw userSafeError(error, logger, false);
+    throw userSafeError(error, logger);
   }
   logger.appendKeys({ triggerSource: user.triggerSource, sub: user.sub });
   // A password reset confirms nothing about tenancy: never (re)assign on it.
@@ -46,17 +43,13 @@ export async function handler<E>(event: E, context?: Pick<Context, 'getRemaining
     throw userSafeError(
       new InvalidInputError(`unexpected trigger source ${user.triggerSource}`, 'triggerSource'),
       logger,
-      false,
     );
   }
-  const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-  const budget = Math.max(0, Math.min(config.budgetMs, remaining - MARGIN_MS));
+  const budget = triggerBudget(config.budgetMs, context);
   try {
     await withDeadline('post confirmation', budget, assignTenant({ registry, directory, config, logger }, user));
     return event;
   } catch (error) {
-    const refusal =
-      error instanceof NoTenantForUserError || error instanceof TenantInactiveError || error instanceof SeatLimitError;
-    throw userSafeError(error, logger, refusal);
+    throw userSafeError(error, logger);
   }
 }

@@ -6,9 +6,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { assignmentConfigFromEnv } from '../shared/assignment-config';
-import { withDeadline } from '../shared/deadline';
+import { triggerBudget, withDeadline } from '../shared/deadline';
 import { createDynamoDBClient } from '../shared/dynamodb-client';
-import { InvalidInputError, NoTenantForUserError, SeatLimitError, TenantInactiveError } from '../shared/errors';
+import { InvalidInputError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { newUserFromTrigger } from '../shared/new-user';
 import { admitSignUp } from '../shared/sign-up-gate';
@@ -24,8 +24,6 @@ const registry = new TenantRegistry({
   tiers: config.tiers,
 });
 
-const MARGIN_MS = 250;
-
 interface PreSignUpEvent {
   response?: { autoConfirmUser?: boolean; autoVerifyEmail?: boolean; autoVerifyPhone?: boolean };
 }
@@ -40,7 +38,7 @@ export async function handler<E extends PreSignUpEvent>(
   try {
     user = newUserFromTrigger(event);
   } catch (error) {
-    throw userSafeError(error, logger, false);
+    throw userSafeError(error, logger);
   }
   logger.appendKeys({ triggerSource: user.triggerSource });
   // Invitations are made by operators through the tenants CLI, which records the membership itself.
@@ -49,11 +47,9 @@ export async function handler<E extends PreSignUpEvent>(
     throw userSafeError(
       new InvalidInputError(`unexpected trigger source ${user.triggerSource}`, 'triggerSource'),
       logger,
-      false,
     );
   }
-  const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-  const budget = Math.max(0, Math.min(config.budgetMs, remaining - MARGIN_MS));
+  const budget = triggerBudget(config.budgetMs, context);
   try {
     const admission = await withDeadline('pre sign-up', budget, admitSignUp(registry, config, user));
     const tenantId = admission.resolution.kind === 'self-service' ? undefined : admission.resolution.tenantId;
@@ -67,8 +63,6 @@ export async function handler<E extends PreSignUpEvent>(
     };
     return event;
   } catch (error) {
-    const refusal =
-      error instanceof NoTenantForUserError || error instanceof TenantInactiveError || error instanceof SeatLimitError;
-    throw userSafeError(error, logger, refusal);
+    throw userSafeError(error, logger);
   }
 }

@@ -16,3 +16,15 @@ export async function withDeadline<T>(operation: string, budgetMs: number, work:
     clearTimeout(timer);
   }
 }
+
+// Leaves the platform time to return our error instead of its own timeout.
+const MARGIN_MS = 250;
+
+/**
+ * The time a trigger may spend: its configured budget, cut to what the invocation has left (less a margin) when
+ * Lambda tells; never negative.
+ */
+export function triggerBudget(budgetMs: number, context?: { getRemainingTimeInMillis?: () => number }): number {
+  const remaining = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  return Math.max(0, Math.min(budgetMs, remaining - MARGIN_MS));
+}

@@ -303,20 +303,7 @@ export class TenantRegistry {
       const seatLimit = this.tiers.get(tenant.tier).seatLimit;
       const membership: Membership = { tenantId, sub, role, source, joinedAt: this.#now().toISOString() };
       const reasons = await this.#transact('addMember', [
-        {
-          Put: {
-            TableName: this.#table,
-            Item: membershipItem(membership),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Put: {
-            TableName: this.#table,
-            Item: { ...itemKey(keys.user(sub)), tenantId: S(tenantId), joinedAt: S(membership.joinedAt) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
+        ...this.#putMembership(membership),
         {
           Update: {
             TableName: this.#table,
@@ -375,35 +362,8 @@ export class TenantRegistry {
     }
     const membership: Membership = { ...membershipFromItem(item), sub: toSub };
     const reasons = await this.#transact('transferMembership', [
-      {
-        Delete: {
-          TableName: this.#table,
-          Key: itemKey(keys.membership(tenantId, fromSub)),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      {
-        Delete: {
-          TableName: this.#table,
-          Key: itemKey(keys.user(fromSub)),
-          ConditionExpression: 'tenantId = :t',
-          ExpressionAttributeValues: { ':t': S(tenantId) },
-        },
-      },
-      {
-        Put: {
-          TableName: this.#table,
-          Item: membershipItem(membership),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.#table,
-          Item: { ...itemKey(keys.user(toSub)), tenantId: S(tenantId), joinedAt: S(membership.joinedAt) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      ...this.#deleteMembership(tenantId, fromSub),
+      ...this.#putMembership(membership),
     ]);
     if (reasons === undefined) return membership;
     const existingTenant = await this.getUserTenantId(toSub, { consistent: true });
@@ -415,6 +375,49 @@ export class TenantRegistry {
   /** Removes a user's membership of a tenant and frees the seat; `false` when there was none. */
   async removeMember(tenantId: string, sub: string): Promise<boolean> {
     const reasons = await this.#transact('removeMember', [
+      ...this.#deleteMembership(tenantId, sub),
+      {
+        Update: {
+          TableName: this.#table,
+          Key: itemKey(keys.tenant(tenantId)),
+          UpdateExpression: 'SET seats = seats - :one',
+          ConditionExpression: 'seats > :zero',
+          ExpressionAttributeValues: { ':one': N(1), ':zero': N(0) },
+        },
+      },
+    ]);
+    return reasons === undefined;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------------------
+
+  /** Writes a membership and its user item (one tenant per user), each only where none exists. */
+  #putMembership(membership: Membership): TransactWriteItem[] {
+    return [
+      {
+        Put: {
+          TableName: this.#table,
+          Item: membershipItem(membership),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...itemKey(keys.user(membership.sub)),
+            tenantId: S(membership.tenantId),
+            joinedAt: S(membership.joinedAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+  }
+
+  /** Deletes a membership and its user item, only while both say the user belongs to `tenantId`. */
+  #deleteMembership(tenantId: string, sub: string): TransactWriteItem[] {
+    return [
       {
         Delete: {
           TableName: this.#table,
@@ -430,20 +433,8 @@ export class TenantRegistry {
           ExpressionAttributeValues: { ':t': S(tenantId) },
         },
       },
-      {
-        Update: {
-          TableName: this.#table,
-          Key: itemKey(keys.tenant(tenantId)),
-          UpdateExpression: 'SET seats = seats - :one',
-          ConditionExpression: 'seats > :zero',
-          ExpressionAttributeValues: { ':one': N(1), ':zero': N(0) },
-        },
-      },
-    ]);
-    return reasons === undefined;
+    ];
   }
-
-  // ---- plumbing ------------------------------------------------------------------------------------------
 
   async #get(key: { pk: string; sk: string }, operation: string, consistent = false): Promise<Item | undefined> {
     const result = await this.#send(operation, () =>

@@ -1,14 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { TenancyError } from './errors';
+import { NoTenantForUserError, SeatLimitError, TenancyError, TenantInactiveError } from './errors';
+
+/** Whether a sign-up failed because of the tenant's state (expected, logged as a warning), not a fault. */
+function isRefusal(error: TenancyError): boolean {
+  return (
+    error instanceof NoTenantForUserError || error instanceof TenantInactiveError || error instanceof SeatLimitError
+  );
+}
 
 /**
  * Logs why a sign-up trigger failed and returns the error to throw instead: Cognito shows a trigger's error
  * message to the end user, so only the error's `userMessage` (or a generic line) leaves the function. The log
  * line names the error class and the developer message, which carry ids and reasons but no e-mail or token.
+ * Refusals (no tenant, inactive tenant, no seat) are warnings; anything else is an error.
  */
-export function userSafeError(error: unknown, logger: Pick<Logger, 'warn' | 'error'>, refusal: boolean): Error {
+export function userSafeError(error: unknown, logger: Pick<Logger, 'warn' | 'error'>): Error {
   if (error instanceof TenancyError) {
-    (refusal ? logger.warn : logger.error).call(logger, 'sign-up refused', {
+    (isRefusal(error) ? logger.warn : logger.error).call(logger, 'sign-up refused', {
       error: error.name,
       reason: error.message,
     });
