@@ -21,6 +21,8 @@ const ENV: Record<string, string> = {
   TENANCY_TABLE_NAME: 'cognito-tenancy-bench-registry',
   TENANCY_USER_POOL_IDS: 'us-east-1_Bench1',
   TENANCY_CLIENT_IDS: 'benchclient',
+  // The authorizer fetches its keys at cold start: from a closed local port, never from Cognito.
+  TENANCY_JWKS_URI: 'http://127.0.0.1:9/{userPoolId}/.well-known/jwks.json',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
