@@ -3,10 +3,15 @@
  * esbuild options for every Lambda bundle: used by serverless-esbuild (`custom.esbuild.config` in
  * serverless.yml) and by the cold-start benchmark, so what is measured is what is deployed.
  *
- * - ESM, minified, tree-shaken, with source maps (NODE_OPTIONS=--enable-source-maps in serverless.yml).
+ * - ESM, minified, tree-shaken, with source maps. Node reads them only with --enable-source-maps
+ *   (serverless.yml `nodeOptions`), which costs cold start: see README "Deploy".
  * - The few @aws-sdk clients used are bundled: that starts faster than loading the runtime's full copy.
  * - mainFields module,main: the SDK's ES builds cut a bundled DynamoDB client by ~20 ms init and ~200 KB.
  * - The banner gives CommonJS dependencies (Powertools Tracer → aws-xray-sdk-core) a `require` in ESM.
+ * - The SDK's default credential chain imports its SSO, INI, process, web-identity and login providers (and
+ *   the STS/SSO clients they use) on demand only. Lambda puts the function's credentials in the environment,
+ *   so the chain stops at `fromEnv` and those modules never load; left out of the bundle they cost nothing
+ *   (~110 KB and ~15 ms of parsing per SDK client here). Outside Lambda they resolve from node_modules.
  */
 const options = {
   format: 'esm',
@@ -14,12 +19,23 @@ const options = {
   target: 'node22',
   minify: true,
   sourcemap: true,
+  // Stack traces need file/line mappings only; embedded sources would double the map that Node parses.
+  sourcesContent: false,
   treeShaking: true,
   mainFields: ['module', 'main'],
+  external: [
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-login',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-web-identity',
+    '@aws-sdk/nested-clients',
+    '@aws-sdk/token-providers',
+  ],
   banner: {
     js: "import { createRequire as __tenancyCreateRequire } from 'node:module'; const require = __tenancyCreateRequire(import.meta.url);",
   },
 };
 
-module.exports = () => ({ ...options, banner: { ...options.banner } });
+module.exports = () => ({ ...options, external: [...options.external], banner: { ...options.banner } });
 module.exports.options = options;

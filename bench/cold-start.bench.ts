@@ -29,16 +29,22 @@ const ENV: Record<string, string> = {
   // Nothing may leave the machine: point every client at a closed local port.
   AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
   AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
-  POWERTOOLS_TRACE_ENABLED: 'true',
+  // As deployed by default (serverless.yml `sdkTracing=false`); the `+tracing` rows load the tracer too.
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
   POWERTOOLS_LOG_LEVEL: 'WARN',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
+
+// Functions that load Powertools Tracer when `sdkTracing` is on.
+const TRACED = new Set(['pre-sign-up', 'post-confirmation', 'pre-token-generation']);
 
 // Prints the nanoseconds the dynamic import of the bundle took, in a process that has done nothing else.
 const PROBE = `const t = process.hrtime.bigint(); await import(process.argv[1]); process.stdout.write(String(process.hrtime.bigint() - t));`;
 
 function initNs(file: string, env: Record<string, string>): number {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
+  // --enable-source-maps as serverless.yml deploys it: Node then reads each bundle's source map at load.
+  const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', PROBE, file], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -59,30 +65,34 @@ export default async function run(): Promise<void> {
         .sort()
         .map((file) => join(root, 'functions', file)),
     ];
-    const bundles: { name: string; file: string; bytes: number }[] = [];
+    const bundles: { name: string; file: string; bytes: number; env: Record<string, string> }[] = [];
     for (const entry of entries) {
       const name = basename(entry, '.ts');
       const file = join(out, `${name}.mjs`);
       await build({ ...esbuildOptions, entryPoints: [entry], outfile: file, bundle: true, logLevel: 'error' });
-      bundles.push({ name, file, bytes: statSync(file).size });
+      const bytes = statSync(file).size;
+      bundles.push({ name, file, bytes, env: ENV });
+      if (TRACED.has(name)) {
+        bundles.push({ name: `${name} +tracing`, file, bytes, env: { ...ENV, POWERTOOLS_TRACE_ENABLED: 'true' } });
+      }
     }
     const samples = new Map(bundles.map((bundle) => [bundle.name, [] as number[]]));
-    for (const bundle of bundles) initNs(bundle.file, ENV); // warm the file cache
+    for (const bundle of bundles) initNs(bundle.file, bundle.env); // warm the file cache
     for (let run = 0; run < RUNS; run++) {
-      for (const bundle of bundles) samples.get(bundle.name)?.push(initNs(bundle.file, ENV));
+      for (const bundle of bundles) samples.get(bundle.name)?.push(initNs(bundle.file, bundle.env));
     }
     const base = median(samples.get('baseline') ?? []);
     console.log(
       `\n## Cold start: module init in a fresh Node ${process.version} process (median of ${RUNS}, interleaved)`,
     );
     console.log(
-      `${'bundle'.padEnd(24)} ${'init ms'.padStart(9)} ${'over baseline'.padStart(14)} ${'size KB'.padStart(9)}`,
+      `${'bundle'.padEnd(32)} ${'init ms'.padStart(9)} ${'over baseline'.padStart(14)} ${'size KB'.padStart(9)}`,
     );
     for (const bundle of bundles) {
       const ms = median(samples.get(bundle.name) ?? []) / 1e6;
       const over = bundle.name === 'baseline' ? '' : `+${(ms - base / 1e6).toFixed(1)} ms`;
       console.log(
-        `${bundle.name.padEnd(24)} ${ms.toFixed(1).padStart(9)} ${over.padStart(14)} ${(bundle.bytes / 1024).toFixed(0).padStart(9)}`,
+        `${bundle.name.padEnd(32)} ${ms.toFixed(1).padStart(9)} ${over.padStart(14)} ${(bundle.bytes / 1024).toFixed(0).padStart(9)}`,
       );
     }
   } finally {

@@ -15,17 +15,18 @@ import { newUserFromTrigger } from '../shared/new-user';
 import { assignTenant } from '../shared/tenant-assignment';
 import { TenantDirectory } from '../shared/tenant-directory';
 import { TenantRegistry } from '../shared/tenant-registry';
-import { tracer } from '../shared/tracer';
+import { loadTracer, traced } from '../shared/tracer';
 import { userSafeError } from '../shared/trigger-error';
 
 const config = assignmentConfigFromEnv(process.env);
+const tracer = await loadTracer();
 // Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_* locally); both clients are bounded.
 const registry = new TenantRegistry({
-  client: tracer.captureAWSv3Client(createDynamoDBClient()),
+  client: traced(tracer, createDynamoDBClient()),
   tableName: config.tableName,
   tiers: config.tiers,
 });
-const directory = new TenantDirectory(tracer.captureAWSv3Client(createCognitoClient()));
+const directory = new TenantDirectory(traced(tracer, createCognitoClient()));
 
 /** The Lambda entry point; `serverless.yml` points the PostConfirmation trigger here. Returns the event. */
 export async function handler<E>(event: E, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<E> {

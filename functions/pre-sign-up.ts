@@ -13,13 +13,14 @@ import { logger } from '../shared/logger';
 import { newUserFromTrigger } from '../shared/new-user';
 import { admitSignUp } from '../shared/sign-up-gate';
 import { TenantRegistry } from '../shared/tenant-registry';
-import { tracer } from '../shared/tracer';
+import { loadTracer, traced } from '../shared/tracer';
 import { userSafeError } from '../shared/trigger-error';
 
 const config = assignmentConfigFromEnv(process.env);
+const tracer = await loadTracer();
 // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally); the client is bounded.
 const registry = new TenantRegistry({
-  client: tracer.captureAWSv3Client(createDynamoDBClient()),
+  client: traced(tracer, createDynamoDBClient()),
   tableName: config.tableName,
   tiers: config.tiers,
 });

@@ -13,18 +13,19 @@ import type { PreTokenGenerationEvent } from '../shared/pre-token-event';
 import { createPreTokenGenerationHandler, type PreTokenResult } from '../shared/pre-token-generation';
 import { registryConfigFromEnv } from '../shared/registry-config';
 import { TenantRegistry } from '../shared/tenant-registry';
-import { tracer } from '../shared/tracer';
+import { loadTracer, traced } from '../shared/tracer';
 
 const config = preTokenConfigFromEnv(process.env);
+const tracer = await loadTracer();
 const { tableName, tiers } = registryConfigFromEnv(process.env);
 // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally).
-const client = tracer.captureAWSv3Client(createDynamoDBClient());
+const client = traced(tracer, createDynamoDBClient());
 const registry = new TenantRegistry({ client, tableName, tiers });
 const issue = createPreTokenGenerationHandler({ registry, config, logger });
 
 /** The Lambda entry point; `serverless.yml` points the PreTokenGeneration trigger here. */
 export async function handler(event: PreTokenGenerationEvent): Promise<PreTokenResult> {
-  if (!tracer.isTracingEnabled()) return issue(event);
+  if (tracer === undefined || !tracer.isTracingEnabled()) return issue(event);
   const parent = tracer.getSegment();
   if (parent === undefined) return issue(event);
   const segment = parent.addNewSubsegment('## preTokenGeneration');

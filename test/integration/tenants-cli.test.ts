@@ -64,13 +64,14 @@ describe('tenants CLI against DynamoDB Local', () => {
     const second = await cli('import', SEED);
 
     // Assess
-    expect(first.out).toEqual(['imported 4 tenant(s): 4 created, 0 updated, 6 binding(s), 7 new member(s)']);
-    expect(second.out).toEqual(['imported 4 tenant(s): 0 created, 4 updated, 6 binding(s), 0 new member(s)']);
+    expect(first.out).toEqual(['imported 5 tenant(s): 5 created, 0 updated, 6 binding(s), 8 new member(s)']);
+    expect(second.out).toEqual(['imported 5 tenant(s): 0 created, 5 updated, 6 binding(s), 0 new member(s)']);
     expect((await registry.listTenants()).map((t) => [t.tenantId, t.status, t.seats])).toEqual([
       ['acme', 'active', 4],
       ['globex', 'active', 2],
       ['hooli', 'active', 0],
       ['initech', 'suspended', 1],
+      ['vandelay', 'disabled', 1],
     ]);
     expect(await registry.getUserTenantId('f0f1f2f3-a4a5-4b6c-8d7e-9f0a1b2c3d4e')).toBe('initech');
     expect(await registry.resolveBinding(makeBinding('idp', 'us-east-1_Tenancy1', 'AcmeSAML'))).toBe('acme');

@@ -15,7 +15,7 @@ import type { TestRegistry } from './registry';
 const SEED = join(import.meta.dirname, '..', '..', 'events', 'tenants.json');
 
 /**
- * Imports events/tenants.json (acme, globex, hooli, suspended initech) into a test registry, without the seed's
+ * Imports events/tenants.json (acme, globex, hooli, suspended initech, disabled vandelay) into a test registry, without the seed's
  * sample members (the users of the pre-token events), so every tenant starts with no seat taken.
  */
 export async function importSeedTenants(test: TestRegistry): Promise<void> {

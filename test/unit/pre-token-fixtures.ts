@@ -7,7 +7,7 @@ import type { Membership, Tenant } from '../../shared/tenant';
 /**
  * The registry state the events in `events/pre-token-generation/` are written against. Tenant ids, tiers and
  * the client binding follow `events/tenants.json`; `acme` additionally maps an IdP group onto the platform
- * group, to show that no mapping can grant it, and `hooli` is a disabled tenant.
+ * group, to show that no mapping can grant it, and `vandelay` is a disabled tenant.
  */
 export const TENANTS: readonly Tenant[] = [
   tenant('acme', 'standard', 'active', {
@@ -17,7 +17,7 @@ export const TENANTS: readonly Tenant[] = [
   }),
   tenant('globex', 'enterprise', 'active', {}),
   tenant('initech', 'free', 'suspended', {}),
-  tenant('hooli', 'standard', 'disabled', {}),
+  tenant('vandelay', 'standard', 'disabled', {}),
 ];
 
 /** Memberships (tenant, sub) of the users in the events; mallory is a member of acme, not of globex. */
@@ -29,7 +29,7 @@ export const MEMBERSHIPS: readonly (readonly [string, string])[] = [
   ['globex', 'e1e2e3e4-f5f6-4a7b-8c9d-0a1b2c3d4e5f'], // erin
   ['globex', 'a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d'], // grace
   ['initech', 'f0f1f2f3-a4a5-4b6c-8d7e-9f0a1b2c3d4e'], // fred
-  ['hooli', '5e5e5e5e-0000-4000-8000-000000000001'], // gavin
+  ['vandelay', '5e5e5e5e-0000-4000-8000-000000000001'], // art
   ['acme', '0badc0de-1234-4567-89ab-cdef01234567'], // mallory
 ];
 
