@@ -106,14 +106,15 @@ function bindCommands(): Record<string, Command> {
   const commands: Record<string, Command> = {};
   for (const [kind, form] of Object.entries(forms) as [BindingKind, string][]) {
     const arity = 1 + form.split(' ').length;
+    const check = (args: readonly string[]) => {
+      assertTenantId(args[0]);
+      bindingFrom(kind, args);
+    };
     commands[`bind-${kind}`] = {
       usage: `bind-${kind} <tenantId> ${form}`,
       summary: `bind a${kind === 'idp' ? 'n IdP of a pool' : ` ${kind === 'client' ? 'app client' : kind}`} to the tenant`,
       arity,
-      check: (args) => {
-        assertTenantId(args[0]);
-        bindingFrom(kind, args);
-      },
+      check,
       run: async ({ registry, args, print }) => {
         const binding = bindingFrom(kind, args);
         await registry.bind(args[0] ?? '', binding);
@@ -124,10 +125,7 @@ function bindCommands(): Record<string, Command> {
       usage: `unbind-${kind} <tenantId> ${form}`,
       summary: `remove that binding from the tenant`,
       arity,
-      check: (args) => {
-        assertTenantId(args[0]);
-        bindingFrom(kind, args);
-      },
+      check,
       run: async ({ registry, args, print }) => {
         const binding = bindingFrom(kind, args);
         await registry.unbind(args[0] ?? '', binding);
