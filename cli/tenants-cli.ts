@@ -112,7 +112,7 @@ function bindCommands(): Record<string, Command> {
     };
     commands[`bind-${kind}`] = {
       usage: `bind-${kind} <tenantId> ${form}`,
-      summary: `bind a${kind === 'idp' ? 'n IdP of a pool' : ` ${kind === 'client' ? 'app client' : kind}`} to the tenant`,
+      summary: `bind ${{ pool: 'a user pool', idp: 'an IdP of a pool', client: 'an app client', domain: 'an e-mail domain' }[kind]} to the tenant`,
       arity,
       check,
       run: async ({ registry, args, print }) => {
@@ -225,7 +225,7 @@ const COMMANDS: Record<string, Command> = {
   },
   import: {
     usage: 'import <seed.json>',
-    summary: 'create or update tenants and bindings from a seed file (e.g. events/tenants.json)',
+    summary: 'create or update tenants, bindings and members from a seed file (e.g. events/tenants.json)',
     arity: 1,
     run: async ({ registry, args, print }) => {
       const path = args[0] ?? '';
@@ -314,7 +314,7 @@ export function usage(): string {
     '  --local         use the local DynamoDB Local harness (default when no AWS region or credentials are set)',
     '  --table <name>  the registry table (default: TENANCY_TABLE_NAME)',
     '  --json          print JSON instead of text',
-    '  --pool <id>     the Cognito user pool (invite, adopt); its API endpoint comes from the AWS configuration,',
+    '  --pool <id>     the Cognito user pool (invite, adopt, doctor); its endpoint comes from the AWS configuration,',
     '                  or AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER for a local pool (cognito-local)',
   ].join('\n');
 }
