@@ -64,7 +64,12 @@ interface PoolCommand {
   readonly summary: string;
   readonly run: (context: {
     readonly client: CognitoIdentityProviderClient;
-    readonly options: { readonly pool?: string; readonly stage?: string; readonly service?: string };
+    readonly options: {
+      readonly pool?: string;
+      readonly stage?: string;
+      readonly service?: string;
+      readonly 'idp-groups-attribute'?: string;
+    };
     readonly out: (line: string) => void;
     readonly json: boolean;
   }) => Promise<number>;
@@ -74,12 +79,16 @@ const SEVERITY_LABEL = { ok: 'ok    ', warning: 'warn  ', unsafe: 'UNSAFE' } as 
 
 const POOL_COMMANDS: Record<string, PoolCommand> = {
   doctor: {
-    usage: 'doctor --pool <userPoolId> [--stage <stage>]',
+    usage: 'doctor --pool <userPoolId> [--stage <stage>] [--idp-groups-attribute <custom:name>]',
     summary: "audit a pool: tenant attribute, clients' write lists, IdP mappings, triggers (exit 1 if unsafe)",
     run: async ({ client, options, out, json }) => {
       if (options.pool === undefined) throw new InvalidInputError('doctor needs --pool', 'pool');
       const userPoolId = assertUserPoolId(options.pool);
-      const expected = { service: options.service ?? 'cognito-tenancy', stage: options.stage ?? 'dev' };
+      const expected = {
+        service: options.service ?? 'cognito-tenancy',
+        stage: options.stage ?? 'dev',
+        idpGroupsAttribute: options['idp-groups-attribute'],
+      };
       const findings = auditPool(await readPoolSnapshot(client, userPoolId), expected);
       if (json) out(JSON.stringify(findings, null, 2));
       else for (const f of findings) out(`${SEVERITY_LABEL[f.severity]}  ${f.subject}: ${f.message}`);
@@ -427,6 +436,7 @@ function parse(argv: readonly string[]) {
       pool: { type: 'string' },
       stage: { type: 'string' },
       service: { type: 'string' },
+      'idp-groups-attribute': { type: 'string' },
     },
   });
 }

@@ -19,11 +19,16 @@ export interface Finding {
   readonly message: string;
 }
 
-/** Which functions should be the pool's triggers: `<service>-<stage>-<function>`. */
+/** Which functions should be the pool's triggers (`<service>-<stage>-<function>`), and the suite's settings. */
 export interface ExpectedTriggers {
   readonly service: string;
   readonly stage: string;
+  /** `TENANCY_IDP_GROUPS_ATTRIBUTE`, when IdP groups are mapped to roles. */
+  readonly idpGroupsAttribute?: string;
 }
+
+// The scope that lets a token's holder call UpdateUserAttributes on their own user.
+const SELF_SERVICE_SCOPE = 'aws.cognito.signin.user.admin';
 
 const TENANT_ATTRIBUTE = 'custom:tenantId';
 const TRIGGERS = [
@@ -40,7 +45,7 @@ const TRIGGERS = [
 export function auditPool(snapshot: PoolSnapshot, expected: ExpectedTriggers): Finding[] {
   return [
     ...auditAttribute(snapshot.pool),
-    ...snapshot.clients.flatMap(auditClient),
+    ...snapshot.clients.flatMap((client) => auditClient(client, expected.idpGroupsAttribute)),
     ...auditIdentityProviders(snapshot),
     ...auditTriggers(snapshot.pool, expected),
   ];
@@ -60,7 +65,7 @@ function auditAttribute(pool: UserPoolType): Finding[] {
   return [ok(TENANT_ATTRIBUTE, 'exists and is mutable')];
 }
 
-function auditClient(client: UserPoolClientType): Finding[] {
+function auditClient(client: UserPoolClientType, idpGroupsAttribute: string | undefined): Finding[] {
   const subject = `app client ${client.ClientName ?? '?'} (${client.ClientId ?? '?'})`;
   const findings: Finding[] = [];
   const write = client.WriteAttributes;
@@ -76,6 +81,20 @@ function auditClient(client: UserPoolClientType): Finding[] {
     findings.push(unsafe(subject, 'lets users write custom:tenantId (remove it from WriteAttributes)'));
   } else {
     findings.push(ok(subject, 'cannot write custom:tenantId'));
+  }
+  // The IdP-groups attribute must be writable for the IdP mapping, but with the self-service scope a federated
+  // user could rewrite it between sign-ins and be granted mapped roles (within their own tenant) on refresh.
+  if (
+    idpGroupsAttribute !== undefined &&
+    write?.includes(idpGroupsAttribute) === true &&
+    client.AllowedOAuthScopes?.includes(SELF_SERVICE_SCOPE) === true
+  ) {
+    findings.push(
+      unsafe(
+        subject,
+        `grants ${SELF_SERVICE_SCOPE} while ${idpGroupsAttribute} is writable: users could grant themselves mapped roles`,
+      ),
+    );
   }
   if (client.ReadAttributes === undefined || client.ReadAttributes.length === 0) {
     findings.push(warning(subject, 'does not list ReadAttributes: users can read every attribute'));

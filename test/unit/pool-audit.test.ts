@@ -97,6 +97,32 @@ describe('doctor: pool audit', () => {
     expect(findings.map((finding) => finding.severity)).toEqual(['unsafe', 'warning']);
   });
 
+  it('flags a client whose users could rewrite the IdP-groups attribute behind the role mappings', async () => {
+    // Prepare: the web client must write custom:idpGroups for the SAML mapping, and also grants the scope
+    // that lets a user call UpdateUserAttributes.
+    replayRecordedPool();
+    const web = recorded('describe-user-pool-client-web');
+    web.UserPoolClient.WriteAttributes.push('custom:idpGroups');
+    web.UserPoolClient.AllowedOAuthScopes.push('aws.cognito.signin.user.admin');
+    cognito.on(DescribeUserPoolClientCommand, { ClientId: '5example0web0client0id0abc' }).resolves(web);
+    const snap = await snapshot();
+
+    // Act
+    const withMappings = auditPool(snap, { ...EXPECTED, idpGroupsAttribute: 'custom:idpGroups' });
+    const withoutMappings = auditPool(snap, EXPECTED);
+
+    // Assess
+    expect(withMappings.filter((finding) => finding.severity === 'unsafe')).toEqual([
+      {
+        severity: 'unsafe',
+        subject: 'app client web (5example0web0client0id0abc)',
+        message:
+          'grants aws.cognito.signin.user.admin while custom:idpGroups is writable: users could grant themselves mapped roles',
+      },
+    ]);
+    expect(withoutMappings.filter((finding) => finding.severity === 'unsafe')).toEqual([]);
+  });
+
   it('flags an identity provider that maps an IdP attribute onto custom:tenantId', async () => {
     // Prepare
     replayRecordedPool();
