@@ -22,6 +22,9 @@ const options = {
   // Stack traces need file/line mappings only; embedded sources would double the map that Node parses.
   sourcesContent: false,
   treeShaking: true,
+  // Code loaded on demand (the tracer) goes to its own chunk, parsed only when imported.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   mainFields: ['module', 'main'],
   external: [
     '@aws-sdk/credential-provider-ini',
@@ -37,5 +40,12 @@ const options = {
   },
 };
 
-module.exports = () => ({ ...options, external: [...options.external], banner: { ...options.banner } });
-module.exports.options = options;
+/** Plain esbuild options (the cold-start benchmark builds with these). */
+const esbuildOptions = () => ({ ...options, external: [...options.external], banner: { ...options.banner } });
+
+/**
+ * serverless-esbuild reads only this file when `custom.esbuild.config` names it, so its own options live here
+ * too: bundle the SDK clients (`exclude: []`) and emit `.mjs`, which Node runs as ESM without a package.json.
+ */
+module.exports = () => ({ ...esbuildOptions(), exclude: [], outputFileExtension: '.mjs' });
+module.exports.esbuildOptions = esbuildOptions;

@@ -13,7 +13,9 @@ import { build } from 'esbuild';
 import { median } from './measure';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const esbuildOptions = (createRequire(import.meta.url)(join(root, 'esbuild.config.cjs')) as () => object)();
+const esbuildOptions = (
+  createRequire(import.meta.url)(join(root, 'esbuild.config.cjs')) as { esbuildOptions: () => object }
+).esbuildOptions();
 const RUNS = Number(process.env.COLD_START_RUNS ?? 15);
 
 /** Settings the functions validate at cold start; values only need to be well-formed. */
@@ -68,8 +70,16 @@ export default async function run(): Promise<void> {
     const bundles: { name: string; file: string; bytes: number; env: Record<string, string> }[] = [];
     for (const entry of entries) {
       const name = basename(entry, '.ts');
-      const file = join(out, `${name}.mjs`);
-      await build({ ...esbuildOptions, entryPoints: [entry], outfile: file, bundle: true, logLevel: 'error' });
+      // One directory per function, as serverless-esbuild builds them (chunks of on-demand code beside it).
+      const file = join(out, name, `${name}.mjs`);
+      await build({
+        ...esbuildOptions,
+        entryPoints: [entry],
+        outdir: join(out, name),
+        outExtension: { '.js': '.mjs' },
+        bundle: true,
+        logLevel: 'error',
+      });
       const bytes = statSync(file).size;
       bundles.push({ name, file, bytes, env: ENV });
       if (TRACED.has(name)) {

@@ -12,9 +12,12 @@ type Template = { Resources: Record<string, Resource> };
 const root = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
+let lastPackageDir = '';
+
 /** `serverless package` exactly as `npm run package` runs it, offline and without credentials. */
 async function packageTemplate(params: Record<string, string>): Promise<Template> {
   const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
+  lastPackageDir = out;
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
   await run(
     process.execPath,
@@ -61,9 +64,11 @@ const UNSCOPABLE = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords',
 describe('serverless package (offline, no credentials)', () => {
   let create: Template;
   let attach: Template;
+  let createDir: string;
 
   beforeAll(async () => {
     create = await packageTemplate({});
+    createDir = lastPackageDir;
     attach = await packageTemplate({
       poolMode: 'attach',
       userPoolName: 'acme-users',
@@ -207,6 +212,22 @@ describe('serverless package (offline, no credentials)', () => {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
+  });
+
+  it('ships each function as an ES module bundle named by its handler', () => {
+    // Prepare: the zip's central directory lists every file name in plain text.
+    const handlers = ofType(create, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.Handler as string);
+
+    // Act
+    const shipped = ofType(create, 'AWS::Lambda::Function').map(([, fn]) => {
+      const zip = readFileSync(join(createDir, (fn.Properties.Code.S3Key as string).split('/').at(-1) ?? ''));
+      const handler = fn.Properties.Handler as string;
+      return zip.includes(`${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+    });
+
+    // Assess
+    expect(handlers.length).toBe(5);
+    expect(shipped).toEqual(handlers.map(() => true));
   });
 
   it('refuses attach mode without the pool it should attach to', async () => {
