@@ -47,5 +47,12 @@ const esbuildOptions = () => ({ ...options, external: [...options.external], ban
  * serverless-esbuild reads only this file when `custom.esbuild.config` names it, so its own options live here
  * too: bundle the SDK clients (`exclude: []`) and emit `.mjs`, which Node runs as ESM without a package.json.
  */
-module.exports = () => ({ ...esbuildOptions(), exclude: [], outputFileExtension: '.mjs' });
+module.exports = () => ({
+  ...esbuildOptions(),
+  exclude: [],
+  outputFileExtension: '.mjs',
+  // serverless-esbuild deletes its work folder after packaging; concurrent runs (the local stack and a package,
+  // say) each get their own so that neither removes the other's bundles.
+  outputWorkFolder: process.env.SLS_ESBUILD_WORK_FOLDER || '.esbuild',
+});
 module.exports.esbuildOptions = esbuildOptions;

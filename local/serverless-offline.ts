@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +66,8 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
     '--noPrependStageInUrl',
     ...Object.entries(options.params).map(([key, value]) => `--param=${key}=${value}`),
   ];
+  // Its own bundle folder: another stack or a `serverless package` running at the same time cleans up its own.
+  const workFolder = `.esbuild-offline-${randomUUID().slice(0, 8)}`;
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: {
@@ -74,6 +78,7 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
       AWS_REGION: LOCAL_REGION,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       SLS_TELEMETRY_DISABLED: '1',
+      SLS_ESBUILD_WORK_FOLDER: workFolder,
       SLS_NOTIFICATIONS_MODE: 'off',
       ...options.awsEnv,
     },
@@ -89,6 +94,7 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
   const stop = async () => {
     cancelKill();
     await stopProcess(child);
+    rmSync(join(root, workFolder), { recursive: true, force: true });
   };
   const httpEndpoint = `http://127.0.0.1:${httpPort}`;
   const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,12 @@ let lastPackageDir = '';
 async function packageTemplate(params: Record<string, string>): Promise<Template> {
   const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
   lastPackageDir = out;
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    // Its own bundle folder, so a local stack running beside this test keeps its bundles.
+    SLS_ESBUILD_WORK_FOLDER: `.esbuild-package-${randomUUID().slice(0, 8)}`,
+  };
   await run(
     process.execPath,
     [
