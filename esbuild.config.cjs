@@ -47,8 +47,27 @@ const esbuildOptions = () => ({ ...options, external: [...options.external], ban
  * serverless-esbuild reads only this file when `custom.esbuild.config` names it, so its own options live here
  * too: bundle the SDK clients (`exclude: []`) and emit `.mjs`, which Node runs as ESM without a package.json.
  */
+/**
+ * serverless-esbuild builds every function separately into one folder; chunk files of one function would land
+ * beside another's and be zipped with it. This puts each function's chunks in `chunks/<function file>/`, and
+ * serverless.yml's per-function `package.patterns` keep only a function's own chunks in its zip.
+ */
+const chunksPerFunction = {
+  name: 'chunks-per-function',
+  setup(build) {
+    const [entry] = build.initialOptions.entryPoints ?? [];
+    if (typeof entry !== 'string') return;
+    const name = entry
+      .split('/')
+      .at(-1)
+      .replace(/\.[^.]+$/, '');
+    build.initialOptions.chunkNames = `chunks/${name}/[name]-[hash]`;
+  },
+};
+
 module.exports = () => ({
   ...esbuildOptions(),
+  plugins: [chunksPerFunction],
   exclude: [],
   outputFileExtension: '.mjs',
   // serverless-esbuild deletes its work folder after packaging; concurrent runs (the local stack and a package,

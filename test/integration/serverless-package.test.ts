@@ -220,20 +220,26 @@ describe('serverless package (offline, no credentials)', () => {
     });
   });
 
-  it('ships each function as an ES module bundle named by its handler', () => {
+  it('ships each function as an ES module bundle named by its handler, with only its own chunks', () => {
     // Prepare: the zip's central directory lists every file name in plain text.
     const handlers = ofType(create, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.Handler as string);
 
-    // Act
-    const shipped = ofType(create, 'AWS::Lambda::Function').map(([, fn]) => {
-      const zip = readFileSync(join(createDir, (fn.Properties.Code.S3Key as string).split('/').at(-1) ?? ''));
-      const handler = fn.Properties.Handler as string;
-      return zip.includes(`${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
-    });
+    const files = handlers.map((handler) => handler.slice(0, handler.lastIndexOf('.')));
 
-    // Assess
+    // Act
+    const zips = ofType(create, 'AWS::Lambda::Function').map(([, fn]) =>
+      readFileSync(join(createDir, (fn.Properties.Code.S3Key as string).split('/').at(-1) ?? '')),
+    );
+
+    // Assess: its own `.mjs` handler in each, and no other function's chunks.
     expect(handlers.length).toBe(5);
-    expect(shipped).toEqual(handlers.map(() => true));
+    zips.forEach((zip, i) => {
+      const own = files[i] ?? '';
+      expect(zip.includes(`${own}.mjs`)).toBe(true);
+      for (const other of files.filter((file) => file !== own)) {
+        expect(zip.includes(`functions/chunks/${other.split('/').at(-1)}/`)).toBe(false);
+      }
+    });
   });
 
   it('refuses attach mode without the pool it should attach to', async () => {
