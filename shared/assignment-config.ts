@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { DEFAULT_ROLE_GROUPS } from './pre-token-config';
 import { registryConfigFromEnv } from './registry-config';
 import { type Env, readBoolean, readList, readString, rejectUnknownSettings } from './settings';
 import type { Tiers } from './tiers';
@@ -27,8 +28,6 @@ export interface AssignmentConfig {
 
 // Same rule as the pre token trigger's role groups: key- and header-safe names.
 const GROUP_NAME = /^[A-Za-z0-9][\w.-]{0,127}$/;
-// The pre token trigger's default role groups; a role outside the list would never reach a token.
-const DEFAULT_ROLE_GROUPS = ['tenant-admin', 'tenant-member'];
 
 function role(env: Env, setting: 'TENANCY_MEMBER_ROLE' | 'TENANCY_ADMIN_ROLE', fallback: string, roles: string[]) {
   const value = readString(env, setting) ?? fallback;
@@ -52,6 +51,7 @@ export interface RoleConfig {
 /** Reads `TENANCY_ROLE_GROUPS`, `TENANCY_MEMBER_ROLE` and `TENANCY_ADMIN_ROLE`; both roles must be role groups. */
 export function roleConfigFromEnv(env: Env): RoleConfig {
   rejectUnknownSettings(env);
+  // The pre token trigger's default: a role outside its role set would never reach a token.
   const roleGroups = readList(env, 'TENANCY_ROLE_GROUPS', DEFAULT_ROLE_GROUPS);
   return {
     roleGroups,
