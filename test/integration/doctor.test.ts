@@ -4,8 +4,8 @@ import {
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTenantsCli } from '../../cli/tenants-cli';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
+import { cliRunner } from '../support/cli';
 
 const functionArn = (fn: string) => `arn:aws:lambda:us-east-1:123456789012:function:cognito-tenancy-dev-${fn}`;
 
@@ -13,17 +13,8 @@ describe('tenants doctor against cognito-local', () => {
   let cognito: CognitoLocal;
   let client: CognitoIdentityProviderClient;
 
-  const doctor = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runTenantsCli(['doctor', ...argv], {
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-      env: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint },
-      localDataDir: '/nonexistent',
-    });
-    return { code, out, err };
-  };
+  const doctor = (...argv: string[]) =>
+    cliRunner({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint })('doctor', ...argv);
 
   beforeAll(async () => {
     cognito = await startCognitoLocal();

@@ -9,33 +9,21 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/tenants-cli';
-import { runTenantsCli } from '../../cli/tenants-cli';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { invitationPlaceholder } from '../../shared/invitation';
 import type { AdoptionReport } from '../../shared/pool-adoption';
 import { TenantDirectory } from '../../shared/tenant-directory';
 import type { TenantRegistry } from '../../shared/tenant-registry';
+import { type Cli, cliRunner } from '../support/cli';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { createPoolUser, importSeedTenants, poolState } from '../support/sign-up';
 
-type Cli = (...argv: string[]) => Promise<{ code: number; out: string[]; err: string[] }>;
-
 function cliFor(test: TestRegistry, cognito: CognitoLocal, extra: Partial<CliIo> = {}): Cli {
-  return async (...argv) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runTenantsCli([...argv, '--table', test.tableName], {
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-      env: {
-        AWS_ENDPOINT_URL_DYNAMODB: test.endpoint,
-        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
-      },
-      localDataDir: '/nonexistent',
-      ...extra,
-    });
-    return { code, out, err };
+  const env = {
+    AWS_ENDPOINT_URL_DYNAMODB: test.endpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
   };
+  return cliRunner(env, ['--table', test.tableName], extra);
 }
 
 describe('tenants invite against DynamoDB Local and cognito-local', () => {

@@ -6,6 +6,7 @@ import type { TenancyError } from '../../shared/errors';
 import type { PreTokenGenerationEvent } from '../../shared/pre-token-event';
 import type { PreTokenGenerationHandler } from '../../shared/pre-token-generation';
 import type { TenantRegistry } from '../../shared/tenant-registry';
+import { coldStart } from '../support/cold-start';
 import { loadEvent } from '../support/events';
 import { createTestRegistry } from '../support/registry';
 
@@ -95,19 +96,15 @@ describe('pre token generation handler against DynamoDB Local', () => {
   let registry: TenantRegistry;
   let tableName: string;
   let proxy: RegistryProxy;
-  const savedEnv = { ...process.env };
 
   /** Imports the Lambda module afresh (a cold start) with the given settings. */
-  async function coldStart(env: Record<string, string> = {}): Promise<PreTokenGenerationHandler> {
-    for (const name of Object.keys(process.env)) if (name.startsWith('TENANCY_')) delete process.env[name];
-    Object.assign(process.env, {
+  async function coldStartHandler(env: Record<string, string> = {}): Promise<PreTokenGenerationHandler> {
+    const module = await coldStart(() => import('../../functions/pre-token-generation'), {
       TENANCY_TABLE_NAME: tableName,
       TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups',
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
       ...env,
     });
-    vi.resetModules();
-    const module = await import('../../functions/pre-token-generation');
     // The Lambda runtime hands over whatever JSON arrived; the handler validates it.
     return (event) => module.handler(event as PreTokenGenerationEvent);
   }
@@ -154,12 +151,12 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   afterAll(async () => {
     await proxy.stop();
-    process.env = savedEnv;
+    vi.unstubAllEnvs();
   });
 
   it('issues tenant claims read from the registry for V1 sign-in, V2 refresh and V3 client credentials', async () => {
     // Prepare
-    const handler = await coldStart();
+    const handler = await coldStartHandler();
 
     // Act
     const v1 = await handler(loadEvent(`${DIR}/v1-authentication.json`));
@@ -188,7 +185,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('reads a tenant once per TTL and the membership once per token while verification is on', async () => {
     // Prepare
-    const handler = await coldStart();
+    const handler = await coldStartHandler();
 
     // Act
     for (let i = 0; i < 5; i++) await handler(loadEvent(`${DIR}/v1-authentication.json`));
@@ -201,7 +198,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('reads no membership when verification is off, and caches the client binding like a tenant', async () => {
     // Prepare
-    const handler = await coldStart({ TENANCY_VERIFY_MEMBERSHIP: 'false' });
+    const handler = await coldStartHandler({ TENANCY_VERIFY_MEMBERSHIP: 'false' });
 
     // Act
     for (let i = 0; i < 3; i++) await handler(loadEvent(`${DIR}/v1-authentication.json`));
@@ -213,7 +210,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('refuses membership mismatch, unknown tenant and unbound client against the real registry', async () => {
     // Prepare
-    const handler = await coldStart();
+    const handler = await coldStartHandler();
 
     // Act
     const errors = await Promise.all(
@@ -232,7 +229,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('refuses a refresh once the tenant is suspended and its cache entry has expired', async () => {
     // Prepare
-    const handler = await coldStart({ TENANCY_CACHE_TTL_SECONDS: '1' });
+    const handler = await coldStartHandler({ TENANCY_CACHE_TTL_SECONDS: '1' });
     const event = { ...loadEvent(`${DIR}/refuse-suspended-tenant.json`) };
     const signIn = await handler({ ...event, triggerSource: 'TokenGeneration_Authentication' });
     await registry.setStatus('initech', 'suspended');
@@ -250,7 +247,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('serves a cached tenant and client binding while the registry fails, within the stale window', async () => {
     // Prepare
-    const handler = await coldStart({
+    const handler = await coldStartHandler({
       TENANCY_CACHE_TTL_SECONDS: '1',
       TENANCY_STALE_TTL_SECONDS: '60',
       TENANCY_VERIFY_MEMBERSHIP: 'false',
@@ -277,7 +274,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('fails closed while the registry fails and nothing is cached, or only the membership could be read', async () => {
     // Prepare
-    const handler = await coldStart({ TENANCY_CACHE_TTL_SECONDS: '60' });
+    const handler = await coldStartHandler({ TENANCY_CACHE_TTL_SECONDS: '60' });
     await handler(loadEvent(`${DIR}/v1-authentication.json`));
     proxy.down = true;
 
@@ -295,7 +292,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('stops serving a stale tenant once the stale window has passed', async () => {
     // Prepare
-    const handler = await coldStart({
+    const handler = await coldStartHandler({
       TENANCY_CACHE_TTL_SECONDS: '1',
       TENANCY_STALE_TTL_SECONDS: '1',
       TENANCY_VERIFY_MEMBERSHIP: 'false',
@@ -317,8 +314,8 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('refuses to start with a reserved claim name or an unknown TENANCY_ setting', async () => {
     // Act
-    const reserved = await coldStart({ TENANCY_TENANT_ID_CLAIM: 'sub' }).catch((error: unknown) => error);
-    const misspelt = await coldStart({ TENANCY_VERIFY_MEMBERSHIPS: 'false' }).catch((error: unknown) => error);
+    const reserved = await coldStartHandler({ TENANCY_TENANT_ID_CLAIM: 'sub' }).catch((error: unknown) => error);
+    const misspelt = await coldStartHandler({ TENANCY_VERIFY_MEMBERSHIPS: 'false' }).catch((error: unknown) => error);
 
     // Assess
     expect(reserved).toMatchObject({ name: 'ConfigurationError', setting: 'TENANCY_TENANT_ID_CLAIM' });

@@ -2,31 +2,21 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runTenantsCli } from '../../cli/tenants-cli';
 import { makeBinding } from '../../shared/binding';
 import type { TenantRegistry } from '../../shared/tenant-registry';
+import { type Cli, cliRunner } from '../support/cli';
 import { createTestRegistry } from '../support/registry';
 
 const SEED = join(import.meta.dirname, '..', '..', 'events', 'tenants.json');
 
 describe('tenants CLI against DynamoDB Local', () => {
   let registry: TenantRegistry;
-  let cli: (...argv: string[]) => Promise<{ code: number; out: string[]; err: string[] }>;
+  let cli: Cli;
 
   beforeEach(async () => {
     const test = await createTestRegistry();
     registry = test.registry;
-    cli = async (...argv) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runTenantsCli([...argv, '--table', test.tableName], {
-        out: (line) => out.push(line),
-        err: (line) => err.push(line),
-        env: { AWS_ENDPOINT_URL_DYNAMODB: test.endpoint },
-        localDataDir: '/nonexistent',
-      });
-      return { code, out, err };
-    };
+    cli = cliRunner({ AWS_ENDPOINT_URL_DYNAMODB: test.endpoint }, ['--table', test.tableName]);
   });
 
   it('creates a tenant, binds a domain, suspends it and lists it', async () => {

@@ -7,8 +7,8 @@ import {
   AdminListGroupsForUserCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { vi } from 'vitest';
 import { importSeed, parseSeed } from '../../shared/tenant-seed';
+import { coldStart } from './cold-start';
 import { loadEvent } from './events';
 import type { TestRegistry } from './registry';
 
@@ -94,10 +94,7 @@ export async function poolState(client: CognitoIdentityProviderClient, userPoolI
  * logger returned is the instance that module uses. Earlier stubs are removed first.
  */
 export async function loadTrigger<M>(load: () => Promise<M>, env: Record<string, string>) {
-  vi.unstubAllEnvs();
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  vi.resetModules();
-  const module = await load();
+  const module = await coldStart(load, env);
   const { logger } = await import('../../shared/logger');
   return { module, logger };
 }

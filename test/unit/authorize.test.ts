@@ -67,6 +67,19 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
     return new Authorizer({ verifier, routes: config.routes, tiers: config.tiers, tierApiKeys: config.tierApiKeys });
   }
 
+  /** An authorizer whose signature checks are counted (the memo's effect is the count staying put). */
+  function countingAuthorizer(env: Env = {}) {
+    let count = 0;
+    const authorizer = authorizerFor(env, (inner) => ({
+      hydrate: () => inner.hydrate(),
+      verify: (jwt) => {
+        count++;
+        return inner.verify(jwt);
+      },
+    }));
+    return { authorizer, verifications: () => count };
+  }
+
   const token = (options: ClaimOptions = {}, key: SigningKey = poolKey) => signRs256(cognitoClaims(options), key);
   const request = (authorization: unknown, resource = 'GET/tenants/acme/me'): AuthorizationRequest => ({
     authorization,
@@ -432,14 +445,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
   describe('verified-token memo', () => {
     it('skips the signature check for a repeated token and checks a new token', async () => {
       // Prepare
-      let verifications = 0;
-      const authorizer = authorizerFor({}, (inner) => ({
-        hydrate: () => inner.hydrate(),
-        verify: (jwt) => {
-          verifications++;
-          return inner.verify(jwt);
-        },
-      }));
+      const { authorizer, verifications } = countingAuthorizer();
       const jwt = token();
 
       // Act
@@ -451,7 +457,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
 
       // Assess
       expect(decisions.map((decision) => decision.effect)).toEqual(['Allow', 'Allow', 'Allow']);
-      expect(verifications).toBe(2);
+      expect(verifications()).toBe(2);
     });
 
     it('serves a memoized token only behind a well-formed Bearer header', async () => {
@@ -495,14 +501,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
 
     it('does not remember refusals: a token refused once is checked again', async () => {
       // Prepare
-      let verifications = 0;
-      const authorizer = authorizerFor({}, (inner) => ({
-        hydrate: () => inner.hydrate(),
-        verify: (jwt) => {
-          verifications++;
-          return inner.verify(jwt);
-        },
-      }));
+      const { authorizer, verifications } = countingAuthorizer();
       const jwt = token({ clientId: OTHER_CLIENT_ID });
 
       // Act
@@ -510,19 +509,12 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
       await authorizer.authorize(request(`Bearer ${jwt}`));
 
       // Assess
-      expect(verifications).toBe(2);
+      expect(verifications()).toBe(2);
     });
 
     it('checks every request when the memo is turned off', async () => {
       // Prepare
-      let verifications = 0;
-      const authorizer = authorizerFor({ TENANCY_TOKEN_MEMO_SIZE: '0' }, (inner) => ({
-        hydrate: () => inner.hydrate(),
-        verify: (jwt) => {
-          verifications++;
-          return inner.verify(jwt);
-        },
-      }));
+      const { authorizer, verifications } = countingAuthorizer({ TENANCY_TOKEN_MEMO_SIZE: '0' });
       const jwt = token();
 
       // Act
@@ -530,7 +522,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
       await authorizer.authorize(request(`Bearer ${jwt}`));
 
       // Assess
-      expect(verifications).toBe(2);
+      expect(verifications()).toBe(2);
     });
   });
 

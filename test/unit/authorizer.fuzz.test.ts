@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { policyEffect } from '../../shared/authorization-policy';
+import { coldStart } from '../support/cold-start';
 import {
   ARN_PREFIX,
   CLIENT_ID,
@@ -31,24 +32,20 @@ describe('authorizer properties (fast-check)', () => {
   let server: JwksServer;
   let handler: Handler;
   let validToken: string;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
     key = createSigningKey('fuzz-key');
     server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
-    Object.assign(process.env, {
+    ({ handler } = await coldStart(() => import('../../functions/authorizer'), {
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
       TENANCY_JWKS_URI: server.template,
-    });
-    vi.resetModules();
-    ({ handler } = await import('../../functions/authorizer'));
+    }));
     validToken = signRs256(cognitoClaims({ groups: ['tenant-admin'] }), key);
   });
 
   afterAll(async () => {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
+    vi.unstubAllEnvs();
     await server.close();
   });
 

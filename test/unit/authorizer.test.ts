@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
+import { coldStart } from '../support/cold-start';
 import { loadEvent } from '../support/events';
 import {
   ARN_PREFIX,
@@ -35,7 +36,6 @@ async function expectUnauthorized(answer: Promise<unknown>): Promise<void> {
 describe('authorizer handler', () => {
   let key: SigningKey;
   let server: JwksServer;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
     key = createSigningKey('handler-key');
@@ -47,21 +47,18 @@ describe('authorizer handler', () => {
   });
 
   afterEach(() => {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
+    vi.unstubAllEnvs();
     vi.restoreAllMocks();
   });
 
   /** Sets the environment, then loads a fresh copy of the handler module (its cold start). */
-  async function coldStart(env: Record<string, string> = {}): Promise<Handler> {
-    Object.assign(process.env, {
+  async function coldStartHandler(env: Record<string, string> = {}): Promise<Handler> {
+    const module = await coldStart(() => import('../../functions/authorizer'), {
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
       TENANCY_JWKS_URI: server.template,
       ...env,
     });
-    vi.resetModules();
-    const module = await import('../../functions/authorizer');
     return module.handler;
   }
 
@@ -151,7 +148,7 @@ describe('authorizer handler', () => {
       ['a memo size out of range', { TENANCY_TOKEN_MEMO_SIZE: '-1' }, 'TENANCY_TOKEN_MEMO_SIZE', /0 to 10000/],
     ])('refuses to start with %s', async (_case, env, setting, message) => {
       // Act
-      const start = coldStart(env);
+      const start = coldStartHandler(env);
 
       // Assess
       await expect(start).rejects.toMatchObject({ name: 'ConfigurationError', setting, message });
@@ -159,7 +156,7 @@ describe('authorizer handler', () => {
 
     it('starts with the route rules file named by TENANCY_ROUTES', async () => {
       // Prepare
-      const handler = await coldStart({ TENANCY_ROUTES: 'config/routes.json' });
+      const handler = await coldStartHandler({ TENANCY_ROUTES: 'config/routes.json' });
 
       // Act
       const response = (await handler(tokenEvent(bearer()))) as PolicyResponse;
@@ -172,7 +169,7 @@ describe('authorizer handler', () => {
   describe('REST TOKEN events', () => {
     it("allows the caller's own tenant route with principal, context and a policy covering its other routes", async () => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
 
       // Act
       const response = await handler(tokenEvent(bearer({ sub: SUB, groups: ['tenant-admin', 'tenant-member'] })));
@@ -202,7 +199,7 @@ describe('authorizer handler', () => {
 
     it("denies another tenant's path with 403 and adds the tier's API key for usage plans", async () => {
       // Prepare
-      const handler = await coldStart({ TENANCY_TIER_API_KEYS: TIER_KEYS });
+      const handler = await coldStartHandler({ TENANCY_TIER_API_KEYS: TIER_KEYS });
 
       // Act
       const response = (await handler(tokenEvent(bearer({ tier: 'free' }), 'GET/tenants/globex/me'))) as PolicyResponse;
@@ -223,7 +220,7 @@ describe('authorizer handler', () => {
       ['an empty token', () => ''],
     ])('throws exactly Unauthorized for %s', async (_case, authorization) => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
 
       // Act
       const answer = handler(tokenEvent(authorization()));
@@ -236,7 +233,7 @@ describe('authorizer handler', () => {
   describe('REST REQUEST events', () => {
     it('allows with the Authorization header and the matching tenantId path parameter', async () => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
 
       // Act
       const response = (await handler(requestEvent(bearer({ sub: SUB })))) as PolicyResponse;
@@ -251,7 +248,7 @@ describe('authorizer handler', () => {
 
     it("denies a path naming another tenant, keeping the caller's own routes allowed", async () => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
 
       // Act
       const response = (await handler(requestEvent(bearer(), 'globex'))) as PolicyResponse;
@@ -263,7 +260,7 @@ describe('authorizer handler', () => {
 
     it('denies a route whose minimum tier the caller does not have', async () => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
 
       // Act
       const response = (await handler(
@@ -278,7 +275,7 @@ describe('authorizer handler', () => {
 
     it('finds the header whatever its case, as serverless-offline passes it', async () => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
       const event = requestEvent('');
       delete (event.headers as Record<string, string>).Authorization;
       event.headers.aUtHoRiZaTiOn = bearer();
@@ -293,7 +290,7 @@ describe('authorizer handler', () => {
 
     it('throws Unauthorized when the Authorization header is sent twice', async () => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
       const first = requestEvent(bearer());
       first.multiValueHeaders.Authorization = [bearer(), bearer({ tenantId: 'globex' })];
       const second = requestEvent(bearer());
@@ -309,7 +306,7 @@ describe('authorizer handler', () => {
 
     it('throws Unauthorized when the header is missing', async () => {
       // Prepare
-      const handler = await coldStart();
+      const handler = await coldStartHandler();
       const event = requestEvent(bearer());
       event.headers = {};
       event.multiValueHeaders = {};
@@ -325,7 +322,7 @@ describe('authorizer handler', () => {
   describe('HTTP API payload 2.0 events', () => {
     it('answers a simple response with the context when simple responses are on', async () => {
       // Prepare
-      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true', TENANCY_TIER_API_KEYS: TIER_KEYS });
+      const handler = await coldStartHandler({ TENANCY_SIMPLE_RESPONSES: 'true', TENANCY_TIER_API_KEYS: TIER_KEYS });
 
       // Act
       const response = await handler(httpEvent(bearer({ sub: SUB })));
@@ -339,7 +336,7 @@ describe('authorizer handler', () => {
 
     it('answers isAuthorized false (403) for another tenant when simple responses are on', async () => {
       // Prepare
-      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true' });
+      const handler = await coldStartHandler({ TENANCY_SIMPLE_RESPONSES: 'true' });
 
       // Act
       const response = await handler(httpEvent(bearer(), 'globex'));
@@ -350,7 +347,7 @@ describe('authorizer handler', () => {
 
     it('throws Unauthorized (401) for an invalid token even with simple responses', async () => {
       // Prepare
-      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true' });
+      const handler = await coldStartHandler({ TENANCY_SIMPLE_RESPONSES: 'true' });
 
       // Act
       const answer = handler(httpEvent(`${bearer()}x`));
@@ -361,7 +358,7 @@ describe('authorizer handler', () => {
 
     it('decides serverless-offline events, whose route ARN holds a placeholder account and the route template', async () => {
       // Prepare
-      const handler = await coldStart({ TENANCY_SIMPLE_RESPONSES: 'true' });
+      const handler = await coldStartHandler({ TENANCY_SIMPLE_RESPONSES: 'true' });
       const offline = (tenantId: string) => {
         const event = httpEvent('', tenantId);
         event.routeArn = 'arn:aws:execute-api:us-east-1:random-account-id:random-api-id/dev/GET/tenants/{tenantId}/me';
@@ -383,7 +380,7 @@ describe('authorizer handler', () => {
 
     it('answers an IAM policy for the route ARN, without an API key, when simple responses are off', async () => {
       // Prepare
-      const handler = await coldStart({ TENANCY_TIER_API_KEYS: TIER_KEYS });
+      const handler = await coldStartHandler({ TENANCY_TIER_API_KEYS: TIER_KEYS });
 
       // Act
       const response = (await handler(httpEvent(bearer({ sub: SUB })))) as PolicyResponse;
@@ -406,7 +403,7 @@ describe('authorizer handler', () => {
     ['a TOKEN event without a method ARN', { type: 'TOKEN', authorizationToken: 'Bearer a.b.c' }],
   ])('throws Unauthorized, never a 500, for %s as event', async (_case, event) => {
     // Prepare
-    const handler = await coldStart();
+    const handler = await coldStartHandler();
 
     // Act
     const answer = handler(event);
@@ -417,7 +414,7 @@ describe('authorizer handler', () => {
 
   it('logs why a request was refused without logging the token', async () => {
     // Prepare
-    const handler = await coldStart({ POWERTOOLS_LOG_LEVEL: 'INFO' });
+    const handler = await coldStartHandler({ POWERTOOLS_LOG_LEVEL: 'INFO' });
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));

@@ -1,0 +1,30 @@
+import { type CliIo, runTenantsCli } from '../../cli/tenants-cli';
+import type { Env } from '../../shared/settings';
+
+/** What one CLI run printed and returned. */
+export interface CliRun {
+  readonly code: number;
+  readonly out: string[];
+  readonly err: string[];
+}
+
+export type Cli = (...argv: string[]) => Promise<CliRun>;
+
+/**
+ * The `tenants` CLI in-process, as `npm run tenants` runs it, with `env` as its environment and `trailing`
+ * arguments (e.g. `--table <name>`) added to every call; stdout and stderr lines are collected.
+ */
+export function cliRunner(env: Env, trailing: readonly string[] = [], extra: Partial<CliIo> = {}): Cli {
+  return async (...argv) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runTenantsCli([...argv, ...trailing], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env,
+      localDataDir: '/nonexistent',
+      ...extra,
+    });
+    return { code, out, err };
+  };
+}
