@@ -12,14 +12,18 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createRegistryTable, localDynamoDBClient, startDynamoDBLocal } from '../local/dynamodb-local';
-import { createClaimShaper } from '../shared/claims';
-import { logger } from '../shared/logger';
-import { preTokenConfigFromEnv } from '../shared/pre-token-config';
-import { type PreTokenGenerationEvent, parseTokenRequest, type UserTokenRequest } from '../shared/pre-token-event';
-import { createPreTokenGenerationHandler } from '../shared/pre-token-generation';
-import type { Tenant } from '../shared/tenant';
-import { TenantRegistry } from '../shared/tenant-registry';
-import { DEFAULT_TIERS } from '../shared/tiers';
+import type { Tenant } from '../shared/registry/tenant';
+import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { DEFAULT_TIERS } from '../shared/registry/tiers';
+import { logger } from '../shared/runtime/logger';
+import { createClaimShaper } from '../shared/tokens/claims';
+import { preTokenConfigFromEnv } from '../shared/tokens/pre-token-config';
+import {
+  type PreTokenGenerationEvent,
+  parseTokenRequest,
+  type UserTokenRequest,
+} from '../shared/tokens/pre-token-event';
+import { createPreTokenGenerationHandler } from '../shared/tokens/pre-token-generation';
 import { compare, report } from './measure';
 
 const EVENTS = new URL('../events/pre-token-generation/', import.meta.url);

@@ -1,5 +1,5 @@
-import type { InvitationResult } from '../shared/invitation';
-import type { AdoptionReport } from '../shared/pool-adoption';
+import type { InvitationResult } from '../shared/operations/invitation';
+import type { AdoptionReport } from '../shared/operations/pool-adoption';
 
 /** One line about an invitation. */
 export function formatInvitation(result: InvitationResult): string {

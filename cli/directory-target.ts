@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
-import type { Env } from '../shared/settings';
-import { TenantDirectory } from '../shared/tenant-directory';
+import { TenantDirectory } from '../shared/cognito/tenant-directory';
+import type { Env } from '../shared/runtime/settings';
 
 /** The user pool directory the CLI talks to, and how to let go of it. */
 export interface DirectoryTarget {

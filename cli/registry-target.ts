@@ -10,10 +10,10 @@ import {
   localDynamoDBClient,
   startDynamoDBLocal,
 } from '../local/dynamodb-local';
-import { InvalidInputError } from '../shared/errors';
-import type { Env } from '../shared/settings';
-import { TenantRegistry } from '../shared/tenant-registry';
-import { parseTiers } from '../shared/tiers';
+import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { parseTiers } from '../shared/registry/tiers';
+import { InvalidInputError } from '../shared/runtime/errors';
+import type { Env } from '../shared/runtime/settings';
 
 /** The table name used by the local harness. */
 export const LOCAL_TABLE = 'cognito-tenancy-local';

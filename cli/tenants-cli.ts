@@ -1,20 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { roleConfigFromEnv } from '../shared/assignment-config';
-import { assertUserPoolId, type Binding, type BindingKind, describeBinding, makeBinding } from '../shared/binding';
-import { InvalidInputError, TenancyError } from '../shared/errors';
-import { inviteUser } from '../shared/invitation';
-import { adoptPool } from '../shared/pool-adoption';
-import { auditPool } from '../shared/pool-audit';
-import { readPoolSnapshot } from '../shared/pool-snapshot';
-import type { Env } from '../shared/settings';
-import type { Membership, Tenant, TenantStatus } from '../shared/tenant';
-import type { TenantDirectory } from '../shared/tenant-directory';
-import { assertTenantId } from '../shared/tenant-id';
-import type { TenantRegistry } from '../shared/tenant-registry';
-import { importSeed, parseSeed } from '../shared/tenant-seed';
-import { parseTiers, type Tiers } from '../shared/tiers';
+import { roleConfigFromEnv } from '../shared/assignment/assignment-config';
+import type { TenantDirectory } from '../shared/cognito/tenant-directory';
+import { inviteUser } from '../shared/operations/invitation';
+import { adoptPool } from '../shared/operations/pool-adoption';
+import { auditPool } from '../shared/operations/pool-audit';
+import { readPoolSnapshot } from '../shared/operations/pool-snapshot';
+import { importSeed, parseSeed } from '../shared/operations/tenant-seed';
+import {
+  assertUserPoolId,
+  type Binding,
+  type BindingKind,
+  describeBinding,
+  makeBinding,
+} from '../shared/registry/binding';
+import type { Membership, Tenant, TenantStatus } from '../shared/registry/tenant';
+import { assertTenantId } from '../shared/registry/tenant-id';
+import type { TenantRegistry } from '../shared/registry/tenant-registry';
+import { parseTiers, type Tiers } from '../shared/registry/tiers';
+import { InvalidInputError, TenancyError } from '../shared/runtime/errors';
+import type { Env } from '../shared/runtime/settings';
 import { formatAdoption, formatInvitation } from './directory-report';
 import { type DirectoryTarget, openDirectory } from './directory-target';
 import { openRegistry, type RegistryTarget, type TargetOptions } from './registry-target';

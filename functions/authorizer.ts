@@ -10,13 +10,13 @@
  *   turn the authorizer cache off.
  */
 
-import type { PolicyDocument } from '../shared/authorization-policy';
-import type { AuthorizationRequest, Verdict } from '../shared/authorize';
-import { Authorizer } from '../shared/authorize';
-import { authorizerConfigFromEnv } from '../shared/authorizer-config';
-import type { AuthorizerContext } from '../shared/caller-identity';
-import { logger } from '../shared/logger';
-import { createCognitoJwtVerifier, TokenVerifier } from '../shared/token-verifier';
+import type { PolicyDocument } from '../shared/authorizer/authorization-policy';
+import type { AuthorizationRequest, Verdict } from '../shared/authorizer/authorize';
+import { Authorizer } from '../shared/authorizer/authorize';
+import { authorizerConfigFromEnv } from '../shared/authorizer/authorizer-config';
+import type { AuthorizerContext } from '../shared/authorizer/caller-identity';
+import { createCognitoJwtVerifier, TokenVerifier } from '../shared/authorizer/token-verifier';
+import { logger } from '../shared/runtime/logger';
 
 /** An IAM-policy answer (REST, and HTTP API without simple responses). */
 export interface PolicyResponse {

@@ -1,22 +1,22 @@
 /**
  * Cognito post confirmation trigger: assigns a newly confirmed user to exactly one tenant (registry first,
  * then `custom:tenantId` and the role group). Thin: the decision and the commit live in
- * `shared/tenant-assignment.ts`. Everything below the imports runs once per container: a bad configuration
+ * `shared/assignment/tenant-assignment.ts`. Everything below the imports runs once per container: a bad configuration
  * stops the function at cold start.
  */
 import type { Context } from 'aws-lambda';
-import { assignmentConfigFromEnv } from '../shared/assignment-config';
-import { createCognitoClient } from '../shared/cognito-client';
-import { triggerBudget, withDeadline } from '../shared/deadline';
-import { createDynamoDBClient } from '../shared/dynamodb-client';
-import { InvalidInputError } from '../shared/errors';
-import { logger } from '../shared/logger';
-import { newUserFromTrigger } from '../shared/new-user';
-import { assignTenant } from '../shared/tenant-assignment';
-import { TenantDirectory } from '../shared/tenant-directory';
-import { TenantRegistry } from '../shared/tenant-registry';
-import { loadTracer, traced } from '../shared/tracer';
-import { userSafeError } from '../shared/trigger-error';
+import { assignmentConfigFromEnv } from '../shared/assignment/assignment-config';
+import { newUserFromTrigger } from '../shared/assignment/new-user';
+import { assignTenant } from '../shared/assignment/tenant-assignment';
+import { userSafeError } from '../shared/assignment/trigger-error';
+import { TenantDirectory } from '../shared/cognito/tenant-directory';
+import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { createCognitoClient } from '../shared/runtime/cognito-client';
+import { triggerBudget, withDeadline } from '../shared/runtime/deadline';
+import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
+import { InvalidInputError } from '../shared/runtime/errors';
+import { logger } from '../shared/runtime/logger';
+import { loadTracer, traced } from '../shared/runtime/tracer';
 
 const config = assignmentConfigFromEnv(process.env);
 const tracer = await loadTracer();

@@ -1,20 +1,20 @@
 /**
  * Cognito pre sign-up trigger: refuses sign-ups that no active tenant with a free seat would take, before
  * Cognito creates the user. Read-only; the assignment happens at post confirmation. Thin: the gate lives in
- * `shared/sign-up-gate.ts`. Everything below the imports runs once per container: a bad configuration stops
+ * `shared/assignment/sign-up-gate.ts`. Everything below the imports runs once per container: a bad configuration stops
  * the function at cold start.
  */
 import type { Context } from 'aws-lambda';
-import { assignmentConfigFromEnv } from '../shared/assignment-config';
-import { triggerBudget, withDeadline } from '../shared/deadline';
-import { createDynamoDBClient } from '../shared/dynamodb-client';
-import { InvalidInputError } from '../shared/errors';
-import { logger } from '../shared/logger';
-import { newUserFromTrigger } from '../shared/new-user';
-import { admitSignUp } from '../shared/sign-up-gate';
-import { TenantRegistry } from '../shared/tenant-registry';
-import { loadTracer, traced } from '../shared/tracer';
-import { userSafeError } from '../shared/trigger-error';
+import { assignmentConfigFromEnv } from '../shared/assignment/assignment-config';
+import { newUserFromTrigger } from '../shared/assignment/new-user';
+import { admitSignUp } from '../shared/assignment/sign-up-gate';
+import { userSafeError } from '../shared/assignment/trigger-error';
+import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { triggerBudget, withDeadline } from '../shared/runtime/deadline';
+import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
+import { InvalidInputError } from '../shared/runtime/errors';
+import { logger } from '../shared/runtime/logger';
+import { loadTracer, traced } from '../shared/runtime/tracer';
 
 const config = assignmentConfigFromEnv(process.env);
 const tracer = await loadTracer();

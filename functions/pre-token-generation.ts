@@ -1,19 +1,20 @@
 /**
  * Cognito pre token generation trigger (V1_0, V2_0, V3_0): puts `tenantId`, `tier` and role groups into
  * tokens and refuses tokens for users without an active tenant. Thin: everything but wiring lives in
- * `shared/pre-token-generation.ts`.
+ * `shared/tokens/pre-token-generation.ts`.
  *
  * Everything below the imports runs once per container (cold start): a bad configuration stops the function
  * before it issues any token, and the registry client, caches and claim shaper are reused across invocations.
  */
-import { createDynamoDBClient } from '../shared/dynamodb-client';
-import { logger } from '../shared/logger';
-import { preTokenConfigFromEnv } from '../shared/pre-token-config';
-import type { PreTokenGenerationEvent } from '../shared/pre-token-event';
-import { createPreTokenGenerationHandler, type PreTokenResult } from '../shared/pre-token-generation';
-import { registryConfigFromEnv } from '../shared/registry-config';
-import { TenantRegistry } from '../shared/tenant-registry';
-import { loadTracer, traced } from '../shared/tracer';
+
+import { registryConfigFromEnv } from '../shared/registry/registry-config';
+import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
+import { logger } from '../shared/runtime/logger';
+import { loadTracer, traced } from '../shared/runtime/tracer';
+import { preTokenConfigFromEnv } from '../shared/tokens/pre-token-config';
+import type { PreTokenGenerationEvent } from '../shared/tokens/pre-token-event';
+import { createPreTokenGenerationHandler, type PreTokenResult } from '../shared/tokens/pre-token-generation';
 
 const config = preTokenConfigFromEnv(process.env);
 const tracer = await loadTracer();

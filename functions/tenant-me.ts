@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-/** What the authorizer hands to backends (DESIGN.md "Authorizer contract"). */
+/** What the authorizer hands to backends (ARCHITECTURE.md "Authorizer contract"). */
 type TenantContext = Partial<Record<'tenantId' | 'tier' | 'groups' | 'sub', string>>;
 
 /**

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TenantRegistry } from '../shared/tenant-registry';
-import { importSeed, parseSeed } from '../shared/tenant-seed';
-import { DEFAULT_TIERS } from '../shared/tiers';
+import { importSeed, parseSeed } from '../shared/operations/tenant-seed';
+import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { DEFAULT_TIERS } from '../shared/registry/tiers';
 import { type CognitoLocal, type SeedUser, startCognitoLocal } from './cognito-local';
 import { createRegistryTable, type DynamoDBLocal, localDynamoDBClient, startDynamoDBLocal } from './dynamodb-local';
 import { freePort } from './free-port';

@@ -1,9 +1,9 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
-import { makeBinding } from '../../shared/binding';
-import { selfServiceTenantId } from '../../shared/self-service-tenant';
-import type { TenantRegistry } from '../../shared/tenant-registry';
+import { selfServiceTenantId } from '../../shared/assignment/self-service-tenant';
+import { makeBinding } from '../../shared/registry/binding';
+import type { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import {
   createPoolUser,

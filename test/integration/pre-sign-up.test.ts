@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeBinding } from '../../shared/binding';
-import type { TenantRegistry } from '../../shared/tenant-registry';
+import { makeBinding } from '../../shared/registry/binding';
+import type { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { loadEvent } from '../support/events';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { importSeedTenants, loadTrigger, type TriggerEvent } from '../support/sign-up';

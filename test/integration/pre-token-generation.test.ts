@@ -1,11 +1,11 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeBinding } from '../../shared/binding';
-import type { TenancyError } from '../../shared/errors';
-import type { PreTokenGenerationEvent } from '../../shared/pre-token-event';
-import type { PreTokenGenerationHandler } from '../../shared/pre-token-generation';
-import type { TenantRegistry } from '../../shared/tenant-registry';
+import { makeBinding } from '../../shared/registry/binding';
+import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenancyError } from '../../shared/runtime/errors';
+import type { PreTokenGenerationEvent } from '../../shared/tokens/pre-token-event';
+import type { PreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
 import { coldStart } from '../support/cold-start';
 import { loadEvent } from '../support/events';
 import { createTestRegistry } from '../support/registry';

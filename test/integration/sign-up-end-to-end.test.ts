@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
-import type { TenantRegistry } from '../../shared/tenant-registry';
+import type { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { type LambdaInvokeServer, startLambdaInvokeServer } from '../support/lambda-invoke-server';
 import { createTestRegistry } from '../support/registry';
 import { importSeedTenants, loadTrigger, poolState } from '../support/sign-up';

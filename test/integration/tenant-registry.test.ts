@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeBinding } from '../../shared/binding';
+import { makeBinding } from '../../shared/registry/binding';
+import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import { Tiers } from '../../shared/registry/tiers';
 import {
   BindingConflictError,
   BindingNotFoundError,
@@ -10,9 +12,7 @@ import {
   TenantInactiveError,
   TenantNotFoundError,
   UnknownTierError,
-} from '../../shared/errors';
-import type { TenantRegistry } from '../../shared/tenant-registry';
-import { Tiers } from '../../shared/tiers';
+} from '../../shared/runtime/errors';
 import { createTestRegistry } from '../support/registry';
 
 const TIERS = new Tiers([

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeBinding } from '../../shared/binding';
-import type { TenantRegistry } from '../../shared/tenant-registry';
+import { makeBinding } from '../../shared/registry/binding';
+import type { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { type Cli, cliRunner } from '../support/cli';
 import { createTestRegistry } from '../support/registry';
 

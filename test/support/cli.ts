@@ -1,5 +1,5 @@
 import { type CliIo, runTenantsCli } from '../../cli/tenants-cli';
-import type { Env } from '../../shared/settings';
+import type { Env } from '../../shared/runtime/settings';
 
 /** What one CLI run printed and returned. */
 export interface CliRun {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createRegistryTable, localDynamoDBClient } from '../../local/dynamodb-local';
-import { TenantRegistry } from '../../shared/tenant-registry';
-import { DEFAULT_TIERS, type Tiers } from '../../shared/tiers';
+import { TenantRegistry } from '../../shared/registry/tenant-registry';
+import { DEFAULT_TIERS, type Tiers } from '../../shared/registry/tiers';
 
 /** A registry on a fresh table in the run's DynamoDB Local. */
 export interface TestRegistry {

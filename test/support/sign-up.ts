@@ -7,7 +7,7 @@ import {
   AdminListGroupsForUserCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { importSeed, parseSeed } from '../../shared/tenant-seed';
+import { importSeed, parseSeed } from '../../shared/operations/tenant-seed';
 import { coldStart } from './cold-start';
 import { loadEvent } from './events';
 import type { TestRegistry } from './registry';
@@ -95,6 +95,6 @@ export async function poolState(client: CognitoIdentityProviderClient, userPoolI
  */
 export async function loadTrigger<M>(load: () => Promise<M>, env: Record<string, string>) {
   const module = await coldStart(load, env);
-  const { logger } = await import('../../shared/logger');
+  const { logger } = await import('../../shared/runtime/logger');
   return { module, logger };
 }

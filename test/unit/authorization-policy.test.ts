@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matchesArnPattern } from '../../shared/arn-pattern';
-import { buildPolicy, policyEffect, stageResources } from '../../shared/authorization-policy';
-import { parseMethodArn, resolvePathTemplate } from '../../shared/method-arn';
+import { matchesArnPattern } from '../../shared/authorizer/arn-pattern';
+import { buildPolicy, policyEffect, stageResources } from '../../shared/authorizer/authorization-policy';
+import { parseMethodArn, resolvePathTemplate } from '../../shared/authorizer/method-arn';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 

@@ -1,10 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { policyEffect } from '../../shared/authorization-policy';
-import { type AuthorizationRequest, Authorizer, type Decision, type Verdict } from '../../shared/authorize';
-import { type AuthorizerConfig, authorizerConfigFromEnv } from '../../shared/authorizer-config';
-import type { Env } from '../../shared/settings';
-import { createCognitoJwtVerifier, type JwtVerifier, TokenVerifier } from '../../shared/token-verifier';
+import { policyEffect } from '../../shared/authorizer/authorization-policy';
+import { type AuthorizationRequest, Authorizer, type Decision, type Verdict } from '../../shared/authorizer/authorize';
+import { type AuthorizerConfig, authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
+import { createCognitoJwtVerifier, type JwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
+import type { Env } from '../../shared/runtime/settings';
 import {
   ARN_PREFIX,
   CLIENT_ID,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBearerToken } from '../../shared/bearer-token';
-import { TokenMemo } from '../../shared/token-memo';
+import { parseBearerToken } from '../../shared/authorizer/bearer-token';
+import { TokenMemo } from '../../shared/authorizer/token-memo';
 
 const entry = (expiresAt: number) => ({ expiresAt });
 

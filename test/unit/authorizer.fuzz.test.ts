@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
-import { policyEffect } from '../../shared/authorization-policy';
+import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { coldStart } from '../support/cold-start';
 import {
   ARN_PREFIX,

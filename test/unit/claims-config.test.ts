@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../shared/errors';
-import { preTokenConfigFromEnv } from '../../shared/pre-token-config';
+import { ConfigurationError } from '../../shared/runtime/errors';
+import { preTokenConfigFromEnv } from '../../shared/tokens/pre-token-config';
 
 function configError(env: Record<string, string>): ConfigurationError {
   try {

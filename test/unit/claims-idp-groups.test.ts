@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_IDP_GROUPS, parseIdpGroups } from '../../shared/idp-groups';
+import { MAX_IDP_GROUPS, parseIdpGroups } from '../../shared/tokens/idp-groups';
 
 describe('parseIdpGroups', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TenantCache } from '../../shared/tenant-cache';
+import { TenantCache } from '../../shared/registry/tenant-cache';
 
 /** A cache over a fake clock and a loader that counts calls and can fail. */
 function setup(options: { ttlMs?: number; staleTtlMs?: number; retryAfterMs?: number; maxEntries?: number } = {}) {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TenancyError } from '../../shared/errors';
-import { parseIdpGroups } from '../../shared/idp-groups';
-import { createPreTokenGenerationHandler } from '../../shared/pre-token-generation';
-import { isReservedClaim } from '../../shared/reserved-claims';
+import { TenancyError } from '../../shared/runtime/errors';
+import { parseIdpGroups } from '../../shared/tokens/idp-groups';
+import { createPreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
+import { isReservedClaim } from '../../shared/tokens/reserved-claims';
 import { loadEvent } from '../support/events';
 import { type TestEvent, testDeps, tokensOf as tokens } from './pre-token-fixtures';
 

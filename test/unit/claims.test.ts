@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createClaimShaper, type PreTokenResponse } from '../../shared/claims';
 import {
   BindingNotFoundError,
   InvalidInputError,
@@ -8,9 +7,10 @@ import {
   TenantInactiveError,
   TenantNotAssignedError,
   TenantNotFoundError,
-} from '../../shared/errors';
-import { parseTokenRequest, type UserTokenRequest } from '../../shared/pre-token-event';
-import { createPreTokenGenerationHandler, type PreTokenResult } from '../../shared/pre-token-generation';
+} from '../../shared/runtime/errors';
+import { createClaimShaper, type PreTokenResponse } from '../../shared/tokens/claims';
+import { parseTokenRequest, type UserTokenRequest } from '../../shared/tokens/pre-token-event';
+import { createPreTokenGenerationHandler, type PreTokenResult } from '../../shared/tokens/pre-token-generation';
 import { loadEvent } from '../support/events';
 import { groupsOf, TENANTS, type TestEvent, testConfig, testDeps, tokensOf } from './pre-token-fixtures';
 

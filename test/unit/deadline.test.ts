@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCognitoClient } from '../../shared/cognito-client';
-import { withDeadline } from '../../shared/deadline';
-import { TRIGGER_CLIENT_LIMITS } from '../../shared/dynamodb-client';
-import { DeadlineExceededError } from '../../shared/errors';
+import { createCognitoClient } from '../../shared/runtime/cognito-client';
+import { withDeadline } from '../../shared/runtime/deadline';
+import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
+import { DeadlineExceededError } from '../../shared/runtime/errors';
 
 describe('trigger time budget', () => {
   afterEach(() => {

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../shared/errors';
-import { InjectedJwksFetcher, parseJwksLocation } from '../../shared/jwks-location';
+import { InjectedJwksFetcher, parseJwksLocation } from '../../shared/authorizer/jwks-location';
+import { ConfigurationError } from '../../shared/runtime/errors';
 
 const POOL = 'us-east-1_TenancyPool1';
 const COGNITO_JWKS = CognitoJwtVerifier.parseUserPoolId(POOL).jwksUri;

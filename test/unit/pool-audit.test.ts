@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditPool, type PoolSnapshot } from '../../shared/pool-audit';
-import { readPoolSnapshot } from '../../shared/pool-snapshot';
+import { auditPool, type PoolSnapshot } from '../../shared/operations/pool-audit';
+import { readPoolSnapshot } from '../../shared/operations/pool-snapshot';
 
 // Recorded Describe*/List* responses of a pool the suite is correctly attached to.
 const recorded = (name: string) =>

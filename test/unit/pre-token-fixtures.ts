@@ -1,8 +1,8 @@
-import { type Binding, bindingKey } from '../../shared/binding';
-import type { PreTokenResponse } from '../../shared/claims';
-import { type PreTokenConfig, preTokenConfigFromEnv } from '../../shared/pre-token-config';
-import type { PreTokenGenerationDeps, TenantDirectory, TriggerLogger } from '../../shared/pre-token-generation';
-import type { Membership, Tenant } from '../../shared/tenant';
+import { type Binding, bindingKey } from '../../shared/registry/binding';
+import type { Membership, Tenant } from '../../shared/registry/tenant';
+import type { PreTokenResponse } from '../../shared/tokens/claims';
+import { type PreTokenConfig, preTokenConfigFromEnv } from '../../shared/tokens/pre-token-config';
+import type { PreTokenGenerationDeps, TenantDirectory, TriggerLogger } from '../../shared/tokens/pre-token-generation';
 
 /**
  * The registry state the events in `events/pre-token-generation/` are written against. Tenant ids, tiers and

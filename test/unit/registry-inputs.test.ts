@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bindingKey, describeBinding, makeBinding, parseBindingKey } from '../../shared/binding';
-import { emailDomainOf, normalizeEmailDomain } from '../../shared/email-domain';
-import { ConfigurationError, InvalidInputError, UnknownTierError } from '../../shared/errors';
-import { registryConfigFromEnv } from '../../shared/registry-config';
-import { assertTenantId, generateTenantId, isValidTenantId } from '../../shared/tenant-id';
-import { DEFAULT_TIERS, parseTiers } from '../../shared/tiers';
+import { bindingKey, describeBinding, makeBinding, parseBindingKey } from '../../shared/registry/binding';
+import { emailDomainOf, normalizeEmailDomain } from '../../shared/registry/email-domain';
+import { registryConfigFromEnv } from '../../shared/registry/registry-config';
+import { assertTenantId, generateTenantId, isValidTenantId } from '../../shared/registry/tenant-id';
+import { DEFAULT_TIERS, parseTiers } from '../../shared/registry/tiers';
+import { ConfigurationError, InvalidInputError, UnknownTierError } from '../../shared/runtime/errors';
 
 describe('tenant ids', () => {
   it('generates distinct lowercase ids that pass validation', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import bundledRoutes from '../../config/routes.json' with { type: 'json' };
-import { ConfigurationError } from '../../shared/errors';
 import {
   callerMeetsRule,
   parseRouteRules,
@@ -8,8 +7,9 @@ import {
   type RouteRule,
   ruleMatches,
   ruleResources,
-} from '../../shared/route-rules';
-import { DEFAULT_TIERS } from '../../shared/tiers';
+} from '../../shared/authorizer/route-rules';
+import { DEFAULT_TIERS } from '../../shared/registry/tiers';
+import { ConfigurationError } from '../../shared/runtime/errors';
 
 const rules = (...routes: object[]) => ({ routes });
 const parse = (input: unknown) => parseRouteRules(input, DEFAULT_TIERS);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { bindingKey, makeBinding } from '../../shared/binding';
-import { InvalidInputError } from '../../shared/errors';
-import { newUserFromTrigger, providerNameOf } from '../../shared/new-user';
-import { selfServiceTenantId } from '../../shared/self-service-tenant';
-import { isValidTenantId } from '../../shared/tenant-id';
+import { newUserFromTrigger, providerNameOf } from '../../shared/assignment/new-user';
+import { selfServiceTenantId } from '../../shared/assignment/self-service-tenant';
 import {
   bindingCandidates,
   type ResolutionLookups,
   type ResolutionPolicy,
   resolveTenant,
-} from '../../shared/tenant-resolution';
+} from '../../shared/assignment/tenant-resolution';
+import { bindingKey, makeBinding } from '../../shared/registry/binding';
+import { isValidTenantId } from '../../shared/registry/tenant-id';
+import { InvalidInputError } from '../../shared/runtime/errors';
 import { loadEvent } from '../support/events';
 
 const ASSIGN: ResolutionPolicy = { selfService: false, acceptUnverifiedEmail: false };

@@ -1,6 +1,6 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { describe, expect, it } from 'vitest';
-import { loadTracer, traced } from '../../shared/tracer';
+import { loadTracer, traced } from '../../shared/runtime/tracer';
 
 describe('on-demand tracer', () => {
   it.each([undefined, 'false', 'TRUE', '1', ''])(

@@ -1,0 +1,49 @@
+import type { TenantRegistry } from '../registry/tenant-registry';
+import { NoTenantForUserError, SeatLimitError, TenantInactiveError } from '../runtime/errors';
+import type { AssignmentConfig } from './assignment-config';
+import type { NewUser } from './new-user';
+import { lookupTenant } from './tenant-lookup';
+import type { Resolution } from './tenant-resolution';
+
+/** The gate's verdict for an admitted sign-up, and the response flags pre sign-up returns. */
+export interface SignUpAdmission {
+  readonly resolution: Exclude<Resolution, { kind: 'refuse' }>;
+  readonly autoConfirmUser: boolean;
+  readonly autoVerifyEmail: boolean;
+}
+
+/**
+ * The pre sign-up gate: resolves the tenant read-only, with the same resolution as post confirmation, and
+ * throws (`NoTenantForUserError`, `TenantInactiveError`, `SeatLimitError`) when no active tenant with a
+ * free seat would take the user, so refused users are never created. It writes nothing: the seat is
+ * taken atomically at post confirmation, which checks again.
+ *
+ * At this point Cognito has verified nothing, so an e-mail domain only proves that the domain is bound to an
+ * active tenant; the user joins by domain at post confirmation, once `email_verified` is "true". For the same
+ * reason auto-confirm and auto-verify (when configured) are never granted to a user placed by e-mail domain:
+ * auto-verifying would let anyone claim an address at a bound domain.
+ */
+export async function admitSignUp(
+  registry: TenantRegistry,
+  config: AssignmentConfig,
+  user: NewUser,
+): Promise<SignUpAdmission> {
+  const resolution = await lookupTenant(registry, user, {
+    selfService: config.selfService,
+    acceptUnverifiedEmail: true,
+  });
+  if (resolution.kind === 'refuse') throw new NoTenantForUserError(resolution.reason);
+  if (resolution.kind === 'join') {
+    const tenant = await registry.getTenant(resolution.tenantId);
+    if (tenant === undefined) throw new NoTenantForUserError(`binding names missing tenant ${resolution.tenantId}`);
+    if (tenant.status !== 'active') throw new TenantInactiveError(tenant.tenantId, tenant.status);
+    const seatLimit = config.tiers.has(tenant.tier) ? config.tiers.get(tenant.tier).seatLimit : 0;
+    if (tenant.seats >= seatLimit) throw new SeatLimitError(tenant.tenantId, seatLimit);
+  }
+  const byEmail = resolution.kind === 'join' && resolution.source === 'domain';
+  return {
+    resolution,
+    autoConfirmUser: config.autoConfirm && !byEmail,
+    autoVerifyEmail: config.autoVerifyEmail && !byEmail,
+  };
+}

@@ -1,0 +1,82 @@
+import type { Tiers } from '../registry/tiers';
+import { hasArnWildcard, matchesArnPattern } from './arn-pattern';
+import type { MethodArn } from './method-arn';
+import { callerMeetsRule, type RouteRules, ruleResources } from './route-rules';
+
+/** An IAM policy document as API Gateway expects it from an authorizer. */
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** One statement of an authorizer policy. */
+export interface PolicyStatement {
+  readonly Action: 'execute-api:Invoke';
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Resource: readonly string[];
+}
+
+/** The parts of a verified caller that route rules look at. */
+export interface Entitlement {
+  readonly tenantId: string;
+  readonly tier: string;
+  readonly groups: readonly string[];
+}
+
+/**
+ * Every resource path (relative to the API stage, e.g. `GET/tenants/acme/me`) this caller may use: the
+ * tenant routes of its own tenant and the shared routes whose group and tier requirements it meets.
+ * It depends only on the token, never on the request, which is what keeps a cached policy correct.
+ */
+export function permittedResources(rules: RouteRules, caller: Entitlement, tiers: Tiers): string[] {
+  const resources: string[] = [];
+  for (const rule of rules.rules) {
+    if (callerMeetsRule(rule, caller, tiers)) resources.push(...ruleResources(rule, caller.tenantId));
+  }
+  return resources;
+}
+
+/** Whether one of the permitted resource paths covers the request's resource (IAM matching). */
+export function coversResource(permitted: readonly string[], resource: string): boolean {
+  for (const pattern of permitted) if (matchesArnPattern(pattern, resource)) return true;
+  return false;
+}
+
+/**
+ * The authorizer policy for a verified caller: Allow on every permitted route of this API stage
+ * (`allowResources`: full ARNs, the stage prefix of `arn` plus each permitted resource path), so that API
+ * Gateway's authorizer cache — which reuses this policy for every request carrying the same token — gives
+ * each later request the answer a fresh call would give. When the current request is not covered, its exact
+ * ARN is also denied explicitly: it is not something the token may use, so caching that denial takes nothing
+ * legitimate away. An ARN holding IAM wildcard characters is never put in a Deny (it would deny more than
+ * itself); with nothing permitted at all, the whole stage is denied.
+ */
+export function buildPolicy(arn: MethodArn, allowResources: readonly string[], allowed: boolean): PolicyDocument {
+  if (allowResources.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
+  const allow = statement('Allow', allowResources);
+  if (allowed || hasArnWildcard(arn.resource)) return document([allow]);
+  return document([allow, statement('Deny', [arn.value])]);
+}
+
+/** The full ARNs of permitted resource paths under a stage prefix (`arn:…:apiId/stage/`). */
+export function stageResources(prefix: string, permitted: readonly string[]): string[] {
+  return permitted.map((resource) => prefix + resource);
+}
+
+/** How API Gateway judges a request ARN against a policy: an explicit Deny wins, then any Allow, else deny. */
+export function policyEffect(policy: PolicyDocument, arn: string): 'Allow' | 'Deny' {
+  const matching = (effect: 'Allow' | 'Deny') =>
+    policy.Statement.some(
+      (entry) => entry.Effect === effect && entry.Resource.some((pattern) => matchesArnPattern(pattern, arn)),
+    );
+  if (matching('Deny')) return 'Deny';
+  return matching('Allow') ? 'Allow' : 'Deny';
+}
+
+function document(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+function statement(effect: 'Allow' | 'Deny', resources: readonly string[]): PolicyStatement {
+  return { Action: 'execute-api:Invoke', Effect: effect, Resource: resources };
+}

@@ -1,0 +1,151 @@
+import type { Tiers } from '../registry/tiers';
+import {
+  buildPolicy,
+  coversResource,
+  type PolicyDocument,
+  permittedResources,
+  stageResources,
+} from './authorization-policy';
+import { bearerCandidate, parseBearerToken } from './bearer-token';
+import { type AuthorizerContext, authorizerContext, type CallerIdentity } from './caller-identity';
+import { type MethodArn, parseMethodArn, resolvePathTemplate } from './method-arn';
+import { meetsGroups, type RouteRules, ruleMatches } from './route-rules';
+import type { TokenVerifier } from './token-verifier';
+
+/** What the authorizer looks at, whatever the event shape. Values are unvalidated input. */
+export interface AuthorizationRequest {
+  /** The `Authorization` header value (`Bearer <jwt>`). */
+  readonly authorization: unknown;
+  /** `methodArn` (REST) or `routeArn` (HTTP API). */
+  readonly methodArn: unknown;
+  /** The event's `pathParameters`, when it carries them (REQUEST and HTTP API events). */
+  readonly pathParameters?: unknown;
+}
+
+/** Why a verified caller was denied, or `permitted`. */
+export type VerdictReason = 'permitted' | 'tenant-mismatch' | 'group-required' | 'tier-required' | 'unknown-route';
+
+/** The token is missing, malformed or not valid for this API: API Gateway must answer 401. */
+export interface Unauthorized {
+  readonly effect: 'Unauthorized';
+  readonly reason: string;
+}
+
+/** A verified caller, allowed or denied (403) for this request, with the policy for every request of the token. */
+export interface Verdict {
+  readonly effect: 'Allow' | 'Deny';
+  readonly reason: VerdictReason;
+  readonly caller: CallerIdentity;
+  readonly context: AuthorizerContext;
+  readonly policy: PolicyDocument;
+  /** The request's resource path (`GET/tenants/acme/me`), for logs. */
+  readonly resource: string;
+  /** The caller tier's API key, when per-tier keys are configured. */
+  readonly usageIdentifierKey: string | undefined;
+}
+
+interface Derived {
+  /** Resource paths relative to the stage (`GET/tenants/acme/me`). */
+  readonly permitted: readonly string[];
+  /** The stage prefix `allowResources` were built for. */
+  readonly prefix: string;
+  readonly allowResources: readonly string[];
+  readonly context: AuthorizerContext;
+}
+
+/** The authorizer's decision. */
+export type Decision = Unauthorized | Verdict;
+
+/** What `Authorizer` depends on; all of it is built once per container. */
+export interface AuthorizerDependencies {
+  readonly verifier: TokenVerifier;
+  readonly routes: RouteRules;
+  readonly tiers: Tiers;
+  readonly tierApiKeys?: ReadonlyMap<string, string> | undefined;
+}
+
+/**
+ * The authorization decision, free of Lambda plumbing: a missing, malformed or invalid token (or one without
+ * the tenant claims) is `Unauthorized`; a valid token gets a policy covering every route it may use, and the
+ * request is allowed exactly when that policy covers it — tenant routes of another tenant, unmet group or tier
+ * requirements and unknown routes are denied.
+ */
+export class Authorizer {
+  readonly #derived = new WeakMap<CallerIdentity, Derived>();
+
+  constructor(private readonly deps: AuthorizerDependencies) {}
+
+  /** Decides one request. Never throws: an unexpected failure is `Unauthorized` with reason `internal-error`. */
+  async authorize(request: AuthorizationRequest): Promise<Decision> {
+    try {
+      return await this.#decide(request);
+    } catch {
+      return { effect: 'Unauthorized', reason: 'internal-error' };
+    }
+  }
+
+  async #decide(request: AuthorizationRequest): Promise<Decision> {
+    const parsed = parseMethodArn(request.methodArn);
+    if (parsed === undefined) return { effect: 'Unauthorized', reason: 'malformed-method-arn' };
+    const arn = resolvePathTemplate(parsed, request.pathParameters);
+    // A token already verified in this container is served from the memo before the full header check: it
+    // passed that check when it was memoized, and `Bearer ` plus that exact string is the same header.
+    const candidate = bearerCandidate(request.authorization);
+    let caller = candidate === undefined ? undefined : this.deps.verifier.memoized(candidate);
+    if (caller === undefined) {
+      const token = parseBearerToken(request.authorization);
+      if (token === undefined) return { effect: 'Unauthorized', reason: 'malformed-authorization-header' };
+      const verification = await this.deps.verifier.verify(token);
+      if (!('caller' in verification)) return { effect: 'Unauthorized', reason: verification.reason };
+      caller = verification.caller;
+    }
+
+    const derived = this.#derive(caller, arn.prefix);
+    const pathTenantId = isRecord(request.pathParameters) ? request.pathParameters.tenantId : undefined;
+    const pathTenantMatches = pathTenantId === undefined || pathTenantId === caller.tenantId;
+    const allowed = pathTenantMatches && coversResource(derived.permitted, arn.resource);
+    return {
+      effect: allowed ? 'Allow' : 'Deny',
+      reason: allowed ? 'permitted' : pathTenantMatches ? this.#denialReason(caller, arn) : 'tenant-mismatch',
+      caller,
+      context: derived.context,
+      policy: buildPolicy(arn, derived.allowResources, allowed),
+      resource: arn.resource,
+      usageIdentifierKey: this.deps.tierApiKeys?.get(caller.tier),
+    };
+  }
+
+  /**
+   * What follows from the caller alone (permitted routes, context, policy resources under the API stage),
+   * kept per memoized caller object so a repeated token does not rebuild it.
+   */
+  #derive(caller: CallerIdentity, prefix: string): Derived {
+    const known = this.#derived.get(caller);
+    if (known !== undefined && known.prefix === prefix) return known;
+    const permitted = known?.permitted ?? permittedResources(this.deps.routes, caller, this.deps.tiers);
+    const derived: Derived = {
+      permitted,
+      prefix,
+      allowResources: stageResources(prefix, permitted),
+      context: known?.context ?? authorizerContext(caller),
+    };
+    // Only a memoized caller object comes back; remembering fresh ones would only feed the garbage collector.
+    if (this.deps.verifier.memoizes) this.#derived.set(caller, derived);
+    return derived;
+  }
+
+  /** Explains a denial for the logs; only computed on the (rarer) deny path. */
+  #denialReason(caller: CallerIdentity, arn: MethodArn): VerdictReason {
+    const own = this.deps.routes.rules.filter((rule) => ruleMatches(rule, arn.resource, caller.tenantId));
+    if (own.length > 0) {
+      // Every matching rule failed on groups or tier; name the group when one failed on it.
+      return own.some((rule) => !meetsGroups(rule, caller.groups)) ? 'group-required' : 'tier-required';
+    }
+    const anyTenant = this.deps.routes.rules.some((rule) => rule.tenantScoped && ruleMatches(rule, arn.resource, '*'));
+    return anyTenant ? 'tenant-mismatch' : 'unknown-route';
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

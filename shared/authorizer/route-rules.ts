@@ -1,0 +1,266 @@
+import type { Tiers } from '../registry/tiers';
+import { ConfigurationError } from '../runtime/errors';
+import { matchesArnPattern } from './arn-pattern';
+
+/**
+ * Route rules: which routes of the API a verified caller may use.
+ *
+ * Format (JSON; `config/routes.json` is bundled as the default, `TENANCY_ROUTES` may replace it):
+ *
+ * ```json
+ * {
+ *   "description": "optional free text",
+ *   "routes": [
+ *     { "route": "GET /tenants/{tenantId}/me" },
+ *     { "route": "* /tenants/{tenantId}/admin/*", "groups": ["tenant-admin"] },
+ *     { "route": "GET /tenants/{tenantId}/reports", "minimumTier": "standard" },
+ *     { "route": "GET /health" }
+ *   ]
+ * }
+ * ```
+ *
+ * - `route` is `METHOD /path`. METHOD is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or `*` (any of them).
+ *   Path segments are literals (`[A-Za-z0-9._~-]+`), parameters (`{name}`), `{tenantId}`, or — last only —
+ *   `*` / `{name+}` (the rest of the path). Parameters match like IAM wildcards (any characters), because the
+ *   rules are enforced through the policy API Gateway caches and evaluates with IAM matching.
+ * - A route with `{tenantId}` is a tenant route: the path's tenant must be the caller's own tenant. Every
+ *   tenant route puts `{tenantId}` after the same literal prefix (e.g. `/tenants/{tenantId}`).
+ * - A route without it is a shared route, open to callers of every tenant. It must start with a literal
+ *   segment and may not overlap the tenant prefix (it could otherwise reach another tenant's paths).
+ * - `groups` (optional, 1–10 Cognito group names): the caller needs at least one of them in `cognito:groups`.
+ * - `minimumTier` (optional): the caller's tier must rank at least this one in the configured tiers.
+ * - A request is permitted when at least one rule matches it and the caller meets that rule; anything no
+ *   rule permits, unknown routes included, is denied.
+ */
+export interface RouteRules {
+  readonly rules: readonly RouteRule[];
+  /** Literal segments before `{tenantId}` shared by every tenant route; empty when there are none. */
+  readonly tenantPrefix: readonly string[];
+}
+
+/** One validated rule. */
+export interface RouteRule {
+  /** The rule as written, for logs and messages. */
+  readonly route: string;
+  /** HTTP methods the rule covers (`*` expanded). */
+  readonly methods: readonly HttpMethod[];
+  readonly segments: readonly Segment[];
+  readonly tenantScoped: boolean;
+  /** Any one of these groups is required; empty when the rule requires none. */
+  readonly groups: readonly string[];
+  readonly minimumTier: string | undefined;
+}
+
+/** A path segment of a rule. */
+export type Segment =
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'tenant' }
+  | { readonly kind: 'param' }
+  | { readonly kind: 'rest' };
+
+/** Methods API Gateway puts in method ARNs. `*` is expanded into these: an IAM `*` in the method position
+ * would also match across `/` into the path and reach other tenants' paths. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+const MAX_RULES = 100;
+const MAX_GROUPS = 10;
+const LITERAL = /^[A-Za-z0-9._~-]+$/;
+const PARAM = /^\{[A-Za-z][A-Za-z0-9_]{0,63}\}$/;
+const REST_PARAM = /^\{[A-Za-z][A-Za-z0-9_]{0,63}\+\}$/;
+// Cognito's own rule for group names: letters, marks, symbols, numbers and punctuation, 1-128 characters.
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const RULE_KEYS = new Set(['route', 'groups', 'minimumTier', 'description']);
+const FILE_KEYS = new Set(['routes', 'description']);
+
+/**
+ * Validates parsed route rules (see the format above) against the configured tiers. Throws
+ * `ConfigurationError` naming the offending rule; nothing is guessed or skipped.
+ */
+export function parseRouteRules(input: unknown, tiers: Tiers, setting = 'TENANCY_ROUTES'): RouteRules {
+  const fail = (message: string): never => {
+    throw new ConfigurationError(message, setting);
+  };
+  if (!isPlainObject(input)) return fail('route rules must be a JSON object with a "routes" array');
+  for (const key of Object.keys(input)) if (!FILE_KEYS.has(key)) fail(`unknown key "${key}" in route rules`);
+  const list = input.routes;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_RULES) {
+    return fail(`"routes" must be an array of 1-${MAX_RULES} rules`);
+  }
+  const rules = list.map((entry, index) => parseRule(entry, index, tiers, fail));
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    for (const method of rule.methods) {
+      const key = `${method} ${renderPath(rule.segments)}`;
+      if (seen.has(key)) fail(`route "${rule.route}" repeats ${key}`);
+      seen.add(key);
+    }
+  }
+  const tenantPrefix = checkTenantPrefix(rules, fail);
+  for (const rule of rules) if (!rule.tenantScoped) checkSharedRule(rule, tenantPrefix, fail);
+  return { rules, tenantPrefix };
+}
+
+/** Parses route rules from JSON text (inline `TENANCY_ROUTES` or a file's content). */
+export function parseRouteRulesJson(text: string, tiers: Tiers, setting = 'TENANCY_ROUTES'): RouteRules {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError('route rules are not valid JSON', setting, { cause: error });
+  }
+  return parseRouteRules(parsed, tiers, setting);
+}
+
+/**
+ * The IAM resource paths (relative to `arn:…:apiId/stage/`) a rule covers for one tenant, one per method:
+ * `GET/tenants/acme/me`, `POST/tenants/acme/admin/*`. Parameters and rest segments become `*`.
+ * `tenantId` must be a validated tenant id (no wildcard characters); `*` is used to describe "any tenant".
+ */
+export function ruleResources(rule: RouteRule, tenantId: string): string[] {
+  let path = '';
+  for (const segment of rule.segments) {
+    path += `/${segment.kind === 'literal' ? segment.value : segment.kind === 'tenant' ? tenantId : '*'}`;
+  }
+  if (path === '') path = '/';
+  return rule.methods.map((method) => `${method}${path}`);
+}
+
+/** Whether a rule matches a request resource (`GET/tenants/acme/me`) for the given tenant (`*`: any tenant). */
+export function ruleMatches(rule: RouteRule, resource: string, tenantId: string): boolean {
+  return ruleResources(rule, tenantId).some((pattern) => matchesArnPattern(pattern, resource));
+}
+
+/** Whether a caller with these groups and tier meets a rule's group and tier requirements. */
+export function callerMeetsRule(
+  rule: RouteRule,
+  caller: { readonly groups: readonly string[]; readonly tier: string },
+  tiers: Tiers,
+): boolean {
+  return meetsGroups(rule, caller.groups) && meetsTier(rule, caller.tier, tiers);
+}
+
+/** Whether the caller holds one of the rule's groups (or the rule requires none). */
+export function meetsGroups(rule: RouteRule, groups: readonly string[]): boolean {
+  return rule.groups.length === 0 || rule.groups.some((group) => groups.includes(group));
+}
+
+/** Whether the caller's tier reaches the rule's minimum tier (or the rule sets none). An unknown tier reaches none. */
+export function meetsTier(rule: RouteRule, tier: string, tiers: Tiers): boolean {
+  return rule.minimumTier === undefined || tiers.rank(tier) >= tiers.rank(rule.minimumTier);
+}
+
+function parseRule(entry: unknown, index: number, tiers: Tiers, fail: (message: string) => never): RouteRule {
+  const where = `routes[${index}]`;
+  if (!isPlainObject(entry)) return fail(`${where} must be an object with a "route"`);
+  for (const key of Object.keys(entry)) if (!RULE_KEYS.has(key)) fail(`unknown key "${key}" in ${where}`);
+  const { route, groups, minimumTier, description } = entry;
+  if (typeof route !== 'string') return fail(`${where}.route must be a string like "GET /tenants/{tenantId}/me"`);
+  if (description !== undefined && typeof description !== 'string') fail(`${where}.description must be a string`);
+  const match = /^(\*|[A-Z]+) (\/\S*)$/.exec(route);
+  if (match === null) return fail(`${where}: "${route}" is not "METHOD /path"`);
+  const [, method = '', path = ''] = match;
+  let methods: readonly HttpMethod[];
+  if (method === '*') methods = HTTP_METHODS;
+  else if ((HTTP_METHODS as readonly string[]).includes(method)) methods = [method as HttpMethod];
+  else return fail(`${where}: unknown method "${method}" (use ${HTTP_METHODS.join(', ')} or *)`);
+  const segments = parsePath(path, `${where} "${route}"`, fail);
+  const tenantScoped = segments.some((segment) => segment.kind === 'tenant');
+
+  let groupList: string[] = [];
+  if (groups !== undefined) {
+    if (
+      !Array.isArray(groups) ||
+      groups.length === 0 ||
+      groups.length > MAX_GROUPS ||
+      !groups.every((group) => typeof group === 'string' && GROUP_NAME.test(group))
+    ) {
+      return fail(`${where}.groups must be 1-${MAX_GROUPS} Cognito group names`);
+    }
+    groupList = [...groups];
+  }
+  if (minimumTier !== undefined && (typeof minimumTier !== 'string' || !tiers.has(minimumTier))) {
+    return fail(
+      `${where}.minimumTier ${JSON.stringify(minimumTier)} is not a configured tier (${tiers.names.join(', ')})`,
+    );
+  }
+  return { route, methods, segments, tenantScoped, groups: groupList, minimumTier };
+}
+
+function parsePath(path: string, where: string, fail: (message: string) => never): Segment[] {
+  if (path === '/') return [];
+  const parts = path.slice(1).split('/');
+  const segments: Segment[] = [];
+  const names = new Set<string>();
+  parts.forEach((part, index) => {
+    const last = index === parts.length - 1;
+    if (LITERAL.test(part)) {
+      segments.push({ kind: 'literal', value: part });
+    } else if (part === '*' || REST_PARAM.test(part)) {
+      if (!last) fail(`${where}: "${part}" may only be the last segment`);
+      segments.push({ kind: 'rest' });
+    } else if (PARAM.test(part)) {
+      const name = part.slice(1, -1);
+      if (names.has(name)) fail(`${where}: parameter {${name}} appears twice`);
+      names.add(name);
+      segments.push(name === 'tenantId' ? { kind: 'tenant' } : { kind: 'param' });
+    } else {
+      fail(`${where}: invalid path segment "${part}"`);
+    }
+  });
+  return segments;
+}
+
+function checkTenantPrefix(rules: readonly RouteRule[], fail: (message: string) => never): string[] {
+  let prefix: string[] | undefined;
+  for (const rule of rules) {
+    if (!rule.tenantScoped) continue;
+    const at = rule.segments.findIndex((segment) => segment.kind === 'tenant');
+    const before = rule.segments.slice(0, at);
+    const literals = before.flatMap((segment) => (segment.kind === 'literal' ? [segment.value] : []));
+    // Only literals before the tenant: a wildcard there would let the tenant segment float to another
+    // tenant's position in the path.
+    if (literals.length === 0 || literals.length !== before.length) {
+      fail(`"${rule.route}": {tenantId} must follow one or more literal segments, e.g. /tenants/{tenantId}`);
+    }
+    if (prefix === undefined) prefix = literals;
+    else if (prefix.join('/') !== literals.join('/')) {
+      fail(`"${rule.route}": every tenant route must start with the same prefix /${prefix.join('/')}/{tenantId}`);
+    }
+  }
+  return prefix ?? [];
+}
+
+function checkSharedRule(rule: RouteRule, tenantPrefix: readonly string[], fail: (message: string) => never): void {
+  const first = rule.segments[0];
+  if (first !== undefined && first.kind !== 'literal')
+    fail(`"${rule.route}": a shared route must start with a literal`);
+  if (tenantPrefix.length === 0) return;
+  const literalRun: string[] = [];
+  for (const segment of rule.segments) {
+    if (segment.kind !== 'literal') break;
+    literalRun.push(segment.value);
+  }
+  const fullyLiteral = literalRun.length === rule.segments.length;
+  const common = Math.min(literalRun.length, tenantPrefix.length);
+  const sharesStart = literalRun.slice(0, common).join('/') === tenantPrefix.slice(0, common).join('/');
+  // A fully literal route only collides when it reaches the tenant position (`/tenants/acme/x`); a route
+  // with wildcards collides as soon as its literal start is compatible with the tenant prefix.
+  const collides = fullyLiteral ? sharesStart && literalRun.length > tenantPrefix.length : sharesStart;
+  if (collides) {
+    fail(
+      `"${rule.route}": a shared route may not overlap the tenant routes under /${tenantPrefix.join('/')}/{tenantId}`,
+    );
+  }
+}
+
+function renderPath(segments: readonly Segment[]): string {
+  if (segments.length === 0) return '/';
+  return segments
+    .map((segment) => `/${segment.kind === 'literal' ? segment.value : segment.kind === 'tenant' ? '{tenantId}' : '*'}`)
+    .join('');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { RoleConfig } from '../assignment/assignment-config';
+import type { DirectoryUser, TenantDirectory } from '../cognito/tenant-directory';
+import { assertUserPoolId } from '../registry/binding';
+import { emailDomainOf } from '../registry/email-domain';
+import { assertTenantId } from '../registry/tenant-id';
+import type { TenantRegistry } from '../registry/tenant-registry';
+import { InvalidInputError, MembershipConflictError, TenancyError, UserExistsError } from '../runtime/errors';
+
+/** An operator's invitation of one e-mail address into a tenant. */
+export interface InvitationRequest {
+  readonly email: string;
+  readonly tenantId: string;
+  readonly userPoolId: string;
+  /** Role group; the configured member role when absent. */
+  readonly role?: string;
+}
+
+/** What the invitation did. `completed`: an earlier, interrupted invitation of the same user was finished. */
+export interface InvitationResult {
+  readonly status: 'invited' | 'completed';
+  readonly tenantId: string;
+  readonly sub: string;
+  readonly username: string;
+  readonly role: string;
+}
+
+/** What an invitation needs. */
+export interface InvitationDeps {
+  readonly registry: TenantRegistry;
+  readonly directory: TenantDirectory;
+  readonly roles: RoleConfig;
+}
+
+/**
+ * The subject under which an invitation reserves its seat before Cognito has issued the user's sub:
+ * `invite-` and 32 hex characters of SHA-256(tenant, address). Deterministic, so a repeated invitation finds
+ * its own reservation instead of taking a second seat.
+ */
+export function invitationPlaceholder(tenantId: string, email: string): string {
+  const digest = createHash('sha256').update(`invite\n${tenantId}\n${email.toLowerCase()}`).digest('hex');
+  return `invite-${digest.slice(0, 32)}`;
+}
+
+function validate(request: InvitationRequest, roles: RoleConfig): Required<InvitationRequest> {
+  const email = request.email.trim();
+  if (/\s/.test(email) || emailDomainOf(email) === undefined || email.length > 254) {
+    throw new InvalidInputError(`invalid e-mail address ${JSON.stringify(request.email)}`, 'email');
+  }
+  const role = request.role ?? roles.memberRole;
+  if (!roles.roleGroups.includes(role)) {
+    throw new InvalidInputError(`unknown role "${role}" (role groups: ${roles.roleGroups.join(', ')})`, 'role');
+  }
+  return {
+    email,
+    role,
+    tenantId: assertTenantId(request.tenantId),
+    userPoolId: assertUserPoolId(request.userPoolId),
+  };
+}
+
+/**
+ * Invites a user the Cognito way, membership first:
+ * 1. the seat is reserved in the registry under `invitationPlaceholder` (seat-limited, active tenants only:
+ *    a suspended tenant or a full one refuses here, before Cognito is touched);
+ * 2. the user is created with `AdminCreateUser` carrying `custom:tenantId` (Cognito e-mails the temporary
+ *    password); if that fails, the reservation is removed and the seat released;
+ * 3. the reservation becomes the user's membership in one transaction (seat unchanged);
+ * 4. the user joins the role group.
+ * The seat count therefore never exceeds the limit, and no Cognito user exists without a reserved seat. An
+ * interruption after step 2 leaves a user whose tokens the pre token trigger refuses (no membership yet);
+ * running the same invitation again finishes it, and two concurrent runs share one reservation. A user the
+ * pool already has is otherwise refused (record such users with `adoptPool`).
+ */
+export async function inviteUser(deps: InvitationDeps, request: InvitationRequest): Promise<InvitationResult> {
+  const { registry, directory } = deps;
+  const { email, tenantId, userPoolId, role } = validate(request, deps.roles);
+  const placeholder = invitationPlaceholder(tenantId, email);
+
+  const existing = await directory.getUser(userPoolId, email);
+  if (existing !== undefined) return finishExisting(deps, existing, { email, tenantId, userPoolId, placeholder });
+
+  await registry.addMember({ tenantId, sub: placeholder, role, source: 'invite' });
+  let user: DirectoryUser;
+  try {
+    user = await directory.createInvitedUser(userPoolId, email, tenantId);
+  } catch (error) {
+    // The user appeared since the look-up: most likely a concurrent run of the same invitation, which the
+    // shared reservation lets either run finish. Anything else releases the seat.
+    const raced = error instanceof UserExistsError ? await directory.getUser(userPoolId, email) : undefined;
+    if (raced !== undefined) {
+      try {
+        return await finishExisting(deps, raced, { email, tenantId, userPoolId, placeholder });
+      } catch (finishError) {
+        await registry.removeMember(tenantId, placeholder);
+        throw finishError;
+      }
+    }
+    await registry.removeMember(tenantId, placeholder);
+    throw error;
+  }
+  const membership = await registry.transferMembership(tenantId, placeholder, user.sub);
+  await directory.addToGroup(userPoolId, user.username, membership.role);
+  return { status: 'invited', tenantId, sub: user.sub, username: user.username, role: membership.role };
+}
+
+async function finishExisting(
+  deps: InvitationDeps,
+  user: DirectoryUser,
+  request: { email: string; tenantId: string; userPoolId: string; placeholder: string },
+): Promise<InvitationResult> {
+  const { registry, directory } = deps;
+  const { tenantId, userPoolId, placeholder } = request;
+  const memberOf = await registry.getUserTenantId(user.sub, { consistent: true });
+  if (memberOf !== undefined && memberOf !== tenantId) throw new MembershipConflictError(user.sub, memberOf);
+  let role: string;
+  if (memberOf === tenantId) {
+    // Invited before: redo the idempotent Cognito steps in case the earlier run stopped short of them.
+    const membership = await registry.getMembership(tenantId, user.sub);
+    if (membership === undefined) throw new TenancyError(`registry lacks the membership of ${user.sub} in ${tenantId}`);
+    role = membership.role;
+  } else {
+    // Created by an interrupted invitation of ours: same tenant attribute, and our reservation still holds.
+    const reservation = await registry.getMembership(tenantId, placeholder);
+    if (user.tenantIdAttribute !== tenantId || reservation === undefined) {
+      throw new UserExistsError(
+        `the user pool already has ${request.email} without a membership; run "adopt" to record existing users`,
+      );
+    }
+    role = (await registry.transferMembership(tenantId, placeholder, user.sub)).role;
+  }
+  if (user.tenantIdAttribute !== tenantId) await directory.setTenantId(userPoolId, user.username, tenantId);
+  await directory.addToGroup(userPoolId, user.username, role);
+  return { status: 'completed', tenantId, sub: user.sub, username: user.username, role };
+}

@@ -1,0 +1,173 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
+import { type Binding, makeBinding } from '../registry/binding';
+import type { Membership, Tenant } from '../registry/tenant';
+import { type CacheOutcome, TenantCache } from '../registry/tenant-cache';
+import { isValidTenantId } from '../registry/tenant-id';
+import {
+  BindingNotFoundError,
+  InvalidInputError,
+  MembershipMismatchError,
+  TenancyError,
+  TenantInactiveError,
+  TenantNotAssignedError,
+  TenantNotFoundError,
+} from '../runtime/errors';
+import { createClaimShaper, type PreTokenResponse } from './claims';
+import type { PreTokenConfig } from './pre-token-config';
+import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
+
+/** The registry reads the trigger makes; `TenantRegistry` provides them. */
+export interface TenantDirectory {
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  getMembership(tenantId: string, sub: string): Promise<Membership | undefined>;
+  resolveBinding(binding: Binding): Promise<string | undefined>;
+}
+
+/** The logger methods the trigger uses (Powertools `Logger` in production). */
+export type TriggerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'resetKeys'>;
+
+/** Dependencies of the trigger; the Lambda entry point builds them from the environment at cold start. */
+export interface PreTokenGenerationDeps {
+  readonly registry: TenantDirectory;
+  readonly config: PreTokenConfig;
+  readonly logger: TriggerLogger;
+  /** Clock in milliseconds for the caches, replaceable in tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * The event as returned to Cognito: unchanged but for `response`, whose type is this suite's own (the
+ * `@types/aws-lambda` response types only allow string claim values; V2/V3 allow arrays and objects too).
+ */
+export type PreTokenResult = Omit<PreTokenGenerationEvent, 'response'> & { readonly response: PreTokenResponse };
+
+/**
+ * A pre token generation handler: the event in, the event with its override details out, or a throw. It takes
+ * `unknown` on purpose: every event is validated, and tests feed it malformed ones.
+ */
+export type PreTokenGenerationHandler = (event: unknown) => Promise<PreTokenResult>;
+
+const MISCONFIGURATION_HINT =
+  `${TENANT_ID_ATTRIBUTE} is not backed by a registry membership: something other than cognito-tenancy wrote it. ` +
+  `Likely causes: an app client whose WriteAttributes include ${TENANT_ID_ATTRIBUTE}, or an identity provider ` +
+  `attribute mapping that targets it. Run \`npm run tenants -- doctor\` against this user pool.`;
+
+/**
+ * Creates the pre token generation trigger over a registry (any event version; see `createClaimShaper` for
+ * the claim rules). Tenant records and client bindings are cached per container with a bounded
+ * stale-on-error window; membership items are read for every token while verification is on, so removing a
+ * member takes effect at the user's next sign-in or refresh.
+ *
+ * Refusals throw a `TenancyError` whose `message` is the user-safe text (Cognito shows it on the sign-in
+ * page); the specific reason is its `cause` and goes to the log.
+ */
+export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): PreTokenGenerationHandler {
+  const { registry, config, logger } = deps;
+  const shaper = createClaimShaper(config);
+  const cacheOptions = { ttlMs: config.cacheTtlMs, staleTtlMs: config.staleTtlMs, now: deps.now };
+  const tenants = new TenantCache<Tenant | undefined>(cacheOptions);
+  const clients = new TenantCache<string | undefined>(cacheOptions);
+
+  const noteStale = (what: string, outcome: CacheOutcome, error: unknown) => {
+    if (outcome === 'stale') logger.warn(`tenant registry unavailable; serving a cached ${what}`, { error });
+  };
+
+  const requireActive = (tenantId: string, tenant: Tenant | undefined): Tenant => {
+    if (tenant === undefined) throw new TenantNotFoundError(tenantId);
+    if (tenant.status !== 'active') throw new TenantInactiveError(tenantId, tenant.status);
+    return tenant;
+  };
+
+  const loadTenant = async (tenantId: string): Promise<Tenant> => {
+    const { value, outcome, error } = await tenants.get(tenantId, () => registry.getTenant(tenantId));
+    noteStale('tenant', outcome, error);
+    return requireActive(tenantId, value);
+  };
+
+  // A fresh cache entry is used without awaiting anything: the warm path stays free of promise hops.
+  const activeTenant = (tenantId: string): Tenant | Promise<Tenant> => {
+    const cached = tenants.fresh(tenantId);
+    return cached === undefined ? loadTenant(tenantId) : requireActive(tenantId, cached.value);
+  };
+
+  const issue = async (input: Record<string, unknown>): Promise<PreTokenResult> => {
+    const request = parseTokenRequest(input);
+    // Validated above: from here on the event has the shape Cognito documents.
+    const event = input as unknown as PreTokenGenerationEvent;
+
+    if (request.kind === 'client') {
+      const binding = makeBinding('client', request.clientId);
+      const {
+        value: tenantId,
+        outcome,
+        error,
+      } = await clients.get(request.clientId, () => registry.resolveBinding(binding));
+      noteStale('client binding', outcome, error);
+      if (tenantId === undefined) throw new BindingNotFoundError(`client ${request.clientId}`);
+      logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
+      const pending = activeTenant(tenantId);
+      const tenant = pending instanceof Promise ? await pending : pending;
+      const response = shaper.client(tenant);
+      logger.info('client credentials token claims issued', { tier: tenant.tier });
+      return { ...event, response };
+    }
+
+    const claimed = stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE);
+    if (claimed === undefined || claimed === '') throw new TenantNotAssignedError(request.sub);
+    if (!isValidTenantId(claimed)) {
+      // Not echoed: whoever wrote this value is not this suite, and it could be anything (an e-mail address).
+      throw new InvalidInputError(`${TENANT_ID_ATTRIBUTE} is not a well-formed tenant id`, 'tenantId');
+    }
+    const tenantId = claimed;
+    // One appendKeys per invocation: each call costs about a microsecond in Powertools.
+    logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
+    const pending = activeTenant(tenantId);
+    const tenant = pending instanceof Promise ? await pending : pending;
+    if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
+      throw new MembershipMismatchError(tenantId, request.sub);
+    }
+    const response = shaper.user(request, tenant);
+    logger.info('token claims issued', { tier: tenant.tier });
+    return { ...event, response };
+  };
+
+  const refuse = (error: unknown, event: unknown): never => {
+    // Refused before the keys were appended (no tenant yet): still say which trigger source it was.
+    const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
+    if (typeof source === 'string' && source.length <= 64) logger.appendKeys({ triggerSource: source });
+    if (error instanceof MembershipMismatchError) {
+      logger.error(MISCONFIGURATION_HINT, { reason: error.name, sub: error.sub });
+    } else if (error instanceof TenancyError && isBusinessRefusal(error)) {
+      logger.warn('token refused', { reason: error.name, detail: error.message });
+    } else {
+      logger.error('token refused: unexpected failure', { error });
+    }
+    const userMessage = error instanceof TenancyError ? error.userMessage : new TenancyError('').userMessage;
+    throw new TenancyError(userMessage, { cause: error, userMessage });
+  };
+
+  return async (event) => {
+    // Keys of the previous invocation (tenantId, triggerSource) must never leak into this one's log lines.
+    logger.resetKeys();
+    try {
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        throw new InvalidInputError('malformed pre token generation event: not an object', 'event');
+      }
+      return await issue(event as Record<string, unknown>);
+    } catch (error) {
+      return refuse(error, event);
+    }
+  };
+}
+
+/** Refusals that are the expected outcome for some users, as opposed to outages and bugs. */
+function isBusinessRefusal(error: TenancyError): boolean {
+  return (
+    error instanceof TenantNotAssignedError ||
+    error instanceof TenantNotFoundError ||
+    error instanceof TenantInactiveError ||
+    error instanceof BindingNotFoundError ||
+    error instanceof InvalidInputError
+  );
+}
