@@ -1,11 +1,11 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
-import { TenantDirectory } from '../shared/cognito/tenant-directory';
+import { DirectoryAdmin } from '../shared/cognito/directory-admin';
 import type { Env } from '../shared/runtime/settings';
 
 /** The user pool directory the CLI talks to, and how to let go of it. */
 export interface DirectoryTarget {
-  readonly directory: TenantDirectory;
+  readonly directory: DirectoryAdmin;
   /** The raw client, for read-only audits (`doctor`). */
   readonly client: CognitoIdentityProviderClient;
   close(): void;
@@ -26,5 +26,5 @@ export function openDirectory(env: Env): DirectoryTarget {
     maxAttempts: CLI_LIMITS.maxAttempts,
     requestHandler: { connectionTimeout: CLI_LIMITS.connectionTimeoutMs, requestTimeout: CLI_LIMITS.requestTimeoutMs },
   });
-  return { directory: new TenantDirectory(client), client, close: () => client.destroy() };
+  return { directory: new DirectoryAdmin(client), client, close: () => client.destroy() };
 }

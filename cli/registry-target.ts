@@ -10,7 +10,7 @@ import {
   localDynamoDBClient,
   startDynamoDBLocal,
 } from '../local/dynamodb-local';
-import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { TenantAdmin } from '../shared/registry/tenant-admin';
 import { parseTiers } from '../shared/registry/tiers';
 import { InvalidInputError } from '../shared/runtime/errors';
 import type { Env } from '../shared/runtime/settings';
@@ -20,7 +20,7 @@ export const LOCAL_TABLE = 'cognito-tenancy-local';
 
 /** A registry the CLI talks to, and how to let go of it. */
 export interface RegistryTarget {
-  readonly registry: TenantRegistry;
+  readonly registry: TenantAdmin;
   /** Where it is, for the user: `local (…)` or the table name. */
   readonly description: string;
   close(): Promise<void>;
@@ -56,7 +56,7 @@ export async function openRegistry(options: TargetOptions): Promise<RegistryTarg
     const table = tableName ?? LOCAL_TABLE;
     await createRegistryTable(client, table);
     return {
-      registry: new TenantRegistry({ client, tableName: table, tiers }),
+      registry: new TenantAdmin({ client, tableName: table, tiers }),
       description: `${endpoint} table ${table}`,
       close: async () => client.destroy(),
     };
@@ -67,7 +67,7 @@ export async function openRegistry(options: TargetOptions): Promise<RegistryTarg
     const client = localDynamoDBClient(dynamo.endpoint);
     await createRegistryTable(client, LOCAL_TABLE);
     return {
-      registry: new TenantRegistry({ client, tableName: LOCAL_TABLE, tiers }),
+      registry: new TenantAdmin({ client, tableName: LOCAL_TABLE, tiers }),
       description: `local (${options.localDataDir})`,
       close: async () => {
         client.destroy();
@@ -80,7 +80,7 @@ export async function openRegistry(options: TargetOptions): Promise<RegistryTarg
   }
   const client = new DynamoDBClient({});
   return {
-    registry: new TenantRegistry({ client, tableName, tiers }),
+    registry: new TenantAdmin({ client, tableName, tiers }),
     description: `table ${tableName}`,
     close: async () => client.destroy(),
   };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { roleConfigFromEnv } from '../shared/assignment/assignment-config';
-import type { TenantDirectory } from '../shared/cognito/tenant-directory';
+import type { DirectoryAdmin } from '../shared/cognito/directory-admin';
 import { inviteUser } from '../shared/operations/invitation';
 import { adoptPool } from '../shared/operations/pool-adoption';
 import { auditPool } from '../shared/operations/pool-audit';
@@ -16,8 +16,8 @@ import {
   makeBinding,
 } from '../shared/registry/binding';
 import type { Membership, Tenant, TenantStatus } from '../shared/registry/tenant';
+import type { TenantAdmin } from '../shared/registry/tenant-admin';
 import { assertTenantId } from '../shared/registry/tenant-id';
-import type { TenantRegistry } from '../shared/registry/tenant-registry';
 import { parseTiers, type Tiers } from '../shared/registry/tiers';
 import { InvalidInputError, TenancyError } from '../shared/runtime/errors';
 import type { Env } from '../shared/runtime/settings';
@@ -39,9 +39,9 @@ export interface CliIo {
 }
 
 interface Context {
-  readonly registry: TenantRegistry;
+  readonly registry: TenantAdmin;
   /** The user pool API, opened on first use (only `invite` and `adopt` need it). */
-  readonly directory: () => TenantDirectory;
+  readonly directory: () => DirectoryAdmin;
   readonly env: Env;
   readonly args: readonly string[];
   readonly options: {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importSeed, parseSeed } from '../shared/operations/tenant-seed';
-import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { TenantAdmin } from '../shared/registry/tenant-admin';
 import { DEFAULT_TIERS } from '../shared/registry/tiers';
 import { type CognitoLocal, type SeedUser, startCognitoLocal } from './cognito-local';
 import { createRegistryTable, type DynamoDBLocal, localDynamoDBClient, startDynamoDBLocal } from './dynamodb-local';
@@ -39,7 +39,7 @@ export type InvokeResult =
 
 /** DynamoDB Local + cognito-local + serverless-offline, wired together on 127.0.0.1. */
 export interface LocalStack {
-  readonly registry: TenantRegistry;
+  readonly registry: TenantAdmin;
   readonly cognito: CognitoLocal;
   readonly dynamoEndpoint: string;
   readonly httpEndpoint: string;
@@ -70,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const client = localDynamoDBClient(dynamo.endpoint);
     started.push({ stop: async () => client.destroy() });
     await createRegistryTable(client, LOCAL_STACK_TABLE);
-    const registry = new TenantRegistry({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS });
+    const registry = new TenantAdmin({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS });
     const seed = parseSeed(readFileSync(options.seedFile ?? DEFAULT_SEED, 'utf8'), (tier) => DEFAULT_TIERS.has(tier));
     await importSeed(registry, seed);
 

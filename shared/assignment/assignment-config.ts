@@ -1,8 +1,8 @@
 import { registryConfigFromEnv } from '../registry/registry-config';
+import { DEFAULT_ROLE_GROUPS, isGroupName } from '../registry/role-groups';
 import type { Tiers } from '../registry/tiers';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readList, readString, rejectUnknownSettings } from '../runtime/settings';
-import { DEFAULT_ROLE_GROUPS } from '../tokens/pre-token-config';
 
 /** What the sign-up triggers (pre sign-up, post confirmation) and invitations need, validated at cold start. */
 export interface AssignmentConfig {
@@ -26,12 +26,9 @@ export interface AssignmentConfig {
   readonly budgetMs: number;
 }
 
-// Same rule as the pre token trigger's role groups: key- and header-safe names.
-const GROUP_NAME = /^[A-Za-z0-9][\w.-]{0,127}$/;
-
 function role(env: Env, setting: 'TENANCY_MEMBER_ROLE' | 'TENANCY_ADMIN_ROLE', fallback: string, roles: string[]) {
   const value = readString(env, setting) ?? fallback;
-  if (!GROUP_NAME.test(value)) throw new ConfigurationError(`"${value}" is not a valid group name`, setting);
+  if (!isGroupName(value)) throw new ConfigurationError(`"${value}" is not a valid group name`, setting);
   if (!roles.includes(value)) {
     throw new ConfigurationError(
       `"${value}" is not one of the role groups (${roles.join(', ')}); add it to TENANCY_ROLE_GROUPS`,

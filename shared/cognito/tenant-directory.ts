@@ -1,47 +1,22 @@
 import {
   AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminDeleteUserCommand,
-  AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
-  type AttributeType,
   type CognitoIdentityProviderClient,
-  ListUsersCommand,
-  ListUsersInGroupCommand,
-  UserNotFoundException,
-  UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DirectoryUnavailableError, TenancyError, UserExistsError } from '../runtime/errors';
+import { DirectoryUnavailableError } from '../runtime/errors';
 import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
 
-/** A pool user as the suite sees it: name, sub and the (untrusted until backed) tenant attribute. */
-export interface DirectoryUser {
-  readonly username: string;
-  readonly sub: string;
-  readonly tenantIdAttribute: string | undefined;
-}
-
-function attributeValue(attributes: readonly AttributeType[] | undefined, name: string): string | undefined {
-  const value = attributes?.find((attribute) => attribute.Name === name)?.Value;
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function toDirectoryUser(username: string | undefined, attributes: readonly AttributeType[] | undefined) {
-  const sub = attributeValue(attributes, 'sub');
-  if (username === undefined || sub === undefined) return undefined;
-  return { username, sub, tenantIdAttribute: attributeValue(attributes, TENANT_ID_ATTRIBUTE) };
-}
-
 /**
- * The Cognito user pool calls of the suite, all IAM-authorised admin APIs. Every failure becomes a
- * `DirectoryUnavailableError` (or a specific `TenancyError`), so callers handle one error family.
+ * The Cognito user pool calls the triggers make, IAM-authorised admin APIs that write the tenant binding.
+ * Operator calls (create, list, delete users) are in `DirectoryAdmin`, so they never reach a Lambda bundle.
+ * Every failure becomes a `DirectoryUnavailableError`, so callers handle one error family.
  */
 export class TenantDirectory {
   constructor(readonly client: CognitoIdentityProviderClient) {}
 
   /** Writes `custom:tenantId` with `AdminUpdateUserAttributes` (idempotent). */
   async setTenantId(userPoolId: string, username: string, tenantId: string): Promise<void> {
-    await this.#send('AdminUpdateUserAttributes', () =>
+    await this.send('AdminUpdateUserAttributes', () =>
       this.client.send(
         new AdminUpdateUserAttributesCommand({
           UserPoolId: userPoolId,
@@ -54,98 +29,15 @@ export class TenantDirectory {
 
   /** Adds the user to a role group with `AdminAddUserToGroup` (idempotent: adding twice is no change). */
   async addToGroup(userPoolId: string, username: string, group: string): Promise<void> {
-    await this.#send('AdminAddUserToGroup', () =>
+    await this.send('AdminAddUserToGroup', () =>
       this.client.send(
         new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }),
       ),
     );
   }
 
-  /** The user, or `undefined` when the pool has none by that name (or alias). */
-  async getUser(userPoolId: string, username: string): Promise<DirectoryUser | undefined> {
-    try {
-      const user = await this.client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }));
-      return toDirectoryUser(user.Username, user.UserAttributes);
-    } catch (error) {
-      if (error instanceof UserNotFoundException) return undefined;
-      throw new DirectoryUnavailableError('AdminGetUser', { cause: error });
-    }
-  }
-
-  /**
-   * Creates an invited user with `AdminCreateUser`, carrying `custom:tenantId`; Cognito e-mails the temporary
-   * password. The address is marked verified: the operator vouches for it, and the temporary password only
-   * reaches whoever reads that mailbox. `UserExistsError` when the name is taken.
-   */
-  async createInvitedUser(userPoolId: string, email: string, tenantId: string): Promise<DirectoryUser> {
-    try {
-      const created = await this.client.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: email,
-          DesiredDeliveryMediums: ['EMAIL'],
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-            { Name: TENANT_ID_ATTRIBUTE, Value: tenantId },
-          ],
-        }),
-      );
-      const user = toDirectoryUser(created.User?.Username, created.User?.Attributes);
-      if (user === undefined) throw new TenancyError('AdminCreateUser returned a user without a name or sub');
-      return user;
-    } catch (error) {
-      if (error instanceof UsernameExistsException) throw new UserExistsError('the user pool already has this user');
-      if (error instanceof TenancyError) throw error;
-      throw new DirectoryUnavailableError('AdminCreateUser', { cause: error });
-    }
-  }
-
-  /** Deletes a user (rollback of a failed invitation); a user that is already gone is no error. */
-  async deleteUser(userPoolId: string, username: string): Promise<void> {
-    try {
-      await this.client.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: username }));
-    } catch (error) {
-      if (error instanceof UserNotFoundException) return;
-      throw new DirectoryUnavailableError('AdminDeleteUser', { cause: error });
-    }
-  }
-
-  /** Every user of the pool, page by page (`ListUsers`, 60 per page). */
-  async *listUsers(userPoolId: string): AsyncGenerator<DirectoryUser[]> {
-    let token: string | undefined;
-    do {
-      const page = await this.#send('ListUsers', () =>
-        this.client.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token })),
-      );
-      const users: DirectoryUser[] = [];
-      for (const user of page.Users ?? []) {
-        const entry = toDirectoryUser(user.Username, user.Attributes);
-        if (entry !== undefined) users.push(entry);
-      }
-      yield users;
-      token = page.PaginationToken;
-    } while (token !== undefined && token !== '');
-  }
-
-  /** The subs of a group's members (`ListUsersInGroup`, all pages). */
-  async groupMemberSubs(userPoolId: string, group: string): Promise<Set<string>> {
-    const subs = new Set<string>();
-    let token: string | undefined;
-    do {
-      const page = await this.#send('ListUsersInGroup', () =>
-        this.client.send(new ListUsersInGroupCommand({ UserPoolId: userPoolId, GroupName: group, NextToken: token })),
-      );
-      for (const user of page.Users ?? []) {
-        const sub = attributeValue(user.Attributes, 'sub');
-        if (sub !== undefined) subs.add(sub);
-      }
-      token = page.NextToken;
-    } while (token !== undefined && token !== '');
-    return subs;
-  }
-
-  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  /** Runs one SDK call; any failure becomes `DirectoryUnavailableError(operation)`. */
+  protected async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {

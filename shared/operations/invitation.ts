@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { RoleConfig } from '../assignment/assignment-config';
-import type { DirectoryUser, TenantDirectory } from '../cognito/tenant-directory';
+import type { DirectoryAdmin, DirectoryUser } from '../cognito/directory-admin';
 import { assertUserPoolId } from '../registry/binding';
 import { emailDomainOf } from '../registry/email-domain';
+import type { TenantAdmin } from '../registry/tenant-admin';
 import { assertTenantId } from '../registry/tenant-id';
-import type { TenantRegistry } from '../registry/tenant-registry';
 import { InvalidInputError, MembershipConflictError, TenancyError, UserExistsError } from '../runtime/errors';
 
 /** An operator's invitation of one e-mail address into a tenant. */
@@ -27,8 +27,8 @@ export interface InvitationResult {
 
 /** What an invitation needs. */
 export interface InvitationDeps {
-  readonly registry: TenantRegistry;
-  readonly directory: TenantDirectory;
+  readonly registry: TenantAdmin;
+  readonly directory: DirectoryAdmin;
   readonly roles: RoleConfig;
 }
 

@@ -1,9 +1,9 @@
 import type { RoleConfig } from '../assignment/assignment-config';
-import type { TenantDirectory } from '../cognito/tenant-directory';
+import type { DirectoryAdmin } from '../cognito/directory-admin';
 import { assertUserPoolId } from '../registry/binding';
 import type { Tenant } from '../registry/tenant';
+import type { TenantAdmin } from '../registry/tenant-admin';
 import { isValidTenantId } from '../registry/tenant-id';
-import type { TenantRegistry } from '../registry/tenant-registry';
 import { MembershipConflictError, SeatLimitError, TenantInactiveError } from '../runtime/errors';
 
 /** A user the adoption looked at, by sub (never by e-mail address). */
@@ -38,8 +38,8 @@ export interface AdoptionReport {
 
 /** What adoption needs. */
 export interface AdoptionDeps {
-  readonly registry: TenantRegistry;
-  readonly directory: TenantDirectory;
+  readonly registry: TenantAdmin;
+  readonly directory: DirectoryAdmin;
   readonly roles: RoleConfig;
 }
 

@@ -1,7 +1,7 @@
 import { BINDING_KINDS, type Binding, bindingKey, describeBinding, makeBinding } from '../registry/binding';
 import { isTenantStatus, type TenantStatus } from '../registry/tenant';
+import type { TenantAdmin } from '../registry/tenant-admin';
 import { assertTenantId } from '../registry/tenant-id';
-import type { TenantRegistry } from '../registry/tenant-registry';
 import {
   BindingConflictError,
   InvalidInputError,
@@ -128,7 +128,7 @@ function parseSeedBinding(raw: unknown, where: string): Binding {
  * mappings, and adds the bindings. Every binding is checked against the registry first, so a binding held by
  * another tenant fails the import before anything is written. Safe to run again.
  */
-export async function importSeed(registry: TenantRegistry, seed: readonly SeedTenant[]): Promise<SeedResult> {
+export async function importSeed(registry: TenantAdmin, seed: readonly SeedTenant[]): Promise<SeedResult> {
   const pendingMembers = new Map<string, SeedMember[]>();
   for (const tenant of seed) {
     for (const binding of tenant.bindings) {

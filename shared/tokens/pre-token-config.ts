@@ -1,4 +1,5 @@
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
+import { DEFAULT_ROLE_GROUPS, isGroupName } from '../registry/role-groups';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readInteger, readList, readString, rejectUnknownSettings } from '../runtime/settings';
 import { type ClaimNames, claimNamesFromEnv } from './claim-names';
@@ -22,12 +23,8 @@ export interface PreTokenConfig {
   readonly verifyMembership: boolean;
 }
 
-export const DEFAULT_ROLE_GROUPS = ['tenant-admin', 'tenant-member'] as const;
 export const DEFAULT_PLATFORM_GROUPS = ['platform-admin'] as const;
 
-// Cognito group names are up to 128 printable characters; the suite keeps to key- and header-safe ones
-// (the authorizer passes groups comma-joined to backends, so a comma in a name would be ambiguous).
-const GROUP_NAME = /^[A-Za-z0-9][\w.-]{0,127}$/;
 // Cognito custom attribute names are at most 20 characters after the `custom:` prefix.
 const CUSTOM_ATTRIBUTE = /^custom:[A-Za-z0-9_]{1,20}$/;
 
@@ -35,7 +32,7 @@ function groupList(env: Env, setting: 'TENANCY_ROLE_GROUPS' | 'TENANCY_PLATFORM_
   const groups = readList(env, setting, fallback);
   const seen = new Set<string>();
   for (const group of groups) {
-    if (!GROUP_NAME.test(group)) {
+    if (!isGroupName(group)) {
       throw new ConfigurationError(`"${group}" is not a valid group name (letters, digits, "_", "." and "-")`, setting);
     }
     if (seen.has(group)) throw new ConfigurationError(`group "${group}" is listed twice`, setting);

@@ -10,10 +10,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/tenants-cli';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
-import { TenantDirectory } from '../../shared/cognito/tenant-directory';
+import { DirectoryAdmin } from '../../shared/cognito/directory-admin';
 import { invitationPlaceholder } from '../../shared/operations/invitation';
 import type { AdoptionReport } from '../../shared/operations/pool-adoption';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { type Cli, cliRunner } from '../support/cli';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { createPoolUser, importSeedTenants, poolState } from '../support/sign-up';
@@ -30,7 +30,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
   let cognito: CognitoLocal;
   let client: CognitoIdentityProviderClient;
   let test: TestRegistry;
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let cli: Cli;
   let n = 0;
   const address = (domain: string) => `invitee${++n}.${Date.now()}@${domain}`;
@@ -186,7 +186,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     mock.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
     mock.on(AdminCreateUserCommand).rejects(new Error('throttled'));
     const failingCli = cliFor(test, cognito, {
-      openDirectory: () => ({ directory: new TenantDirectory(failing), client: failing, close: () => undefined }),
+      openDirectory: () => ({ directory: new DirectoryAdmin(failing), client: failing, close: () => undefined }),
     });
     const email = address('acme.example');
 
@@ -221,7 +221,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
       .rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
     mock.on(AdminAddUserToGroupCommand).resolves({});
     const racingCli = cliFor(test, cognito, {
-      openDirectory: () => ({ directory: new TenantDirectory(racing), client: racing, close: () => undefined }),
+      openDirectory: () => ({ directory: new DirectoryAdmin(racing), client: racing, close: () => undefined }),
     });
 
     // Act
@@ -271,7 +271,7 @@ describe('tenants adopt against DynamoDB Local and cognito-local', () => {
   let cognito: CognitoLocal;
   let client: CognitoIdentityProviderClient;
   let test: TestRegistry;
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let cli: Cli;
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstanc
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { selfServiceTenantId } from '../../shared/assignment/self-service-tenant';
 import { makeBinding } from '../../shared/registry/binding';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import {
   createPoolUser,
@@ -22,7 +22,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
   let cognito: CognitoLocal;
   let client: CognitoIdentityProviderClient;
   let test: TestRegistry;
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let env: Record<string, string>;
   let handler: Handler;
   let warn: MockInstance;

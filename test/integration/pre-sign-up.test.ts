@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { loadEvent } from '../support/events';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { importSeedTenants, loadTrigger, type TriggerEvent } from '../support/sign-up';
@@ -12,7 +12,7 @@ const NOT_AUTO = { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPho
 
 describe('pre sign-up trigger against DynamoDB Local', () => {
   let test: TestRegistry;
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let env: Record<string, string>;
   let handler: Handler;
 

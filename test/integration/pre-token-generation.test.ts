@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import type { TenancyError } from '../../shared/runtime/errors';
 import type { PreTokenGenerationEvent } from '../../shared/tokens/pre-token-event';
 import type { PreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
@@ -93,7 +93,7 @@ function kindOf(body: Buffer): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('pre token generation handler against DynamoDB Local', () => {
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let tableName: string;
   let proxy: RegistryProxy;
 

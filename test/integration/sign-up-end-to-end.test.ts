@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { type LambdaInvokeServer, startLambdaInvokeServer } from '../support/lambda-invoke-server';
 import { createTestRegistry } from '../support/registry';
 import { importSeedTenants, loadTrigger, poolState } from '../support/sign-up';
@@ -19,7 +19,7 @@ const PRE_SIGN_UP = 'cognito-tenancy-local-preSignUp';
 const POST_CONFIRMATION = 'cognito-tenancy-local-postConfirmation';
 
 describe('sign-up through cognito-local invoking the triggers (end to end)', () => {
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let lambda: LambdaInvokeServer;
   let cognito: CognitoLocal;
   let client: CognitoIdentityProviderClient;

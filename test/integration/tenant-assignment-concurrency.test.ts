@@ -9,9 +9,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { assignmentConfigFromEnv } from '../../shared/assignment/assignment-config';
 import { newUserFromTrigger } from '../../shared/assignment/new-user';
 import { assignTenant } from '../../shared/assignment/tenant-assignment';
-import { TenantDirectory } from '../../shared/cognito/tenant-directory';
+import { DirectoryAdmin } from '../../shared/cognito/directory-admin';
 import { makeBinding } from '../../shared/registry/binding';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { SeatLimitError } from '../../shared/runtime/errors';
 import { loadEvent } from '../support/events';
 import { createTestRegistry } from '../support/registry';
@@ -20,7 +20,7 @@ import type { TriggerEvent } from '../support/sign-up';
 // cognito-local corrupts its JSON store under concurrent writes, so the pool side is a mocked client here;
 // the registry, where the seat and uniqueness rules live, is the real DynamoDB Local.
 describe('tenant assignment under concurrency (DynamoDB Local)', () => {
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let deps: Parameters<typeof assignTenant>[0];
   let cognito: ReturnType<typeof mockClient>;
 
@@ -33,7 +33,7 @@ describe('tenant assignment under concurrency (DynamoDB Local)', () => {
     cognito.on(AdminAddUserToGroupCommand).resolves({});
     deps = {
       registry,
-      directory: new TenantDirectory(client),
+      directory: new DirectoryAdmin(client),
       config: assignmentConfigFromEnv({ TENANCY_TABLE_NAME: test.tableName }),
       logger: { info: () => undefined, warn: () => undefined },
     };

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { Tiers } from '../../shared/registry/tiers';
 import {
   BindingConflictError,
@@ -21,7 +21,7 @@ const TIERS = new Tiers([
 ]);
 
 describe('TenantRegistry against DynamoDB Local', () => {
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
 
   beforeEach(async () => {
     ({ registry } = await createTestRegistry(TIERS));

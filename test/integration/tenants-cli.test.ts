@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
-import type { TenantRegistry } from '../../shared/registry/tenant-registry';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { type Cli, cliRunner } from '../support/cli';
 import { createTestRegistry } from '../support/registry';
 
 const SEED = join(import.meta.dirname, '..', '..', 'events', 'tenants.json');
 
 describe('tenants CLI against DynamoDB Local', () => {
-  let registry: TenantRegistry;
+  let registry: TenantAdmin;
   let cli: Cli;
 
   beforeEach(async () => {

@@ -1,0 +1,69 @@
+/**
+ * Builds a Lambda bundle exactly as serverless-esbuild does (the options of esbuild.config.cjs), for the tests
+ * that inspect bundles and for the cold-start benchmark: what they look at is what is deployed.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const esbuildOptions = (
+  createRequire(import.meta.url)(join(root, 'esbuild.config.cjs')) as { esbuildOptions: () => object }
+).esbuildOptions;
+
+/** The entry files of the deployed functions, `functions/*.ts`, sorted. */
+export function functionEntries(): string[] {
+  const dir = join(root, 'functions');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.ts'))
+    .sort()
+    .map((file) => join(dir, file));
+}
+
+/** A built bundle: its entry file and every file esbuild wrote for it (entry, chunks, source maps). */
+export interface FunctionBundle {
+  readonly name: string;
+  /** The `.mjs` file Lambda loads. */
+  readonly file: string;
+  /** Bytes of the entry file. */
+  readonly bytes: number;
+  /** Bytes of all JavaScript it may load: the entry file and its on-demand chunks. */
+  readonly totalBytes: number;
+  /** The JavaScript files (entry and chunks). */
+  readonly jsFiles: readonly string[];
+}
+
+/** Bundles `entry` into `outdir/<name>/<name>.mjs` (chunks beside it) with the deployed esbuild options. */
+export async function buildFunctionBundle(entry: string, outdir: string): Promise<FunctionBundle> {
+  const name = basename(entry).replace(/\.[^.]+$/, '');
+  const dir = join(outdir, name);
+  await build({
+    ...esbuildOptions(),
+    entryPoints: [entry],
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    logLevel: 'error',
+  });
+  const jsFiles = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.mjs'))
+    .map((file) => join(dir, file));
+  const file = join(dir, `${name}.mjs`);
+  const totalBytes = jsFiles.reduce((sum, js) => sum + statSync(js).size, 0);
+  return { name, file, bytes: statSync(file).size, totalBytes, jsFiles };
+}
+
+/**
+ * The original identifiers of a bundle, from its source maps' `names` (minification renames them in the code,
+ * the maps keep them): how a test tells which SDK commands a bundle carries.
+ */
+export function bundleIdentifiers(bundle: FunctionBundle): Set<string> {
+  const names = new Set<string>();
+  for (const js of bundle.jsFiles) {
+    const map = JSON.parse(readFileSync(`${js}.map`, 'utf8')) as { names?: string[] };
+    for (const name of map.names ?? []) names.add(name);
+  }
+  return names;
+}

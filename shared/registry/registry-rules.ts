@@ -1,0 +1,100 @@
+import { InvalidInputError } from '../runtime/errors';
+import { isGroupName } from './role-groups';
+import { isTenantStatus, MEMBERSHIP_SOURCES, type MembershipSource, type TenantStatus } from './tenant';
+import { assertTenantId, generateTenantId } from './tenant-id';
+import type { Tiers } from './tiers';
+
+/** Input of `createTenant`. Without `tenantId` a non-guessable id is generated. */
+export interface NewTenant {
+  readonly tenantId?: string;
+  readonly name: string;
+  readonly tier: string;
+  readonly status?: TenantStatus;
+  readonly roleMappings?: Readonly<Record<string, string>>;
+}
+
+/** A `NewTenant` that passed every rule: id chosen, name trimmed, status set. */
+export interface ValidTenant {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly tier: string;
+  readonly status: TenantStatus;
+  readonly roleMappings: Readonly<Record<string, string>>;
+}
+
+/** Input of `addMember`. */
+export interface NewMembership {
+  readonly tenantId: string;
+  readonly sub: string;
+  readonly role: string;
+  readonly source: MembershipSource;
+}
+
+const NAME_MAX = 128;
+// Cognito `sub` values are UUIDs; other subjects (emulators) are still restricted to key-safe characters.
+const SUB_PATTERN = /^[\w-]{1,128}$/;
+
+/**
+ * Checks a new tenant against the registry's rules without any I/O: the registry applies it before writing,
+ * and `import` applies it to a whole seed file before writing anything. `UnknownTierError`/`InvalidInputError`.
+ */
+export function validateNewTenant(input: NewTenant, tiers: Tiers): ValidTenant {
+  const tenantId = input.tenantId === undefined ? generateTenantId() : assertTenantId(input.tenantId);
+  const name = validateTenantName(input.name);
+  tiers.get(input.tier);
+  const status = validateStatus(input.status ?? 'active');
+  return { tenantId, name, tier: input.tier, status, roleMappings: validateRoleMappings(input.roleMappings ?? {}) };
+}
+
+/** A tenant name: 1–128 printable characters after trimming. */
+export function validateTenantName(name: unknown): string {
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+  if (trimmed.length === 0 || trimmed.length > NAME_MAX || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+    throw new InvalidInputError(`tenant name must be 1-${NAME_MAX} printable characters`, 'name');
+  }
+  return trimmed;
+}
+
+/** A tenant status; `InvalidInputError` otherwise. */
+export function validateStatus(status: unknown): TenantStatus {
+  if (!isTenantStatus(status)) throw new InvalidInputError(`invalid status ${JSON.stringify(status)}`, 'status');
+  return status;
+}
+
+/** IdP group → role mappings: non-empty group names of at most 256 characters, valid role names. */
+export function validateRoleMappings(mappings: Readonly<Record<string, string>>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [group, role] of Object.entries(mappings)) {
+    if (group.length === 0 || group.length > 256)
+      throw new InvalidInputError(`invalid IdP group name "${group}"`, 'roleMappings');
+    if (!isGroupName(role))
+      throw new InvalidInputError(`invalid role "${role}" for IdP group "${group}"`, 'roleMappings');
+    result[group] = role;
+  }
+  return result;
+}
+
+/** A user sub: key-safe characters only (Cognito's are UUIDs). */
+export function validateSub(sub: unknown): string {
+  if (typeof sub !== 'string' || !SUB_PATTERN.test(sub))
+    throw new InvalidInputError(`invalid user sub ${JSON.stringify(sub)}`, 'sub');
+  return sub;
+}
+
+/** A role group name. */
+export function validateRole(role: unknown): string {
+  if (!isGroupName(role)) throw new InvalidInputError(`invalid role ${JSON.stringify(role)}`, 'role');
+  return role;
+}
+
+/** A new membership: tenant id, sub, role and a known source. */
+export function validateMembership(input: NewMembership): NewMembership {
+  assertTenantId(input.tenantId);
+  validateSub(input.sub);
+  validateRole(input.role);
+  if (!(MEMBERSHIP_SOURCES as readonly string[]).includes(input.source)) {
+    throw new InvalidInputError(`invalid membership source ${JSON.stringify(input.source)}`, 'source');
+  }
+  return input;
+}

@@ -1,0 +1,146 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The rules of ARCHITECTURE.md "Imports run one way", checked on every relative import of the repository.
+const root = resolve(__dirname, '..', '..');
+
+/** Layer of a folder in shared/: a module may import its own folder and lower layers only. */
+const LAYERS: Record<string, number> = { runtime: 0, registry: 1, cognito: 1 };
+/** Concern folders (assignment, tokens, authorizer, operations, and any new one) sit above registry/cognito. */
+const CONCERN_LAYER = 2;
+/** Sideways imports between concern folders that ARCHITECTURE.md allows, as `from → to` (folder → file). */
+const ALLOWED_SIDEWAYS = new Set([
+  'authorizer → tokens/claim-names.ts',
+  'operations → assignment/assignment-config.ts',
+]);
+/** Operator-only modules: never reachable from a Lambda entry. */
+const OPERATOR_ONLY = [
+  /^shared\/operations\//,
+  /^shared\/registry\/tenant-admin\.ts$/,
+  /^shared\/cognito\/directory-admin\.ts$/,
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { recursive: true })
+    .map(String)
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(dir, file).split(sep).join('/'));
+}
+
+/** The repository-relative files a module imports (relative specifiers only; packages are not checked here). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'(\.{1,2}\/[^']+)'/g)].map(
+    (m) => m[1] ?? '',
+  );
+  return specifiers.map((specifier) => {
+    const base = resolve(root, dirname(file), specifier);
+    const target = [`${base}.ts`, join(base, 'index.ts'), base].find((candidate) => existsSync(candidate)) ?? base;
+    return relative(root, target).split(sep).join('/');
+  });
+}
+
+const folderOf = (file: string) => file.split('/')[1] ?? '';
+const layerOf = (folder: string) => LAYERS[folder] ?? CONCERN_LAYER;
+
+/** Whether an import from `file` (in shared/) to `target` breaks the one-way rule. */
+function breaksRule(file: string, target: string): boolean {
+  // Data files (config/*.json) are not code and carry no imports.
+  if (target.startsWith('config/') && target.endsWith('.json')) return false;
+  if (!target.startsWith('shared/')) return true;
+  const from = folderOf(file);
+  const to = folderOf(target);
+  if (from === to || layerOf(to) < layerOf(from)) return false;
+  return !ALLOWED_SIDEWAYS.has(`${from} → ${target.slice('shared/'.length)}`);
+}
+
+/** Every import in shared/ that breaks the one-way rule, as `from → to`. */
+function sharedViolations(files: readonly string[]): string[] {
+  return files.flatMap((file) =>
+    importsOf(file)
+      .filter((target) => breaksRule(file, target))
+      .map((target) => `${file} → ${target}`),
+  );
+}
+
+/** Every module reachable from `entry` through relative imports. */
+function closure(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    pending.push(...importsOf(file));
+  }
+  return seen;
+}
+
+describe('the one-way import rule (ARCHITECTURE.md)', () => {
+  const shared = sourceFiles('shared');
+
+  it('keeps every shared/ module inside a concern folder', () => {
+    // Assess
+    expect(shared.filter((file) => file.split('/').length !== 3)).toEqual([]);
+  });
+
+  it('lets shared/ import only its own folder, lower layers and the listed sideways modules', () => {
+    // Act
+    const violations = sharedViolations(shared);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  it.each([
+    ['shared/registry/tenant-registry.ts', 'shared/tokens/claims.ts'],
+    ['shared/runtime/logger.ts', 'shared/registry/tenant.ts'],
+    ['shared/registry/tenant-registry.ts', 'shared/cognito/tenant-directory.ts'],
+    ['shared/tokens/claims.ts', 'shared/assignment/new-user.ts'],
+    ['shared/authorizer/authorize.ts', 'shared/tokens/claims.ts'],
+    ['shared/tokens/claims.ts', 'functions/pre-token-generation.ts'],
+    ['shared/credentials/any.ts', 'cli/tenants-cli.ts'],
+  ])('refuses an import from %s to %s', (file, target) => {
+    // Act & Assess
+    expect(breaksRule(file, target)).toBe(true);
+  });
+
+  it.each([
+    ['shared/tokens/claims.ts', 'shared/registry/tenant.ts'],
+    ['shared/registry/tenant-registry.ts', 'shared/runtime/errors.ts'],
+    ['shared/authorizer/authorizer-config.ts', 'shared/tokens/claim-names.ts'],
+    ['shared/credentials/any.ts', 'shared/cognito/tenant-directory.ts'],
+  ])('allows an import from %s to %s', (file, target) => {
+    // Act & Assess
+    expect(breaksRule(file, target)).toBe(false);
+  });
+
+  it('reaches no operator-only module, cli/, local/ or bench/ from any Lambda entry', () => {
+    // Prepare
+    const entries = sourceFiles('functions');
+
+    // Act
+    const reached = entries.flatMap((entry) =>
+      [...closure(entry)]
+        .filter((file) => OPERATOR_ONLY.some((pattern) => pattern.test(file)) || /^(cli|local|bench)\//.test(file))
+        .map((file) => `${entry} → ${file}`),
+    );
+
+    // Assess
+    expect(entries.length).toBeGreaterThan(0);
+    expect(reached).toEqual([]);
+  });
+
+  it('reaches the operator modules from the CLI, so the check above looks at real paths', () => {
+    // Act
+    const reached = [...closure('cli/tenants.ts')];
+
+    // Assess
+    for (const pattern of OPERATOR_ONLY)
+      expect(
+        reached.some((file) => pattern.test(file)),
+        String(pattern),
+      ).toBe(true);
+  });
+});
