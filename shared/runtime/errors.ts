@@ -199,3 +199,20 @@ export class UserExistsError extends TenancyError {
     super(detail);
   }
 }
+
+/**
+ * Tenant-scoped credentials could not be obtained (STS refused or was unreachable). The request fails closed:
+ * the backend never falls back to its own role.
+ */
+export class CredentialsUnavailableError extends TenancyError {
+  override name = 'CredentialsUnavailableError';
+  constructor(
+    readonly tenantId: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`tenant-scoped credentials unavailable for tenant ${tenantId}`, {
+      ...options,
+      userMessage: 'The service is temporarily unavailable. Please try again.',
+    });
+  }
+}

@@ -30,6 +30,14 @@ export const KNOWN_SETTINGS = [
   'TENANCY_TIER_API_KEYS',
   'TENANCY_SIMPLE_RESPONSES',
   'TENANCY_TOKEN_MEMO_SIZE',
+  // Tenant-scoped credentials and the sample documents service (README "Tenant-scoped credentials").
+  'TENANCY_DATA_ROLE_ARN',
+  'TENANCY_CREDENTIALS_SECONDS',
+  'TENANCY_CREDENTIALS_MARGIN_SECONDS',
+  'TENANCY_CREDENTIALS_CACHE_SIZE',
+  'TENANCY_LOCAL_CREDENTIALS',
+  'TENANCY_DATA_TABLE_NAME',
+  'TENANCY_DATA_BUCKET_NAME',
 ] as const;
 
 export type SettingName = (typeof KNOWN_SETTINGS)[number];
