@@ -28,6 +28,12 @@ export interface CognitoLocalOptions {
   readonly groups?: readonly string[];
   /** Trigger → function name. Needs `lambdaEndpoint`. */
   readonly triggerFunctions?: Partial<Record<TriggerName, string>>;
+  /**
+   * `LambdaVersion` of the pool's pre token generation trigger (`LambdaConfig.PreTokenGenerationConfig`), as
+   * deployed: `V2_0` by default. cognito-local applies V2_0 (access-token claims, scopes, group override) only with
+   * the repository's patch (patches/, README "Local stack").
+   */
+  readonly preTokenGenerationVersion?: 'V1_0' | 'V2_0';
   /** Lambda Invoke API endpoint (serverless-offline's Lambda port, or an in-test server). */
   readonly lambdaEndpoint?: string;
   /** Fixed confirmation code / temporary password (cognito-local's `CODE`); random when absent. */
@@ -90,6 +96,21 @@ function schemaAttributes() {
     string('identities'),
     { ...string('custom:tenantId'), StringAttributeConstraints: { MinLength: '1', MaxLength: '64' } },
   ];
+}
+
+// The pool's LambdaConfig names the functions cognito-local invokes (it wires them from TriggerFunctions), so the
+// pool describes itself as a deployed one does; the patched cognito-local reads the pre token generation version here.
+function lambdaConfig(region: string, triggers: Partial<Record<TriggerName, string>>, version: 'V1_0' | 'V2_0') {
+  const arn = (name: string) => `arn:aws:lambda:${region}:000000000000:function:${name}`;
+  const config: Record<string, unknown> = {};
+  for (const [trigger, name] of Object.entries(triggers)) {
+    if (name === undefined) continue;
+    config[trigger] = arn(name);
+    if (trigger === 'PreTokenGeneration') {
+      config.PreTokenGenerationConfig = { LambdaArn: arn(name), LambdaVersion: version };
+    }
+  }
+  return config;
 }
 
 /**
@@ -158,7 +179,7 @@ export async function startCognitoLocal(options: CognitoLocalOptions = {}): Prom
             TemporaryPasswordValidityDays: 7,
           },
         },
-        LambdaConfig: {},
+        LambdaConfig: lambdaConfig(region, options.triggerFunctions ?? {}, options.preTokenGenerationVersion ?? 'V2_0'),
         SchemaAttributes: schemaAttributes(),
       },
     }),
