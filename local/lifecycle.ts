@@ -31,8 +31,9 @@ export interface LifecycleOptions {
 
 /**
  * The tenant lifecycle against the local stack, as a platform engineer would exercise it: sign-up by e-mail
- * domain, self-service sign-up, sign-in with tenant claims, refresh, the sample API allowed / denied (403) /
- * unauthenticated (401), and a suspended tenant refused at sign-in and at refresh. Every step is a check
+ * domain, self-service sign-up, sign-in with tenant claims in the access token, refresh, the sample API called
+ * with the access token allowed / denied (403) / unauthenticated (401, also for an ID token), and a suspended
+ * tenant refused at sign-in and at refresh. Every step is a check
  * comparing what the contract says with what happened; nothing is skipped when an earlier step fails.
  * Needs a stack started with `selfService: true`, `code: DEMO_CODE` and a short tenant cache.
  */
@@ -69,11 +70,12 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
     check('self-service sign-up: role group', 'tenant-admin', founderState.groups);
     check('self-service sign-up: membership', `${founderTenant}/tenant-admin`, await membership(stack, founderSub));
 
-    // 3. Sign-in: the ID token carries the tenant claims the trigger computed.
+    // 3. Sign-in: the access token carries the tenant claims and role groups the trigger computed (V2_0).
     const signIn = await authenticate(cognito, clientId, { USERNAME: jane, PASSWORD: PASSWORD }, 'USER_PASSWORD_AUTH');
-    const claims = signIn.idToken === undefined ? {} : decodeClaims(signIn.idToken);
-    check('sign-in: tenantId claim', 'acme', claims.tenantId);
-    check('sign-in: tier claim', 'standard', claims.tier);
+    const claims = signIn.accessToken === undefined ? {} : decodeClaims(signIn.accessToken);
+    check('sign-in: access token tenantId', 'acme', claims.tenantId);
+    check('sign-in: access token tier', 'standard', claims.tier);
+    check('sign-in: access token groups', 'tenant-member', claims['cognito:groups']);
 
     // 4. Refresh: claims are recomputed by the trigger.
     const refreshed = await authenticate(
@@ -82,19 +84,19 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
       { REFRESH_TOKEN: signIn.refreshToken ?? '' },
       'REFRESH_TOKEN_AUTH',
     );
-    check(
-      'refresh: tenantId claim',
-      'acme',
-      refreshed.idToken === undefined ? refreshed.error : decodeClaims(refreshed.idToken).tenantId,
-    );
+    const refreshedClaims = refreshed.accessToken === undefined ? {} : decodeClaims(refreshed.accessToken);
+    check('refresh: access token tenantId', 'acme', refreshedClaims.tenantId ?? refreshed.error);
+    check('refresh: access token tier', 'standard', refreshedClaims.tier);
+    check('refresh: access token groups', 'tenant-member', refreshedClaims['cognito:groups']);
 
-    // 5-7. The sample API behind the authorizer.
-    const token = refreshed.idToken ?? signIn.idToken ?? '';
+    // 5-7. The sample API behind the authorizer, which accepts access tokens only (as deployed).
+    const token = refreshed.accessToken ?? signIn.accessToken ?? '';
     const own = await callApi(stack, '/tenants/acme/me', token);
     check('API, own tenant: status', 200, own.status);
     check('API, own tenant: context tenantId', 'acme', (own.body as { tenantId?: string } | undefined)?.tenantId);
     check("API, another tenant's path: status", 403, (await callApi(stack, '/tenants/globex/me', token)).status);
     check('API, no token: status', 401, (await callApi(stack, '/tenants/acme/me')).status);
+    check('API, ID token: status', 401, (await callApi(stack, '/tenants/acme/me', signIn.idToken)).status);
 
     // 8. A suspended tenant gets no tokens, at sign-in and at refresh.
     await stack.registry.setStatus('acme', 'suspended');
@@ -167,6 +169,7 @@ async function membership(stack: LocalStack, sub: string): Promise<string> {
 }
 
 interface AuthResult {
+  readonly accessToken?: string;
   readonly idToken?: string;
   readonly refreshToken?: string;
   readonly error?: string;
@@ -183,6 +186,7 @@ async function authenticate(
       new InitiateAuthCommand({ ClientId: clientId, AuthFlow: flow, AuthParameters: parameters }),
     );
     return {
+      accessToken: result.AuthenticationResult?.AccessToken,
       idToken: result.AuthenticationResult?.IdToken,
       refreshToken: result.AuthenticationResult?.RefreshToken ?? parameters.REFRESH_TOKEN,
     };

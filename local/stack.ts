@@ -53,9 +53,9 @@ export interface LocalStack {
 /**
  * Starts the local stack: DynamoDB Local with the registry table seeded, cognito-local (fresh data directory,
  * AWS-shaped pool id, Cognito-form issuer, triggers pointed at serverless-offline's Lambda endpoint) and
- * serverless-offline running this project's serverless.yml in attach mode against that pool. cognito-local
- * applies only V1 ID-token claims, so the local authorizer verifies ID tokens (`tokenUse=id`) with the keys
- * cognito-local serves; every other check is the production one.
+ * serverless-offline running this project's serverless.yml in attach mode against that pool. As deployed, the
+ * pool runs pre token generation at V2_0 (cognito-local as patched by patches/) and the authorizer verifies
+ * access tokens (`tokenUse=access`) with the keys cognito-local serves; every other check is the production one.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
@@ -98,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         userPoolName: 'cognito-tenancy-local',
         userPoolId: cognito.userPoolId,
         appClientIds: [cognito.clientId, ...(options.clientIds ?? [])].join(','),
-        tokenUse: 'id',
+        tokenUse: 'access',
         jwksUri: cognito.jwksUri,
         selfService: options.selfService === true ? 'true' : 'false',
         tenantCacheSeconds: String(options.tenantCacheSeconds ?? 60),

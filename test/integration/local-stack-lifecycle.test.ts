@@ -15,7 +15,7 @@ describe('tenant lifecycle end to end on the local stack', () => {
     await stack?.stop();
   });
 
-  it('signs up, signs in, refreshes, calls the API within its tenant only, and locks out a suspended tenant', async () => {
+  it('signs up, signs in and refreshes with tenant claims in the access token, calls the API with it within its tenant only, and locks out a suspended tenant', async () => {
     // Act
     const checks = await runLifecycle(stack);
 
@@ -27,13 +27,17 @@ describe('tenant lifecycle end to end on the local stack', () => {
       'self-service sign-up: new tenant created',
       'self-service sign-up: role group',
       'self-service sign-up: membership',
-      'sign-in: tenantId claim',
-      'sign-in: tier claim',
-      'refresh: tenantId claim',
+      'sign-in: access token tenantId',
+      'sign-in: access token tier',
+      'sign-in: access token groups',
+      'refresh: access token tenantId',
+      'refresh: access token tier',
+      'refresh: access token groups',
       'API, own tenant: status',
       'API, own tenant: context tenantId',
       "API, another tenant's path: status",
       'API, no token: status',
+      'API, ID token: status',
       'suspended tenant: sign-in refused',
       'suspended tenant: refresh refused',
     ]);

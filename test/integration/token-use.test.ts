@@ -1,0 +1,172 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminSetUserPasswordCommand,
+  type CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  UpdateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
+import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
+import { decodeClaims } from '../../local/lifecycle';
+import { coldStart } from '../support/cold-start';
+import { loadEvent } from '../support/events';
+import { type LambdaInvokeServer, startLambdaInvokeServer } from '../support/lambda-invoke-server';
+import { createTestRegistry } from '../support/registry';
+import { createPoolUser, loadTrigger, type PoolUser } from '../support/sign-up';
+
+type Authorizer = (event: unknown) => Promise<PolicyResponse | SimpleResponse>;
+
+const PRE_TOKEN = 'cognito-tenancy-local-preTokenGeneration';
+const PASSWORD = 'correct horse battery';
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/tenants/acme/me';
+
+// The suite's own pre token generation trigger, run by cognito-local, and its authorizer checking the tokens
+// cognito-local mints: access tokens with a V2_0 pool (as deployed and as the local stack runs), ID tokens with
+// a V1_0 pool and an authorizer configured with tokenUse=id (the path a deployment choosing ID tokens takes).
+describe('tokens minted by cognito-local with the suite trigger, checked by the authorizer per token use', () => {
+  let lambda: LambdaInvokeServer;
+  let cognito: CognitoLocal;
+  let client: CognitoIdentityProviderClient;
+  let user: PoolUser;
+  let preToken: ((event: never) => Promise<unknown>) | undefined;
+  let accessAuthorizer: Authorizer;
+  let idAuthorizer: Authorizer;
+
+  beforeAll(async () => {
+    const test = await createTestRegistry();
+    await test.registry.createTenant({ tenantId: 'acme', name: 'Acme', tier: 'standard' });
+    lambda = await startLambdaInvokeServer({
+      [PRE_TOKEN]: (event) => {
+        if (preToken === undefined) throw new Error('handler not loaded');
+        return preToken(event);
+      },
+    });
+    cognito = await startCognitoLocal({
+      lambdaEndpoint: lambda.endpoint,
+      triggerFunctions: { PreTokenGeneration: PRE_TOKEN },
+    });
+    client = localCognitoClient(cognito.endpoint);
+    user = await createPoolUser(client, cognito.userPoolId, 'acme.example', { 'custom:tenantId': 'acme' });
+    await client.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: cognito.userPoolId,
+        Username: user.username,
+        Password: PASSWORD,
+        Permanent: true,
+      }),
+    );
+    await client.send(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: cognito.userPoolId,
+        Username: user.username,
+        GroupName: 'tenant-member',
+      }),
+    );
+    await test.registry.addMember({ tenantId: 'acme', sub: user.sub, role: 'tenant-member', source: 'domain' });
+
+    // Each handler reads its settings at cold start; the trigger is loaded last, so its settings stay in place.
+    const authorizer = async (tokenUse: 'access' | 'id') =>
+      (
+        await coldStart(() => import('../../functions/authorizer'), {
+          TENANCY_USER_POOL_IDS: cognito.userPoolId,
+          TENANCY_CLIENT_IDS: cognito.clientId,
+          TENANCY_TOKEN_USE: tokenUse,
+          TENANCY_JWKS_URI: cognito.jwksUri,
+        })
+      ).handler;
+    accessAuthorizer = await authorizer('access');
+    idAuthorizer = await authorizer('id');
+    preToken = (
+      await loadTrigger(() => import('../../functions/pre-token-generation'), {
+        TENANCY_TABLE_NAME: test.tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: test.endpoint,
+      })
+    ).module.handler as (event: never) => Promise<unknown>;
+  });
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    client?.destroy();
+    await cognito?.stop();
+    await lambda?.stop();
+  });
+
+  async function signIn() {
+    const result = await client.send(
+      new InitiateAuthCommand({
+        ClientId: cognito.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: user.email, PASSWORD },
+      }),
+    );
+    return { access: result.AuthenticationResult?.AccessToken ?? '', id: result.AuthenticationResult?.IdToken ?? '' };
+  }
+
+  async function setVersion(version: 'V1_0' | 'V2_0') {
+    const arn = `arn:aws:lambda:us-east-1:000000000000:function:${PRE_TOKEN}`;
+    await client.send(
+      new UpdateUserPoolCommand({
+        UserPoolId: cognito.userPoolId,
+        LambdaConfig: {
+          PreTokenGeneration: arn,
+          PreTokenGenerationConfig: { LambdaArn: arn, LambdaVersion: version },
+        },
+      }),
+    );
+  }
+
+  /** What the authorizer answered for a REST TOKEN request to the user's own tenant: its verdict and context. */
+  async function authorize(authorizer: Authorizer, token: string) {
+    const event = loadEvent<{ authorizationToken: string; methodArn: string }>('authorizer/rest-token.json');
+    event.authorizationToken = `Bearer ${token}`;
+    event.methodArn = METHOD_ARN;
+    try {
+      const answer = (await authorizer(event)) as PolicyResponse;
+      return { effect: answer.policyDocument.Statement[0]?.Effect, context: answer.context };
+    } catch (error) {
+      return { effect: (error as Error).message, context: undefined };
+    }
+  }
+
+  it('at V2_0, puts tenantId, tier and groups in the access token, which the access-token authorizer allows', async () => {
+    // Prepare
+    await setVersion('V2_0');
+
+    // Act
+    const tokens = await signIn();
+    const withAccess = await authorize(accessAuthorizer, tokens.access);
+    const withId = await authorize(accessAuthorizer, tokens.id);
+
+    // Assess
+    expect(decodeClaims(tokens.access)).toMatchObject({
+      tenantId: 'acme',
+      tier: 'standard',
+      'cognito:groups': ['tenant-member'],
+    });
+    expect(withAccess).toEqual({
+      effect: 'Allow',
+      context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: user.sub },
+    });
+    expect(withId.effect).toBe('Unauthorized');
+  });
+
+  it('at V1_0, puts the tenant claims in the ID token only, which an authorizer configured for ID tokens allows', async () => {
+    // Prepare
+    await setVersion('V1_0');
+
+    // Act
+    const tokens = await signIn();
+    const withId = await authorize(idAuthorizer, tokens.id);
+    const withAccess = await authorize(idAuthorizer, tokens.access);
+
+    // Assess
+    expect(decodeClaims(tokens.id)).toMatchObject({ tenantId: 'acme', tier: 'standard' });
+    expect(decodeClaims(tokens.access)).not.toHaveProperty('tenantId');
+    expect(withId).toEqual({
+      effect: 'Allow',
+      context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: user.sub },
+    });
+    expect(withAccess.effect).toBe('Unauthorized');
+  });
+});
