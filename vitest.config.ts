@@ -18,6 +18,8 @@ export default defineConfig({
       AWS_REGION: 'us-east-1',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // EMF lines stay out of test output; the tests of metrics turn them on (test/support/emf.ts METRICS_ON).
+      POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   },

@@ -16,6 +16,7 @@ import { Authorizer } from '../shared/authorizer/authorize';
 import { authorizerConfigFromEnv } from '../shared/authorizer/authorizer-config';
 import type { AuthorizerContext } from '../shared/authorizer/caller-identity';
 import { createCognitoJwtVerifier, TokenVerifier } from '../shared/authorizer/token-verifier';
+import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { logger } from '../shared/runtime/logger';
 
 /** An IAM-policy answer (REST, and HTTP API without simple responses). */
@@ -41,6 +42,7 @@ const jwtVerifier = createCognitoJwtVerifier(config);
 jwtVerifier.hydrate().catch((error: unknown) => {
   logger.warn('JWKS hydration failed; keys will be fetched on first use', { reason: errorSummary(error) });
 });
+const metrics = new DecisionMetrics({ service: 'authorizer', tiers: config.tiers.names });
 const authorizer = new Authorizer({
   verifier: new TokenVerifier(jwtVerifier, config.claimNames, config.memoSize),
   routes: config.routes,
@@ -55,7 +57,12 @@ export async function handler(event: unknown): Promise<PolicyResponse | SimpleRe
     logger.resetKeys();
     response = await answer(event);
   } catch (error) {
-    logger.error('authorizer failed; answering Unauthorized', { reason: errorSummary(error) });
+    metrics.record('unauthorized', 'internal-error');
+    logger.error('authorizer failed; answering Unauthorized', {
+      outcome: 'unauthorized',
+      reason: 'internal-error',
+      error: errorSummary(error),
+    });
   }
   if (response === undefined) throw new Error('Unauthorized');
   return response;
@@ -64,22 +71,27 @@ export async function handler(event: unknown): Promise<PolicyResponse | SimpleRe
 async function answer(event: unknown): Promise<PolicyResponse | SimpleResponse | undefined> {
   const read = readEvent(event);
   if (read === undefined) {
-    logger.info('request refused', { decision: 'Unauthorized', reason: 'unsupported-event' });
+    metrics.record('unauthorized', 'unsupported-event');
+    logger.info('request refused', { outcome: 'unauthorized', reason: 'unsupported-event' });
     return undefined;
   }
   const decision = await authorizer.authorize(read.request);
   if (decision.effect === 'Unauthorized') {
-    logger.info('request refused', { decision: 'Unauthorized', reason: decision.reason });
+    metrics.record('unauthorized', decision.reason);
+    logger.info('request refused', { outcome: 'unauthorized', reason: decision.reason });
     return undefined;
   }
-  if (decision.effect === 'Deny') {
-    logger.info('request denied', {
-      decision: 'Deny',
-      reason: decision.reason,
-      tenantId: decision.caller.tenantId,
-      resource: decision.resource,
-    });
-  }
+  const outcome = decision.effect === 'Allow' ? 'allowed' : 'denied';
+  metrics.record(outcome, decision.reason, decision.caller.tier);
+  // Every API call is an allow: the metric counts them, the log has them at DEBUG only.
+  (decision.effect === 'Deny' ? logger.info : logger.debug).call(logger, `request ${outcome}`, {
+    outcome,
+    reason: decision.reason,
+    tenantId: decision.caller.tenantId,
+    sub: decision.caller.sub,
+    tier: decision.caller.tier,
+    resource: decision.resource,
+  });
   return shapeResponse(read.shape, decision);
 }
 

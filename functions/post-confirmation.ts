@@ -13,6 +13,7 @@ import { TenantDirectory } from '../shared/cognito/tenant-directory';
 import { TenantRegistry } from '../shared/registry/tenant-registry';
 import { createCognitoClient } from '../shared/runtime/cognito-client';
 import { triggerBudget, withDeadline } from '../shared/runtime/deadline';
+import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
 import { InvalidInputError } from '../shared/runtime/errors';
 import { logger } from '../shared/runtime/logger';
@@ -27,6 +28,7 @@ const registry = new TenantRegistry({
   tiers: config.tiers,
 });
 const directory = new TenantDirectory(traced(tracer, createCognitoClient()));
+const metrics = new DecisionMetrics({ service: 'post-confirmation', tiers: config.tiers.names });
 
 /** The Lambda entry point; `serverless.yml` points the PostConfirmation trigger here. Returns the event. */
 export async function handler<E>(event: E, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<E> {
@@ -35,7 +37,7 @@ export async function handler<E>(event: E, context?: Pick<Context, 'getRemaining
   try {
     user = newUserFromTrigger(event);
   } catch (error) {
-    throw userSafeError(error, logger);
+    throw userSafeError(error, logger, metrics);
   }
   logger.appendKeys({ triggerSource: user.triggerSource, sub: user.sub });
   // A password reset confirms nothing about tenancy: never (re)assign on it.
@@ -44,13 +46,18 @@ export async function handler<E>(event: E, context?: Pick<Context, 'getRemaining
     throw userSafeError(
       new InvalidInputError(`unexpected trigger source ${user.triggerSource}`, 'triggerSource'),
       logger,
+      metrics,
     );
   }
   const budget = triggerBudget(config.budgetMs, context);
   try {
-    await withDeadline('post confirmation', budget, assignTenant({ registry, directory, config, logger }, user));
+    await withDeadline(
+      'post confirmation',
+      budget,
+      assignTenant({ registry, directory, config, logger, metrics }, user),
+    );
     return event;
   } catch (error) {
-    throw userSafeError(error, logger);
+    throw userSafeError(error, logger, metrics);
   }
 }

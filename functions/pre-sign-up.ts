@@ -8,9 +8,11 @@ import type { Context } from 'aws-lambda';
 import { assignmentConfigFromEnv } from '../shared/assignment/assignment-config';
 import { newUserFromTrigger } from '../shared/assignment/new-user';
 import { admitSignUp } from '../shared/assignment/sign-up-gate';
+import { admissionReason } from '../shared/assignment/tenant-resolution';
 import { userSafeError } from '../shared/assignment/trigger-error';
 import { TenantRegistry } from '../shared/registry/tenant-registry';
 import { triggerBudget, withDeadline } from '../shared/runtime/deadline';
+import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
 import { InvalidInputError } from '../shared/runtime/errors';
 import { logger } from '../shared/runtime/logger';
@@ -24,6 +26,7 @@ const registry = new TenantRegistry({
   tableName: config.tableName,
   tiers: config.tiers,
 });
+const metrics = new DecisionMetrics({ service: 'pre-sign-up', tiers: config.tiers.names });
 
 interface PreSignUpEvent {
   response?: { autoConfirmUser?: boolean; autoVerifyEmail?: boolean; autoVerifyPhone?: boolean };
@@ -39,22 +42,28 @@ export async function handler<E extends PreSignUpEvent>(
   try {
     user = newUserFromTrigger(event);
   } catch (error) {
-    throw userSafeError(error, logger);
+    throw userSafeError(error, logger, metrics);
   }
   logger.appendKeys({ triggerSource: user.triggerSource });
   // Invitations are made by operators through the tenants CLI, which records the membership itself.
-  if (user.triggerSource === 'PreSignUp_AdminCreateUser') return event;
+  if (user.triggerSource === 'PreSignUp_AdminCreateUser') {
+    metrics.record('admitted', 'invitation');
+    return event;
+  }
   if (user.triggerSource !== 'PreSignUp_SignUp' && user.triggerSource !== 'PreSignUp_ExternalProvider') {
     throw userSafeError(
       new InvalidInputError(`unexpected trigger source ${user.triggerSource}`, 'triggerSource'),
       logger,
+      metrics,
     );
   }
   const budget = triggerBudget(config.budgetMs, context);
   try {
     const admission = await withDeadline('pre sign-up', budget, admitSignUp(registry, config, user));
     const tenantId = admission.resolution.kind === 'self-service' ? undefined : admission.resolution.tenantId;
-    logger.info('sign-up admitted', { resolution: admission.resolution.kind, tenantId });
+    const reason = admissionReason(admission.resolution);
+    metrics.record('admitted', reason, admission.tier);
+    logger.info('sign-up admitted', { outcome: 'admitted', reason, tenantId, tier: admission.tier });
     // Set explicitly: nothing is auto-confirmed or auto-verified unless configured.
     event.response = {
       ...event.response,
@@ -64,6 +73,6 @@ export async function handler<E extends PreSignUpEvent>(
     };
     return event;
   } catch (error) {
-    throw userSafeError(error, logger);
+    throw userSafeError(error, logger, metrics);
   }
 }

@@ -9,6 +9,7 @@
 
 import { registryConfigFromEnv } from '../shared/registry/registry-config';
 import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
 import { logger } from '../shared/runtime/logger';
 import { loadTracer, traced } from '../shared/runtime/tracer';
@@ -22,7 +23,8 @@ const { tableName, tiers } = registryConfigFromEnv(process.env);
 // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally).
 const client = traced(tracer, createDynamoDBClient());
 const registry = new TenantRegistry({ client, tableName, tiers });
-const issue = createPreTokenGenerationHandler({ registry, config, logger });
+const metrics = new DecisionMetrics({ service: 'pre-token-generation', tiers: tiers.names });
+const issue = createPreTokenGenerationHandler({ registry, config, logger, metrics });
 
 /** The Lambda entry point; `serverless.yml` points the PreTokenGeneration trigger here. */
 export async function handler(event: PreTokenGenerationEvent): Promise<PreTokenResult> {

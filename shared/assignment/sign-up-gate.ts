@@ -8,6 +8,8 @@ import type { Resolution } from './tenant-resolution';
 /** The gate's verdict for an admitted sign-up, and the response flags pre sign-up returns. */
 export interface SignUpAdmission {
   readonly resolution: Exclude<Resolution, { kind: 'refuse' }>;
+  /** The tier of the tenant the user would join (none for self-service). */
+  readonly tier: string | undefined;
   readonly autoConfirmUser: boolean;
   readonly autoVerifyEmail: boolean;
 }
@@ -32,17 +34,22 @@ export async function admitSignUp(
     selfService: config.selfService,
     acceptUnverifiedEmail: true,
   });
-  if (resolution.kind === 'refuse') throw new NoTenantForUserError(resolution.reason);
+  if (resolution.kind === 'refuse') throw new NoTenantForUserError(resolution.reason, resolution.code);
+  let tier: string | undefined;
   if (resolution.kind === 'join') {
     const tenant = await registry.getTenant(resolution.tenantId);
-    if (tenant === undefined) throw new NoTenantForUserError(`binding names missing tenant ${resolution.tenantId}`);
-    if (tenant.status !== 'active') throw new TenantInactiveError(tenant.tenantId, tenant.status);
+    if (tenant === undefined) {
+      throw new NoTenantForUserError(`binding names missing tenant ${resolution.tenantId}`, 'tenant-not-found');
+    }
+    if (tenant.status !== 'active') throw new TenantInactiveError(tenant.tenantId, tenant.status, tenant.tier);
     const seatLimit = config.tiers.has(tenant.tier) ? config.tiers.get(tenant.tier).seatLimit : 0;
-    if (tenant.seats >= seatLimit) throw new SeatLimitError(tenant.tenantId, seatLimit);
+    if (tenant.seats >= seatLimit) throw new SeatLimitError(tenant.tenantId, seatLimit, tenant.tier);
+    tier = tenant.tier;
   }
   const byEmail = resolution.kind === 'join' && resolution.source === 'domain';
   return {
     resolution,
+    tier,
     autoConfirmUser: config.autoConfirm && !byEmail,
     autoVerifyEmail: config.autoVerifyEmail && !byEmail,
   };

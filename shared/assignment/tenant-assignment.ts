@@ -2,11 +2,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TenantDirectory } from '../cognito/tenant-directory';
 import type { MembershipSource } from '../registry/tenant';
 import type { TenantRegistry } from '../registry/tenant-registry';
+import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { NoTenantForUserError, TenancyError, TenantExistsError } from '../runtime/errors';
 import type { AssignmentConfig } from './assignment-config';
 import type { NewUser } from './new-user';
 import { selfServiceTenantId } from './self-service-tenant';
 import { lookupTenant } from './tenant-lookup';
+import { placementReason } from './tenant-resolution';
 
 /** What post confirmation needs to assign a tenant. */
 export interface AssignmentDeps {
@@ -14,6 +16,8 @@ export interface AssignmentDeps {
   readonly directory: TenantDirectory;
   readonly config: AssignmentConfig;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
+  /** Counts the assignment (README "Metrics"); nothing is counted without it. */
+  readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 
 /** The result of an assignment, for logs and tests. */
@@ -84,7 +88,7 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
       break;
     }
     case 'refuse':
-      throw new NoTenantForUserError(resolution.reason);
+      throw new NoTenantForUserError(resolution.reason, resolution.code);
   }
 
   if (user.tenantIdAttribute !== assignment.tenantId) {
@@ -100,7 +104,11 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
     await directory.setTenantId(user.userPoolId, user.userName, assignment.tenantId);
   }
   await directory.addToGroup(user.userPoolId, user.userName, assignment.role);
+  const reason = placementReason(assignment.source);
+  deps.metrics?.record('assigned', reason);
   logger.info('tenant assigned', {
+    outcome: 'assigned',
+    reason,
     sub,
     tenantId: assignment.tenantId,
     source: assignment.source,

@@ -1,4 +1,6 @@
 import { type Binding, bindingKey, makeBinding } from '../registry/binding';
+import type { MembershipSource } from '../registry/tenant';
+import type { ReasonCode } from '../runtime/reason-codes';
 import type { NewUser } from './new-user';
 
 /** How a binding placed the user; recorded as the membership's source. */
@@ -19,7 +21,7 @@ export type Resolution =
   /** Nothing places the user, and self-service sign-up is on: a new tenant of their own. */
   | { readonly kind: 'self-service' }
   /** Nothing places the user. */
-  | { readonly kind: 'refuse'; readonly reason: string };
+  | { readonly kind: 'refuse'; readonly reason: string; readonly code: 'no-binding' | 'email-unverified' };
 
 /** What resolution may use besides the user. */
 export interface ResolutionPolicy {
@@ -79,14 +81,41 @@ export function resolveTenant(user: NewUser, lookups: ResolutionLookups, policy:
     if (tenantId !== undefined) return { kind: 'join', tenantId, source, binding };
   }
   if (policy.selfService) return { kind: 'self-service' };
-  return { kind: 'refuse', reason: refusalReason(user, policy) };
+  return refusal(user, policy);
 }
 
-// Names what was missing, for the log (never shown to the user).
-function refusalReason(user: NewUser, policy: ResolutionPolicy): string {
-  if (user.federated) return `no binding for identity provider ${user.providerName ?? '(unknown)'} or app client`;
-  if (user.emailDomain !== undefined && !user.emailVerified && !policy.acceptUnverifiedEmail) {
-    return 'no pool or app client binding, and the e-mail is not verified';
+// Names what was missing, for the log (never shown to the user), and its reason code.
+function refusal(user: NewUser, policy: ResolutionPolicy): Extract<Resolution, { kind: 'refuse' }> {
+  if (user.federated) {
+    const reason = `no binding for identity provider ${user.providerName ?? '(unknown)'} or app client`;
+    return { kind: 'refuse', reason, code: 'no-binding' };
   }
-  return 'no pool, app client or e-mail domain binding, and self-service sign-up is off';
+  if (user.emailDomain !== undefined && !user.emailVerified && !policy.acceptUnverifiedEmail) {
+    const reason = 'no pool or app client binding, and the e-mail is not verified';
+    return { kind: 'refuse', reason, code: 'email-unverified' };
+  }
+  const reason = 'no pool, app client or e-mail domain binding, and self-service sign-up is off';
+  return { kind: 'refuse', reason, code: 'no-binding' };
+}
+
+const PLACEMENT_REASONS = {
+  existing: 'existing-member',
+  pool: 'pool-binding',
+  idp: 'idp-binding',
+  client: 'client-binding',
+  domain: 'domain-binding',
+  'self-service': 'self-service',
+  invite: 'invitation',
+  adopt: 'adoption',
+} as const satisfies Record<MembershipSource | 'existing', ReasonCode>;
+
+/** The reason code of a placement: how the membership came to be (`existing` for a retried trigger). */
+export function placementReason(source: MembershipSource | 'existing'): ReasonCode {
+  return PLACEMENT_REASONS[source];
+}
+
+/** The reason code of an admitted sign-up's resolution. */
+export function admissionReason(resolution: Exclude<Resolution, { kind: 'refuse' }>): ReasonCode {
+  if (resolution.kind === 'member') return 'existing-member';
+  return resolution.kind === 'join' ? placementReason(resolution.source) : 'self-service';
 }

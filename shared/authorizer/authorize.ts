@@ -1,4 +1,5 @@
 import type { Tiers } from '../registry/tiers';
+import type { ReasonCode } from '../runtime/reason-codes';
 import {
   buildPolicy,
   coversResource,
@@ -23,12 +24,15 @@ export interface AuthorizationRequest {
 }
 
 /** Why a verified caller was denied, or `permitted`. */
-export type VerdictReason = 'permitted' | 'tenant-mismatch' | 'group-required' | 'tier-required' | 'unknown-route';
+export type VerdictReason = Extract<
+  ReasonCode,
+  'permitted' | 'tenant-mismatch' | 'group-required' | 'tier-required' | 'unknown-route'
+>;
 
 /** The token is missing, malformed or not valid for this API: API Gateway must answer 401. */
 export interface Unauthorized {
   readonly effect: 'Unauthorized';
-  readonly reason: string;
+  readonly reason: ReasonCode;
 }
 
 /** A verified caller, allowed or denied (403) for this request, with the policy for every request of the token. */

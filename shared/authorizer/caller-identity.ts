@@ -1,4 +1,5 @@
 import { isValidTenantId } from '../registry/tenant-id';
+import type { ReasonCode } from '../runtime/reason-codes';
 import type { ClaimNames } from '../tokens/claim-names';
 
 /** Who a verified token speaks for, as far as authorization cares. */
@@ -35,7 +36,7 @@ const MAX_GROUPS = 100; // Cognito's limit of groups per user.
 export function callerIdentityFromClaims(
   claims: Readonly<Record<string, unknown>>,
   names: ClaimNames,
-): { readonly caller: CallerIdentity } | { readonly reason: string } {
+): { readonly caller: CallerIdentity } | { readonly reason: ReasonCode } {
   const { sub, exp } = claims;
   const tenantId = claims[names.tenantId];
   const tier = claims[names.tier];

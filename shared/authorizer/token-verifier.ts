@@ -17,6 +17,7 @@ import {
 } from 'aws-jwt-verify/error';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { ConfigurationError } from '../runtime/errors';
+import type { ReasonCode } from '../runtime/reason-codes';
 import type { ClaimNames } from '../tokens/claim-names';
 import { type CallerIdentity, callerIdentityFromClaims } from './caller-identity';
 import { injectedJwksCache } from './jwks-location';
@@ -64,7 +65,7 @@ export function createCognitoJwtVerifier(settings: VerifierSettings, jwksCache?:
 }
 
 /** A verified caller, or why the token was refused (a short code, safe to log: never the token). */
-export type Verification = { readonly caller: CallerIdentity } | { readonly reason: string };
+export type Verification = { readonly caller: CallerIdentity } | { readonly reason: ReasonCode };
 
 /**
  * Verifies bearer tokens: signature, issuer, client, token use and lifetime through aws-jwt-verify, then the
@@ -109,7 +110,7 @@ export class TokenVerifier {
 }
 
 /** A short reason code for an aws-jwt-verify failure (class checks survive minification; names would not). */
-export function verificationFailure(error: unknown): string {
+export function verificationFailure(error: unknown): ReasonCode {
   if (error instanceof JwtExpiredError) return 'expired';
   if (error instanceof JwtNotBeforeError) return 'not-yet-valid';
   if (error instanceof JwtInvalidIssuerError) return 'wrong-issuer';

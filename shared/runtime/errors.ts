@@ -69,9 +69,11 @@ export class TenantExistsError extends TenancyError {
 /** The tenant exists but is suspended or disabled. */
 export class TenantInactiveError extends TenancyError {
   override name = 'TenantInactiveError';
+  /** @param tier the tenant's tier when known, for the `tier` metric dimension. */
   constructor(
     readonly tenantId: string,
     readonly status: string,
+    readonly tier?: string,
   ) {
     super(`tenant ${tenantId} is ${status}`, { userMessage: 'Your organization is not active.' });
   }
@@ -102,9 +104,11 @@ export class BindingNotFoundError extends TenancyError {
 /** The tenant has no free seat in its tier. */
 export class SeatLimitError extends TenancyError {
   override name = 'SeatLimitError';
+  /** @param tier the tenant's tier when known, for the `tier` metric dimension. */
   constructor(
     readonly tenantId: string,
     readonly seatLimit: number,
+    readonly tier?: string,
   ) {
     super(`tenant ${tenantId} has no free seat (limit ${seatLimit})`, {
       userMessage: 'Your organization has no free seats.',
@@ -161,7 +165,11 @@ export class MembershipMismatchError extends TenancyError {
 /** No active tenant can take a new user: no binding matched and self-service sign-up is off. */
 export class NoTenantForUserError extends TenancyError {
   override name = 'NoTenantForUserError';
-  constructor(readonly reason: string) {
+  /** @param code the reason code (README "Reason codes") for metrics, logs and audit items. */
+  constructor(
+    readonly reason: string,
+    readonly code: 'no-binding' | 'email-unverified' | 'tenant-not-found' = 'no-binding',
+  ) {
     super(`no tenant for the new user: ${reason}`, {
       userMessage: 'Sign-up is not available for your account. Contact your administrator.',
     });

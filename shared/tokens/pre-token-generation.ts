@@ -4,6 +4,7 @@ import { type Binding, makeBinding } from '../registry/binding';
 import type { Membership, Tenant } from '../registry/tenant';
 import { type CacheOutcome, TenantCache } from '../registry/tenant-cache';
 import { isValidTenantId } from '../registry/tenant-id';
+import { type DecisionMetrics, NO_METRICS } from '../runtime/decision-metrics';
 import {
   BindingNotFoundError,
   InvalidInputError,
@@ -13,6 +14,7 @@ import {
   TenantNotAssignedError,
   TenantNotFoundError,
 } from '../runtime/errors';
+import { reasonOf, refusalOutcome } from '../runtime/reason-codes';
 import { createClaimShaper, type PreTokenResponse } from './claims';
 import type { PreTokenConfig } from './pre-token-config';
 import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
@@ -32,6 +34,8 @@ export interface PreTokenGenerationDeps {
   readonly registry: TenantDirectory;
   readonly config: PreTokenConfig;
   readonly logger: TriggerLogger;
+  /** Counts each token decision (README "Metrics"); nothing is counted without it. */
+  readonly metrics?: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds for the caches, replaceable in tests. */
   readonly now?: () => number;
 }
@@ -64,6 +68,7 @@ const MISCONFIGURATION_HINT =
  */
 export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): PreTokenGenerationHandler {
   const { registry, config, logger } = deps;
+  const metrics = deps.metrics ?? NO_METRICS;
   const shaper = createClaimShaper(config);
   const cacheOptions = { ttlMs: config.cacheTtlMs, staleTtlMs: config.staleTtlMs, now: deps.now };
   const tenants = new TenantCache<Tenant | undefined>(cacheOptions);
@@ -75,7 +80,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
 
   const requireActive = (tenantId: string, tenant: Tenant | undefined): Tenant => {
     if (tenant === undefined) throw new TenantNotFoundError(tenantId);
-    if (tenant.status !== 'active') throw new TenantInactiveError(tenantId, tenant.status);
+    if (tenant.status !== 'active') throw new TenantInactiveError(tenantId, tenant.status, tenant.tier);
     return tenant;
   };
 
@@ -109,7 +114,12 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       const pending = activeTenant(tenantId);
       const tenant = pending instanceof Promise ? await pending : pending;
       const response = shaper.client(tenant);
-      logger.info('client credentials token claims issued', { tier: tenant.tier });
+      metrics.record('issued', 'client-binding', tenant.tier);
+      logger.info('client credentials token claims issued', {
+        outcome: 'issued',
+        reason: 'client-binding',
+        tier: tenant.tier,
+      });
       return { ...event, response };
     }
 
@@ -128,7 +138,8 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       throw new MembershipMismatchError(tenantId, request.sub);
     }
     const response = shaper.user(request, tenant);
-    logger.info('token claims issued', { tier: tenant.tier });
+    metrics.record('issued', 'tenant-member', tenant.tier);
+    logger.info('token claims issued', { outcome: 'issued', reason: 'tenant-member', tier: tenant.tier });
     return { ...event, response };
   };
 
@@ -136,12 +147,15 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     // Refused before the keys were appended (no tenant yet): still say which trigger source it was.
     const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
     if (typeof source === 'string' && source.length <= 64) logger.appendKeys({ triggerSource: source });
+    const reason = reasonOf(error);
+    const outcome = refusalOutcome(reason);
+    metrics.record(outcome, reason);
     if (error instanceof MembershipMismatchError) {
-      logger.error(MISCONFIGURATION_HINT, { reason: error.name, sub: error.sub });
+      logger.error(MISCONFIGURATION_HINT, { outcome, reason, error: error.name, sub: error.sub });
     } else if (error instanceof TenancyError && isBusinessRefusal(error)) {
-      logger.warn('token refused', { reason: error.name, detail: error.message });
+      logger.warn('token refused', { outcome, reason, error: error.name, detail: error.message });
     } else {
-      logger.error('token refused: unexpected failure', { error });
+      logger.error('token refused: unexpected failure', { outcome, reason, error });
     }
     const userMessage = error instanceof TenancyError ? error.userMessage : new TenancyError('').userMessage;
     throw new TenancyError(userMessage, { cause: error, userMessage });

@@ -4,6 +4,7 @@ import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../
 import { selfServiceTenantId } from '../../shared/assignment/self-service-tenant';
 import { makeBinding } from '../../shared/registry/binding';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
+import { captureEmf, countedDecisions, METRICS_ON } from '../support/emf';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import {
   createPoolUser,
@@ -204,6 +205,24 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     expect(result.response).toEqual({});
     expect(await state(jane)).toEqual({ tenantId: undefined, groups: [] });
     expect(await registry.getUserTenantId(jane.sub)).toBeUndefined();
+  });
+
+  it.each([
+    ['a join by e-mail domain', 'domain-join', 'acme.example', 'assigned', 'domain-binding'],
+    ['an unverified e-mail', 'refuse-unverified-email', 'acme.example', 'refused', 'email-unverified'],
+    ['a suspended tenant', 'refuse-suspended-tenant', 'initech.example', 'refused', 'tenant-inactive'],
+  ])('counts %s as one Decisions metric with its outcome and reason', async (_, name, domain, outcome, reason) => {
+    // Prepare
+    const someone = await user(domain);
+    const counting = (await loadTrigger(loadPostConfirmation, { ...env, ...METRICS_ON })).module.handler;
+
+    // Act
+    const documents = await captureEmf(() => counting(eventFor(`post-confirmation/${name}.json`, someone)));
+
+    // Assess
+    expect(countedDecisions(documents)).toEqual([
+      { service: 'post-confirmation', outcome, reason, tier: expect.any(String), value: 1 },
+    ]);
   });
 
   describe('refusals leave nothing half-written', () => {

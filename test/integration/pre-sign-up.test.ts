@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
+import { captureEmf, countedDecisions, METRICS_ON } from '../support/emf';
 import { loadEvent } from '../support/events';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { importSeedTenants, loadTrigger, type TriggerEvent } from '../support/sign-up';
@@ -87,6 +88,23 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
 
     // Assess
     await expect(run).rejects.toThrow('Your organization has no free seats.');
+  });
+
+  it.each([
+    ['an e-mail at a bound domain', 'sign-up-domain', 'admitted', 'domain-binding', 'standard'],
+    ['a silo pool', 'sign-up-pool-binding', 'admitted', 'pool-binding', 'standard'],
+    ['an operator-created user', 'admin-create-user', 'admitted', 'invitation', 'none'],
+    ['a suspended tenant', 'refuse-suspended-tenant', 'refused', 'tenant-inactive', 'free'],
+    ['an unbound e-mail domain', 'refuse-unbound-domain', 'refused', 'no-binding', 'none'],
+  ])('counts %s as one Decisions metric with its outcome, reason and tier', async (_, name, outcome, reason, tier) => {
+    // Prepare
+    const counting = (await loadTrigger(loadPreSignUp, { ...env, ...METRICS_ON })).module.handler;
+
+    // Act
+    const documents = await captureEmf(() => counting(event(name)));
+
+    // Assess
+    expect(countedDecisions(documents)).toEqual([{ service: 'pre-sign-up', outcome, reason, tier, value: 1 }]);
   });
 
   it('refuses an unexpected trigger source', async () => {

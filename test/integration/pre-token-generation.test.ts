@@ -7,6 +7,7 @@ import type { TenancyError } from '../../shared/runtime/errors';
 import type { PreTokenGenerationEvent } from '../../shared/tokens/pre-token-event';
 import type { PreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
 import { coldStart } from '../support/cold-start';
+import { captureEmf, countedDecisions, METRICS_ON } from '../support/emf';
 import { loadEvent } from '../support/events';
 import { createTestRegistry } from '../support/registry';
 
@@ -181,6 +182,40 @@ describe('pre token generation handler against DynamoDB Local', () => {
     expect(v3.response).toEqual({
       claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: globex } },
     });
+  });
+
+  it.each([
+    ['a V1 sign-in', 'v1-authentication', 'issued', 'tenant-member', 'standard'],
+    ['a V3 client credentials token', 'v3-client-credentials', 'issued', 'client-binding', 'enterprise'],
+    ['a custom:tenantId without membership', 'refuse-membership-mismatch', 'refused', 'membership-mismatch', 'none'],
+    ['an unknown tenant', 'refuse-unknown-tenant', 'refused', 'tenant-not-found', 'none'],
+    ['an unbound app client', 'refuse-unbound-client', 'refused', 'no-binding', 'none'],
+    ['a user never assigned', 'refuse-no-tenant-id', 'refused', 'no-tenant-attribute', 'none'],
+    ['a malformed event', 'refuse-malformed-event', 'refused', 'invalid-input', 'none'],
+  ])('counts %s as one Decisions metric with its outcome, reason and tier', async (_, file, outcome, reason, tier) => {
+    // Prepare
+    const handler = await coldStartHandler(METRICS_ON);
+    const event = loadEvent(`${DIR}/${file}.json`);
+
+    // Act
+    const documents = await captureEmf(() => handler(event));
+
+    // Assess
+    expect(countedDecisions(documents)).toEqual([{ service: 'pre-token-generation', outcome, reason, tier, value: 1 }]);
+  });
+
+  it('counts a token refused while the registry is down as failed, registry-unavailable', async () => {
+    // Prepare
+    const handler = await coldStartHandler(METRICS_ON);
+    proxy.down = true;
+
+    // Act
+    const documents = await captureEmf(() => handler(loadEvent(`${DIR}/v1-authentication.json`)));
+
+    // Assess
+    expect(countedDecisions(documents)).toEqual([
+      { service: 'pre-token-generation', outcome: 'failed', reason: 'registry-unavailable', tier: 'none', value: 1 },
+    ]);
   });
 
   it('reads a tenant once per TTL and the membership once per token while verification is on', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { coldStart } from '../support/cold-start';
+import { captureEmf, countedDecisions, METRICS_ON } from '../support/emf';
 import { loadEvent } from '../support/events';
 import {
   ARN_PREFIX,
@@ -411,6 +412,39 @@ describe('authorizer handler', () => {
     // Assess
     await expectUnauthorized(answer);
   });
+
+  it.each([
+    ['an allowed request', () => tokenEvent(bearer()), 'allowed', 'permitted', 'standard'],
+    [
+      'a request for another tenant',
+      () => tokenEvent(bearer(), 'GET/tenants/globex/me'),
+      'denied',
+      'tenant-mismatch',
+      'standard',
+    ],
+    ['an expired token', () => tokenEvent(bearer({ expiresIn: -1 })), 'unauthorized', 'expired', 'none'],
+    [
+      'a token of an unconfigured tier',
+      () => tokenEvent(bearer({ tier: 'platinum' })),
+      'allowed',
+      'permitted',
+      'other',
+    ],
+    ['an unsupported event', () => ({ type: 'JWT' }), 'unauthorized', 'unsupported-event', 'none'],
+  ])(
+    'counts %s as one Decisions metric with its outcome, reason and tier',
+    async (_case, event, outcome, reason, tier) => {
+      // Prepare
+      const handler = await coldStartHandler(METRICS_ON);
+      const request = event();
+
+      // Act
+      const documents = await captureEmf(() => handler(request));
+
+      // Assess
+      expect(countedDecisions(documents)).toEqual([{ service: 'authorizer', outcome, reason, tier, value: 1 }]);
+    },
+  );
 
   it('logs why a request was refused without logging the token', async () => {
     // Prepare

@@ -448,7 +448,9 @@ describe('membership verification', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.args[0]).toMatch(/WriteAttributes include custom:tenantId.*attribute mapping/s);
     expect(errors[0]?.args[1]).toEqual({
-      reason: 'MembershipMismatchError',
+      outcome: 'refused',
+      reason: 'membership-mismatch',
+      error: 'MembershipMismatchError',
       sub: '0badc0de-1234-4567-89ab-cdef01234567',
     });
   });
@@ -468,10 +470,14 @@ describe('logging', () => {
     expect(deps.logger.calls.map((call) => [call.method, ...call.args])).toEqual([
       ['resetKeys'],
       ['appendKeys', { triggerSource: 'TokenGeneration_Authentication', tenantId: 'acme' }],
-      ['info', 'token claims issued', { tier: 'standard' }],
+      ['info', 'token claims issued', { outcome: 'issued', reason: 'tenant-member', tier: 'standard' }],
       ['resetKeys'],
       ['appendKeys', { triggerSource: 'TokenGeneration_ClientCredentials', tenantId: 'globex' }],
-      ['info', 'client credentials token claims issued', { tier: 'enterprise' }],
+      [
+        'info',
+        'client credentials token claims issued',
+        { outcome: 'issued', reason: 'client-binding', tier: 'enterprise' },
+      ],
     ]);
   });
 
@@ -490,7 +496,9 @@ describe('logging', () => {
         'warn',
         'token refused',
         {
-          reason: 'TenantNotAssignedError',
+          outcome: 'refused',
+          reason: 'no-tenant-attribute',
+          error: 'TenantNotAssignedError',
           detail: 'user 4e1d1000-aaaa-4bbb-8ccc-dddddddddddd has no tenant assigned',
         },
       ],
