@@ -40,6 +40,16 @@ const ENV: Record<string, string> = {
 
 // Functions that load Powertools Tracer when `sdkTracing` is on.
 const TRACED = new Set(['pre-sign-up', 'post-confirmation', 'pre-token-generation']);
+// Functions that count decisions with Powertools Metrics; their `−metrics` rows are built without it.
+const METERED = new Set(['authorizer', 'pre-sign-up', 'post-confirmation', 'pre-token-generation']);
+
+/** An esbuild plugin that swaps the decision metrics module for a no-op stand-in (bench/no-metrics.ts). */
+const withoutMetrics = {
+  name: 'without-metrics',
+  setup(build: { onResolve: (o: { filter: RegExp }, f: () => { path: string }) => void }) {
+    build.onResolve({ filter: /\/runtime\/decision-metrics$/ }, () => ({ path: join(root, 'bench', 'no-metrics.ts') }));
+  },
+};
 
 // Prints the nanoseconds the dynamic import of the bundle took, in a process that has done nothing else.
 const PROBE = `const t = process.hrtime.bigint(); await import(process.argv[1]); process.stdout.write(String(process.hrtime.bigint() - t));`;
@@ -68,20 +78,29 @@ export default async function run(): Promise<void> {
         .map((file) => join(root, 'functions', file)),
     ];
     const bundles: { name: string; file: string; bytes: number; env: Record<string, string> }[] = [];
-    for (const entry of entries) {
-      const name = basename(entry, '.ts');
+    const bundleOne = async (entry: string, dir: string, plugins: object[] = []) => {
       // One directory per function, as serverless-esbuild builds them (chunks of on-demand code beside it).
-      const file = join(out, name, `${name}.mjs`);
+      const name = basename(entry, '.ts');
       await build({
         ...esbuildOptions,
         entryPoints: [entry],
-        outdir: join(out, name),
+        outdir: join(out, dir),
         outExtension: { '.js': '.mjs' },
         bundle: true,
         logLevel: 'error',
-      });
-      const bytes = statSync(file).size;
+        plugins,
+      } as Parameters<typeof build>[0]);
+      const file = join(out, dir, `${name}.mjs`);
+      return { file, bytes: statSync(file).size };
+    };
+    for (const entry of entries) {
+      const name = basename(entry, '.ts');
+      const { file, bytes } = await bundleOne(entry, name);
       bundles.push({ name, file, bytes, env: ENV });
+      if (METERED.has(name)) {
+        const without = await bundleOne(entry, `${name}-without-metrics`, [withoutMetrics]);
+        bundles.push({ name: `${name} −metrics`, ...without, env: ENV });
+      }
       if (TRACED.has(name)) {
         bundles.push({ name: `${name} +tracing`, file, bytes, env: { ...ENV, POWERTOOLS_TRACE_ENABLED: 'true' } });
       }
@@ -96,13 +115,22 @@ export default async function run(): Promise<void> {
       `\n## Cold start: module init in a fresh Node ${process.version} process (median of ${RUNS}, interleaved)`,
     );
     console.log(
-      `${'bundle'.padEnd(32)} ${'init ms'.padStart(9)} ${'over baseline'.padStart(14)} ${'size KB'.padStart(9)}`,
+      `${'bundle'.padEnd(32)} ${'init ms'.padStart(9)} ${'over baseline'.padStart(14)} ${'× baseline'.padStart(11)} ${'size KB'.padStart(9)}`,
     );
     for (const bundle of bundles) {
       const ms = median(samples.get(bundle.name) ?? []) / 1e6;
       const over = bundle.name === 'baseline' ? '' : `+${(ms - base / 1e6).toFixed(1)} ms`;
+      const ratio = ((ms * 1e6) / base).toFixed(2);
       console.log(
-        `${bundle.name.padEnd(32)} ${ms.toFixed(1).padStart(9)} ${over.padStart(14)} ${(bundle.bytes / 1024).toFixed(0).padStart(9)}`,
+        `${bundle.name.padEnd(32)} ${ms.toFixed(1).padStart(9)} ${over.padStart(14)} ${ratio.padStart(11)} ${(bundle.bytes / 1024).toFixed(0).padStart(9)}`,
+      );
+    }
+    // What Powertools Metrics costs each function's cold start: the same bundle with and without it.
+    for (const name of METERED) {
+      const withMetrics = median(samples.get(name) ?? []);
+      const without = median(samples.get(`${name} −metrics`) ?? []);
+      console.log(
+        `metrics at cold start, ${name}: +${((withMetrics - without) / 1e6).toFixed(1)} ms (${(withMetrics / without).toFixed(2)}× the function without metrics)`,
       );
     }
   } finally {

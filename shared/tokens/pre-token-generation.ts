@@ -52,6 +52,9 @@ export type PreTokenResult = Omit<PreTokenGenerationEvent, 'response'> & { reado
  */
 export type PreTokenGenerationHandler = (event: unknown) => Promise<PreTokenResult>;
 
+// Cognito subs are UUIDs; anything else from an event is not logged.
+const SUB = /^[0-9a-f-]{36}$/;
+
 const MISCONFIGURATION_HINT =
   `${TENANT_ID_ATTRIBUTE} is not backed by a registry membership: something other than cognito-tenancy wrote it. ` +
   `Likely causes: an app client whose WriteAttributes include ${TENANT_ID_ATTRIBUTE}, or an identity provider ` +
@@ -131,7 +134,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     }
     const tenantId = claimed;
     // One appendKeys per invocation: each call costs about a microsecond in Powertools.
-    logger.appendKeys({ triggerSource: request.triggerSource, tenantId });
+    logger.appendKeys({ triggerSource: request.triggerSource, tenantId, sub: request.sub });
     const pending = activeTenant(tenantId);
     const tenant = pending instanceof Promise ? await pending : pending;
     if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
@@ -145,8 +148,11 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
 
   const refuse = (error: unknown, event: unknown): never => {
     // Refused before the keys were appended (no tenant yet): still say which trigger source it was.
+    // …and whose user it was (the sub is an opaque id), so "why was this user refused" finds the line.
     const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
     if (typeof source === 'string' && source.length <= 64) logger.appendKeys({ triggerSource: source });
+    const sub = (event as { request?: { userAttributes?: { sub?: unknown } } } | null)?.request?.userAttributes?.sub;
+    if (typeof sub === 'string' && SUB.test(sub)) logger.appendKeys({ sub });
     const reason = reasonOf(error);
     const outcome = refusalOutcome(reason);
     metrics.record(outcome, reason);

@@ -469,7 +469,14 @@ describe('logging', () => {
     // Assess
     expect(deps.logger.calls.map((call) => [call.method, ...call.args])).toEqual([
       ['resetKeys'],
-      ['appendKeys', { triggerSource: 'TokenGeneration_Authentication', tenantId: 'acme' }],
+      [
+        'appendKeys',
+        {
+          triggerSource: 'TokenGeneration_Authentication',
+          tenantId: 'acme',
+          sub: '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47',
+        },
+      ],
       ['info', 'token claims issued', { outcome: 'issued', reason: 'tenant-member', tier: 'standard' }],
       ['resetKeys'],
       ['appendKeys', { triggerSource: 'TokenGeneration_ClientCredentials', tenantId: 'globex' }],
@@ -481,7 +488,7 @@ describe('logging', () => {
     ]);
   });
 
-  it('names the trigger source of a refusal that happens before the tenant is known', async () => {
+  it('names the trigger source and user of a refusal that happens before the tenant is known', async () => {
     // Prepare
     const deps = testDeps();
 
@@ -492,6 +499,7 @@ describe('logging', () => {
     expect(deps.logger.calls.map((call) => [call.method, ...call.args])).toEqual([
       ['resetKeys'],
       ['appendKeys', { triggerSource: 'TokenGeneration_Authentication' }],
+      ['appendKeys', { sub: '4e1d1000-aaaa-4bbb-8ccc-dddddddddddd' }],
       [
         'warn',
         'token refused',

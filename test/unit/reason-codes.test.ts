@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  BindingNotFoundError,
+  DeadlineExceededError,
+  DirectoryUnavailableError,
+  InvalidInputError,
+  MembershipConflictError,
+  MembershipMismatchError,
+  NoTenantForUserError,
+  RegistryUnavailableError,
+  SeatLimitError,
+  TenancyError,
+  TenantInactiveError,
+  TenantNotAssignedError,
+  TenantNotFoundError,
+} from '../../shared/runtime/errors';
+import {
+  isReasonCode,
+  OUTCOMES,
+  REASON_CODES,
+  reasonOf,
+  refusalOutcome,
+  tierOf,
+} from '../../shared/runtime/reason-codes';
+
+const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+
+describe('reason codes', () => {
+  it('are documented in the README table exactly as listed, with their outcomes and meaning', () => {
+    // Prepare
+    const section = README.slice(README.indexOf('### Reason codes'));
+    const rows = [...section.matchAll(/^\| `([a-z-]+)` \| ([a-z, ]+) \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3]]);
+
+    // Act
+    const listed = Object.entries(REASON_CODES).map(([code, [outcomes, meaning]]) => [
+      code,
+      outcomes.split(' ').join(', '),
+      meaning,
+    ]);
+
+    // Assess
+    expect(rows).toEqual(listed);
+  });
+
+  it('name only outcomes of the outcome list, and are short kebab-case words', () => {
+    for (const [code, [outcomes]] of Object.entries(REASON_CODES)) {
+      expect(code).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      for (const outcome of outcomes.split(' ')) expect(OUTCOMES).toContain(outcome);
+    }
+  });
+
+  it.each([
+    [new NoTenantForUserError('nothing matched'), 'no-binding', 'refused'],
+    [new NoTenantForUserError('unverified', 'email-unverified'), 'email-unverified', 'refused'],
+    [new SeatLimitError('acme', 5, 'free'), 'seats-full', 'refused'],
+    [new TenantInactiveError('acme', 'suspended'), 'tenant-inactive', 'refused'],
+    [new TenantNotFoundError('acme'), 'tenant-not-found', 'refused'],
+    [new MembershipConflictError('sub', 'globex'), 'membership-conflict', 'refused'],
+    [new TenantNotAssignedError('sub'), 'no-tenant-attribute', 'refused'],
+    [new MembershipMismatchError('acme', 'sub'), 'membership-mismatch', 'refused'],
+    [new BindingNotFoundError('client x'), 'no-binding', 'refused'],
+    [new InvalidInputError('bad', 'event'), 'invalid-input', 'refused'],
+    [new RegistryUnavailableError('getTenant'), 'registry-unavailable', 'failed'],
+    [new DirectoryUnavailableError('AdminAddUserToGroup'), 'directory-unavailable', 'failed'],
+    [new DeadlineExceededError('post confirmation', 10), 'deadline-exceeded', 'failed'],
+    [new TenancyError('inconsistent'), 'internal-error', 'failed'],
+    [new TypeError('bug'), 'internal-error', 'failed'],
+    ['not even an error', 'internal-error', 'failed'],
+  ])('map %s to %s, outcome %s', (error, reason, outcome) => {
+    // Act
+    const code = reasonOf(error);
+
+    // Assess
+    expect(code).toBe(reason);
+    expect(refusalOutcome(code)).toBe(outcome);
+  });
+
+  it('take the tier from a full or inactive tenant, and from nothing else', () => {
+    expect(tierOf(new SeatLimitError('acme', 5, 'free'))).toBe('free');
+    expect(tierOf(new TenantInactiveError('acme', 'disabled', 'standard'))).toBe('standard');
+    expect(tierOf(new TenantNotFoundError('acme'))).toBeUndefined();
+  });
+
+  it('recognise their own values and nothing else', () => {
+    expect(isReasonCode('seats-full')).toBe(true);
+    expect(isReasonCode('toString')).toBe(false);
+    expect(isReasonCode(42)).toBe(false);
+  });
+});
