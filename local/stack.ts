@@ -71,7 +71,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push({ stop: async () => client.destroy() });
     await createRegistryTable(client, LOCAL_STACK_TABLE);
     const registry = new TenantAdmin({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS });
-    const seed = parseSeed(readFileSync(options.seedFile ?? DEFAULT_SEED, 'utf8'), (tier) => DEFAULT_TIERS.has(tier));
+    const seed = parseSeed(readFileSync(options.seedFile ?? DEFAULT_SEED, 'utf8'), DEFAULT_TIERS);
     await importSeed(registry, seed);
 
     log('starting cognito-local…');

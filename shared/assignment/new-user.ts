@@ -1,7 +1,9 @@
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
-import { assertUserPoolId } from '../registry/binding';
+import { assertUserPoolId, isValidClientId } from '../registry/binding';
 import { emailDomainOf } from '../registry/email-domain';
+import { isValidSub } from '../registry/registry-rules';
 import { InvalidInputError } from '../runtime/errors';
+import { isRecord } from '../runtime/is-record';
 
 /**
  * What tenant resolution may know about a user who is signing up, read from a pre sign-up or post
@@ -27,13 +29,6 @@ export interface NewUser {
   readonly emailVerified: boolean;
   /** `custom:tenantId` as the event carries it: untrusted, reported only. */
   readonly tenantIdAttribute: string | undefined;
-}
-
-const SUB = /^[\w-]{1,128}$/;
-const CLIENT_ID = /^[\w+]{1,128}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringAttribute(attributes: Record<string, unknown>, name: string): string | undefined {
@@ -75,10 +70,10 @@ export function newUserFromTrigger(event: unknown): NewUser {
   if (typeof userName !== 'string' || userName === '') throw new InvalidInputError('event has no userName', 'userName');
   const attributes = event.request.userAttributes;
   const sub = stringAttribute(attributes, 'sub');
-  if (sub !== undefined && !SUB.test(sub)) throw new InvalidInputError('event has a malformed sub', 'sub');
+  if (sub !== undefined && !isValidSub(sub)) throw new InvalidInputError('event has a malformed sub', 'sub');
   // cognito-local sends a null clientId for admin calls; a malformed one simply matches no binding.
   const rawClientId = isRecord(event.callerContext) ? event.callerContext.clientId : undefined;
-  const clientId = typeof rawClientId === 'string' && CLIENT_ID.test(rawClientId) ? rawClientId : undefined;
+  const clientId = isValidClientId(rawClientId) ? rawClientId : undefined;
   const identities = stringAttribute(attributes, 'identities');
   const federated =
     triggerSource === 'PreSignUp_ExternalProvider' ||

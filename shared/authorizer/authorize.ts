@@ -1,4 +1,5 @@
 import type { Tiers } from '../registry/tiers';
+import { isRecord } from '../runtime/is-record';
 import type { ReasonCode } from '../runtime/reason-codes';
 import {
   buildPolicy,
@@ -148,8 +149,4 @@ export class Authorizer {
     const anyTenant = this.deps.routes.rules.some((rule) => rule.tenantScoped && ruleMatches(rule, arn.resource, '*'));
     return anyTenant ? 'tenant-mismatch' : 'unknown-route';
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

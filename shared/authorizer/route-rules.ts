@@ -1,5 +1,6 @@
 import type { Tiers } from '../registry/tiers';
 import { ConfigurationError } from '../runtime/errors';
+import { isRecord } from '../runtime/is-record';
 import { matchesArnPattern } from './arn-pattern';
 
 /**
@@ -81,7 +82,7 @@ export function parseRouteRules(input: unknown, tiers: Tiers, setting = 'TENANCY
   const fail = (message: string): never => {
     throw new ConfigurationError(message, setting);
   };
-  if (!isPlainObject(input)) return fail('route rules must be a JSON object with a "routes" array');
+  if (!isRecord(input)) return fail('route rules must be a JSON object with a "routes" array');
   for (const key of Object.keys(input)) if (!FILE_KEYS.has(key)) fail(`unknown key "${key}" in route rules`);
   const list = input.routes;
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_RULES) {
@@ -152,7 +153,7 @@ export function meetsTier(rule: RouteRule, tier: string, tiers: Tiers): boolean 
 
 function parseRule(entry: unknown, index: number, tiers: Tiers, fail: (message: string) => never): RouteRule {
   const where = `routes[${index}]`;
-  if (!isPlainObject(entry)) return fail(`${where} must be an object with a "route"`);
+  if (!isRecord(entry)) return fail(`${where} must be an object with a "route"`);
   for (const key of Object.keys(entry)) if (!RULE_KEYS.has(key)) fail(`unknown key "${key}" in ${where}`);
   const { route, groups, minimumTier, description } = entry;
   if (typeof route !== 'string') return fail(`${where}.route must be a string like "GET /tenants/{tenantId}/me"`);
@@ -259,8 +260,4 @@ function renderPath(segments: readonly Segment[]): string {
   return segments
     .map((segment) => `/${segment.kind === 'literal' ? segment.value : segment.kind === 'tenant' ? '{tenantId}' : '*'}`)
     .join('');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

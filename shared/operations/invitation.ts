@@ -42,7 +42,8 @@ export function invitationPlaceholder(tenantId: string, email: string): string {
   return `invite-${digest.slice(0, 32)}`;
 }
 
-function validate(request: InvitationRequest, roles: RoleConfig): Required<InvitationRequest> {
+/** Checks an invitation without I/O: e-mail address, a configured role group, tenant and pool ids. */
+export function validateInvitation(request: InvitationRequest, roles: RoleConfig): Required<InvitationRequest> {
   const email = request.email.trim();
   if (/\s/.test(email) || emailDomainOf(email) === undefined || email.length > 254) {
     throw new InvalidInputError(`invalid e-mail address ${JSON.stringify(request.email)}`, 'email');
@@ -74,7 +75,7 @@ function validate(request: InvitationRequest, roles: RoleConfig): Required<Invit
  */
 export async function inviteUser(deps: InvitationDeps, request: InvitationRequest): Promise<InvitationResult> {
   const { registry, directory } = deps;
-  const { email, tenantId, userPoolId, role } = validate(request, deps.roles);
+  const { email, tenantId, userPoolId, role } = validateInvitation(request, deps.roles);
   const placeholder = invitationPlaceholder(tenantId, email);
 
   const existing = await directory.getUser(userPoolId, email);

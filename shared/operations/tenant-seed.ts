@@ -1,13 +1,15 @@
 import { BINDING_KINDS, type Binding, bindingKey, describeBinding, makeBinding } from '../registry/binding';
-import { isTenantStatus, type TenantStatus } from '../registry/tenant';
+import { validateNewTenant, validateRole, validateSub } from '../registry/registry-rules';
+import type { TenantStatus } from '../registry/tenant';
 import type { TenantAdmin } from '../registry/tenant-admin';
-import { assertTenantId } from '../registry/tenant-id';
+import type { Tiers } from '../registry/tiers';
 import {
   BindingConflictError,
   InvalidInputError,
   MembershipConflictError,
   TenantInactiveError,
 } from '../runtime/errors';
+import { isRecord } from '../runtime/is-record';
 
 /** One tenant of a seed file, validated. */
 export interface SeedTenant {
@@ -36,22 +38,21 @@ export interface SeedResult {
 }
 
 const TENANT_FIELDS = new Set(['tenantId', 'name', 'tier', 'status', 'roleMappings', 'bindings', 'members']);
-const SUB = /^[\w-]{1,128}$/;
-const ROLE = /^[A-Za-z0-9][\w.-]{0,127}$/;
 
 /**
  * Parses and validates a seed file (`{"tenants": [...]}`, see `events/tenants.json`) completely before
- * anything is written: ids, tiers, statuses, bindings, and no binding listed twice. Throws
+ * anything is written, with the registry's own rules (`validateNewTenant`, `validateSub`, `validateRole`, the
+ * binding formats), plus what only a whole file can break: no tenant, binding or user listed twice. Throws
  * `InvalidInputError` naming the first problem and where it is.
  */
-export function parseSeed(text: string, knownTiers: (tier: string) => boolean): SeedTenant[] {
+export function parseSeed(text: string, tiers: Tiers): SeedTenant[] {
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
     throw new InvalidInputError(`seed file is not valid JSON: ${(error as Error).message}`, 'seed');
   }
-  if (!isObject(document) || !Array.isArray(document.tenants)) {
+  if (!isRecord(document) || !Array.isArray(document.tenants)) {
     throw new InvalidInputError('seed file must be an object with a "tenants" array', 'seed');
   }
   const seen = new Map<string, string>();
@@ -59,68 +60,81 @@ export function parseSeed(text: string, knownTiers: (tier: string) => boolean): 
   const subs = new Set<string>();
   return document.tenants.map((entry: unknown, index: number) => {
     const where = `tenants[${index}]`;
-    if (!isObject(entry)) throw new InvalidInputError(`${where} must be an object`, 'seed');
-    const unknown = Object.keys(entry).filter((key) => !TENANT_FIELDS.has(key));
-    if (unknown.length > 0) throw new InvalidInputError(`${where} has unknown field(s): ${unknown.join(', ')}`, 'seed');
-    const tenantId = assertTenantId(entry.tenantId);
-    if (ids.has(tenantId)) throw new InvalidInputError(`${where}: tenant ${tenantId} is listed twice`, 'seed');
-    ids.add(tenantId);
-    if (typeof entry.name !== 'string') throw new InvalidInputError(`${where}.name must be a string`, 'seed');
-    if (typeof entry.tier !== 'string' || !knownTiers(entry.tier)) {
-      throw new InvalidInputError(`${where}: unknown tier ${JSON.stringify(entry.tier)}`, 'seed');
-    }
-    const status = entry.status ?? 'active';
-    if (!isTenantStatus(status))
-      throw new InvalidInputError(`${where}: invalid status ${JSON.stringify(status)}`, 'seed');
-    const roleMappings = entry.roleMappings ?? {};
-    if (!isObject(roleMappings) || !Object.values(roleMappings).every((role) => typeof role === 'string')) {
-      throw new InvalidInputError(`${where}.roleMappings must map IdP group names to role names`, 'seed');
-    }
-    const bindings = (Array.isArray(entry.bindings) ? entry.bindings : []).map((raw: unknown, b: number) => {
-      const binding = parseSeedBinding(raw, `${where}.bindings[${b}]`);
-      const key = bindingKey(binding);
-      const holder = seen.get(key);
-      if (holder !== undefined) {
-        throw new InvalidInputError(`${describeBinding(binding)} is listed for both ${holder} and ${tenantId}`, 'seed');
+    const tenant = located(where, () => {
+      if (!isRecord(entry)) throw new InvalidInputError('must be an object', 'seed');
+      const unknown = Object.keys(entry).filter((key) => !TENANT_FIELDS.has(key));
+      if (unknown.length > 0) throw new InvalidInputError(`has unknown field(s): ${unknown.join(', ')}`, 'seed');
+      if (entry.tenantId === undefined) throw new InvalidInputError('needs a tenantId', 'seed');
+      if (entry.roleMappings !== undefined && !isRecord(entry.roleMappings)) {
+        throw new InvalidInputError('roleMappings must map IdP group names to role names', 'seed');
       }
-      seen.set(key, tenantId);
-      return binding;
+      const valid = validateNewTenant(
+        {
+          tenantId: entry.tenantId as string,
+          name: entry.name as string,
+          tier: entry.tier as string,
+          status: entry.status as TenantStatus | undefined,
+          roleMappings: entry.roleMappings as Record<string, string> | undefined,
+        },
+        tiers,
+      );
+      if (ids.has(valid.tenantId)) throw new InvalidInputError(`tenant ${valid.tenantId} is listed twice`, 'seed');
+      ids.add(valid.tenantId);
+      return { ...valid, bindings: listOf(entry.bindings, 'bindings'), members: listOf(entry.members, 'members') };
     });
-    const members = (Array.isArray(entry.members) ? entry.members : []).map((raw: unknown, m: number) => {
-      const member = `${where}.members[${m}]`;
-      if (!isObject(raw) || typeof raw.sub !== 'string' || !SUB.test(raw.sub)) {
-        throw new InvalidInputError(`${member}.sub must be a user sub`, 'seed');
-      }
-      if (subs.has(raw.sub)) throw new InvalidInputError(`${member}: user ${raw.sub} is listed twice`, 'seed');
-      subs.add(raw.sub);
-      const role = raw.role ?? 'tenant-member';
-      if (typeof role !== 'string' || !ROLE.test(role))
-        throw new InvalidInputError(`${member}.role is invalid`, 'seed');
-      return { sub: raw.sub, role };
-    });
-    return {
-      tenantId,
-      name: entry.name,
-      tier: entry.tier,
-      status,
-      roleMappings: roleMappings as Record<string, string>,
-      bindings,
-      members,
-    };
+    const bindings = tenant.bindings.map((raw, b) =>
+      located(`${where}.bindings[${b}]`, () => {
+        const binding = parseSeedBinding(raw);
+        const key = bindingKey(binding);
+        const holder = seen.get(key);
+        if (holder !== undefined) {
+          throw new InvalidInputError(
+            `${describeBinding(binding)} is listed for both ${holder} and ${tenant.tenantId}`,
+            'seed',
+          );
+        }
+        seen.set(key, tenant.tenantId);
+        return binding;
+      }),
+    );
+    const members = tenant.members.map((raw, m) =>
+      located(`${where}.members[${m}]`, () => {
+        if (!isRecord(raw)) throw new InvalidInputError('must be an object', 'seed');
+        const sub = validateSub(raw.sub);
+        if (subs.has(sub)) throw new InvalidInputError(`user ${sub} is listed twice`, 'seed');
+        subs.add(sub);
+        return { sub, role: validateRole(raw.role ?? 'tenant-member') };
+      }),
+    );
+    return { ...tenant, bindings, members };
   });
 }
 
-function parseSeedBinding(raw: unknown, where: string): Binding {
-  if (!isObject(raw) || typeof raw.kind !== 'string' || !(BINDING_KINDS as readonly string[]).includes(raw.kind)) {
-    throw new InvalidInputError(`${where}.kind must be one of ${BINDING_KINDS.join(', ')}`, 'seed');
+/** Runs `check`, prefixing the message of an `InvalidInputError` with where in the file it happened. */
+function located<T>(where: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new InvalidInputError(`${where}: ${error.message}`, 'seed');
+    throw error;
   }
-  const field = { pool: 'userPoolId', idp: 'userPoolId', client: 'clientId', domain: 'domain' }[
-    raw.kind as Binding['kind']
-  ];
+}
+
+function listOf(value: unknown, field: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new InvalidInputError(`${field} must be a list`, 'seed');
+  return value;
+}
+
+function parseSeedBinding(raw: unknown): Binding {
+  if (!isRecord(raw) || typeof raw.kind !== 'string' || !(BINDING_KINDS as readonly string[]).includes(raw.kind)) {
+    throw new InvalidInputError(`kind must be one of ${BINDING_KINDS.join(', ')}`, 'seed');
+  }
+  const kind = raw.kind as Binding['kind'];
+  const field = { pool: 'userPoolId', idp: 'userPoolId', client: 'clientId', domain: 'domain' }[kind];
   const value = raw[field];
-  if (typeof value !== 'string') throw new InvalidInputError(`${where}.${field} must be a string`, 'seed');
-  const providerName = typeof raw.providerName === 'string' ? raw.providerName : undefined;
-  return makeBinding(raw.kind as Binding['kind'], value, providerName);
+  if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`, 'seed');
+  return makeBinding(kind, value, typeof raw.providerName === 'string' ? raw.providerName : undefined);
 }
 
 /**
@@ -183,8 +197,4 @@ export async function importSeed(registry: TenantAdmin, seed: readonly SeedTenan
   }
   for (const pending of pendingMembers.values()) members += pending.length;
   return { created, updated, bindings, members };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -30,6 +30,11 @@ export function assertUserPoolId(value: string): string {
   return value;
 }
 
+/** Whether `value` has the form of a Cognito app client id. */
+export function isValidClientId(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_ID.test(value);
+}
+
 /** Builds a validated, normalised binding from its parts. */
 export function makeBinding(kind: BindingKind, value: string, providerName?: string): Binding {
   switch (kind) {
@@ -41,7 +46,7 @@ export function makeBinding(kind: BindingKind, value: string, providerName?: str
       }
       return { kind, userPoolId: assertUserPoolId(value), providerName };
     case 'client':
-      if (!CLIENT_ID.test(value))
+      if (!isValidClientId(value))
         throw new InvalidInputError(`invalid app client id ${JSON.stringify(value)}`, 'clientId');
       return { kind, clientId: value };
     case 'domain':

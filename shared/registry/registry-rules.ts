@@ -75,10 +75,14 @@ export function validateRoleMappings(mappings: Readonly<Record<string, string>>)
   return result;
 }
 
+/** Whether `value` is a user sub the registry accepts. */
+export function isValidSub(value: unknown): value is string {
+  return typeof value === 'string' && SUB_PATTERN.test(value);
+}
+
 /** A user sub: key-safe characters only (Cognito's are UUIDs). */
 export function validateSub(sub: unknown): string {
-  if (typeof sub !== 'string' || !SUB_PATTERN.test(sub))
-    throw new InvalidInputError(`invalid user sub ${JSON.stringify(sub)}`, 'sub');
+  if (!isValidSub(sub)) throw new InvalidInputError(`invalid user sub ${JSON.stringify(sub)}`, 'sub');
   return sub;
 }
 

@@ -4,6 +4,7 @@ import type {
   PreTokenGenerationV3TriggerEvent,
 } from 'aws-lambda';
 import { InvalidInputError } from '../runtime/errors';
+import { isRecord } from '../runtime/is-record';
 
 /**
  * A pre token generation event as Cognito documents it, any version (`@types/aws-lambda`). The trigger still
@@ -66,10 +67,6 @@ const SUB = /^[\w-]{1,128}$/;
 
 function malformed(what: string): InvalidInputError {
   return new InvalidInputError(`malformed pre token generation event: ${what}`, 'event');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function shortString(value: unknown, what: string): string {

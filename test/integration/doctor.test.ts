@@ -82,6 +82,7 @@ describe('tenants doctor against cognito-local', () => {
       code: 2,
       out: [],
       err: ['error: invalid user pool id "not-a-pool" (expected e.g. us-east-1_AbC123)'],
+      targets: [],
     });
   });
 });

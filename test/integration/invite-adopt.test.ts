@@ -186,7 +186,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     mock.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
     mock.on(AdminCreateUserCommand).rejects(new Error('throttled'));
     const failingCli = cliFor(test, cognito, {
-      openDirectory: () => ({ directory: new DirectoryAdmin(failing), client: failing, close: () => undefined }),
+      openPool: () => ({ directory: new DirectoryAdmin(failing), client: failing, close: () => undefined }),
     });
     const email = address('acme.example');
 
@@ -221,7 +221,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
       .rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
     mock.on(AdminAddUserToGroupCommand).resolves({});
     const racingCli = cliFor(test, cognito, {
-      openDirectory: () => ({ directory: new DirectoryAdmin(racing), client: racing, close: () => undefined }),
+      openPool: () => ({ directory: new DirectoryAdmin(racing), client: racing, close: () => undefined }),
     });
 
     // Act

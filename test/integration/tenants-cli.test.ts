@@ -1,13 +1,27 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { type Cli, cliRunner } from '../support/cli';
 import { createTestRegistry } from '../support/registry';
 
 const SEED = join(import.meta.dirname, '..', '..', 'events', 'tenants.json');
+
+// Seed files written by the tests; removed after the file's tests.
+const seedDir = mkdtempSync(join(tmpdir(), 'tenancy-cli-seeds-'));
+let seeds = 0;
+afterAll(() => rmSync(seedDir, { recursive: true, force: true }));
+
+/** Writes `text` as a seed file and returns its path. */
+function seedFile(text: string): string {
+  const file = join(seedDir, `seed-${++seeds}.json`);
+  writeFileSync(file, text);
+  return file;
+}
 
 describe('tenants CLI against DynamoDB Local', () => {
   let registry: TenantAdmin;
@@ -142,7 +156,18 @@ describe('tenants CLI against DynamoDB Local', () => {
       ],
       ['a missing argument', ['bind-domain', 'acme'], 2, 'error: usage: bind-domain <tenantId> <emailDomain>'],
       ['an unknown command', ['explode', 'acme'], 2, 'error: unknown command "explode" (run with --help for the list)'],
-      ['an unknown option', ['list', '--force'], 2, 'error: unknown option --force (run with --help for the list)'],
+      [
+        'an unknown option',
+        ['list', '--force'],
+        2,
+        'error: unknown option --force (run "npm run tenants -- list --help" for its options)',
+      ],
+      [
+        "another command's option",
+        ['list', '--name', 'x'],
+        2,
+        'error: unknown option --name (run "npm run tenants -- list --help" for its options)',
+      ],
     ])('%s', async (_case, argv, expectedCode, expectedLine) => {
       // Prepare
       const before = await registry.listTenants();
@@ -173,10 +198,7 @@ describe('tenants CLI against DynamoDB Local', () => {
           },
         ],
       });
-      const { writeFileSync, mkdtempSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const file = join(mkdtempSync(join(tmpdir(), 'seed-')), 'seed.json');
-      writeFileSync(file, seed);
+      const file = seedFile(seed);
 
       // Act
       const result = await cli('import', file);
@@ -193,11 +215,7 @@ describe('tenants CLI against DynamoDB Local', () => {
     // Prepare
     await cli('create', '--name', 'Acme', '--tier', 'free', '--id', 'acme');
     await cli('suspend', 'acme');
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const file = join(mkdtempSync(join(tmpdir(), 'seed-')), 'seed.json');
-    writeFileSync(
-      file,
+    const file = seedFile(
       JSON.stringify({
         tenants: [{ tenantId: 'acme', name: 'Acme', tier: 'free', status: 'active', members: [{ sub: 'user-1' }] }],
       }),
@@ -228,5 +246,233 @@ describe('tenants CLI against DynamoDB Local', () => {
       code: 2,
       stderr: 'error: invalid tenant id "Bad_Id": use 3-63 lowercase letters, digits or inner hyphens\n',
     });
+  });
+});
+
+describe('tenants CLI target: never guessed, always shown before a write', () => {
+  let test: Awaited<ReturnType<typeof createTestRegistry>>;
+
+  beforeEach(async () => {
+    test = await createTestRegistry();
+  });
+
+  /** A CLI whose `openRegistry` is recorded: what it was asked to open, and what stderr said before. */
+  function recordingCli(env: Record<string, string>) {
+    const events: string[] = [];
+    const opened: unknown[] = [];
+    const cli = cliRunner(env, [], {
+      err: (line) => events.push(`stderr ${line}`),
+      openRegistry: async (target, tiers) => {
+        opened.push(target);
+        events.push('open registry');
+        const { openRegistry } = await import('../../cli/target');
+        return openRegistry(target, tiers);
+      },
+    });
+    return { cli, events, opened };
+  }
+
+  it('exits 2 with one line of guidance and opens nothing when no target is configured', async () => {
+    // Prepare: no --local, no table, no region, no endpoint
+    const { cli, events, opened } = recordingCli({});
+
+    // Act
+    const result = await cli('list');
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.out).toEqual([]);
+    expect(events).toEqual([
+      'stderr error: no registry chosen: pass --local, or --table <name> and --region <region> (or set TENANCY_TABLE_NAME and AWS_REGION)',
+    ]);
+    expect(opened).toEqual([]);
+  });
+
+  it('exits 2 when a table is named without a region, or a region without a table', async () => {
+    // Act
+    const tableOnly = await recordingCli({}).cli('suspend', 'acme', '--table', 'registry');
+    const regionOnly = await recordingCli({ AWS_REGION: 'eu-west-1' }).cli('suspend', 'acme');
+
+    // Assess
+    expect([tableOnly.code, regionOnly.code]).toEqual([2, 2]);
+  });
+
+  it('chooses the named table in the named region, and says so before writing', async () => {
+    // Prepare: the AWS target is recorded, then refused before any request leaves the machine
+    const events: string[] = [];
+    const cli = cliRunner({}, [], {
+      err: (line) => events.push(line),
+      openRegistry: async (target) => {
+        events.push(`open ${JSON.stringify(target)}`);
+        throw new Error('not opened in tests');
+      },
+    });
+
+    // Act
+    const result = await cli('suspend', 'acme', '--table', 'prod-registry', '--region', 'eu-west-1');
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(events).toEqual([
+      'target: DynamoDB table prod-registry in eu-west-1',
+      'open {"kind":"aws","table":"prod-registry","region":"eu-west-1"}',
+      'error: not opened in tests',
+    ]);
+  });
+
+  it('prints the target of a writing command on stderr before it opens the registry, and none for a read', async () => {
+    // Prepare
+    const { cli, events } = recordingCli({ AWS_ENDPOINT_URL_DYNAMODB: test.endpoint });
+
+    // Act
+    const created = await cli('create', '--name', 'Acme', '--tier', 'free', '--id', 'acme', '--table', test.tableName);
+    const listed = await cli('list', '--table', test.tableName);
+
+    // Assess
+    expect([created.code, listed.code]).toEqual([0, 0]);
+    expect(events).toEqual([
+      `stderr target: DynamoDB at ${test.endpoint}, table ${test.tableName}`,
+      'open registry',
+      'open registry',
+    ]);
+  });
+
+  it('validates a whole seed file before any I/O: one bad tenant, nothing written and nothing opened', async () => {
+    // Prepare: the second tenant's name is blank
+    const { cli, events, opened } = recordingCli({ AWS_ENDPOINT_URL_DYNAMODB: test.endpoint });
+    const file = seedFile(
+      JSON.stringify({
+        tenants: [
+          { tenantId: 'fresh', name: 'Fresh', tier: 'free', bindings: [{ kind: 'domain', domain: 'fresh.example' }] },
+          { tenantId: 'blank', name: '   ', tier: 'free' },
+        ],
+      }),
+    );
+
+    // Act
+    const result = await cli('import', file, '--table', test.tableName);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(events).toEqual(['stderr error: tenants[1]: tenant name must be 1-128 printable characters']);
+    expect(opened).toEqual([]);
+    expect(await test.registry.listTenants()).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown tier', { tenantId: 'x-co', name: 'X', tier: 'gold' }, 'tenants[1]: unknown tier "gold"'],
+    [
+      'a bad role mapping',
+      { tenantId: 'x-co', name: 'X', tier: 'free', roleMappings: { Admins: 'no,commas' } },
+      'tenants[1]: invalid role "no,commas" for IdP group "Admins"',
+    ],
+    [
+      'a bad member role',
+      { tenantId: 'x-co', name: 'X', tier: 'free', members: [{ sub: 'user-9', role: '#admin' }] },
+      'tenants[1].members[0]: invalid role "#admin"',
+    ],
+    [
+      'a bad binding',
+      { tenantId: 'x-co', name: 'X', tier: 'free', bindings: [{ kind: 'pool', userPoolId: 'pool-1' }] },
+      'tenants[1].bindings[0]: invalid user pool id "pool-1"',
+    ],
+  ])('refuses a seed file with %s and writes nothing', async (_case, bad, message) => {
+    // Prepare
+    const cli = cliRunner({ AWS_ENDPOINT_URL_DYNAMODB: test.endpoint }, ['--table', test.tableName]);
+    const file = seedFile(JSON.stringify({ tenants: [{ tenantId: 'fresh', name: 'Fresh', tier: 'free' }, bad] }));
+
+    // Act
+    const result = await cli('import', file);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toContain(message);
+    expect(await test.registry.listTenants()).toEqual([]);
+  });
+
+  it('completes an import that failed midway on an I/O error when run again, without duplicates', async () => {
+    // Prepare: a registry whose DynamoDB fails the 4th transaction (mid-way through the seed's members)
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { TenantAdmin } = await import('../../shared/registry/tenant-admin');
+    const { LOCAL_CREDENTIALS } = await import('../../local/dynamodb-local');
+    const flaky = new DynamoDBClient({ endpoint: test.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    let transactions = 0;
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 4) {
+          throw new Error('connection reset');
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const failing = cliRunner({}, ['--local'], {
+      openRegistry: async (_target, tiers) => ({
+        registry: new TenantAdmin({ client: flaky, tableName: test.tableName, tiers }),
+        close: async () => flaky.destroy(),
+      }),
+    });
+    const cli = cliRunner({ AWS_ENDPOINT_URL_DYNAMODB: test.endpoint }, ['--table', test.tableName]);
+
+    // Act
+    const first = await failing('import', SEED);
+    const half = (await test.registry.listTenants()).map((t) => t.tenantId);
+    const second = await cli('import', SEED);
+    const third = await cli('import', SEED);
+
+    // Assess
+    expect(first.code).toBe(1);
+    expect(first.err).toEqual(['error: tenant registry unavailable during addMember']);
+    expect(half.length).toBeLessThan(5);
+    expect(second.code).toBe(0);
+    expect(third.out).toEqual(['imported 5 tenant(s): 0 created, 5 updated, 6 binding(s), 0 new member(s)']);
+    expect((await test.registry.listTenants()).map((t) => [t.tenantId, t.status, t.seats])).toEqual([
+      ['acme', 'active', 4],
+      ['globex', 'active', 2],
+      ['hooli', 'active', 0],
+      ['initech', 'suspended', 1],
+      ['vandelay', 'disabled', 1],
+    ]);
+    const members = await Promise.all(
+      ['acme', 'globex', 'initech', 'vandelay'].map((id) => test.registry.listMembers(id)),
+    );
+    expect(members.map((list) => list.length)).toEqual([4, 2, 1, 1]);
+  });
+
+  it('exits 2 as `npm run tenants -- list` when nothing AWS is configured', async () => {
+    // Prepare: the environment of a shell without AWS or tenancy settings
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('TENANCY_')),
+    );
+
+    // Act
+    const failure = await promisify(execFile)('npx', ['tsx', 'cli/tenants.ts', 'list'], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env,
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+
+    // Assess
+    expect(failure).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: no registry chosen: pass --local, or --table <name> and --region <region> (or set TENANCY_TABLE_NAME and AWS_REGION)\n',
+    });
+  });
+
+  it('shows each command its own options with --help', async () => {
+    // Prepare
+    const cli = cliRunner({});
+
+    // Act
+    const help = await cli('create', '--help');
+    const overall = await cli('--help');
+
+    // Assess
+    expect(help.code).toBe(0);
+    expect(help.out[0]).toContain('usage: npm run tenants -- create [options]');
+    expect(help.out[0]).toMatch(/--tier <tier>\s+one of the tiers of TENANCY_TIERS/);
+    expect(help.out[0]).toMatch(/--local\s+the local DynamoDB Local harness/);
+    expect(overall.out[0]).toMatch(/^ {2}set-tier <tenantId> <tier>\s+change a tenant's tier$/m);
   });
 });

@@ -5,7 +5,10 @@ import type { Env } from '../../shared/runtime/settings';
 export interface CliRun {
   readonly code: number;
   readonly out: string[];
+  /** stderr lines other than the target lines. */
   readonly err: string[];
+  /** The `target: …` lines a writing command prints on stderr before it writes. */
+  readonly targets: string[];
 }
 
 export type Cli = (...argv: string[]) => Promise<CliRun>;
@@ -18,13 +21,14 @@ export function cliRunner(env: Env, trailing: readonly string[] = [], extra: Par
   return async (...argv) => {
     const out: string[] = [];
     const err: string[] = [];
+    const targets: string[] = [];
     const code = await runTenantsCli([...argv, ...trailing], {
       out: (line) => out.push(line),
-      err: (line) => err.push(line),
+      err: (line) => (line.startsWith('target: ') ? targets : err).push(line),
       env,
       localDataDir: '/nonexistent',
       ...extra,
     });
-    return { code, out, err };
+    return { code, out, err, targets };
   };
 }

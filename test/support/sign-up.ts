@@ -19,7 +19,7 @@ const SEED = join(import.meta.dirname, '..', '..', 'events', 'tenants.json');
  * sample members (the users of the pre-token events), so every tenant starts with no seat taken.
  */
 export async function importSeedTenants(test: TestRegistry): Promise<void> {
-  const seed = parseSeed(readFileSync(SEED, 'utf8'), (tier) => test.registry.tiers.has(tier));
+  const seed = parseSeed(readFileSync(SEED, 'utf8'), test.registry.tiers);
   await importSeed(
     test.registry,
     seed.map((tenant) => ({ ...tenant, members: [] })),

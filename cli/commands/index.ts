@@ -1,0 +1,20 @@
+import type { CliCommand } from '../command';
+import { bindingCommands } from './bindings';
+import { importCommand } from './import';
+import { adopt, doctor, invite } from './pool';
+import { create, list, members, setTier, show, statusCommands } from './tenant';
+
+/** Every `tenants` command, in the order `--help` lists them. A new command is one more entry here. */
+export const COMMANDS: readonly CliCommand[] = [
+  create,
+  show,
+  list,
+  setTier,
+  ...statusCommands,
+  ...bindingCommands,
+  members,
+  importCommand,
+  invite,
+  adopt,
+  doctor,
+];

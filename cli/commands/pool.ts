@@ -1,0 +1,105 @@
+import { roleConfigFromEnv } from '../../shared/assignment/assignment-config';
+import { inviteUser, validateInvitation } from '../../shared/operations/invitation';
+import { adoptPool } from '../../shared/operations/pool-adoption';
+import { auditPool } from '../../shared/operations/pool-audit';
+import { readPoolSnapshot } from '../../shared/operations/pool-snapshot';
+import { assertUserPoolId } from '../../shared/registry/binding';
+import { type CliCommand, optionalString, positional, requiredOption } from '../command';
+import { formatAdoption, formatInvitation } from '../directory-report';
+
+const POOL_OPTION = {
+  type: 'string',
+  value: '<userPoolId>',
+  help: 'the Cognito user pool, e.g. us-east-1_AbC123',
+} as const;
+
+/** `invite`: reserve a seat, create the user with `custom:tenantId`, add the role group. */
+export const invite: CliCommand = {
+  name: 'invite',
+  args: '<email>',
+  summary: 'reserve a seat, create the user in the pool with custom:tenantId and add the role group',
+  registry: 'write',
+  writesPool: true,
+  options: {
+    tenant: { type: 'string', value: '<tenantId>', help: 'the tenant the user joins' },
+    pool: POOL_OPTION,
+    role: { type: 'string', value: '<role>', help: 'a role group (default TENANCY_MEMBER_ROLE)' },
+  },
+  prepare: (input) => {
+    const roles = roleConfigFromEnv(input.env);
+    const request = validateInvitation(
+      {
+        email: positional(input, 0),
+        tenantId: requiredOption(input, 'invite', 'tenant'),
+        userPoolId: requiredOption(input, 'invite', 'pool'),
+        role: optionalString(input, 'role'),
+      },
+      roles,
+    );
+    return {
+      userPoolId: request.userPoolId,
+      run: async ({ registry, directory, print }) => {
+        const result = await inviteUser({ registry, directory, roles }, request);
+        print(result, () => formatInvitation(result));
+        return 0;
+      },
+    };
+  },
+};
+
+/** `adopt`: record memberships for pool users that already carry a known tenant's id. */
+export const adopt: CliCommand = {
+  name: 'adopt',
+  args: '',
+  summary: 'record memberships for pool users that already carry custom:tenantId of a known tenant',
+  registry: 'write',
+  options: { pool: POOL_OPTION },
+  prepare: (input) => {
+    const roles = roleConfigFromEnv(input.env);
+    const userPoolId = assertUserPoolId(requiredOption(input, 'adopt', 'pool'));
+    return {
+      userPoolId,
+      run: async ({ registry, directory, print }) => {
+        const report = await adoptPool({ registry, directory, roles }, userPoolId);
+        print(report, () => formatAdoption(report));
+        return 0;
+      },
+    };
+  },
+};
+
+const SEVERITY_LABEL = { ok: 'ok    ', warning: 'warn  ', unsafe: 'UNSAFE' } as const;
+
+/** `doctor`: a read-only audit of a pool; exit 1 when anything is unsafe. */
+export const doctor: CliCommand = {
+  name: 'doctor',
+  args: '',
+  summary: "audit a pool: tenant attribute, clients' write lists, IdP mappings, triggers (exit 1 if unsafe)",
+  options: {
+    pool: POOL_OPTION,
+    stage: { type: 'string', value: '<stage>', help: 'the deployed stage (default dev)' },
+    service: { type: 'string', value: '<service>', help: 'the service name (default cognito-tenancy)' },
+    'idp-groups-attribute': {
+      type: 'string',
+      value: '<custom:name>',
+      help: 'the IdP-mapped attribute carrying IdP groups, if configured',
+    },
+  },
+  prepare: (input) => {
+    const userPoolId = assertUserPoolId(requiredOption(input, 'doctor', 'pool'));
+    const expected = {
+      service: optionalString(input, 'service') ?? 'cognito-tenancy',
+      stage: optionalString(input, 'stage') ?? 'dev',
+      idpGroupsAttribute: optionalString(input, 'idp-groups-attribute'),
+    };
+    return {
+      userPoolId,
+      run: async ({ cognito, json, out }) => {
+        const findings = auditPool(await readPoolSnapshot(cognito, userPoolId), expected);
+        if (json) out(JSON.stringify(findings, null, 2));
+        else for (const f of findings) out(`${SEVERITY_LABEL[f.severity]}  ${f.subject}: ${f.message}`);
+        return findings.some((finding) => finding.severity === 'unsafe') ? 1 : 0;
+      },
+    };
+  },
+};
