@@ -86,6 +86,11 @@ export class TenantCache<V> {
     return this.#entries.size;
   }
 
+  /** Forgets the entry for `key` (the caller just changed what it holds). */
+  forget(key: string): void {
+    this.#entries.delete(key);
+  }
+
   /** Forgets every entry. */
   clear(): void {
     this.#entries.clear();

@@ -224,3 +224,19 @@ export class CredentialsUnavailableError extends TenancyError {
     });
   }
 }
+
+/** A policy engine could not decide (store unreachable, policy set unparsable, malformed request): deny. */
+export class PolicyEngineError extends TenancyError {
+  override name = 'PolicyEngineError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, userMessage: 'The service is temporarily unavailable. Please try again.' });
+  }
+}
+
+/** The tenant has no policy store (or policy set) yet: `tenants policy-store create` was not run for it. */
+export class PolicyStoreNotFoundError extends TenancyError {
+  override name = 'PolicyStoreNotFoundError';
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} has no policy store`, { userMessage: 'The service is misconfigured.' });
+  }
+}

@@ -1,0 +1,236 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { RegistryUnavailableError, TenancyError } from '../runtime/errors';
+import { CorruptItemError, type Item, N, readN, readS, S } from './dynamo-item';
+import { POLICY_LINK_SK_PREFIX, policyKeys } from './registry-keys';
+import { assertTenantId } from './tenant-id';
+
+/** A tenant's policy store as the registry records it. */
+export interface PolicyStoreRecord {
+  readonly tenantId: string;
+  /** The Amazon Verified Permissions policy store, when the tenant has one. */
+  readonly policyStoreId?: string;
+  /** AVP policy template ids by template name (share links name the template by id). */
+  readonly avpTemplateIds: Readonly<Record<string, string>>;
+  /** Incremented on every change of the embedded policy set (sync, share). */
+  readonly version: number;
+  /** The embedded engine's global policies: id → Cedar text. */
+  readonly policies: Readonly<Record<string, string>>;
+  /** The embedded engine's templates: id → Cedar text. */
+  readonly templates: Readonly<Record<string, string>>;
+  readonly updatedAt: string;
+}
+
+/** A template link of the embedded engine: one template, one user, one document. */
+export interface PolicyLink {
+  readonly linkId: string;
+  readonly templateId: string;
+  readonly principalSub: string;
+  readonly documentId: string;
+}
+
+/** The version changed between read and write: someone else changed the set; read again. */
+export class PolicySetConflictError extends TenancyError {
+  override name = 'PolicySetConflictError';
+  constructor(readonly tenantId: string) {
+    super(`policy set of tenant ${tenantId} changed concurrently; run the command again`);
+  }
+}
+
+/**
+ * The registry's policy items: one `POLICY_STORE` item per tenant (store id, embedded policy set, version) and
+ * one `POLICY_LINK#…` item per embedded share. Lambdas read them and add links; operators write the rest.
+ */
+export class PolicyStoreRegistry {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(options: { client: DynamoDBClient; tableName: string; now?: () => Date }) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The tenant's record, or `undefined` when it has no policy store. */
+  async getRecord(tenantId: string, options: { consistent?: boolean } = {}): Promise<PolicyStoreRecord | undefined> {
+    assertTenantId(tenantId);
+    const { Item: item } = await this.#send('getPolicyStore', () =>
+      this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: key(policyKeys.store(tenantId)),
+          ConsistentRead: options.consistent,
+        }),
+      ),
+    );
+    return item === undefined ? undefined : recordFromItem(item);
+  }
+
+  /**
+   * Writes the record. `expectedVersion` undefined: only where none exists; otherwise only while the stored
+   * version still is `expectedVersion` (`PolicySetConflictError` if not). The stored version becomes one more.
+   */
+  async putRecord(
+    record: Omit<PolicyStoreRecord, 'version' | 'updatedAt'>,
+    expectedVersion: number | undefined,
+  ): Promise<PolicyStoreRecord> {
+    assertTenantId(record.tenantId);
+    const written: PolicyStoreRecord = {
+      ...record,
+      version: (expectedVersion ?? 0) + 1,
+      updatedAt: this.#now().toISOString(),
+    };
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: recordItem(written),
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': N(expectedVersion) } }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new PolicySetConflictError(record.tenantId);
+      throw new RegistryUnavailableError('putPolicyStore', { cause: error });
+    }
+    return written;
+  }
+
+  /** The tenant's embedded template links. */
+  async listLinks(tenantId: string): Promise<PolicyLink[]> {
+    assertTenantId(tenantId);
+    const links: PolicyLink[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.#send('listPolicyLinks', () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': S(`TENANT#${tenantId}`), ':prefix': S(POLICY_LINK_SK_PREFIX) },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) links.push(linkFromItem(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return links;
+  }
+
+  /**
+   * Adds a link and bumps the set's version in one transaction, so every container re-parses the set.
+   * Idempotent: a link that exists already is left as it is (`false`).
+   */
+  async addLink(tenantId: string, link: PolicyLink): Promise<boolean> {
+    assertTenantId(tenantId);
+    try {
+      await this.#client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  ...key(policyKeys.link(tenantId, link.linkId)),
+                  templateId: S(link.templateId),
+                  principalSub: S(link.principalSub),
+                  documentId: S(link.documentId),
+                  createdAt: S(this.#now().toISOString()),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.#table,
+                Key: key(policyKeys.store(tenantId)),
+                UpdateExpression: 'SET version = version + :one',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':one': N(1) },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [linkExists, noStore] = (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
+        if (linkExists === true) return false;
+        if (noStore === true) throw new TenancyError(`tenant ${tenantId} has no policy store`);
+      }
+      throw new RegistryUnavailableError('addPolicyLink', { cause: error });
+    }
+  }
+
+  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw error instanceof TenancyError ? error : new RegistryUnavailableError(operation, { cause: error });
+    }
+  }
+}
+
+const key = (k: { pk: string; sk: string }): Item => ({ pk: S(k.pk), sk: S(k.sk) });
+
+function recordItem(record: PolicyStoreRecord): Item {
+  return {
+    ...key(policyKeys.store(record.tenantId)),
+    tenantId: S(record.tenantId),
+    ...(record.policyStoreId === undefined ? {} : { policyStoreId: S(record.policyStoreId) }),
+    version: N(record.version),
+    // Cedar texts as one JSON string each: the Lambda reads them whole, and maps of long strings gain nothing.
+    policies: S(JSON.stringify(record.policies)),
+    templates: S(JSON.stringify(record.templates)),
+    avpTemplateIds: S(JSON.stringify(record.avpTemplateIds)),
+    updatedAt: S(record.updatedAt),
+  };
+}
+
+function recordFromItem(item: Item): PolicyStoreRecord {
+  const policyStoreId = item.policyStoreId?.S;
+  return {
+    tenantId: readS(item, 'tenantId'),
+    ...(policyStoreId === undefined ? {} : { policyStoreId }),
+    version: readN(item, 'version'),
+    policies: readTextMap(item, 'policies'),
+    templates: readTextMap(item, 'templates'),
+    avpTemplateIds: item.avpTemplateIds === undefined ? {} : readTextMap(item, 'avpTemplateIds'),
+    updatedAt: readS(item, 'updatedAt'),
+  };
+}
+
+function readTextMap(item: Item, name: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readS(item, name));
+  } catch {
+    throw new CorruptItemError(readS(item, 'pk'), name);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new CorruptItemError(readS(item, 'pk'), name);
+  for (const value of Object.values(parsed)) {
+    if (typeof value !== 'string') throw new CorruptItemError(readS(item, 'pk'), name);
+  }
+  return parsed as Record<string, string>;
+}
+
+function linkFromItem(item: Item): PolicyLink {
+  return {
+    linkId: readS(item, 'sk').slice(POLICY_LINK_SK_PREFIX.length),
+    templateId: readS(item, 'templateId'),
+    principalSub: readS(item, 'principalSub'),
+    documentId: readS(item, 'documentId'),
+  };
+}

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { readPolicyFiles } from '../../shared/operations/policy-files';
+import type { DecisionRequest, DocumentAction, Principal, TenantAction } from '../../shared/policies/cedar-model';
+import { SHARE_TEMPLATE } from '../../shared/policies/cedar-model';
+import type { PolicySetSource, ShareLink } from '../../shared/policies/policy-set';
+
+/** The repository's policies as a tenant's embedded policy set, with the given shares. */
+export function repositoryPolicySet(links: readonly ShareLink[] = [], version = 1): PolicySetSource {
+  const { policies, templates } = readPolicyFiles();
+  return { version, policies, templates, links };
+}
+
+/** A share link of the repository's share template. */
+export function share(principalSub: string, documentId: string): ShareLink {
+  const linkId = createHash('sha256').update(`${documentId}\n${principalSub}`).digest('hex').slice(0, 32);
+  return { linkId, templateId: SHARE_TEMPLATE, principalSub, documentId };
+}
+
+/** A caller of a tenant. */
+export const caller = (tenantId: string, sub: string, ...groups: string[]): Principal => ({ sub, tenantId, groups });
+
+/** A request on one document of `tenantId` owned by `ownerSub`. */
+export function onDocument(
+  principal: Principal,
+  action: DocumentAction,
+  document: { id: string; tenantId: string; ownerSub: string },
+): DecisionRequest {
+  return { principal, action, resource: { kind: 'document', ...document } };
+}
+
+/** A request on a tenant. */
+export function onTenant(principal: Principal, action: TenantAction, tenantId: string): DecisionRequest {
+  return { principal, action, resource: { kind: 'tenant', tenantId } };
+}

@@ -1,0 +1,36 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_ACTIONS, TENANT_ACTIONS } from '../../shared/policies/cedar-model';
+import { createDecider, type Decider } from '../../shared/policies/decide';
+import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
+import { principalFor, requestFor, scenarioCases, scenarioStores } from '../support/policy-scenario';
+
+describe('the source scenario on the embedded engine', () => {
+  let decider: Decider;
+
+  beforeAll(() => {
+    decider = createDecider({
+      config: { engine: 'embedded', cacheTtlMs: 60_000 },
+      stores: scenarioStores(),
+      embedded: async () => new EmbeddedEngine(),
+    });
+  });
+
+  it.each(scenarioCases)(
+    '$role, $relation: $action → $expected',
+    async ({ role, relation, action, expected: answer }) => {
+      // Act
+      const { decision } = await decider.decide(requestFor(principalFor(role, relation), action));
+
+      // Assess
+      expect(decision).toBe(answer);
+    },
+  );
+
+  it('covers allow and deny for every action', () => {
+    for (const action of [...TENANT_ACTIONS, ...DOCUMENT_ACTIONS]) {
+      expect(new Set(scenarioCases.filter((c) => c.action === action).map((c) => c.expected))).toEqual(
+        new Set(['allow', 'deny']),
+      );
+    }
+  });
+});
