@@ -1,0 +1,85 @@
+import type { PolicyStoreRecord, PolicyStoreRegistry } from '../registry/policy-store-registry';
+import { TenancyError } from '../runtime/errors';
+import type { PolicyFiles } from './policy-files';
+import { type PolicyChange, planChanges } from './policy-plan';
+
+/** The tenant has links to a template the repository no longer has; removing it would orphan them. */
+export class TemplateInUseError extends TenancyError {
+  override name = 'TemplateInUseError';
+  constructor(
+    readonly tenantId: string,
+    readonly templateId: string,
+    readonly links: number,
+  ) {
+    super(`template ${templateId} of tenant ${tenantId} still has ${links} link(s); delete them first`);
+  }
+}
+
+/**
+ * The embedded engine's policy "store": the tenant's policy set in the registry's `POLICY_STORE` item. A sync
+ * writes the whole set in one conditional write, so a failure leaves the old set complete, and a re-run
+ * finishes the job.
+ */
+export class EmbeddedPolicyStore {
+  readonly kind = 'embedded';
+  readonly #registry: PolicyStoreRegistry;
+
+  constructor(registry: PolicyStoreRegistry) {
+    this.#registry = registry;
+  }
+
+  /** Creates the tenant's policy set with the repository's policies; idempotent (`created: false` if it exists). */
+  async create(
+    tenantId: string,
+    files: PolicyFiles,
+    _schema?: string,
+  ): Promise<{ created: boolean; record: PolicyStoreRecord }> {
+    const existing = await this.#registry.getRecord(tenantId, { consistent: true });
+    if (existing !== undefined && hasEmbeddedSet(existing)) return { created: false, record: existing };
+    const record = await this.#registry.putRecord(
+      {
+        tenantId,
+        ...(existing?.policyStoreId === undefined ? {} : { policyStoreId: existing.policyStoreId }),
+        avpTemplateIds: existing?.avpTemplateIds ?? {},
+        policies: files.policies,
+        templates: files.templates,
+      },
+      existing?.version,
+    );
+    return { created: true, record };
+  }
+
+  /** What would change to bring the tenant's set to the repository's; `undefined` if it has no set. */
+  async plan(tenantId: string, files: PolicyFiles, _schema?: string): Promise<PolicyChange[] | undefined> {
+    const record = await this.#registry.getRecord(tenantId, { consistent: true });
+    if (record === undefined || !hasEmbeddedSet(record)) return undefined;
+    return planChanges(files, record);
+  }
+
+  /** Applies the repository's policies and templates to the tenant's set (add, update, delete). */
+  async apply(tenantId: string, files: PolicyFiles, _schema?: string): Promise<void> {
+    const record = await this.#registry.getRecord(tenantId, { consistent: true });
+    if (record === undefined || !hasEmbeddedSet(record)) {
+      throw new TenancyError(`tenant ${tenantId} has no embedded policy set`);
+    }
+    const removed = Object.keys(record.templates).filter((id) => !(id in files.templates));
+    if (removed.length > 0) {
+      const links = await this.#registry.listLinks(tenantId);
+      for (const id of removed) {
+        const count = links.filter((link) => link.templateId === id).length;
+        if (count > 0) throw new TemplateInUseError(tenantId, id, count);
+      }
+    }
+    await this.#registry.putRecord({ ...record, policies: files.policies, templates: files.templates }, record.version);
+  }
+
+  /** The tenant's policies, templates and links, for `policies show`. */
+  async show(tenantId: string): Promise<{ record: PolicyStoreRecord | undefined; links: number }> {
+    const record = await this.#registry.getRecord(tenantId, { consistent: true });
+    return { record, links: record === undefined ? 0 : (await this.#registry.listLinks(tenantId)).length };
+  }
+}
+
+/** Whether a record holds an embedded policy set (a record may hold only an AVP store id). */
+export const hasEmbeddedSet = (record: PolicyStoreRecord): boolean =>
+  Object.keys(record.policies).length + Object.keys(record.templates).length > 0;

@@ -1,0 +1,86 @@
+import { loadCedar } from '../policies/cedar-module';
+import { InvalidInputError } from '../runtime/errors';
+import type { PolicyFiles } from './policy-files';
+
+/** One difference between the repository's policy model and a tenant's store. */
+export interface PolicyChange {
+  readonly op: 'add' | 'update' | 'delete';
+  readonly kind: 'schema' | 'policy' | 'template';
+  readonly id: string;
+}
+
+/** What a store holds of the managed model: policy and template texts by id, and its schema if it keeps one. */
+export interface StoreContents {
+  readonly policies: Readonly<Record<string, string>>;
+  readonly templates: Readonly<Record<string, string>>;
+  /** Normalised schema JSON text; `undefined` for stores that keep no schema (embedded). */
+  readonly schema?: string | undefined;
+}
+
+/**
+ * The changes that make `actual` equal `desired`: schema first, then adds and updates, deletes last (a
+ * policy is never missing while its replacement is being written). Texts compare after trimming.
+ */
+export function planChanges(desired: StoreContents, actual: StoreContents): PolicyChange[] {
+  const changes: PolicyChange[] = [];
+  if (desired.schema !== undefined && desired.schema !== actual.schema) {
+    changes.push({ op: actual.schema === undefined ? 'add' : 'update', kind: 'schema', id: 'schema' });
+  }
+  const deletes: PolicyChange[] = [];
+  for (const kind of ['template', 'policy'] as const) {
+    const want = kind === 'policy' ? desired.policies : desired.templates;
+    const have = kind === 'policy' ? actual.policies : actual.templates;
+    for (const [id, text] of Object.entries(want)) {
+      const current = have[id];
+      if (current === undefined) changes.push({ op: 'add', kind, id });
+      else if (current.trim() !== text.trim()) changes.push({ op: 'update', kind, id });
+    }
+    for (const id of Object.keys(have)) if (!(id in want)) deletes.push({ op: 'delete', kind, id });
+  }
+  // Policies go before templates when deleting: a template outlives nothing that names it.
+  return [...changes, ...deletes.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'policy' ? -1 : 1))];
+}
+
+/** One line per change, e.g. `update policy owner-manages-document`. */
+export const describeChange = (change: PolicyChange): string => `${change.op} ${change.kind} ${change.id}`;
+
+/**
+ * Validates the repository's policies and templates against its schema (strict mode) and returns the schema
+ * as JSON text with resolved types, the form Verified Permissions stores. Nothing invalid is ever rolled out.
+ */
+export async function validatePolicyFiles(files: PolicyFiles): Promise<string> {
+  const cedar = await loadCedar();
+  const answer = cedar.validate({
+    schema: files.schema,
+    policies: { staticPolicies: { ...files.policies }, templates: { ...files.templates } },
+  });
+  if (answer.type !== 'success') {
+    throw new InvalidInputError(`policies do not parse: ${answer.errors.map((e) => e.message).join('; ')}`, 'policies');
+  }
+  if (answer.validationErrors.length > 0) {
+    const first = answer.validationErrors[0];
+    throw new InvalidInputError(
+      `policy ${first?.policyId} does not validate against the schema: ${first?.error.message}`,
+      'policies',
+    );
+  }
+  const schema = cedar.schemaToJsonWithResolvedTypes(files.schema);
+  if (schema.type !== 'success') throw new InvalidInputError('schema does not parse', 'schema');
+  return normaliseSchema(JSON.stringify(schema.json));
+}
+
+/** Schema JSON with object keys sorted, so that two equal schemas compare equal as text. */
+export function normaliseSchema(json: string): string {
+  const sort = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sort);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, entry]) => [key, sort(entry)]),
+      );
+    }
+    return value;
+  };
+  return JSON.stringify(sort(JSON.parse(json)));
+}
