@@ -17,7 +17,8 @@ import {
   UpdatePolicyTemplateCommand,
   type VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
-import type { PolicyStoreRecord, PolicyStoreRegistry } from '../registry/policy-store-registry';
+import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
+import type { PolicyStoreRecord } from '../registry/policy-store-registry';
 import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import { normaliseSchema, type PolicyChange, planChanges, type StoreContents } from './policy-plan';
@@ -48,9 +49,9 @@ interface ManagedItems {
 export class AvpPolicyStore {
   readonly kind = 'avp';
   readonly #client: VerifiedPermissionsClient;
-  readonly #registry: PolicyStoreRegistry;
+  readonly #registry: PolicyStoreAdmin;
 
-  constructor(client: VerifiedPermissionsClient, registry: PolicyStoreRegistry) {
+  constructor(client: VerifiedPermissionsClient, registry: PolicyStoreAdmin) {
     this.#client = client;
     this.#registry = registry;
   }

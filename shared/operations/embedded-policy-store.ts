@@ -1,4 +1,5 @@
-import type { PolicyStoreRecord, PolicyStoreRegistry } from '../registry/policy-store-registry';
+import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
+import type { PolicyStoreRecord } from '../registry/policy-store-registry';
 import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import { type PolicyChange, planChanges } from './policy-plan';
@@ -22,9 +23,9 @@ export class TemplateInUseError extends TenancyError {
  */
 export class EmbeddedPolicyStore {
   readonly kind = 'embedded';
-  readonly #registry: PolicyStoreRegistry;
+  readonly #registry: PolicyStoreAdmin;
 
-  constructor(registry: PolicyStoreRegistry) {
+  constructor(registry: PolicyStoreAdmin) {
     this.#registry = registry;
   }
 

@@ -1,8 +1,6 @@
 import {
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
@@ -10,6 +8,7 @@ import {
 import { RegistryUnavailableError, TenancyError } from '../runtime/errors';
 import { CorruptItemError, type Item, N, readN, readS, S } from './dynamo-item';
 import { POLICY_LINK_SK_PREFIX, policyKeys } from './registry-keys';
+import { itemKey } from './registry-table';
 import { assertTenantId } from './tenant-id';
 
 /** A tenant's policy store as the registry records it. */
@@ -36,17 +35,10 @@ export interface PolicyLink {
   readonly documentId: string;
 }
 
-/** The version changed between read and write: someone else changed the set; read again. */
-export class PolicySetConflictError extends TenancyError {
-  override name = 'PolicySetConflictError';
-  constructor(readonly tenantId: string) {
-    super(`policy set of tenant ${tenantId} changed concurrently; run the command again`);
-  }
-}
-
 /**
- * The registry's policy items: one `POLICY_STORE` item per tenant (store id, embedded policy set, version) and
- * one `POLICY_LINK#…` item per embedded share. Lambdas read them and add links; operators write the rest.
+ * The registry's policy items that Lambdas use: one `POLICY_STORE` item per tenant (store id, embedded policy
+ * set, version) and one `POLICY_LINK#…` item per embedded share, which the sharing route adds. Operators write
+ * the rest through `PolicyStoreAdmin`.
  */
 export class PolicyStoreRegistry {
   readonly #client: DynamoDBClient;
@@ -66,43 +58,12 @@ export class PolicyStoreRegistry {
       this.#client.send(
         new GetItemCommand({
           TableName: this.#table,
-          Key: key(policyKeys.store(tenantId)),
+          Key: itemKey(policyKeys.store(tenantId)),
           ConsistentRead: options.consistent,
         }),
       ),
     );
     return item === undefined ? undefined : recordFromItem(item);
-  }
-
-  /**
-   * Writes the record. `expectedVersion` undefined: only where none exists; otherwise only while the stored
-   * version still is `expectedVersion` (`PolicySetConflictError` if not). The stored version becomes one more.
-   */
-  async putRecord(
-    record: Omit<PolicyStoreRecord, 'version' | 'updatedAt'>,
-    expectedVersion: number | undefined,
-  ): Promise<PolicyStoreRecord> {
-    assertTenantId(record.tenantId);
-    const written: PolicyStoreRecord = {
-      ...record,
-      version: (expectedVersion ?? 0) + 1,
-      updatedAt: this.#now().toISOString(),
-    };
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: recordItem(written),
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': N(expectedVersion) } }),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new PolicySetConflictError(record.tenantId);
-      throw new RegistryUnavailableError('putPolicyStore', { cause: error });
-    }
-    return written;
   }
 
   /** The tenant's embedded template links. */
@@ -141,7 +102,7 @@ export class PolicyStoreRegistry {
               Put: {
                 TableName: this.#table,
                 Item: {
-                  ...key(policyKeys.link(tenantId, link.linkId)),
+                  ...itemKey(policyKeys.link(tenantId, link.linkId)),
                   templateId: S(link.templateId),
                   principalSub: S(link.principalSub),
                   documentId: S(link.documentId),
@@ -153,7 +114,7 @@ export class PolicyStoreRegistry {
             {
               Update: {
                 TableName: this.#table,
-                Key: key(policyKeys.store(tenantId)),
+                Key: itemKey(policyKeys.store(tenantId)),
                 UpdateExpression: 'SET version = version + :one',
                 ConditionExpression: 'attribute_exists(pk)',
                 ExpressionAttributeValues: { ':one': N(1) },
@@ -182,11 +143,10 @@ export class PolicyStoreRegistry {
   }
 }
 
-const key = (k: { pk: string; sk: string }): Item => ({ pk: S(k.pk), sk: S(k.sk) });
-
-function recordItem(record: PolicyStoreRecord): Item {
+/** The item of a policy store record. */
+export function recordItem(record: PolicyStoreRecord): Item {
   return {
-    ...key(policyKeys.store(record.tenantId)),
+    ...itemKey(policyKeys.store(record.tenantId)),
     tenantId: S(record.tenantId),
     ...(record.policyStoreId === undefined ? {} : { policyStoreId: S(record.policyStoreId) }),
     version: N(record.version),

@@ -13,11 +13,13 @@ const CONCERN_LAYER = 2;
 const ALLOWED_SIDEWAYS = new Set([
   'authorizer → tokens/claim-names.ts',
   'operations → assignment/assignment-config.ts',
+  'operations → policies/cedar-module.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [
   /^shared\/operations\//,
   /^shared\/registry\/tenant-admin\.ts$/,
+  /^shared\/registry\/policy-store-admin\.ts$/,
   /^shared\/cognito\/directory-admin\.ts$/,
 ];
 

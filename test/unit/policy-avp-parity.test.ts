@@ -78,7 +78,7 @@ describe('the AVP engine', () => {
 
       // Assess
       expect(remote.decision).toBe(local.decision);
-    expect([...remote.determiningPolicies].sort()).toEqual([...local.determiningPolicies].sort());
+      expect([...remote.determiningPolicies].sort()).toEqual([...local.determiningPolicies].sort());
       expect(avp.commandCalls(IsAuthorizedCommand)).toHaveLength(1);
     },
   );

@@ -1,0 +1,58 @@
+import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { RegistryUnavailableError, TenancyError } from '../runtime/errors';
+import { N } from './dynamo-item';
+import { type PolicyStoreRecord, PolicyStoreRegistry, recordItem } from './policy-store-registry';
+import { assertTenantId } from './tenant-id';
+
+/** The version changed between read and write: someone else changed the set; read again. */
+export class PolicySetConflictError extends TenancyError {
+  override name = 'PolicySetConflictError';
+  constructor(readonly tenantId: string) {
+    super(`policy set of tenant ${tenantId} changed concurrently; run the command again`);
+  }
+}
+
+/** Operator writes of the policy store records (never in a Lambda bundle): `tenants policy-store`, `policies`. */
+export class PolicyStoreAdmin extends PolicyStoreRegistry {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #clock: () => Date;
+
+  constructor(options: { client: DynamoDBClient; tableName: string; now?: () => Date }) {
+    super(options);
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#clock = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Writes the record. `expectedVersion` undefined: only where none exists; otherwise only while the stored
+   * version still is `expectedVersion` (`PolicySetConflictError` if not). The stored version becomes one more.
+   */
+  async putRecord(
+    record: Omit<PolicyStoreRecord, 'version' | 'updatedAt'>,
+    expectedVersion: number | undefined,
+  ): Promise<PolicyStoreRecord> {
+    assertTenantId(record.tenantId);
+    const written: PolicyStoreRecord = {
+      ...record,
+      version: (expectedVersion ?? 0) + 1,
+      updatedAt: this.#clock().toISOString(),
+    };
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: recordItem(written),
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': N(expectedVersion) } }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new PolicySetConflictError(record.tenantId);
+      throw new RegistryUnavailableError('putPolicyStore', { cause: error });
+    }
+    return written;
+  }
+}
