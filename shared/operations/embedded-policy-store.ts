@@ -54,7 +54,8 @@ export class EmbeddedPolicyStore {
   async plan(tenantId: string, files: PolicyFiles, _schema?: string): Promise<PolicyChange[] | undefined> {
     const record = await this.#registry.getRecord(tenantId, { consistent: true });
     if (record === undefined || !hasEmbeddedSet(record)) return undefined;
-    return planChanges(files, record);
+    // The embedded engine keeps no schema: the sync validated the policies against it before writing.
+    return planChanges({ policies: files.policies, templates: files.templates }, record);
   }
 
   /** Applies the repository's policies and templates to the tenant's set (add, update, delete). */

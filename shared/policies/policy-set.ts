@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PolicySet, TemplateLink } from '@cedar-policy/cedar-wasm/web';
 import type { PolicyLink } from '../registry/policy-store-registry';
 import { ENTITY_TYPES } from './cedar-model';
@@ -35,4 +36,9 @@ export function cedarPolicySet(source: PolicySetSource): PolicySet {
     templates: { ...source.templates },
     templateLinks: source.links.map(templateLink),
   };
+}
+
+/** The id of the share of `documentId` with `principalSub`: the same share always has the same id. */
+export function shareLinkId(documentId: string, principalSub: string): string {
+  return createHash('sha256').update(`${documentId}\n${principalSub}`).digest('hex').slice(0, 32);
 }

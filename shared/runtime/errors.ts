@@ -240,3 +240,27 @@ export class PolicyStoreNotFoundError extends TenancyError {
     super(`tenant ${tenantId} has no policy store`, { userMessage: 'The service is misconfigured.' });
   }
 }
+
+/** The policies deny the caller this action on this resource (HTTP 403). */
+export class AccessDeniedError extends TenancyError {
+  override name = 'AccessDeniedError';
+  constructor(
+    readonly action: string,
+    readonly resource: string,
+  ) {
+    super(`${action} on ${resource} denied by policy`, { userMessage: 'You are not allowed to do this.' });
+  }
+}
+
+/** A share names a user who is not a member of the caller's tenant (another tenant's, or nobody's). */
+export class ShareRecipientNotFoundError extends TenancyError {
+  override name = 'ShareRecipientNotFoundError';
+  constructor(
+    readonly tenantId: string,
+    readonly sub: string,
+  ) {
+    super(`user ${sub} is not a member of tenant ${tenantId}`, {
+      userMessage: 'No such user in your organization.',
+    });
+  }
+}

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readPolicyFiles } from '../../shared/operations/policy-files';
 import type { DecisionRequest, DocumentAction, Principal, TenantAction } from '../../shared/policies/cedar-model';
 import { SHARE_TEMPLATE } from '../../shared/policies/cedar-model';
-import type { PolicySetSource, ShareLink } from '../../shared/policies/policy-set';
+import { type PolicySetSource, type ShareLink, shareLinkId } from '../../shared/policies/policy-set';
 
 /** The repository's policies as a tenant's embedded policy set, with the given shares. */
 export function repositoryPolicySet(links: readonly ShareLink[] = [], version = 1): PolicySetSource {
@@ -12,8 +11,7 @@ export function repositoryPolicySet(links: readonly ShareLink[] = [], version = 
 
 /** A share link of the repository's share template. */
 export function share(principalSub: string, documentId: string): ShareLink {
-  const linkId = createHash('sha256').update(`${documentId}\n${principalSub}`).digest('hex').slice(0, 32);
-  return { linkId, templateId: SHARE_TEMPLATE, principalSub, documentId };
+  return { linkId: shareLinkId(documentId, principalSub), templateId: SHARE_TEMPLATE, principalSub, documentId };
 }
 
 /** A caller of a tenant. */

@@ -1,0 +1,94 @@
+import {
+  ConflictException,
+  CreatePolicyCommand,
+  type VerifiedPermissionsClient,
+} from '@aws-sdk/client-verifiedpermissions';
+import type { PolicyStoreRegistry } from '../registry/policy-store-registry';
+import {
+  AccessDeniedError,
+  PolicyEngineError,
+  PolicyStoreNotFoundError,
+  ShareRecipientNotFoundError,
+} from '../runtime/errors';
+import { type DocumentResource, ENTITY_TYPES, type Principal, SHARE_TEMPLATE } from './cedar-model';
+import type { Decider } from './decide';
+import type { PolicyEngineKind } from './policy-config';
+import { shareLinkId } from './policy-set';
+
+/** What sharing needs: the decider, the registry's policy items and a membership check. */
+export interface ShareDependencies {
+  readonly engine: PolicyEngineKind;
+  readonly decider: Decider;
+  readonly stores: Pick<PolicyStoreRegistry, 'getRecord' | 'addLink'>;
+  /** Whether `sub` is a member of `tenantId` (the registry's membership item). */
+  readonly isMember: (tenantId: string, sub: string) => Promise<boolean>;
+  /** A Verified Permissions client with the tenant's scoped credentials (`engine: avp`). */
+  readonly avpClient?: (tenantId: string) => VerifiedPermissionsClient | Promise<VerifiedPermissionsClient>;
+}
+
+/**
+ * Shares a document for reading: only when the policies let the caller `ShareDocument` it, and only with a
+ * member of the caller's own tenant. The share is the share template linked to the recipient and the
+ * document, in the caller's tenant's store only. Sharing twice is one share (`created: false`).
+ */
+export async function shareDocument(
+  deps: ShareDependencies,
+  principal: Principal,
+  document: DocumentResource,
+  recipientSub: string,
+): Promise<{ created: boolean }> {
+  const tenantId = principal.tenantId;
+  const { decision } = await deps.decider.decide({ principal, action: 'ShareDocument', resource: document });
+  if (decision !== 'allow') throw new AccessDeniedError('ShareDocument', `document ${document.id}`);
+  if (!(await deps.isMember(tenantId, recipientSub))) throw new ShareRecipientNotFoundError(tenantId, recipientSub);
+  const linkId = shareLinkId(document.id, recipientSub);
+  let created: boolean;
+  if (deps.engine === 'embedded') {
+    created = await deps.stores.addLink(tenantId, {
+      linkId,
+      templateId: SHARE_TEMPLATE,
+      principalSub: recipientSub,
+      documentId: document.id,
+    });
+  } else {
+    created = await createAvpLink(deps, tenantId, linkId, recipientSub, document.id);
+  }
+  // This container sees the share at once; others within the policy cache time.
+  deps.decider.forget(tenantId);
+  return { created };
+}
+
+async function createAvpLink(
+  deps: ShareDependencies,
+  tenantId: string,
+  linkId: string,
+  recipientSub: string,
+  documentId: string,
+): Promise<boolean> {
+  const record = await deps.stores.getRecord(tenantId);
+  const policyTemplateId = record?.avpTemplateIds[SHARE_TEMPLATE];
+  if (record?.policyStoreId === undefined || policyTemplateId === undefined)
+    throw new PolicyStoreNotFoundError(tenantId);
+  if (deps.avpClient === undefined) throw new PolicyEngineError('the avp engine was chosen but not provided');
+  const client = await deps.avpClient(tenantId);
+  try {
+    await client.send(
+      new CreatePolicyCommand({
+        policyStoreId: record.policyStoreId,
+        // The name makes the share idempotent: a second CreatePolicy with it is a conflict, not a duplicate.
+        name: `name/share-${linkId}`,
+        definition: {
+          templateLinked: {
+            policyTemplateId,
+            principal: { entityType: ENTITY_TYPES.user, entityId: recipientSub },
+            resource: { entityType: ENTITY_TYPES.document, entityId: documentId },
+          },
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictException) return false;
+    throw new PolicyEngineError(`CreatePolicy on policy store ${record.policyStoreId} failed`, { cause: error });
+  }
+}

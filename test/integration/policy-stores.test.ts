@@ -1,0 +1,281 @@
+import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AvpPolicyStore, TENANT_TAG } from '../../shared/operations/avp-policy-store';
+import { EmbeddedPolicyStore, TemplateInUseError } from '../../shared/operations/embedded-policy-store';
+import { type PolicyFiles, readPolicyFiles } from '../../shared/operations/policy-files';
+import { validatePolicyFiles } from '../../shared/operations/policy-plan';
+import { syncPolicyStores } from '../../shared/operations/policy-store-sync';
+import { SHARE_TEMPLATE } from '../../shared/policies/cedar-model';
+import { createDecider } from '../../shared/policies/decide';
+import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
+import { shareDocument } from '../../shared/policies/share-document';
+import { PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
+import type { TenantAdmin } from '../../shared/registry/tenant-admin';
+import { AccessDeniedError, ShareRecipientNotFoundError } from '../../shared/runtime/errors';
+import { FakeAvp } from '../support/fake-avp';
+import { caller, onDocument } from '../support/policies';
+import { createTestRegistry } from '../support/registry';
+
+let registry: TenantAdmin;
+let stores: PolicyStoreAdmin;
+let files: PolicyFiles;
+let schema: string;
+
+beforeAll(async () => {
+  const test = await createTestRegistry();
+  registry = test.registry;
+  stores = new PolicyStoreAdmin({ client: test.client, tableName: test.tableName });
+  files = readPolicyFiles();
+  schema = await validatePolicyFiles(files);
+  for (const tenantId of ['acme', 'globex', 'initech', 'hooli']) {
+    await registry.createTenant({ tenantId, name: tenantId, tier: 'standard' });
+  }
+  for (const [tenantId, sub] of [
+    ['acme', 'alice'],
+    ['acme', 'bob'],
+    ['globex', 'gina'],
+  ] as const) {
+    await registry.addMember({ tenantId, sub, role: 'tenant-member', source: 'invite' });
+  }
+});
+
+/** The repository's model with one policy edited, one added and one removed. */
+function changedFiles(): PolicyFiles {
+  const { 'tenant-user-adds-documents': _removed, ...policies } = files.policies;
+  return {
+    ...files,
+    policies: {
+      ...policies,
+      'owner-manages-document': `${files.policies['owner-manages-document']}\n// edited`,
+      'no-deletes-on-sundays': 'forbid (principal, action == Tenancy::Action::"DeleteDocument", resource);',
+    },
+  };
+}
+
+describe('embedded policy sets in the registry', () => {
+  it('creates a tenant set once: a second create changes nothing', async () => {
+    // Prepare
+    const embedded = new EmbeddedPolicyStore(stores);
+
+    // Act
+    const first = await embedded.create('acme', files);
+    const second = await embedded.create('acme', files);
+
+    // Assess
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ created: false, record: first.record });
+    expect(first.record.policies).toEqual(files.policies);
+  });
+
+  it('reports drift per store in a dry run without writing, then applies add, update and delete', async () => {
+    // Prepare
+    const embedded = new EmbeddedPolicyStore(stores);
+    await embedded.create('initech', files);
+    const before = await stores.getRecord('initech');
+
+    // Act
+    const dry = await syncPolicyStores(embedded, ['initech', 'hooli'], changedFiles(), schema, { dryRun: true });
+    const unchanged = await stores.getRecord('initech');
+    const applied = await syncPolicyStores(embedded, ['initech'], changedFiles(), schema, { dryRun: false });
+    const again = await syncPolicyStores(embedded, ['initech'], changedFiles(), schema, { dryRun: false });
+
+    // Assess
+    expect(dry).toEqual([
+      {
+        tenantId: 'initech',
+        status: 'drift',
+        changes: [
+          { op: 'update', kind: 'policy', id: 'owner-manages-document' },
+          { op: 'add', kind: 'policy', id: 'no-deletes-on-sundays' },
+          { op: 'delete', kind: 'policy', id: 'tenant-user-adds-documents' },
+        ],
+      },
+      { tenantId: 'hooli', status: 'missing', changes: [] },
+    ]);
+    expect(unchanged).toEqual(before);
+    expect(applied[0]?.status).toBe('updated');
+    expect((await stores.getRecord('initech'))?.policies).toEqual(changedFiles().policies);
+    expect(again).toEqual([{ tenantId: 'initech', status: 'in-sync', changes: [] }]);
+  });
+
+  it('refuses to remove a template that shares still link, and keeps the set as it was', async () => {
+    // Prepare
+    const embedded = new EmbeddedPolicyStore(stores);
+    await embedded.create('globex', files);
+    await stores.addLink('globex', { linkId: 'l1', templateId: SHARE_TEMPLATE, principalSub: 'gina', documentId: 'd' });
+    const withoutTemplate = { ...files, templates: {} };
+
+    // Act
+    const attempt = embedded.apply('globex', withoutTemplate);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(TemplateInUseError);
+    expect((await stores.getRecord('globex'))?.templates).toEqual(files.templates);
+  });
+});
+
+describe('sharing on the embedded engine', () => {
+  const decider = () =>
+    createDecider({
+      config: { engine: 'embedded', cacheTtlMs: 60_000 },
+      stores,
+      embedded: async () => new EmbeddedEngine(),
+    });
+  const isMember = async (tenantId: string, sub: string) => (await registry.getMembership(tenantId, sub)) !== undefined;
+  const doc = { kind: 'document' as const, id: 'report-1', tenantId: 'acme', ownerSub: 'alice' };
+
+  it('lets the owner share with a colleague, who then reads; sharing twice is one share', async () => {
+    // Prepare
+    const shared = decider();
+    const deps = { engine: 'embedded' as const, decider: shared, stores, isMember };
+    const bobReads = onDocument(caller('acme', 'bob', 'tenant-member'), 'ReadDocument', doc);
+    const before = await shared.decide(bobReads);
+
+    // Act
+    const first = await shareDocument(deps, caller('acme', 'alice', 'tenant-member'), doc, 'bob');
+    const second = await shareDocument(deps, caller('acme', 'alice', 'tenant-member'), doc, 'bob');
+    const after = await shared.decide(bobReads);
+    const otherContainer = await decider().decide(bobReads);
+
+    // Assess
+    expect(before.decision).toBe('deny');
+    expect([first.created, second.created]).toEqual([true, false]);
+    expect([after.decision, otherContainer.decision]).toEqual(['allow', 'allow']);
+    expect((await stores.listLinks('acme')).length).toBe(1);
+  });
+
+  it('refuses a share by anyone but the owner or an admin, and a recipient of another tenant', async () => {
+    // Prepare
+    const deps = { engine: 'embedded' as const, decider: decider(), stores, isMember };
+
+    // Act
+    const byBob = shareDocument(deps, caller('acme', 'bob', 'tenant-member'), doc, 'alice');
+    const toGina = shareDocument(deps, caller('acme', 'alice', 'tenant-member'), doc, 'gina');
+
+    // Assess
+    await expect(byBob).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(toGina).rejects.toBeInstanceOf(ShareRecipientNotFoundError);
+  });
+});
+
+describe('AVP policy stores', () => {
+  let avp: FakeAvp;
+  let client: VerifiedPermissionsClient;
+
+  beforeEach(() => {
+    avp = new FakeAvp();
+    client = new VerifiedPermissionsClient({ region: 'us-east-1' });
+  });
+
+  afterAll(() => {
+    avp.restore();
+  });
+
+  it('creates a tagged, deletion-protected store with schema, policies and templates, recorded in the registry; idempotent', async () => {
+    // Prepare
+    const store = new AvpPolicyStore(client, stores);
+
+    // Act
+    const first = await store.create('hooli', files, schema);
+    const second = await store.create('hooli', files, schema);
+
+    // Assess
+    const [created] = [...avp.stores.values()];
+    expect(avp.stores.size).toBe(1);
+    expect(created?.tags).toEqual({ [TENANT_TAG]: 'hooli' });
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(first.record.policyStoreId).toBe(created?.policyStoreId);
+    expect(Object.keys(first.record.avpTemplateIds)).toEqual([SHARE_TEMPLATE]);
+    expect((await stores.getRecord('hooli'))?.policyStoreId).toBe(created?.policyStoreId);
+    expect([...(created?.policies.values() ?? [])].map((p) => p.name).sort()).toEqual(
+      Object.keys(files.policies)
+        .map((id) => `name/global-${id}`)
+        .sort(),
+    );
+    expect(await store.plan('hooli', files, schema)).toEqual([]);
+  });
+
+  it('finishes a sync that failed halfway when run again, and leaves the shares and the user own policies alone', async () => {
+    // Prepare
+    const store = new AvpPolicyStore(client, stores);
+    const tenantId = 'initech';
+    const { record } = await store.create(tenantId, files, schema);
+    const policyStoreId = record.policyStoreId ?? '';
+    const templateId = record.avpTemplateIds[SHARE_TEMPLATE] ?? '';
+    const fake = avp.store(policyStoreId);
+    fake.policies.set('USER1', {
+      policyId: 'USER1',
+      statement: 'permit (principal, action, resource) when { false };',
+    });
+    fake.policies.set('LINK1', {
+      policyId: 'LINK1',
+      templateId,
+      principal: { entityId: 'bob' },
+      resource: { entityId: 'd' },
+    });
+    avp.writes = 0;
+    avp.failOnWrite = 2;
+
+    // Act
+    const failed = await syncPolicyStores(store, [tenantId], changedFiles(), schema, { dryRun: false });
+    const rerun = await syncPolicyStores(store, [tenantId], changedFiles(), schema, { dryRun: false });
+    const settled = await syncPolicyStores(store, [tenantId], changedFiles(), schema, { dryRun: true });
+
+    // Assess
+    expect(failed[0]?.status).toBe('failed');
+    expect(rerun[0]?.status).toBe('updated');
+    expect(settled).toEqual([{ tenantId, status: 'in-sync', changes: [] }]);
+    expect(fake.policies.has('USER1')).toBe(true);
+    expect(fake.policies.has('LINK1')).toBe(true);
+    expect((await store.show(tenantId))?.policies).toEqual(changedFiles().policies);
+  });
+
+  it('reuses a store created by a run that failed before recording it', async () => {
+    // Prepare: the store exists in AVP, the registry does not know it yet.
+    const store = new AvpPolicyStore(client, stores);
+    avp.failOnWrite = 2;
+    await expect(store.create('globex', files, schema)).rejects.toThrow();
+
+    // Act
+    const { record } = await store.create('globex', files, schema);
+
+    // Assess
+    expect(avp.stores.size).toBe(1);
+    expect(record.policyStoreId).toBe([...avp.stores.keys()][0]);
+  });
+
+  it('shares through a template-linked policy named after the share, once', async () => {
+    // Prepare
+    const store = new AvpPolicyStore(client, stores);
+    await store.create('acme', files, schema);
+    const decider = createDecider({ config: { engine: 'avp', cacheTtlMs: 0 }, stores, avpClient: () => client });
+    // The owner's ShareDocument decision: let the fake AVP allow it.
+    const { IsAuthorizedCommand } = await import('@aws-sdk/client-verifiedpermissions');
+    avp.mock.on(IsAuthorizedCommand).resolves({ decision: 'ALLOW', determiningPolicies: [], errors: [] });
+    const isMember = async (tenantId: string, sub: string) =>
+      (await registry.getMembership(tenantId, sub)) !== undefined;
+    const deps = { engine: 'avp' as const, decider, stores, isMember, avpClient: () => client };
+    const doc = { kind: 'document' as const, id: 'plan-9', tenantId: 'acme', ownerSub: 'alice' };
+
+    // Act
+    const first = await shareDocument(deps, caller('acme', 'alice'), doc, 'bob');
+    const second = await shareDocument(deps, caller('acme', 'alice'), doc, 'bob');
+
+    // Assess
+    const record = await stores.getRecord('acme');
+    const links = [...avp.store(record?.policyStoreId ?? '').policies.values()].filter(
+      (p) => p.templateId !== undefined,
+    );
+    expect([first.created, second.created]).toEqual([true, false]);
+    expect(links).toEqual([
+      {
+        policyId: expect.any(String),
+        name: expect.stringMatching(/^name\/share-[0-9a-f]{32}$/),
+        templateId: record?.avpTemplateIds[SHARE_TEMPLATE],
+        principal: { entityType: 'Tenancy::User', entityId: 'bob' },
+        resource: { entityType: 'Tenancy::Document', entityId: 'plan-9' },
+      },
+    ]);
+  });
+});
