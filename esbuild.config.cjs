@@ -13,6 +13,34 @@
  *   so the chain stops at `fromEnv` and those modules never load; left out of the bundle they cost nothing
  *   (~110 KB and ~15 ms of parsing per SDK client here). Outside Lambda they resolve from node_modules.
  */
+const { copyFileSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
+
+/**
+ * cedar-wasm's `web` build takes its WebAssembly bytes from the caller (shared/policies/cedar-module.ts reads
+ * them from beside itself). This copies the file next to the chunk that holds that module. That module is only
+ * ever imported on demand, so it sits in a chunk of its own function: a bundle that never decides never
+ * carries the 4 MB file, and one that decides loads it at its first decision, not at cold start.
+ */
+const CEDAR_WASM = join(dirname(require.resolve('@cedar-policy/cedar-wasm/nodejs')), 'cedar_wasm_bg.wasm');
+const cedarWasmBesideCode = {
+  name: 'cedar-wasm-beside-code',
+  setup(build) {
+    build.initialOptions.metafile = true;
+    const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
+    build.onEnd((result) => {
+      for (const [output, meta] of Object.entries(result.metafile?.outputs ?? {})) {
+        if (!Object.keys(meta.inputs).some((input) => input.endsWith('shared/policies/cedar-module.ts'))) continue;
+        // Chunk names start with `chunks/` (chunkNames below); anything else is a function's own entry file.
+        if (!/(^|\/)chunks\//.test(output)) {
+          throw new Error(`${output} holds the Cedar engine: a function must load it with import() on first use`);
+        }
+        copyFileSync(CEDAR_WASM, join(dirname(resolve(cwd, output)), 'cedar_wasm_bg.wasm'));
+      }
+    });
+  },
+};
+
 const options = {
   format: 'esm',
   platform: 'node',
@@ -41,7 +69,12 @@ const options = {
 };
 
 /** Plain esbuild options (the cold-start benchmark builds with these). */
-const esbuildOptions = () => ({ ...options, external: [...options.external], banner: { ...options.banner } });
+const esbuildOptions = () => ({
+  ...options,
+  external: [...options.external],
+  banner: { ...options.banner },
+  plugins: [cedarWasmBesideCode],
+});
 
 /**
  * serverless-esbuild reads only this file when `custom.esbuild.config` names it, so its own options live here
@@ -67,7 +100,7 @@ const chunksPerFunction = {
 
 module.exports = () => ({
   ...esbuildOptions(),
-  plugins: [chunksPerFunction],
+  plugins: [chunksPerFunction, cedarWasmBesideCode],
   exclude: [],
   outputFileExtension: '.mjs',
   // serverless-esbuild deletes its work folder after packaging; concurrent runs (the local stack and a package,

@@ -1,13 +1,8 @@
-import { readPolicyFiles } from '../../shared/operations/policy-files';
 import type { DecisionRequest, DocumentAction, Principal, TenantAction } from '../../shared/policies/cedar-model';
 import { SHARE_TEMPLATE } from '../../shared/policies/cedar-model';
-import { type PolicySetSource, type ShareLink, shareLinkId } from '../../shared/policies/policy-set';
+import { type ShareLink, shareLinkId } from '../../shared/policies/policy-set';
 
-/** The repository's policies as a tenant's embedded policy set, with the given shares. */
-export function repositoryPolicySet(links: readonly ShareLink[] = [], version = 1): PolicySetSource {
-  const { policies, templates } = readPolicyFiles();
-  return { version, policies, templates, links };
-}
+export { repositoryPolicySet } from '../../local/policy-sets';
 
 /** A share link of the repository's share template. */
 export function share(principalSub: string, documentId: string): ShareLink {

@@ -1,0 +1,12 @@
+/**
+ * The repository's policy model as the local stack, the demo and the benchmark use it (they may read
+ * operator code; Lambdas may not).
+ */
+import { readPolicyFiles } from '../shared/operations/policy-files';
+import type { PolicySetSource, ShareLink } from '../shared/policies/policy-set';
+
+/** The repository's global policies and templates as one tenant's embedded policy set. */
+export function repositoryPolicySet(links: readonly ShareLink[] = [], version = 1): PolicySetSource {
+  const { policies, templates } = readPolicyFiles();
+  return { version, policies, templates, links };
+}

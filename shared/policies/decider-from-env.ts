@@ -1,0 +1,24 @@
+import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
+import type { Env } from '../runtime/settings';
+import { createDecider, type Decider, type DeciderOptions } from './decide';
+import { policyConfigFromEnv } from './policy-config';
+
+/**
+ * The decider a deciding function builds at cold start: the engine from `TENANCY_POLICY_ENGINE`. The embedded
+ * engine (and cedar-wasm) is imported on the first decision only, so it lands in its own chunk of the bundle,
+ * with the WebAssembly file beside it (esbuild.config.cjs).
+ */
+export function deciderFromEnv(
+  env: Env,
+  deps: {
+    readonly stores: DeciderOptions['stores'];
+    readonly avpClient?: (tenantId: string) => VerifiedPermissionsClient | Promise<VerifiedPermissionsClient>;
+  },
+): Decider {
+  return createDecider({
+    config: policyConfigFromEnv(env),
+    stores: deps.stores,
+    embedded: async () => new (await import('./embedded-engine')).EmbeddedEngine(),
+    ...(deps.avpClient === undefined ? {} : { avpClient: deps.avpClient }),
+  });
+}
