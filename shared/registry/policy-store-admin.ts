@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { RegistryUnavailableError, TenancyError } from '../runtime/errors';
 import { N } from './dynamo-item';
 import { type PolicyStoreRecord, PolicyStoreRegistry, recordItem } from './policy-store-registry';
@@ -14,17 +14,6 @@ export class PolicySetConflictError extends TenancyError {
 
 /** Operator writes of the policy store records (never in a Lambda bundle): `tenants policy-store`, `policies`. */
 export class PolicyStoreAdmin extends PolicyStoreRegistry {
-  readonly #client: DynamoDBClient;
-  readonly #table: string;
-  readonly #clock: () => Date;
-
-  constructor(options: { client: DynamoDBClient; tableName: string; now?: () => Date }) {
-    super(options);
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#clock = options.now ?? (() => new Date());
-  }
-
   /**
    * Writes the record. `expectedVersion` undefined: only where none exists; otherwise only while the stored
    * version still is `expectedVersion` (`PolicySetConflictError` if not). The stored version becomes one more.
@@ -37,12 +26,12 @@ export class PolicyStoreAdmin extends PolicyStoreRegistry {
     const written: PolicyStoreRecord = {
       ...record,
       version: (expectedVersion ?? 0) + 1,
-      updatedAt: this.#clock().toISOString(),
+      updatedAt: this.table.now().toISOString(),
     };
     try {
-      await this.#client.send(
+      await this.table.client.send(
         new PutItemCommand({
-          TableName: this.#table,
+          TableName: this.table.tableName,
           Item: recordItem(written),
           ...(expectedVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }

@@ -1,14 +1,8 @@
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
-import { RegistryUnavailableError, TenancyError } from '../runtime/errors';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PolicyStoreNotFoundError } from '../runtime/errors';
 import { CorruptItemError, type Item, N, readN, readS, S } from './dynamo-item';
 import { POLICY_LINK_SK_PREFIX, policyKeys } from './registry-keys';
-import { itemKey } from './registry-table';
+import { itemKey, RegistryTable } from './registry-table';
 import { assertTenantId } from './tenant-id';
 
 /** A tenant's policy store as the registry records it. */
@@ -41,28 +35,15 @@ export interface PolicyLink {
  * the rest through `PolicyStoreAdmin`.
  */
 export class PolicyStoreRegistry {
-  readonly #client: DynamoDBClient;
-  readonly #table: string;
-  readonly #now: () => Date;
+  protected readonly table: RegistryTable;
 
   constructor(options: { client: DynamoDBClient; tableName: string; now?: () => Date }) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    this.table = new RegistryTable(options.client, options.tableName, options.now ?? (() => new Date()));
   }
 
   /** The tenant's record, or `undefined` when it has no policy store. */
   async getRecord(tenantId: string, options: { consistent?: boolean } = {}): Promise<PolicyStoreRecord | undefined> {
-    assertTenantId(tenantId);
-    const { Item: item } = await this.#send('getPolicyStore', () =>
-      this.#client.send(
-        new GetItemCommand({
-          TableName: this.#table,
-          Key: itemKey(policyKeys.store(tenantId)),
-          ConsistentRead: options.consistent,
-        }),
-      ),
-    );
+    const item = await this.table.get(policyKeys.store(assertTenantId(tenantId)), 'getPolicyStore', options.consistent);
     return item === undefined ? undefined : recordFromItem(item);
   }
 
@@ -72,10 +53,10 @@ export class PolicyStoreRegistry {
     const links: PolicyLink[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.#send('listPolicyLinks', () =>
-        this.#client.send(
+      const page = await this.table.send('listPolicyLinks', () =>
+        this.table.client.send(
           new QueryCommand({
-            TableName: this.#table,
+            TableName: this.table.tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
             ExpressionAttributeValues: { ':pk': S(`TENANT#${tenantId}`), ':prefix': S(POLICY_LINK_SK_PREFIX) },
             ExclusiveStartKey: startKey,
@@ -94,52 +75,33 @@ export class PolicyStoreRegistry {
    */
   async addLink(tenantId: string, link: PolicyLink): Promise<boolean> {
     assertTenantId(tenantId);
-    try {
-      await this.#client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.#table,
-                Item: {
-                  ...itemKey(policyKeys.link(tenantId, link.linkId)),
-                  templateId: S(link.templateId),
-                  principalSub: S(link.principalSub),
-                  documentId: S(link.documentId),
-                  createdAt: S(this.#now().toISOString()),
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.#table,
-                Key: itemKey(policyKeys.store(tenantId)),
-                UpdateExpression: 'SET version = version + :one',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':one': N(1) },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const [linkExists, noStore] = (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
-        if (linkExists === true) return false;
-        if (noStore === true) throw new TenancyError(`tenant ${tenantId} has no policy store`);
-      }
-      throw new RegistryUnavailableError('addPolicyLink', { cause: error });
-    }
-  }
-
-  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw error instanceof TenancyError ? error : new RegistryUnavailableError(operation, { cause: error });
-    }
+    const failed = await this.table.transact('addPolicyLink', [
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: {
+            ...itemKey(policyKeys.link(tenantId, link.linkId)),
+            templateId: S(link.templateId),
+            principalSub: S(link.principalSub),
+            documentId: S(link.documentId),
+            createdAt: S(this.table.now().toISOString()),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: itemKey(policyKeys.store(tenantId)),
+          UpdateExpression: 'SET version = version + :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': N(1) },
+        },
+      },
+    ]);
+    if (failed === undefined) return true;
+    if (failed[1] === true) throw new PolicyStoreNotFoundError(tenantId);
+    return false;
   }
 }
 

@@ -1,3 +1,4 @@
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AvpPolicyStore, TENANT_TAG } from '../../shared/operations/avp-policy-store';
@@ -9,14 +10,17 @@ import { SHARE_TEMPLATE } from '../../shared/policies/cedar-model';
 import { createDecider } from '../../shared/policies/decide';
 import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
 import { shareDocument } from '../../shared/policies/share-document';
-import { PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
+import { CorruptItemError } from '../../shared/registry/dynamo-item';
+import { PolicySetConflictError, PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
-import { AccessDeniedError, ShareRecipientNotFoundError } from '../../shared/runtime/errors';
+import { AccessDeniedError, PolicyStoreNotFoundError, ShareRecipientNotFoundError } from '../../shared/runtime/errors';
 import { FakeAvp } from '../support/fake-avp';
 import { caller, onDocument } from '../support/policies';
 import { createTestRegistry } from '../support/registry';
 
 let registry: TenantAdmin;
+let registryClient: DynamoDBClient;
+let tableName: string;
 let stores: PolicyStoreAdmin;
 let files: PolicyFiles;
 let schema: string;
@@ -24,6 +28,8 @@ let schema: string;
 beforeAll(async () => {
   const test = await createTestRegistry();
   registry = test.registry;
+  registryClient = test.client;
+  tableName = test.tableName;
   stores = new PolicyStoreAdmin({ client: test.client, tableName: test.tableName });
   files = readPolicyFiles();
   schema = await validatePolicyFiles(files);
@@ -111,6 +117,47 @@ describe('embedded policy sets in the registry', () => {
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(TemplateInUseError);
     expect((await stores.getRecord('globex'))?.templates).toEqual(files.templates);
+  });
+});
+
+describe('policy store records', () => {
+  it('refuses a stale write (another operator changed the set) and a link for a tenant without a store', async () => {
+    // Prepare
+    const embedded = new EmbeddedPolicyStore(stores);
+    const { record } = await embedded.create('hooli', files);
+    await stores.putRecord(record, record.version);
+
+    // Act
+    const stale = stores.putRecord(record, record.version);
+    const orphan = stores.addLink('nostore', {
+      linkId: 'l',
+      templateId: SHARE_TEMPLATE,
+      principalSub: 'x',
+      documentId: 'd',
+    });
+
+    // Assess
+    await expect(stale).rejects.toBeInstanceOf(PolicySetConflictError);
+    await expect(orphan).rejects.toBeInstanceOf(PolicyStoreNotFoundError);
+  });
+
+  it('treats a hand-edited record whose policies are not a JSON map of texts as corrupt', async () => {
+    // Prepare
+    await stores.putRecord({ tenantId: 'umbrella', policies: {}, templates: {}, avpTemplateIds: {} }, undefined);
+    await registryClient.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'TENANT#umbrella' }, sk: { S: 'POLICY_STORE' } },
+        UpdateExpression: 'SET policies = :p',
+        ExpressionAttributeValues: { ':p': { S: '["not", "a map"]' } },
+      }),
+    );
+
+    // Act
+    const read = stores.getRecord('umbrella');
+
+    // Assess
+    await expect(read).rejects.toBeInstanceOf(CorruptItemError);
   });
 });
 
