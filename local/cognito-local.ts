@@ -101,7 +101,7 @@ function schemaAttributes() {
 // The pool's LambdaConfig names the functions cognito-local invokes (it wires them from TriggerFunctions), so the
 // pool describes itself as a deployed one does; the patched cognito-local reads the pre token generation version here.
 function lambdaConfig(region: string, triggers: Partial<Record<TriggerName, string>>, version: 'V1_0' | 'V2_0') {
-  const arn = (name: string) => `arn:aws:lambda:${region}:000000000000:function:${name}`;
+  const arn = (name: string) => localFunctionArn(name, region);
   const config: Record<string, unknown> = {};
   for (const [trigger, name] of Object.entries(triggers)) {
     if (name === undefined) continue;
@@ -111,6 +111,11 @@ function lambdaConfig(region: string, triggers: Partial<Record<TriggerName, stri
     }
   }
   return config;
+}
+
+/** The ARN a local pool's `LambdaConfig` gives a function (account 000000000000, the pool's region). */
+export function localFunctionArn(functionName: string, region: string = LOCAL_REGION): string {
+  return `arn:aws:lambda:${region}:000000000000:function:${functionName}`;
 }
 
 /**

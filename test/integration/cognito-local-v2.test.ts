@@ -1,15 +1,9 @@
-import {
-  AdminAddUserToGroupCommand,
-  AdminSetUserPasswordCommand,
-  type CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  UpdateUserPoolCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { type CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { decodeClaims } from '../../local/lifecycle';
 import { type LambdaInvokeServer, startLambdaInvokeServer } from '../support/lambda-invoke-server';
-import { createPoolUser } from '../support/sign-up';
+import { createSignInUser, setPreTokenGenerationVersion, signInTokens } from '../support/pool-tokens';
 
 const TRIGGER = 'cognito-local-v2-trigger';
 const PASSWORD = 'correct horse battery';
@@ -64,51 +58,16 @@ describe('cognito-local with pre token generation at V2_0 (patched)', () => {
     answer = () => ({ claimsAndScopeOverrideDetails: null });
   });
 
-  async function member(groups: readonly string[] = []) {
-    const user = await createPoolUser(client, cognito.userPoolId, 'v2.example');
-    await client.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: cognito.userPoolId,
-        Username: user.username,
-        Password: PASSWORD,
-        Permanent: true,
-      }),
-    );
-    for (const group of groups) {
-      await client.send(
-        new AdminAddUserToGroupCommand({ UserPoolId: cognito.userPoolId, Username: user.username, GroupName: group }),
-      );
-    }
-    return user;
-  }
+  const member = (groups: readonly string[] = []) =>
+    createSignInUser(client, cognito.userPoolId, 'v2.example', PASSWORD, { groups });
 
   async function signIn(email: string) {
-    const result = await client.send(
-      new InitiateAuthCommand({
-        ClientId: cognito.clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: email, PASSWORD },
-      }),
-    );
-    return {
-      access: decodeClaims(result.AuthenticationResult?.AccessToken ?? ''),
-      id: decodeClaims(result.AuthenticationResult?.IdToken ?? ''),
-      refreshToken: result.AuthenticationResult?.RefreshToken ?? '',
-    };
+    const tokens = await signInTokens(client, cognito.clientId, email, PASSWORD);
+    return { access: decodeClaims(tokens.access), id: decodeClaims(tokens.id), refreshToken: tokens.refresh };
   }
 
-  async function setVersion(version: 'V1_0' | 'V2_0') {
-    const arn = `arn:aws:lambda:us-east-1:000000000000:function:${TRIGGER}`;
-    await client.send(
-      new UpdateUserPoolCommand({
-        UserPoolId: cognito.userPoolId,
-        LambdaConfig: {
-          PreTokenGeneration: arn,
-          PreTokenGenerationConfig: { LambdaArn: arn, LambdaVersion: version },
-        },
-      }),
-    );
-  }
+  const setVersion = (version: 'V1_0' | 'V2_0') =>
+    setPreTokenGenerationVersion(client, cognito.userPoolId, TRIGGER, version);
 
   it('sends the version "2" event with the user\'s groups, the scopes and an empty response', async () => {
     // Prepare

@@ -1,10 +1,4 @@
-import {
-  AdminAddUserToGroupCommand,
-  AdminSetUserPasswordCommand,
-  type CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  UpdateUserPoolCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
@@ -12,8 +6,9 @@ import { decodeClaims } from '../../local/lifecycle';
 import { coldStart } from '../support/cold-start';
 import { loadEvent } from '../support/events';
 import { type LambdaInvokeServer, startLambdaInvokeServer } from '../support/lambda-invoke-server';
+import { createSignInUser, setPreTokenGenerationVersion, signInTokens } from '../support/pool-tokens';
 import { createTestRegistry } from '../support/registry';
-import { createPoolUser, loadTrigger, type PoolUser } from '../support/sign-up';
+import { loadTrigger, type PoolUser } from '../support/sign-up';
 
 type Authorizer = (event: unknown) => Promise<PolicyResponse | SimpleResponse>;
 
@@ -47,22 +42,10 @@ describe('tokens minted by cognito-local with the suite trigger, checked by the 
       triggerFunctions: { PreTokenGeneration: PRE_TOKEN },
     });
     client = localCognitoClient(cognito.endpoint);
-    user = await createPoolUser(client, cognito.userPoolId, 'acme.example', { 'custom:tenantId': 'acme' });
-    await client.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: cognito.userPoolId,
-        Username: user.username,
-        Password: PASSWORD,
-        Permanent: true,
-      }),
-    );
-    await client.send(
-      new AdminAddUserToGroupCommand({
-        UserPoolId: cognito.userPoolId,
-        Username: user.username,
-        GroupName: 'tenant-member',
-      }),
-    );
+    user = await createSignInUser(client, cognito.userPoolId, 'acme.example', PASSWORD, {
+      attributes: { 'custom:tenantId': 'acme' },
+      groups: ['tenant-member'],
+    });
     await test.registry.addMember({ tenantId: 'acme', sub: user.sub, role: 'tenant-member', source: 'domain' });
 
     // Each handler reads its settings at cold start; the trigger is loaded last, so its settings stay in place.
@@ -92,29 +75,9 @@ describe('tokens minted by cognito-local with the suite trigger, checked by the 
     await lambda?.stop();
   });
 
-  async function signIn() {
-    const result = await client.send(
-      new InitiateAuthCommand({
-        ClientId: cognito.clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: user.email, PASSWORD },
-      }),
-    );
-    return { access: result.AuthenticationResult?.AccessToken ?? '', id: result.AuthenticationResult?.IdToken ?? '' };
-  }
-
-  async function setVersion(version: 'V1_0' | 'V2_0') {
-    const arn = `arn:aws:lambda:us-east-1:000000000000:function:${PRE_TOKEN}`;
-    await client.send(
-      new UpdateUserPoolCommand({
-        UserPoolId: cognito.userPoolId,
-        LambdaConfig: {
-          PreTokenGeneration: arn,
-          PreTokenGenerationConfig: { LambdaArn: arn, LambdaVersion: version },
-        },
-      }),
-    );
-  }
+  const signIn = () => signInTokens(client, cognito.clientId, user.email, PASSWORD);
+  const setVersion = (version: 'V1_0' | 'V2_0') =>
+    setPreTokenGenerationVersion(client, cognito.userPoolId, PRE_TOKEN, version);
 
   /** What the authorizer answered for a REST TOKEN request to the user's own tenant: its verdict and context. */
   async function authorize(authorizer: Authorizer, token: string) {
