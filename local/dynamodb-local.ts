@@ -117,7 +117,16 @@ export function localDynamoDBClient(endpoint: string): DynamoDBClient {
 }
 
 /** Creates the registry table (pk/sk strings, on-demand) unless it exists. */
-export async function createRegistryTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export function createRegistryTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return createTable(client, tableName, 'pk');
+}
+
+/** Creates the tenant data table (partition key `tenantId`, sort key `sk`, as deploy/tenant-data.yml) unless it exists. */
+export function createTenantDataTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return createTable(client, tableName, 'tenantId');
+}
+
+async function createTable(client: DynamoDBClient, tableName: string, partitionKey: string): Promise<void> {
   const existing = await client.send(new ListTablesCommand({ ExclusiveStartTableName: undefined }));
   if (existing.TableNames?.includes(tableName)) return;
   await client.send(
@@ -125,11 +134,11 @@ export async function createRegistryTable(client: DynamoDBClient, tableName: str
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: partitionKey, AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
       ],
       KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: partitionKey, KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
     }),

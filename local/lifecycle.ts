@@ -19,7 +19,7 @@ export interface Check {
 }
 
 export const DEMO_CODE = '135790';
-const PASSWORD = 'correct horse battery staple';
+export const PASSWORD = 'correct horse battery staple';
 
 /** Options for the tenant lifecycle run. */
 export interface LifecycleOptions {
@@ -126,7 +126,8 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
   }
 }
 
-async function signUp(cognito: CognitoIdentityProviderClient, clientId: string, poolId: string, email: string) {
+/** Signs a user up with PASSWORD, records the e-mail as verified and confirms with DEMO_CODE; the user's sub. */
+export async function signUp(cognito: CognitoIdentityProviderClient, clientId: string, poolId: string, email: string) {
   const result = await cognito.send(
     new SignUpCommand({
       ClientId: clientId,
@@ -168,14 +169,15 @@ async function membership(stack: LocalStack, sub: string): Promise<string> {
   return `${tenantId}/${member?.role ?? '(none)'}`;
 }
 
-interface AuthResult {
+export interface AuthResult {
   readonly accessToken?: string;
   readonly idToken?: string;
   readonly refreshToken?: string;
   readonly error?: string;
 }
 
-async function authenticate(
+/** `InitiateAuth` with a password or refresh token; tokens, or the error's name and message. */
+export async function authenticate(
   cognito: CognitoIdentityProviderClient,
   clientId: string,
   parameters: Record<string, string>,

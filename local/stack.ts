@@ -5,13 +5,23 @@ import { importSeed, parseSeed } from '../shared/operations/tenant-seed';
 import { TenantAdmin } from '../shared/registry/tenant-admin';
 import { DEFAULT_TIERS } from '../shared/registry/tiers';
 import { type CognitoLocal, type SeedUser, startCognitoLocal } from './cognito-local';
-import { createRegistryTable, type DynamoDBLocal, localDynamoDBClient, startDynamoDBLocal } from './dynamodb-local';
+import {
+  createRegistryTable,
+  createTenantDataTable,
+  type DynamoDBLocal,
+  localDynamoDBClient,
+  startDynamoDBLocal,
+} from './dynamodb-local';
 import { freePort } from './free-port';
+import { startLocalS3 } from './s3rver';
 import { functionName, LOCAL_STAGE, type Offline, SERVICE, startServerlessOffline } from './serverless-offline';
 
 export const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
 /** The registry table serverless.yml names for the local stage. */
 export const LOCAL_STACK_TABLE = `${SERVICE}-${LOCAL_STAGE}-registry`;
+/** The tenant data table serverless.yml names for the local stage, and the local stack's data bucket. */
+export const LOCAL_DATA_TABLE = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
+export const LOCAL_DATA_BUCKET = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
 
 export interface LocalStackOptions {
   /** Seed file for the registry; `events/tenants.json` by default. */
@@ -42,6 +52,8 @@ export interface LocalStack {
   readonly registry: TenantAdmin;
   readonly cognito: CognitoLocal;
   readonly dynamoEndpoint: string;
+  /** The local S3 (s3rver) holding the tenant data bucket. */
+  readonly s3Endpoint: string;
   readonly httpEndpoint: string;
   readonly lambdaEndpoint: string;
   /** Invokes a function (`preTokenGeneration`, `authorizer`, …) as Lambda would, through serverless-offline. */
@@ -70,6 +82,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const client = localDynamoDBClient(dynamo.endpoint);
     started.push({ stop: async () => client.destroy() });
     await createRegistryTable(client, LOCAL_STACK_TABLE);
+    await createTenantDataTable(client, LOCAL_DATA_TABLE);
+    log('starting the local S3 (s3rver)…');
+    const s3 = await startLocalS3([LOCAL_DATA_BUCKET]);
+    started.push(s3);
     const registry = new TenantAdmin({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS });
     const seed = parseSeed(readFileSync(options.seedFile ?? DEFAULT_SEED, 'utf8'), DEFAULT_TIERS);
     await importSeed(registry, seed);
@@ -103,9 +119,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         selfService: options.selfService === true ? 'true' : 'false',
         tenantCacheSeconds: String(options.tenantCacheSeconds ?? 60),
         logLevel: process.env.LOCAL_STACK_DEBUG === '1' ? 'DEBUG' : 'WARN',
+        // The emulators cannot honour AssumeRole: static credentials, allowed only against loopback endpoints.
+        localCredentials: 'true',
+        dataBucketName: LOCAL_DATA_BUCKET,
       },
       awsEnv: {
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       },
     });
@@ -116,6 +136,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       registry,
       cognito,
       dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
       httpEndpoint: offline.httpEndpoint,
       lambdaEndpoint: offline.lambdaEndpoint,
       invoke: (fn, event) => invoke(offline.lambdaEndpoint, functionName(fn), event),

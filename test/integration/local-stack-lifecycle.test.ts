@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDocumentsFlow } from '../../local/documents-flow';
 import { DEMO_CODE, runLifecycle } from '../../local/lifecycle';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 
@@ -40,6 +41,27 @@ describe('tenant lifecycle end to end on the local stack', () => {
       'API, ID token: status',
       'suspended tenant: sign-in refused',
       'suspended tenant: refresh refused',
+    ]);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+  }, 120_000);
+
+  it('keeps documents in their tenant: created, read and listed by acme, 404/403 for globex, IAM denies the rest', async () => {
+    // Prepare: the lifecycle above ends by re-activating acme; the triggers' 1 s tenant cache must forget it.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    // Act
+    const checks = await runDocumentsFlow(stack);
+
+    // Assess
+    expect(checks.map((check) => check.step)).toEqual([
+      'documents: acme user creates a document',
+      'documents: acme user reads it back',
+      'documents: acme user lists it',
+      "documents: globex user, acme's id in globex",
+      "documents: globex user on acme's path",
+      "IAM: globex session GetItem on acme's partition",
+      'IAM: globex session Scan of the tenant table',
+      "IAM: globex session GetObject under acme's prefix",
     ]);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
   }, 120_000);

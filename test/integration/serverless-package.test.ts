@@ -1,44 +1,15 @@
-import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON; the tests read them freely.
-type Resource = { Type: string; Properties: Record<string, any> };
-type Template = { Resources: Record<string, Resource> };
-
-const root = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
+import { packageTemplate as packageWithDir, type Template } from '../support/package-template';
 
 let lastPackageDir = '';
 
-/** `serverless package` exactly as `npm run package` runs it, offline and without credentials. */
+/** `serverless package` as `npm run package` runs it; remembers the folder of the last package. */
 async function packageTemplate(params: Record<string, string>): Promise<Template> {
-  const out = mkdtempSync(join(tmpdir(), 'sls-package-'));
-  lastPackageDir = out;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    // Its own bundle folder, so a local stack running beside this test keeps its bundles.
-    SLS_ESBUILD_WORK_FOLDER: `.esbuild-package-${randomUUID().slice(0, 8)}`,
-  };
-  await run(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'serverless', 'bin', 'serverless.js'),
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      out,
-      ...Object.entries(params).map(([key, value]) => `--param=${key}=${value}`),
-    ],
-    { cwd: root, env, timeout: 170_000 },
-  );
-  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  const { template, dir } = await packageWithDir(params);
+  lastPackageDir = dir;
+  return template;
 }
 
 const ofType = (template: Template, type: string) =>
@@ -65,6 +36,7 @@ function statements(template: Template) {
 
 // X-Ray's write actions and Cognito's ListUserPools (osls finds an existing pool by name) support no
 // resource-level permissions; everything else must name its resources.
+const TENANT_OBJECTS = `\${TenantDataBucket.Arn}/\${!aws:PrincipalTag/TenantID}/*`;
 const UNSCOPABLE = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cognito-idp:ListUserPools']);
 
 describe('serverless package (offline, no credentials)', () => {
@@ -133,7 +105,9 @@ describe('serverless package (offline, no credentials)', () => {
           !JSON.stringify(statement.Resource).includes(':log-group:/aws/lambda/cognito-tenancy-prod-') &&
           // osls's trigger-wiring resource may touch this service's functions and this account's roles only.
           !JSON.stringify(statement.Resource).includes(':function:cognito-tenancy-prod-*') &&
-          !JSON.stringify(statement.Resource).includes(`:iam::\${AWS::AccountId}:role/*`),
+          !JSON.stringify(statement.Resource).includes(`:iam::\${AWS::AccountId}:role/*`) &&
+          // A tenant's objects: the prefix is the session tag (tenant-data-policies.test.ts evaluates it).
+          JSON.stringify(statement.Resource) !== JSON.stringify({ 'Fn::Sub': TENANT_OBJECTS }),
       );
 
       // Assess
@@ -155,6 +129,7 @@ describe('serverless package (offline, no credentials)', () => {
     expect(tableActions('PreSignUpRole')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('AuthorizerRole')).toEqual([]);
     expect(tableActions('TenantMeRole')).toEqual([]);
+    expect(tableActions('DocumentsRole')).toEqual([]);
     expect(tableActions('PostConfirmationRole')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -167,6 +142,7 @@ describe('serverless package (offline, no credentials)', () => {
     const functions = ofType(create, 'AWS::Lambda::Function');
     expect(functions.map(([, fn]) => fn.Properties.Role['Fn::GetAtt']?.[0]).sort()).toEqual([
       'AuthorizerRole',
+      'DocumentsRole',
       'PostConfirmationRole',
       'PreSignUpRole',
       'PreTokenGenerationRole',
@@ -232,7 +208,7 @@ describe('serverless package (offline, no credentials)', () => {
     );
 
     // Assess: its own `.mjs` handler in each, and no other function's chunks.
-    expect(handlers.length).toBe(5);
+    expect(handlers.length).toBe(6);
     zips.forEach((zip, i) => {
       const own = files[i] ?? '';
       expect(zip.includes(`${own}.mjs`)).toBe(true);

@@ -14,6 +14,9 @@ const ALLOWED_SIDEWAYS = new Set([
   'authorizer → tokens/claim-names.ts',
   'operations → assignment/assignment-config.ts',
   'operations → policies/cedar-module.ts',
+  'documents → credentials/tenant-clients.ts',
+  'documents → credentials/tenant-context.ts',
+  'documents → credentials/credentials-config.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [

@@ -1,0 +1,65 @@
+/**
+ * The sample documents service behind the authorizer (HTTP API payload 2.0):
+ * `POST /tenants/{tenantId}/documents`, `GET /tenants/{tenantId}/documents` and
+ * `GET /tenants/{tenantId}/documents/{documentId}`. The tenant comes from the authorizer context only; every
+ * data call runs with tenant-scoped credentials (README "Tenant-scoped credentials").
+ */
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { credentialSource } from '../shared/credentials/credential-source';
+import { TenantClients } from '../shared/credentials/tenant-clients';
+import { tenantMembersDecide } from '../shared/documents/document-decision';
+import { DocumentStore } from '../shared/documents/document-store';
+import { documentsConfigFromEnv } from '../shared/documents/documents-config';
+import { type DocumentsRequest, DocumentsService } from '../shared/documents/documents-service';
+import { TRIGGER_CLIENT_LIMITS } from '../shared/runtime/dynamodb-client';
+import { logger } from '../shared/runtime/logger';
+
+type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
+
+// Cold start: configuration validated once; clients and credentials cached per tenant across invocations.
+const config = documentsConfigFromEnv(process.env);
+const source = credentialSource(
+  config.credentials,
+  process.env,
+  TRIGGER_CLIENT_LIMITS,
+  process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'documents',
+);
+const clients = new TenantClients({
+  source,
+  cacheSize: config.credentials.cacheSize,
+  limits: TRIGGER_CLIENT_LIMITS,
+  s3ForcePathStyle: config.credentials.mode === 'static-local',
+});
+const service = new DocumentsService({
+  store: new DocumentStore({ clients, tableName: config.tableName, bucketName: config.bucketName }),
+  decide: tenantMembersDecide,
+});
+
+/** The Lambda handler. */
+export async function handler(event: Event): Promise<APIGatewayProxyStructuredResultV2> {
+  logger.resetKeys();
+  const response = await service.handle(toRequest(event));
+  if (response.error !== undefined) {
+    const { name, message } = response.error instanceof Error ? response.error : { name: 'unknown', message: '' };
+    const log = response.statusCode >= 500 ? logger.error.bind(logger) : logger.info.bind(logger);
+    log('documents request refused', { statusCode: response.statusCode, reason: `${name}: ${message}`.slice(0, 300) });
+  }
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(response.body),
+  };
+}
+
+function toRequest(event: Event): DocumentsRequest {
+  const context = event.requestContext?.authorizer?.lambda;
+  const method = event.requestContext?.http?.method;
+  const documentId = event.pathParameters?.documentId;
+  if (method === 'POST') {
+    const raw = event.body ?? '';
+    const body = event.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    return { route: 'create', context, body };
+  }
+  if (documentId !== undefined) return { route: 'get', context, documentId };
+  return { route: 'list', context, query: event.queryStringParameters ?? {} };
+}

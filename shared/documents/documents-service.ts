@@ -1,0 +1,167 @@
+import { verifiedTenantId } from '../credentials/tenant-context';
+import { CredentialsUnavailableError, InvalidInputError } from '../runtime/errors';
+import { type DocumentMetadata, isDocumentId, newDocumentId } from './document';
+import type { DocumentAction, DocumentCaller, DocumentDecider } from './document-decision';
+import type { DocumentStore } from './document-store';
+
+/** A request to the documents API, already taken apart by the function (transport-neutral). */
+export interface DocumentsRequest {
+  readonly route: 'create' | 'get' | 'list';
+  /** The authorizer context (`tenantId`, `sub`, `groups`): the only source of the caller's tenant. */
+  readonly context: Readonly<Record<string, unknown>> | undefined;
+  readonly documentId?: string;
+  /** The request body as text (`create`). */
+  readonly body?: string;
+  /** `limit` and `cursor` query parameters (`list`). */
+  readonly query?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What the function answers. */
+export interface DocumentsResponse {
+  readonly statusCode: number;
+  readonly body: unknown;
+  /** The error behind a 4xx/5xx, for the function's log (never sent). */
+  readonly error?: unknown;
+}
+
+export interface DocumentsServiceOptions {
+  readonly store: DocumentStore;
+  /** One decision per route (owner, action, document); the default lets any user of the tenant in. */
+  readonly decide: DocumentDecider;
+  readonly now?: () => Date;
+}
+
+const MAX_TITLE = 200;
+const MAX_CONTENT_BYTES = 256 * 1024;
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 100;
+
+/**
+ * The sample documents service: `POST /tenants/{tenantId}/documents`, `GET …/documents/{id}` and
+ * `GET …/documents` (paginated). The tenant is the authorizer's, never the path's; every data call runs with
+ * credentials scoped to that tenant, so another tenant's document id is simply not found (404).
+ */
+export class DocumentsService {
+  readonly #now: () => Date;
+
+  constructor(private readonly options: DocumentsServiceOptions) {
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Answers one request; errors become user-safe answers (the cause stays in `error`). */
+  async handle(request: DocumentsRequest): Promise<DocumentsResponse> {
+    try {
+      const caller = callerFrom(request.context);
+      if (request.route === 'create') return await this.#create(caller, request.body);
+      if (request.route === 'get') return await this.#get(caller, request.documentId);
+      return await this.#list(caller, request.query ?? {});
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  async #create(caller: DocumentCaller, body: string | undefined): Promise<DocumentsResponse> {
+    const { title, content } = parseCreate(body);
+    const document: DocumentMetadata = {
+      tenantId: caller.tenantId,
+      id: newDocumentId(),
+      title,
+      owner: caller.sub,
+      contentType: 'text/plain; charset=utf-8',
+      size: Buffer.byteLength(content, 'utf8'),
+      createdAt: this.#now().toISOString(),
+    };
+    if (!(await this.#allows(caller, 'create', document))) return forbidden();
+    await this.options.store.create(document, content);
+    return { statusCode: 201, body: document };
+  }
+
+  async #get(caller: DocumentCaller, documentId: string | undefined): Promise<DocumentsResponse> {
+    if (!isDocumentId(documentId)) return notFound();
+    const document = await this.options.store.get(caller.tenantId, documentId);
+    if (document === undefined) return notFound();
+    if (!(await this.#allows(caller, 'read', document))) return forbidden();
+    const content = await this.options.store.content(document);
+    return { statusCode: 200, body: { ...document, content } };
+  }
+
+  async #list(caller: DocumentCaller, query: Readonly<Record<string, string | undefined>>): Promise<DocumentsResponse> {
+    const limit = pageSize(query.limit);
+    const afterId = cursorId(query.cursor);
+    if (!(await this.#allows(caller, 'list'))) return forbidden();
+    const page = await this.options.store.list(caller.tenantId, limit, afterId);
+    const readable: DocumentMetadata[] = [];
+    for (const document of page.documents) {
+      if (await this.#allows(caller, 'read', document)) readable.push(document);
+    }
+    const nextCursor = page.lastId === undefined ? undefined : Buffer.from(page.lastId).toString('base64url');
+    return {
+      statusCode: 200,
+      body: nextCursor === undefined ? { documents: readable } : { documents: readable, nextCursor },
+    };
+  }
+
+  async #allows(caller: DocumentCaller, action: DocumentAction, document?: DocumentMetadata): Promise<boolean> {
+    const request = document === undefined ? { caller, action } : { caller, action, document };
+    return (await this.options.decide(request)) === true;
+  }
+}
+
+/** The caller from the authorizer context; a context without a tenant or user is refused (403). */
+function callerFrom(context: Readonly<Record<string, unknown>> | undefined): DocumentCaller {
+  const tenantId = verifiedTenantId(context);
+  const sub = context?.sub;
+  if (typeof sub !== 'string' || sub === '' || sub.length > 256) {
+    throw new InvalidInputError('the authorizer context carries no user', 'authorizer.sub');
+  }
+  const groups = typeof context?.groups === 'string' && context.groups !== '' ? context.groups.split(',') : [];
+  return { tenantId, sub, groups };
+}
+
+function parseCreate(body: string | undefined): { title: string; content: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    throw new InvalidInputError('the body must be JSON: {"title": "…", "content": "…"}', 'body');
+  }
+  const { title, content } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (typeof title !== 'string' || title.trim() === '' || title.length > MAX_TITLE) {
+    throw new InvalidInputError(`title must be a string of 1-${MAX_TITLE} characters`, 'title');
+  }
+  if (typeof content !== 'string' || Buffer.byteLength(content, 'utf8') > MAX_CONTENT_BYTES) {
+    throw new InvalidInputError(`content must be a string of at most ${MAX_CONTENT_BYTES} bytes`, 'content');
+  }
+  return { title: title.trim(), content };
+}
+
+function pageSize(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PAGE;
+  const limit = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_PAGE)) {
+    throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_PAGE}`, 'limit');
+  }
+  return limit;
+}
+
+function cursorId(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const id = /^[A-Za-z0-9_-]{1,64}$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : undefined;
+  if (!isDocumentId(id)) throw new InvalidInputError('cursor is not one this service issued', 'cursor');
+  return id;
+}
+
+const notFound = (): DocumentsResponse => ({ statusCode: 404, body: { message: 'Document not found.' } });
+const forbidden = (): DocumentsResponse => ({ statusCode: 403, body: { message: 'Forbidden.' } });
+
+function failure(error: unknown): DocumentsResponse {
+  if (error instanceof InvalidInputError) {
+    // A request without a verified caller is refused, not corrected.
+    if (error.field.startsWith('authorizer.')) return { ...forbidden(), error };
+    return { statusCode: 400, body: { message: error.message }, error };
+  }
+  if (error instanceof CredentialsUnavailableError) {
+    return { statusCode: 503, body: { message: error.userMessage }, error };
+  }
+  return { statusCode: 500, body: { message: 'The request could not be completed.' }, error };
+}

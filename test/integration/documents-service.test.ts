@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createTenantDataTable, LOCAL_CREDENTIALS, localDynamoDBClient } from '../../local/dynamodb-local';
+import { type LocalS3, startLocalS3 } from '../../local/s3rver';
+import { StaticCredentials } from '../../shared/credentials/static-credentials';
+import { TenantClients } from '../../shared/credentials/tenant-clients';
+import type { TenantCredentialSource } from '../../shared/credentials/tenant-credential-source';
+import type { DocumentMetadata } from '../../shared/documents/document';
+import {
+  type DocumentDecider,
+  type DocumentDecisionRequest,
+  tenantMembersDecide,
+} from '../../shared/documents/document-decision';
+import { DocumentStore } from '../../shared/documents/document-store';
+import { type DocumentsRequest, DocumentsService } from '../../shared/documents/documents-service';
+import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
+import { CredentialsUnavailableError } from '../../shared/runtime/errors';
+
+// The service core on DynamoDB Local and s3rver with static local credentials, as on the local stack. The
+// emulators cannot enforce the session tag: here the tests check that every data call is made with the
+// credentials of the caller's tenant; tenant-data-policies.test.ts proves what IAM does with them.
+const tableName = `tenant-data-${randomUUID()}`;
+const bucketName = `tenant-data-${randomUUID().slice(0, 8)}`;
+let s3: LocalS3;
+let raw: { dynamodb: ReturnType<typeof localDynamoDBClient>; s3: S3Client };
+
+const ann = { tenantId: 'acme', sub: 'sub-ann', groups: 'tenant-member' };
+const bob = { tenantId: 'acme', sub: 'sub-bob', groups: 'tenant-member' };
+const gus = { tenantId: 'globex', sub: 'sub-gus', groups: 'tenant-admin' };
+
+beforeAll(async () => {
+  const endpoint = inject('dynamoEndpoint');
+  raw = { dynamodb: localDynamoDBClient(endpoint), s3: undefined as unknown as S3Client };
+  await createTenantDataTable(raw.dynamodb, tableName);
+  s3 = await startLocalS3([bucketName]);
+  raw.s3 = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  // The tenant clients find the emulators the way the functions do: through the SDK's endpoint variables.
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+  vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  raw?.dynamodb.destroy();
+  raw?.s3?.destroy();
+  await s3?.stop();
+});
+
+/** A service over the emulators; records the tenant of every credentials request and every decision. */
+function setup(options: { decide?: DocumentDecider; source?: TenantCredentialSource } = {}) {
+  const asked: string[] = [];
+  const decisions: DocumentDecisionRequest[] = [];
+  const local = options.source ?? new StaticCredentials(LOCAL_CREDENTIALS);
+  const source: TenantCredentialSource = {
+    credentialsFor: (tenantId) => {
+      asked.push(tenantId);
+      return local.credentialsFor(tenantId);
+    },
+  };
+  const clients = new TenantClients({ source, cacheSize: 10, limits: TRIGGER_CLIENT_LIMITS, s3ForcePathStyle: true });
+  const decide = options.decide ?? tenantMembersDecide;
+  const service = new DocumentsService({
+    store: new DocumentStore({ clients, tableName, bucketName }),
+    decide: (request) => {
+      decisions.push(request);
+      return decide(request);
+    },
+  });
+  const create = (context: object, title = 'Plan', content = 'hello') =>
+    service.handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title, content }) });
+  return { service, asked, decisions, create };
+}
+
+const idOf = (response: { body: unknown }) => (response.body as DocumentMetadata).id;
+
+describe('DocumentsService on DynamoDB Local and s3rver', () => {
+  it("stores metadata in the tenant's partition and the body under the tenant's prefix", async () => {
+    // Prepare
+    const { create, asked } = setup();
+
+    // Act
+    const created = await create(ann, 'Q3 plan', 'ship it');
+
+    // Assess
+    expect(created.statusCode).toBe(201);
+    const document = created.body as DocumentMetadata;
+    expect(document).toMatchObject({ tenantId: 'acme', title: 'Q3 plan', owner: 'sub-ann', size: 7 });
+    const { Item } = await raw.dynamodb.send(
+      new GetItemCommand({ TableName: tableName, Key: { tenantId: { S: 'acme' }, sk: { S: `DOC#${document.id}` } } }),
+    );
+    expect(Item?.owner?.S).toBe('sub-ann');
+    const object = await raw.s3.send(
+      new GetObjectCommand({ Bucket: bucketName, Key: `acme/documents/${document.id}` }),
+    );
+    expect(await object.Body?.transformToString()).toBe('ship it');
+    expect(new Set(asked)).toEqual(new Set(['acme']));
+  });
+
+  it('reads a document back with its body', async () => {
+    // Prepare
+    const { service, create } = setup();
+    const id = idOf(await create(ann, 'Notes', 'line one'));
+
+    // Act
+    const read = await service.handle({ route: 'get', context: bob, documentId: id });
+
+    // Assess
+    expect(read).toMatchObject({
+      statusCode: 200,
+      body: { id, owner: 'sub-ann', title: 'Notes', content: 'line one' },
+    });
+  });
+
+  it("answers 404 for another tenant's document id, looking only in the caller's own partition", async () => {
+    // Prepare
+    const { service, create, asked } = setup();
+    const id = idOf(await create(ann));
+    asked.length = 0;
+
+    // Act
+    const read = await service.handle({ route: 'get', context: gus, documentId: id });
+
+    // Assess
+    expect(read).toMatchObject({ statusCode: 404, body: { message: 'Document not found.' } });
+    expect(asked).toEqual(['globex']);
+  });
+
+  it("pages through a tenant's documents with a cursor and never lists another tenant's", async () => {
+    // Prepare
+    const { service, create } = setup();
+    const tenant = { tenantId: `pager-${randomUUID().slice(0, 8)}`, sub: 'sub-pat', groups: '' };
+    const ids = [];
+    for (const title of ['a', 'b', 'c']) ids.push(idOf(await create(tenant, title)));
+    await create(gus, 'not yours');
+
+    // Act
+    const first = await service.handle({ route: 'list', context: tenant, query: { limit: '2' } });
+    const cursor = (first.body as { nextCursor?: string }).nextCursor;
+    const second = await service.handle({ route: 'list', context: tenant, query: { limit: '2', cursor } });
+
+    // Assess
+    const firstIds = (first.body as { documents: DocumentMetadata[] }).documents.map((document) => document.id);
+    const secondIds = (second.body as { documents: DocumentMetadata[] }).documents.map((document) => document.id);
+    expect(firstIds).toHaveLength(2);
+    expect(cursor).toEqual(expect.any(String));
+    expect([...firstIds, ...secondIds].sort()).toEqual([...ids].sort());
+  });
+
+  it('refuses cursors and limits it did not issue', async () => {
+    // Prepare
+    const { service } = setup();
+
+    // Act
+    const answers = await Promise.all(
+      [
+        { cursor: 'not-a-cursor' },
+        { cursor: Buffer.from('DOC#x').toString('base64url') },
+        { limit: '0' },
+        { limit: '101' },
+        { limit: 'ten' },
+      ].map((query) => service.handle({ route: 'list', context: ann, query })),
+    );
+
+    // Assess
+    expect(answers.map((answer) => answer.statusCode)).toEqual([400, 400, 400, 400, 400]);
+  });
+
+  it('asks the decision seam once per route with caller, action and document, and obeys a refusal', async () => {
+    // Prepare: only owners may read; nobody may create titles starting with "secret".
+    const { service, create, decisions } = setup({
+      decide: ({ caller, action, document }) =>
+        action === 'create'
+          ? !document?.title.startsWith('secret')
+          : action === 'read'
+            ? document?.owner === caller.sub
+            : true,
+    });
+    const tenant = { tenantId: `seam-${randomUUID().slice(0, 8)}`, sub: 'sub-own', groups: 'tenant-member' };
+    const colleague = { ...tenant, sub: 'sub-col' };
+    const id = idOf(await create(tenant, 'mine'));
+
+    // Act
+    const refusedCreate = await create(tenant, 'secret plan');
+    const ownerRead = await service.handle({ route: 'get', context: tenant, documentId: id });
+    const colleagueRead = await service.handle({ route: 'get', context: colleague, documentId: id });
+    const colleagueList = await service.handle({ route: 'list', context: colleague });
+
+    // Assess
+    expect(refusedCreate.statusCode).toBe(403);
+    expect(ownerRead.statusCode).toBe(200);
+    expect(colleagueRead).toMatchObject({ statusCode: 403, body: { message: 'Forbidden.' } });
+    expect(colleagueList).toMatchObject({ statusCode: 200, body: { documents: [] } });
+    expect(decisions[0]).toMatchObject({
+      caller: { sub: 'sub-own', tenantId: tenant.tenantId, groups: ['tenant-member'] },
+      action: 'create',
+      document: { owner: 'sub-own', title: 'mine' },
+    });
+    expect(decisions.map((decision) => decision.action)).toEqual(['create', 'create', 'read', 'read', 'list', 'read']);
+    const listed = await service.handle({ route: 'list', context: tenant });
+    expect((listed.body as { documents: DocumentMetadata[] }).documents.map((document) => document.title)).toEqual([
+      'mine',
+    ]);
+  });
+
+  it('refuses a request whose authorizer context has no well-formed tenant or user, before any data call', async () => {
+    // Prepare
+    const { service, asked } = setup();
+    const requests: DocumentsRequest[] = [
+      { route: 'list', context: undefined },
+      { route: 'list', context: { sub: 'sub-ann' } },
+      { route: 'list', context: { tenantId: 'acme/*', sub: 'sub-ann' } },
+      { route: 'list', context: { tenantId: 'acme' } },
+      { route: 'create', context: { tenantId: 'ACME', sub: 'sub-ann' }, body: '{"title":"t","content":"c"}' },
+    ];
+
+    // Act
+    const answers = await Promise.all(requests.map((request) => service.handle(request)));
+
+    // Assess
+    expect(answers.map((answer) => answer.statusCode)).toEqual([403, 403, 403, 403, 403]);
+    expect(asked).toEqual([]);
+  });
+
+  it('rejects malformed bodies with 400 and unknown document ids with 404, before any data call', async () => {
+    // Prepare
+    const { service, asked } = setup();
+    const bodies = [
+      'not json',
+      '{}',
+      '{"title":"","content":"x"}',
+      JSON.stringify({ title: 't', content: 'x'.repeat(262_145) }),
+    ];
+
+    // Act
+    const creates = await Promise.all(bodies.map((body) => service.handle({ route: 'create', context: ann, body })));
+    const unknown = await service.handle({ route: 'get', context: ann, documentId: '../globex/x' });
+
+    // Assess
+    expect(creates.map((answer) => answer.statusCode)).toEqual([400, 400, 400, 400]);
+    expect(unknown.statusCode).toBe(404);
+    expect(asked).toEqual([]);
+  });
+
+  it('fails closed with 503 and a user-safe message when tenant credentials are unavailable', async () => {
+    // Prepare
+    const { service } = setup({
+      source: {
+        credentialsFor: async (tenantId) => {
+          throw new CredentialsUnavailableError(tenantId, { cause: new Error('sts down') });
+        },
+      },
+    });
+
+    // Act
+    const answer = await service.handle({ route: 'list', context: ann });
+
+    // Assess
+    expect(answer).toMatchObject({
+      statusCode: 503,
+      body: { message: 'The service is temporarily unavailable. Please try again.' },
+    });
+    expect(answer.error).toBeInstanceOf(CredentialsUnavailableError);
+  });
+});

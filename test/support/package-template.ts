@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON; the tests read them freely.
+export type Resource = { Type: string; Properties: Record<string, any> };
+export type Template = { Resources: Record<string, Resource> };
+
+const root = join(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
+
+/**
+ * `serverless package` exactly as `npm run package` runs it, offline and without credentials; the template it
+ * wrote and the folder holding it (with the function zips).
+ */
+export async function packageTemplate(params: Record<string, string>): Promise<{ template: Template; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sls-package-'));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    // Its own bundle folder, so a local stack running beside this test keeps its bundles.
+    SLS_ESBUILD_WORK_FOLDER: `.esbuild-package-${randomUUID().slice(0, 8)}`,
+  };
+  await run(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      dir,
+      ...Object.entries(params).map(([key, value]) => `--param=${key}=${value}`),
+    ],
+    { cwd: root, env, timeout: 170_000 },
+  );
+  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return { template, dir };
+}
