@@ -115,6 +115,9 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
             Resource: [
               arn('GET/tenants/acme/me'),
               arn('GET/tenants/acme/reports'),
+              arn('POST/tenants/acme/documents'),
+              arn('GET/tenants/acme/documents'),
+              arn('GET/tenants/acme/documents/*'),
               arn('GET/health'),
               arn('GET/catalog'),
             ],

@@ -31,6 +31,9 @@ describe('route rules', () => {
         ['GET /tenants/{tenantId}/me', true, [], undefined],
         ['* /tenants/{tenantId}/admin/*', true, ['tenant-admin'], undefined],
         ['GET /tenants/{tenantId}/reports', true, [], 'standard'],
+        ['POST /tenants/{tenantId}/documents', true, [], undefined],
+        ['GET /tenants/{tenantId}/documents', true, [], undefined],
+        ['GET /tenants/{tenantId}/documents/{documentId}', true, [], undefined],
         ['GET /health', false, [], undefined],
         ['GET /catalog', false, [], undefined],
       ]);
