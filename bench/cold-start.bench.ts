@@ -18,8 +18,8 @@ const esbuildOptions = (
 ).esbuildOptions();
 const RUNS = Number(process.env.COLD_START_RUNS ?? 15);
 
-/** Settings the functions validate at cold start; values only need to be well-formed. */
-const ENV: Record<string, string> = {
+/** Settings the functions validate at cold start; values only need to be well-formed (shared by the benches). */
+export const ENV: Record<string, string> = {
   TENANCY_TABLE_NAME: 'cognito-tenancy-bench-registry',
   TENANCY_USER_POOL_IDS: 'us-east-1_Bench1',
   TENANCY_CLIENT_IDS: 'benchclient',
@@ -31,6 +31,12 @@ const ENV: Record<string, string> = {
   // Nothing may leave the machine: point every client at a closed local port.
   AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
   AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+  // The documents function's tenant data settings.
+  TENANCY_DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-TenantDataAccessRole',
+  TENANCY_DATA_TABLE_NAME: 'cognito-tenancy-bench-tenant-data',
+  TENANCY_DATA_BUCKET_NAME: 'cognito-tenancy-bench-tenant-data',
   // As deployed by default (serverless.yml `sdkTracing=false`); the `+tracing` rows load the tracer too.
   POWERTOOLS_TRACE_ENABLED: 'false',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
@@ -54,7 +60,7 @@ const withoutMetrics = {
 // Prints the nanoseconds the dynamic import of the bundle took, in a process that has done nothing else.
 const PROBE = `const t = process.hrtime.bigint(); await import(process.argv[1]); process.stdout.write(String(process.hrtime.bigint() - t));`;
 
-function initNs(file: string, env: Record<string, string>): number {
+export function initNs(file: string, env: Record<string, string>): number {
   // --enable-source-maps as serverless.yml deploys it: Node then reads each bundle's source map at load.
   const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', PROBE, file], {
     env: { PATH: process.env.PATH ?? '', ...env },

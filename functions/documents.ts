@@ -10,7 +10,7 @@ import { TenantClients } from '../shared/credentials/tenant-clients';
 import { tenantMembersDecide } from '../shared/documents/document-decision';
 import { DocumentStore } from '../shared/documents/document-store';
 import { documentsConfigFromEnv } from '../shared/documents/documents-config';
-import { type DocumentsRequest, DocumentsService } from '../shared/documents/documents-service';
+import { type DocumentsRequest, type DocumentsResponse, DocumentsService } from '../shared/documents/documents-service';
 import { TRIGGER_CLIENT_LIMITS } from '../shared/runtime/dynamodb-client';
 import { logger } from '../shared/runtime/logger';
 
@@ -35,10 +35,14 @@ const service = new DocumentsService({
   decide: tenantMembersDecide,
 });
 
+// A route key this function does not serve (a misrouted event): nothing to look up.
+const NOT_FOUND: DocumentsResponse = { statusCode: 404, body: { message: 'Not found.' } };
+
 /** The Lambda handler. */
 export async function handler(event: Event): Promise<APIGatewayProxyStructuredResultV2> {
   logger.resetKeys();
-  const response = await service.handle(toRequest(event));
+  const request = toRequest(event);
+  const response = request === undefined ? NOT_FOUND : await service.handle(request);
   if (response.error !== undefined) {
     const { name, message } = response.error instanceof Error ? response.error : { name: 'unknown', message: '' };
     const log = response.statusCode >= 500 ? logger.error.bind(logger) : logger.info.bind(logger);
@@ -51,15 +55,22 @@ export async function handler(event: Event): Promise<APIGatewayProxyStructuredRe
   };
 }
 
-function toRequest(event: Event): DocumentsRequest {
+/** The route of each HTTP API route key this function serves (serverless.yml `documents.events`). */
+const ROUTES: Readonly<Record<string, DocumentsRequest['route']>> = {
+  'POST /tenants/{tenantId}/documents': 'create',
+  'GET /tenants/{tenantId}/documents': 'list',
+  'GET /tenants/{tenantId}/documents/{documentId}': 'get',
+};
+
+function toRequest(event: Event): DocumentsRequest | undefined {
+  const route = ROUTES[event.routeKey ?? ''];
   const context = event.requestContext?.authorizer?.lambda;
-  const method = event.requestContext?.http?.method;
-  const documentId = event.pathParameters?.documentId;
-  if (method === 'POST') {
+  if (route === 'create') {
     const raw = event.body ?? '';
     const body = event.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    return { route: 'create', context, body };
+    return { route, context, body };
   }
-  if (documentId !== undefined) return { route: 'get', context, documentId };
-  return { route: 'list', context, query: event.queryStringParameters ?? {} };
+  if (route === 'get') return { route, context, documentId: event.pathParameters?.documentId ?? '' };
+  if (route === 'list') return { route, context, query: event.queryStringParameters ?? {} };
+  return undefined;
 }

@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { coldStart } from '../support/cold-start';
+
+type Handler = typeof import('../../functions/documents')['handler'];
+
+// Endpoints on a closed local port: these cases must answer before any data call.
+const LOCAL = {
+  TENANCY_LOCAL_CREDENTIALS: 'true',
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+  TENANCY_DATA_TABLE_NAME: 'tenant-data',
+  TENANCY_DATA_BUCKET_NAME: 'tenant-data',
+};
+
+const load = (env: Record<string, string>) =>
+  coldStart(async () => (await import('../../functions/documents')).handler, env);
+
+const event = (routeKey: string, lambda: Record<string, string> | undefined) =>
+  ({
+    routeKey,
+    requestContext: { authorizer: lambda === undefined ? undefined : { lambda } },
+  }) as unknown as Parameters<Handler>[0];
+
+// coldStart stubs the environment; restore it for the other files in this worker.
+afterAll(() => vi.unstubAllEnvs());
+
+describe('documents function', () => {
+  it('answers 404 for a route key it does not serve and 403 without a verified tenant, before any data call', async () => {
+    // Prepare
+    const handler = await load(LOCAL);
+
+    // Act
+    const unknown = await handler(
+      event('DELETE /tenants/{tenantId}/documents/{documentId}', { tenantId: 'acme', sub: 's' }),
+    );
+    const noTenant = await handler(event('GET /tenants/{tenantId}/documents', undefined));
+
+    // Assess
+    expect(unknown).toMatchObject({ statusCode: 404, body: JSON.stringify({ message: 'Not found.' }) });
+    expect(noTenant).toMatchObject({ statusCode: 403, headers: { 'content-type': 'application/json' } });
+  });
+
+  it('refuses to start with static credentials unless the data endpoints are on the loopback interface', async () => {
+    // Act
+    const started = load({ ...LOCAL, AWS_ENDPOINT_URL_S3: 'https://s3.us-east-1.amazonaws.com' });
+
+    // Assess
+    await expect(started).rejects.toThrow(/TENANCY_LOCAL_CREDENTIALS/);
+  });
+});
