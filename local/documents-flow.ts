@@ -3,17 +3,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { localCognitoClient } from './cognito-local';
-import { authenticate, type Check, PASSWORD, signUp } from './lifecycle';
+import { authenticate, type Check, checkList, type LifecycleOptions, PASSWORD, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
 import { evaluateSession, type TemplateResources, tenantDataPolicies } from './tenant-data-policies';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-export interface DocumentsFlowOptions {
-  readonly onCheck?: (check: Check) => void;
-  /** A suffix that keeps user names unique when the flow runs more than once against one stack. */
-  readonly runId?: string;
-}
 
 /**
  * The sample documents service on the local stack: a user of acme creates, reads and lists documents; a user
@@ -21,13 +15,8 @@ export interface DocumentsFlowOptions {
  * enforce the session tag, so the flow ends with IAM's verdicts on the packaged policies for what a globex
  * session would need to reach acme's data: they are what keeps tenants apart in AWS.
  */
-export async function runDocumentsFlow(stack: LocalStack, options: DocumentsFlowOptions = {}): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (step: string, expected: unknown, got: unknown) => {
-    const result = { step, expected: String(expected), got: String(got), ok: String(expected) === String(got) };
-    checks.push(result);
-    options.onCheck?.(result);
-  };
+export async function runDocumentsFlow(stack: LocalStack, options: LifecycleOptions = {}): Promise<Check[]> {
+  const { checks, check } = checkList(options.onCheck);
   const cognito = localCognitoClient(stack.cognito.endpoint);
   const run = options.runId ?? Date.now().toString(36);
   const { userPoolId, clientId } = stack.cognito;

@@ -21,7 +21,7 @@ export interface Check {
 export const DEMO_CODE = '135790';
 export const PASSWORD = 'correct horse battery staple';
 
-/** Options for the tenant lifecycle run. */
+/** Options for a run of checks against the local stack (the lifecycle, the documents flow). */
 export interface LifecycleOptions {
   /** Called with each check as it completes (the demo prints it). */
   readonly onCheck?: (check: Check) => void;
@@ -38,12 +38,7 @@ export interface LifecycleOptions {
  * Needs a stack started with `selfService: true`, `code: DEMO_CODE` and a short tenant cache.
  */
 export async function runLifecycle(stack: LocalStack, options: LifecycleOptions = {}): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (step: string, expected: unknown, got: unknown) => {
-    const result = { step, expected: String(expected), got: String(got), ok: String(expected) === String(got) };
-    checks.push(result);
-    options.onCheck?.(result);
-  };
+  const { checks, check } = checkList(options.onCheck);
   const cognito = localCognitoClient(stack.cognito.endpoint);
   const run = options.runId ?? Date.now().toString(36);
   const poolId = stack.cognito.userPoolId;
@@ -124,6 +119,17 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
   } finally {
     cognito.destroy();
   }
+}
+
+/** The checks of a run and the function that records one (comparing as strings) and reports it. */
+export function checkList(onCheck?: (check: Check) => void) {
+  const checks: Check[] = [];
+  const check = (step: string, expected: unknown, got: unknown) => {
+    const result = { step, expected: String(expected), got: String(got), ok: String(expected) === String(got) };
+    checks.push(result);
+    onCheck?.(result);
+  };
+  return { checks, check };
 }
 
 /** Signs a user up with PASSWORD, records the e-mail as verified and confirms with DEMO_CODE; the user's sub. */
