@@ -22,8 +22,12 @@ export interface SignUpAdmission {
  *
  * At this point Cognito has verified nothing, so an e-mail domain only proves that the domain is bound to an
  * active tenant; the user joins by domain at post confirmation, once `email_verified` is "true". For the same
- * reason auto-confirm and auto-verify (when configured) are never granted to a user placed by e-mail domain:
- * auto-verifying would let anyone claim an address at a bound domain.
+ * reason auto-confirm (when configured) is never granted to a user placed by e-mail domain.
+ *
+ * Auto-verify (when configured) vouches for an address, so it is granted only where someone did verify it: a
+ * federated sign-up (`PreSignUp_ExternalProvider`) through an identity provider bound to the tenant, whose
+ * address that IdP asserts. Every native sign-up — by domain, app client, pool or self-service — keeps
+ * Cognito's own verification: anyone can type any address into a sign-up form.
  */
 export async function admitSignUp(
   registry: TenantRegistry,
@@ -47,10 +51,12 @@ export async function admitSignUp(
     tier = tenant.tier;
   }
   const byEmail = resolution.kind === 'join' && resolution.source === 'domain';
+  const byBoundIdp =
+    user.triggerSource === 'PreSignUp_ExternalProvider' && resolution.kind === 'join' && resolution.source === 'idp';
   return {
     resolution,
     tier,
     autoConfirmUser: config.autoConfirm && !byEmail,
-    autoVerifyEmail: config.autoVerifyEmail && !byEmail,
+    autoVerifyEmail: config.autoVerifyEmail && byBoundIdp,
   };
 }

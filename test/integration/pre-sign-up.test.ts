@@ -138,12 +138,31 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
       handler = loaded.module.handler;
     });
 
-    it('admits an unplaced user for a tenant of their own and applies the configured flags', async () => {
+    it('admits an unplaced user for a tenant of their own, auto-confirmed but with the address left to Cognito to verify', async () => {
       // Act
       const result = await handler(event('sign-up-self-service'));
 
       // Assess
+      expect(result.response).toEqual({ autoConfirmUser: true, autoVerifyEmail: false, autoVerifyPhone: false });
+    });
+
+    it('auto-verifies the address of a federated sign-up through an identity provider bound to the tenant', async () => {
+      // Act
+      const result = await handler(event('external-provider-idp'));
+
+      // Assess
       expect(result.response).toEqual({ autoConfirmUser: true, autoVerifyEmail: true, autoVerifyPhone: false });
+    });
+
+    it.each([
+      ['a bridge app client', 'sign-up-client-binding'],
+      ['a silo pool', 'sign-up-pool-binding'],
+    ])('never auto-verifies a native sign-up placed by %s: nobody verified that address', async (_, name) => {
+      // Act
+      const result = await handler(event(name));
+
+      // Assess
+      expect(result.response).toEqual({ autoConfirmUser: true, autoVerifyEmail: false, autoVerifyPhone: false });
     });
 
     it('never auto-verifies or auto-confirms a user whom only the e-mail domain places', async () => {
