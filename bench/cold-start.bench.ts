@@ -78,6 +78,7 @@ export default async function run(): Promise<void> {
     writeFileSync(baselineEntry, 'export const handler = async () => ({});\n');
     const entries = [
       baselineEntry,
+      join(root, 'bench', 'authorizer-reference.ts'),
       ...readdirSync(join(root, 'functions'))
         .filter((file) => file.endsWith('.ts'))
         .sort()
@@ -107,6 +108,14 @@ export default async function run(): Promise<void> {
         const without = await bundleOne(entry, `${name}-without-metrics`, [withoutMetrics]);
         bundles.push({ name: `${name} −metrics`, ...without, env: ENV });
       }
+      if (name === 'authorizer') {
+        bundles.push({
+          name: `${name} apiTenantCheck=false`,
+          file,
+          bytes,
+          env: { ...ENV, TENANCY_API_TENANT_CHECK: 'false' },
+        });
+      }
       if (TRACED.has(name)) {
         bundles.push({ name: `${name} +tracing`, file, bytes, env: { ...ENV, POWERTOOLS_TRACE_ENABLED: 'true' } });
       }
@@ -123,6 +132,7 @@ export default async function run(): Promise<void> {
     console.log(
       `${'bundle'.padEnd(32)} ${'init ms'.padStart(9)} ${'over baseline'.padStart(14)} ${'× baseline'.padStart(11)} ${'size KB'.padStart(9)}`,
     );
+    const reference = median(samples.get('authorizer-reference') ?? []);
     for (const bundle of bundles) {
       const ms = median(samples.get(bundle.name) ?? []) / 1e6;
       const over = bundle.name === 'baseline' ? '' : `+${(ms - base / 1e6).toFixed(1)} ms`;
@@ -138,6 +148,11 @@ export default async function run(): Promise<void> {
       console.log(
         `metrics at cold start, ${name}: +${((withMetrics - without) / 1e6).toFixed(1)} ms (${(withMetrics / without).toFixed(2)}× the function without metrics)`,
       );
+    }
+    // The authorizer against what any authorizer with a registry check loads (aws-jwt-verify + DynamoDB client).
+    for (const name of ['authorizer', 'authorizer apiTenantCheck=false']) {
+      const ratio = median(samples.get(name) ?? []) / reference;
+      console.log(`${name} / authorizer-reference: ${ratio.toFixed(2)}×`);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -4,6 +4,9 @@
  *
  * - invalid/missing token → throws `Unauthorized` (401 on REST and HTTP APIs);
  * - valid token, route not permitted → Deny policy, or `{isAuthorized: false}` with simple responses (403);
+ * - valid token of a tenant that is unknown, not active, or reached from another tenant's pool (registry read,
+ *   cached like pre token generation's; on unless `TENANCY_API_TENANT_CHECK=false`) → Deny of the whole stage;
+ *   registry unavailable with nothing cached → `Unauthorized`;
  * - otherwise an Allow policy covering every route the token may use (safe under the authorizer cache), or
  *   `{isAuthorized: true, context}`. A cached *simple* response applies to every route with the same identity
  *   source: with `TENANCY_SIMPLE_RESPONSES=true`, put the route (`$context.routeKey`) in the identity source or
@@ -15,6 +18,7 @@ import type { AuthorizationRequest, Verdict } from '../shared/authorizer/authori
 import { Authorizer } from '../shared/authorizer/authorize';
 import { authorizerConfigFromEnv } from '../shared/authorizer/authorizer-config';
 import type { AuthorizerContext } from '../shared/authorizer/caller-identity';
+import { TenantStanding } from '../shared/authorizer/tenant-standing';
 import { createCognitoJwtVerifier, TokenVerifier } from '../shared/authorizer/token-verifier';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { logger } from '../shared/runtime/logger';
@@ -44,11 +48,34 @@ jwtVerifier.hydrate().catch((error: unknown) => {
 });
 const metrics = new DecisionMetrics({ service: 'authorizer', tiers: config.tiers.names });
 const authorizer = new Authorizer({
-  verifier: new TokenVerifier(jwtVerifier, config.claimNames, config.memoSize),
+  verifier: new TokenVerifier(jwtVerifier, config.claimNames, config.memoSize, config.roleGroups),
   routes: config.routes,
   tiers: config.tiers,
   tierApiKeys: config.tierApiKeys,
+  standing: config.tenantCheck ? await tenantStanding() : undefined,
 });
+
+/**
+ * The registry check of callers' tenants; GetItem reads only (the endpoint from the SDK's configuration).
+ * The registry and its DynamoDB client load only when the check is on (`apiTenantCheck`): with it off, no
+ * cold start pays for them.
+ */
+async function tenantStanding(): Promise<TenantStanding> {
+  const [{ registryConfigFromEnv }, { TenantRegistry }, { createDynamoDBClient }] = await Promise.all([
+    import('../shared/registry/registry-config'),
+    import('../shared/registry/tenant-registry'),
+    import('../shared/runtime/dynamodb-client'),
+  ]);
+  const { tableName, tiers } = registryConfigFromEnv(process.env);
+  return new TenantStanding({
+    reads: new TenantRegistry({ client: createDynamoDBClient(), tableName, tiers }),
+    userPoolIds: config.userPoolIds,
+    cacheTtlMs: config.cacheTtlMs,
+    staleTtlMs: config.staleTtlMs,
+    onStale: (what, error) =>
+      logger.warn(`tenant registry unavailable; serving a cached ${what}`, { reason: errorSummary(error) }),
+  });
+}
 
 /** The Lambda handler. Throws exactly `Error('Unauthorized')` or returns a response; never anything else. */
 export async function handler(event: unknown): Promise<PolicyResponse | SimpleResponse> {
@@ -125,6 +152,7 @@ function readEvent(event: unknown): { shape: Shape; request: AuthorizationReques
         authorization: headerValue(event.headers),
         methodArn: event.routeArn,
         pathParameters: event.pathParameters,
+        path: event.rawPath,
       },
     };
   }
@@ -134,6 +162,7 @@ function readEvent(event: unknown): { shape: Shape; request: AuthorizationReques
       authorization: headerValue(event.headers, event.multiValueHeaders),
       methodArn: event.methodArn,
       pathParameters: event.pathParameters,
+      path: event.path,
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Tiers } from '../registry/tiers';
 import { hasArnWildcard, matchesArnPattern } from './arn-pattern';
 import type { MethodArn } from './method-arn';
+import { NON_CANONICAL_RESOURCES } from './request-path';
 import { callerMeetsRule, type RouteRules, ruleResources } from './route-rules';
 
 /** An IAM policy document as API Gateway expects it from an authorizer. */
@@ -49,13 +50,15 @@ export function coversResource(permitted: readonly string[], resource: string): 
  * each later request the answer a fresh call would give. When the current request is not covered, its exact
  * ARN is also denied explicitly: it is not something the token may use, so caching that denial takes nothing
  * legitimate away. An ARN holding IAM wildcard characters is never put in a Deny (it would deny more than
- * itself); with nothing permitted at all, the whole stage is denied.
+ * itself); with nothing permitted at all, the whole stage is denied. Every Allow comes with a Deny of the
+ * non-canonical paths (`NON_CANONICAL_RESOURCES`): the Allow's wildcards match across `/`, and a cached policy
+ * must not let `…/tenants/acme/admin/../../globex/me` through.
  */
 export function buildPolicy(arn: MethodArn, allowResources: readonly string[], allowed: boolean): PolicyDocument {
   if (allowResources.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
-  const allow = statement('Allow', allowResources);
-  if (allowed || hasArnWildcard(arn.resource)) return document([allow]);
-  return document([allow, statement('Deny', [arn.value])]);
+  const denied = NON_CANONICAL_RESOURCES.map((pattern) => arn.prefix + pattern);
+  if (!allowed && !hasArnWildcard(arn.resource)) denied.push(arn.value);
+  return document([statement('Allow', allowResources), statement('Deny', denied)]);
 }
 
 /** The full ARNs of permitted resource paths under a stage prefix (`arn:…:apiId/stage/`). */

@@ -11,7 +11,9 @@ import {
 import { bearerCandidate, parseBearerToken } from './bearer-token';
 import { type AuthorizerContext, authorizerContext, type CallerIdentity } from './caller-identity';
 import { type MethodArn, parseMethodArn, resolvePathTemplate } from './method-arn';
+import { isCanonicalPath, isCanonicalResource } from './request-path';
 import { meetsGroups, type RouteRules, ruleMatches } from './route-rules';
+import type { Standing } from './tenant-standing';
 import type { TokenVerifier } from './token-verifier';
 
 /** What the authorizer looks at, whatever the event shape. Values are unvalidated input. */
@@ -22,12 +24,20 @@ export interface AuthorizationRequest {
   readonly methodArn: unknown;
   /** The event's `pathParameters`, when it carries them (REQUEST and HTTP API events). */
   readonly pathParameters?: unknown;
+  /** The request path as sent (`rawPath` of HTTP API events, `path` of REST REQUEST events), when present. */
+  readonly path?: unknown;
 }
 
 /** Why a verified caller was denied, or `permitted`. */
 export type VerdictReason = Extract<
   ReasonCode,
-  'permitted' | 'tenant-mismatch' | 'group-required' | 'tier-required' | 'unknown-route'
+  | 'permitted'
+  | 'tenant-mismatch'
+  | 'group-required'
+  | 'tier-required'
+  | 'unknown-route'
+  | 'non-canonical-path'
+  | Exclude<Standing, 'active'>
 >;
 
 /** The token is missing, malformed or not valid for this API: API Gateway must answer 401. */
@@ -67,13 +77,17 @@ export interface AuthorizerDependencies {
   readonly routes: RouteRules;
   readonly tiers: Tiers;
   readonly tierApiKeys?: ReadonlyMap<string, string> | undefined;
+  /** The registry check of the caller's tenant (status, pool); absent when turned off. */
+  readonly standing?: { check(caller: CallerIdentity): Standing | Promise<Standing> } | undefined;
 }
 
 /**
  * The authorization decision, free of Lambda plumbing: a missing, malformed or invalid token (or one without
  * the tenant claims) is `Unauthorized`; a valid token gets a policy covering every route it may use, and the
  * request is allowed exactly when that policy covers it — tenant routes of another tenant, unmet group or tier
- * requirements and unknown routes are denied.
+ * requirements and unknown routes are denied. Non-canonical paths (`request-path.ts`) are denied on every
+ * route. With a tenant check, a tenant that is unknown, not active, or reached from another tenant's pool
+ * is denied everything; a registry that cannot answer makes the request `Unauthorized`.
  */
 export class Authorizer {
   readonly #derived = new WeakMap<CallerIdentity, Derived>();
@@ -106,15 +120,41 @@ export class Authorizer {
     }
 
     const derived = this.#derive(caller, arn.prefix);
+    if (!isCanonicalResource(arn.resource) || (request.path !== undefined && !isCanonical(request.path))) {
+      return this.#verdict('Deny', 'non-canonical-path', caller, derived, arn, false);
+    }
+    if (this.deps.standing !== undefined) {
+      let standing: Standing;
+      try {
+        const pending = this.deps.standing.check(caller);
+        standing = pending instanceof Promise ? await pending : pending;
+      } catch {
+        return { effect: 'Unauthorized', reason: 'registry-unavailable' };
+      }
+      if (standing !== 'active') return this.#verdict('Deny', standing, caller, derived, arn, true);
+    }
     const pathTenantId = isRecord(request.pathParameters) ? request.pathParameters.tenantId : undefined;
     const pathTenantMatches = pathTenantId === undefined || pathTenantId === caller.tenantId;
     const allowed = pathTenantMatches && coversResource(derived.permitted, arn.resource);
+    const reason = allowed ? 'permitted' : pathTenantMatches ? this.#denialReason(caller, arn) : 'tenant-mismatch';
+    return this.#verdict(allowed ? 'Allow' : 'Deny', reason, caller, derived, arn, false);
+  }
+
+  /** A verdict; `denyAll` denies the whole stage (the tenant may use nothing now) instead of this request. */
+  #verdict(
+    effect: 'Allow' | 'Deny',
+    reason: VerdictReason,
+    caller: CallerIdentity,
+    derived: Derived,
+    arn: MethodArn,
+    denyAll: boolean,
+  ): Verdict {
     return {
-      effect: allowed ? 'Allow' : 'Deny',
-      reason: allowed ? 'permitted' : pathTenantMatches ? this.#denialReason(caller, arn) : 'tenant-mismatch',
+      effect,
+      reason,
       caller,
       context: derived.context,
-      policy: buildPolicy(arn, derived.allowResources, allowed),
+      policy: buildPolicy(arn, denyAll ? [] : derived.allowResources, effect === 'Allow'),
       resource: arn.resource,
       usageIdentifierKey: this.deps.tierApiKeys?.get(caller.tier),
     };
@@ -149,4 +189,8 @@ export class Authorizer {
     const anyTenant = this.deps.routes.rules.some((rule) => rule.tenantScoped && ruleMatches(rule, arn.resource, '*'));
     return anyTenant ? 'tenant-mismatch' : 'unknown-route';
   }
+}
+
+function isCanonical(path: unknown): boolean {
+  return typeof path === 'string' && isCanonicalPath(path);
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import bundledRoutes from '../../config/routes.json' with { type: 'json' };
 import { assertUserPoolId } from '../registry/binding';
+import { readRoleGroups } from '../registry/role-groups';
+import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache';
 import { parseTiers, type Tiers } from '../registry/tiers';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readInteger, readList, readString, rejectUnknownSettings } from '../runtime/settings';
@@ -11,8 +13,12 @@ import { parseRouteRules, parseRouteRulesJson, type RouteRules } from './route-r
 import type { VerifierSettings } from './token-verifier';
 
 /** Everything the authorizer needs, validated once at cold start. */
-export interface AuthorizerConfig extends VerifierSettings {
+export interface AuthorizerConfig extends VerifierSettings, TenantCacheSettings {
   readonly claimNames: ClaimNames;
+  /** The groups the caller's `groups` (and its context) may hold; route rules may only require these. */
+  readonly roleGroups: readonly string[];
+  /** Read the caller's tenant from the registry on each request: active, and in its own pool (silo). */
+  readonly tenantCheck: boolean;
   readonly tiers: Tiers;
   readonly routes: RouteRules;
   /** Tier → API key value passed as `usageIdentifierKey` (REST APIs); absent when not configured. */
@@ -35,7 +41,9 @@ const DEFAULT_MEMO_SIZE = 1000;
  * `parseJwksLocation`), `TENANCY_ROUTES` (route rules as inline JSON starting with `{`, or the path of a JSON
  * file, relative to the working directory; the bundled `config/routes.json` when unset),
  * `TENANCY_TIER_API_KEYS` (`tier=apiKey,…` covering every tier), `TENANCY_SIMPLE_RESPONSES`,
- * `TENANCY_TOKEN_MEMO_SIZE` (0-10000, default 1000), plus the shared `TENANCY_TIERS` and claim-name settings.
+ * `TENANCY_TOKEN_MEMO_SIZE` (0-10000, default 1000), `TENANCY_API_TENANT_CHECK` (default `true`; the registry
+ * table then comes from `TENANCY_TABLE_NAME`), the tenant cache TTLs shared with pre token generation, plus
+ * the shared `TENANCY_TIERS`, `TENANCY_ROLE_GROUPS` and claim-name settings.
  * Throws `ConfigurationError` on anything missing or unsafe; there is no permissive default.
  */
 export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundledRoutes): AuthorizerConfig {
@@ -65,6 +73,18 @@ export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundl
   }
   const jwksTemplate = readString(env, 'TENANCY_JWKS_URI');
   const tiers = parseTiers(env.TENANCY_TIERS);
+  const roleGroups = readRoleGroups(env);
+  const routes = readRoutes(env, tiers, defaultRoutes);
+  for (const rule of routes.rules) {
+    const unknown = rule.groups.filter((group) => !roleGroups.includes(group));
+    if (unknown.length > 0) {
+      // Tokens only ever carry role groups (pre token generation), so such a rule could never be met.
+      throw new ConfigurationError(
+        `route "${rule.route}" requires ${unknown.join(', ')}, not a role group (${roleGroups.join(', ')})`,
+        'TENANCY_ROUTES',
+      );
+    }
+  }
   return {
     userPoolIds,
     clientIds,
@@ -72,7 +92,10 @@ export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundl
     jwksUri: jwksTemplate === undefined ? undefined : parseJwksLocation(jwksTemplate, userPoolIds),
     claimNames: claimNamesFromEnv(env),
     tiers,
-    routes: readRoutes(env, tiers, defaultRoutes),
+    routes,
+    roleGroups,
+    tenantCheck: readBoolean(env, 'TENANCY_API_TENANT_CHECK', true),
+    ...tenantCacheSettingsFromEnv(env),
     tierApiKeys: readTierApiKeys(env, tiers),
     simpleResponses: readBoolean(env, 'TENANCY_SIMPLE_RESPONSES', false),
     memoSize: readInteger(env, 'TENANCY_TOKEN_MEMO_SIZE', DEFAULT_MEMO_SIZE, 0, 10_000),

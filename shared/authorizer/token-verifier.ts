@@ -74,13 +74,18 @@ export type Verification = { readonly caller: CallerIdentity } | { readonly reas
 export class TokenVerifier {
   readonly #memo: TokenMemo<CallerIdentity>;
 
+  readonly #roleGroups: ReadonlySet<string>;
+
+  /** `roleGroups`: the groups a caller's `groups` may hold (the configured role groups). */
   constructor(
     private readonly verifier: JwtVerifier,
     private readonly claimNames: ClaimNames,
     memoSize: number,
+    roleGroups: readonly string[],
     now: () => number = Date.now,
   ) {
     this.#memo = new TokenMemo(memoSize, now);
+    this.#roleGroups = new Set(roleGroups);
   }
 
   /** Whether verified callers are memoized (the same caller object then comes back for a repeated token). */
@@ -103,7 +108,7 @@ export class TokenVerifier {
     } catch (error) {
       return { reason: verificationFailure(error) };
     }
-    const result = callerIdentityFromClaims(claims, this.claimNames);
+    const result = callerIdentityFromClaims(claims, this.claimNames, this.#roleGroups);
     if ('caller' in result) this.#memo.set(token, result.caller);
     return result;
   }

@@ -40,6 +40,7 @@ export const KNOWN_SETTINGS = [
   'TENANCY_DATA_BUCKET_NAME',
   'TENANCY_POLICY_ENGINE',
   'TENANCY_POLICY_CACHE_SECONDS',
+  'TENANCY_API_TENANT_CHECK',
 ] as const;
 
 export type SettingName = (typeof KNOWN_SETTINGS)[number];

@@ -1,12 +1,13 @@
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
-import { DEFAULT_ROLE_GROUPS, isGroupName } from '../registry/role-groups';
+import { readGroupList, readRoleGroups } from '../registry/role-groups';
+import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache';
 import { ConfigurationError } from '../runtime/errors';
-import { type Env, readBoolean, readInteger, readList, readString, rejectUnknownSettings } from '../runtime/settings';
+import { type Env, readBoolean, readString, rejectUnknownSettings } from '../runtime/settings';
 import { type ClaimNames, claimNamesFromEnv } from './claim-names';
 import { isReservedClaim } from './reserved-claims';
 
 /** Everything the pre token generation trigger needs besides the registry, validated once at cold start. */
-export interface PreTokenConfig {
+export interface PreTokenConfig extends TenantCacheSettings {
   /** Names of the tenant claims written into tokens. */
   readonly claimNames: ClaimNames;
   /** Role groups a token may carry, in the order they are listed in tokens. */
@@ -15,10 +16,6 @@ export interface PreTokenConfig {
   readonly platformGroups: readonly string[];
   /** IdP-mapped user attribute that carries the IdP's group names (e.g. `custom:idpGroups`), if any. */
   readonly idpGroupsAttribute: string | undefined;
-  /** How long a registry read is fresh, in milliseconds (0: read on every token). */
-  readonly cacheTtlMs: number;
-  /** How long past freshness an entry may still serve while the registry fails, in milliseconds. */
-  readonly staleTtlMs: number;
   /** Whether `custom:tenantId` must be backed by the user's membership item. */
   readonly verifyMembership: boolean;
 }
@@ -27,19 +24,6 @@ export const DEFAULT_PLATFORM_GROUPS = ['platform-admin'] as const;
 
 // Cognito custom attribute names are at most 20 characters after the `custom:` prefix.
 const CUSTOM_ATTRIBUTE = /^custom:[A-Za-z0-9_]{1,20}$/;
-
-function groupList(env: Env, setting: 'TENANCY_ROLE_GROUPS' | 'TENANCY_PLATFORM_GROUPS', fallback: readonly string[]) {
-  const groups = readList(env, setting, fallback);
-  const seen = new Set<string>();
-  for (const group of groups) {
-    if (!isGroupName(group)) {
-      throw new ConfigurationError(`"${group}" is not a valid group name (letters, digits, "_", "." and "-")`, setting);
-    }
-    if (seen.has(group)) throw new ConfigurationError(`group "${group}" is listed twice`, setting);
-    seen.add(group);
-  }
-  return groups;
-}
 
 function idpGroupsAttribute(env: Env, claimNames: ClaimNames): string | undefined {
   const setting = 'TENANCY_IDP_GROUPS_ATTRIBUTE';
@@ -65,10 +49,8 @@ function idpGroupsAttribute(env: Env, claimNames: ClaimNames): string | undefine
 export function preTokenConfigFromEnv(env: Env): PreTokenConfig {
   rejectUnknownSettings(env);
   const claimNames = claimNamesFromEnv(env);
-  const roleGroups = groupList(env, 'TENANCY_ROLE_GROUPS', DEFAULT_ROLE_GROUPS);
-  if (roleGroups.length === 0)
-    throw new ConfigurationError('at least one role group is required', 'TENANCY_ROLE_GROUPS');
-  const platformGroups = groupList(env, 'TENANCY_PLATFORM_GROUPS', DEFAULT_PLATFORM_GROUPS);
+  const roleGroups = readRoleGroups(env);
+  const platformGroups = readGroupList(env, 'TENANCY_PLATFORM_GROUPS', DEFAULT_PLATFORM_GROUPS);
   const overlap = roleGroups.filter((group) => platformGroups.includes(group));
   if (overlap.length > 0) {
     throw new ConfigurationError(
@@ -81,8 +63,7 @@ export function preTokenConfigFromEnv(env: Env): PreTokenConfig {
     roleGroups,
     platformGroups,
     idpGroupsAttribute: idpGroupsAttribute(env, claimNames),
-    cacheTtlMs: readInteger(env, 'TENANCY_CACHE_TTL_SECONDS', 60, 0, 3600) * 1000,
-    staleTtlMs: readInteger(env, 'TENANCY_STALE_TTL_SECONDS', 600, 0, 86_400) * 1000,
+    ...tenantCacheSettingsFromEnv(env),
     verifyMembership: readBoolean(env, 'TENANCY_VERIFY_MEMBERSHIP', true),
   };
 }

@@ -127,7 +127,7 @@ describe('serverless package (offline, no credentials)', () => {
     // Assess
     expect(tableActions('PreTokenGenerationRole')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('PreSignUpRole')).toEqual(['dynamodb:GetItem']);
-    expect(tableActions('AuthorizerRole')).toEqual([]);
+    expect(tableActions('AuthorizerRole')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('TenantMeRole')).toEqual([]);
     expect(tableActions('DocumentsRole')).toEqual([]);
     expect(tableActions('PostConfirmationRole')).toEqual([

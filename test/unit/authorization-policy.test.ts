@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matchesArnPattern } from '../../shared/authorizer/arn-pattern';
 import { buildPolicy, policyEffect, stageResources } from '../../shared/authorizer/authorization-policy';
 import { parseMethodArn, resolvePathTemplate } from '../../shared/authorizer/method-arn';
+import { NON_CANONICAL_RESOURCES } from '../../shared/authorizer/request-path';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 
@@ -95,6 +96,11 @@ describe('authorization policy', () => {
           Effect: 'Allow',
           Resource: [`${PREFIX}GET/tenants/acme/me`, `${PREFIX}POST/tenants/acme/admin/*`],
         },
+        {
+          Action: 'execute-api:Invoke',
+          Effect: 'Deny',
+          Resource: NON_CANONICAL_RESOURCES.map((pattern) => `${PREFIX}${pattern}`),
+        },
       ],
     });
     expect(policyEffect(policy, `${PREFIX}POST/tenants/acme/admin/x`)).toBe('Allow');
@@ -114,13 +120,38 @@ describe('authorization policy', () => {
     const starredPolicy = buildPolicy(starred, stageResources(PREFIX, ['GET/tenants/acme/me']), false);
 
     // Assess
-    expect(plainPolicy.Statement[1]).toEqual({
-      Action: 'execute-api:Invoke',
-      Effect: 'Deny',
-      Resource: [`${PREFIX}GET/tenants/globex/me`],
-    });
-    expect(starredPolicy.Statement.map((statement) => statement.Effect)).toEqual(['Allow']);
+    expect(plainPolicy.Statement[1]?.Resource).toContain(`${PREFIX}GET/tenants/globex/me`);
+    expect(starredPolicy.Statement[1]?.Resource).not.toContain(`${PREFIX}GET/tenants/acme/*`);
+    expect(starredPolicy.Statement[1]?.Resource.every((pattern) => !pattern.endsWith('/acme/*'))).toBe(true);
     expect(policyEffect(starredPolicy, `${PREFIX}GET/tenants/acme/me`)).toBe('Allow');
+  });
+
+  it('denies every non-canonical path that the wildcards of its Allow would otherwise match, even from a cache', () => {
+    // Prepare
+    const policy = buildPolicy(
+      methodArn('GET/tenants/acme/admin/x'),
+      stageResources(PREFIX, ['GET/tenants/acme/admin/*', 'GET/tenants/acme/me']),
+      true,
+    );
+
+    // Act
+    const effects = [
+      'GET/tenants/acme/admin/../../globex/me',
+      'GET/tenants/acme/admin/%2e%2e/%2e%2e/globex/me',
+      'GET/tenants/acme/admin/..%2F..%2Fglobex/me',
+      'GET/tenants/acme/admin/%2E%2E/x',
+      'GET/tenants/acme/admin/./x',
+      'GET/tenants/acme/admin//x',
+      'GET/tenants/acme/admin/x/',
+      'GET/tenants/acme/admin/..',
+      'GET/tenants/acme/admin/%252e%252e/x',
+      'GET/tenants/acme/admin/..\\globex',
+    ].map((resource) => policyEffect(policy, `${PREFIX}${resource}`));
+
+    // Assess
+    expect(effects.every((effect) => effect === 'Deny')).toBe(true);
+    expect(policyEffect(policy, `${PREFIX}GET/tenants/acme/admin/report.v2.csv`)).toBe('Allow');
+    expect(policyEffect(policy, `${PREFIX}GET/tenants/acme/me`)).toBe('Allow');
   });
 
   it('lets an explicit Deny win over an Allow', () => {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { type AuthorizationRequest, Authorizer, type Decision, type Verdict } from '../../shared/authorizer/authorize';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
+import { NON_CANONICAL_RESOURCES } from '../../shared/authorizer/request-path';
 import { createCognitoJwtVerifier, type JwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
 import type { Env } from '../../shared/runtime/settings';
 import {
@@ -63,7 +64,12 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
 
   function authorizerFor(env: Env = {}, wrap: (verifier: JwtVerifier) => JwtVerifier = (verifier) => verifier) {
     const config = configFor(env);
-    const verifier = new TokenVerifier(wrap(createCognitoJwtVerifier(config)), config.claimNames, config.memoSize);
+    const verifier = new TokenVerifier(
+      wrap(createCognitoJwtVerifier(config)),
+      config.claimNames,
+      config.memoSize,
+      config.roleGroups,
+    );
     return new Authorizer({ verifier, routes: config.routes, tiers: config.tiers, tierApiKeys: config.tierApiKeys });
   }
 
@@ -105,7 +111,8 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
 
       // Assess
       expect(decision.effect).toBe('Allow');
-      expect(decision.context).toEqual({ tenantId: 'acme', tier: 'standard', groups: 'tenant-member,auditor', sub });
+      // `auditor` is not a role group: the suite does not vouch for it, so the backend never sees it.
+      expect(decision.context).toEqual({ tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub });
       expect(decision.policy).toEqual({
         Version: '2012-10-17',
         Statement: [
@@ -121,6 +128,11 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
               arn('GET/health'),
               arn('GET/catalog'),
             ],
+          },
+          {
+            Action: 'execute-api:Invoke',
+            Effect: 'Deny',
+            Resource: NON_CANONICAL_RESOURCES.map((pattern) => arn(pattern)),
           },
         ],
       });
@@ -235,7 +247,11 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
       // Assess
       expect(decision.policy.Statement).toEqual([
         expect.objectContaining({ Effect: 'Allow', Resource: expect.arrayContaining([arn('GET/tenants/acme/me')]) }),
-        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [arn('GET/tenants/globex/me')] },
+        {
+          Action: 'execute-api:Invoke',
+          Effect: 'Deny',
+          Resource: [...NON_CANONICAL_RESOURCES.map((pattern) => arn(pattern)), arn('GET/tenants/globex/me')],
+        },
       ]);
       expect(policyEffect(decision.policy, arn('GET/tenants/acme/me'))).toBe('Allow');
       expect(policyEffect(decision.policy, arn('GET/health'))).toBe('Allow');
@@ -275,6 +291,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
     it('denies the whole stage when the rules permit the caller nothing', async () => {
       // Prepare
       const authorizer = authorizerFor({
+        TENANCY_ROLE_GROUPS: 'tenant-admin,tenant-member,platform-operator',
         TENANCY_ROUTES: JSON.stringify({ routes: [{ route: 'GET /ops', groups: ['platform-operator'] }] }),
       });
 

@@ -17,6 +17,7 @@ import {
   startJwksServer,
   unsignedToken,
 } from '../support/jwt';
+import { MOCK_TABLE, mockRegistryReads } from '../support/registry-reads';
 
 type Handler = (event: unknown) => Promise<PolicyResponse | SimpleResponse>;
 type Outcome =
@@ -33,19 +34,24 @@ describe('authorizer properties (fast-check)', () => {
   let handler: Handler;
   let validToken: string;
 
+  let registry: ReturnType<typeof mockRegistryReads>;
+
   beforeAll(async () => {
+    registry = mockRegistryReads({ tenants: {}, otherTenants: 'active' });
     key = createSigningKey('fuzz-key');
     server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
     ({ handler } = await coldStart(() => import('../../functions/authorizer'), {
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
       TENANCY_JWKS_URI: server.template,
+      TENANCY_TABLE_NAME: MOCK_TABLE,
     }));
     validToken = signRs256(cognitoClaims({ groups: ['tenant-admin'] }), key);
   });
 
   afterAll(async () => {
     vi.unstubAllEnvs();
+    registry.restore();
     await server.close();
   });
 
