@@ -156,7 +156,7 @@ describe('authorizer on non-canonical paths, with real tokens', () => {
       fc.constantFrom(...DOT),
       fc.constant(''),
       fc
-        .tuple(fc.constantFrom(...DOT_DOT, 'x'), fc.constantFrom(...SLASH), fc.constantFrom(...DOT_DOT, 'globex'))
+        .tuple(fc.constantFrom(...DOT_DOT), fc.constantFrom(...SLASH), fc.constantFrom(...DOT_DOT, 'globex'))
         .map((parts) => parts.join('')),
     );
     const cases = fc.tuple(routes, unsafe, fc.nat()).map(([[method, segments], bad, at]) => {
