@@ -56,6 +56,9 @@ describe('tokens minted by cognito-local with the suite trigger, checked by the 
           TENANCY_CLIENT_IDS: cognito.clientId,
           TENANCY_TOKEN_USE: tokenUse,
           TENANCY_JWKS_URI: cognito.jwksUri,
+          // The authorizer's tenant check reads acme from the same registry.
+          TENANCY_TABLE_NAME: test.tableName,
+          AWS_ENDPOINT_URL_DYNAMODB: test.endpoint,
         })
       ).handler;
     accessAuthorizer = await authorizer('access');
