@@ -3,7 +3,7 @@
  * the cost of Powertools Metrics at cold start is measured against the same function without it.
  */
 export class DecisionMetrics {
-  constructor(_options: unknown) {}
+  constructor(readonly options?: unknown) {}
   /** Counts nothing. */
   record(): void {}
 }

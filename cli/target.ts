@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -9,10 +11,11 @@ import {
   startDynamoDBLocal,
 } from '../local/dynamodb-local';
 import { DirectoryAdmin } from '../shared/cognito/directory-admin';
+import type { AuditSettings } from '../shared/registry/audit-trail';
 import { TenantAdmin } from '../shared/registry/tenant-admin';
 import type { Tiers } from '../shared/registry/tiers';
 import { InvalidInputError } from '../shared/runtime/errors';
-import type { Env } from '../shared/runtime/settings';
+import { type Env, readInteger } from '../shared/runtime/settings';
 
 /** The table of the local harness (`--local`) and the default table at a local endpoint. */
 export const LOCAL_TABLE = 'cognito-tenancy-local';
@@ -67,12 +70,25 @@ export interface OpenRegistry {
   close(): Promise<void>;
 }
 
+/**
+ * Who the CLI's changes are audited as: the operator's login name, one request id for the whole run (every
+ * change of one `import` shares it), and the retention of `TENANCY_AUDIT_RETENTION_DAYS` (default 365).
+ */
+export function operatorAudit(env: Env): AuditSettings {
+  const runId = randomUUID();
+  return {
+    actor: `operator:${userInfo().username}`,
+    retentionDays: readInteger(env, 'TENANCY_AUDIT_RETENTION_DAYS', 365, 0, 36_500),
+    requestId: () => runId,
+  };
+}
+
 /** Opens the chosen registry: starts the local harness or connects; creates the table only where it is local. */
-export async function openRegistry(target: RegistryTarget, tiers: Tiers): Promise<OpenRegistry> {
+export async function openRegistry(target: RegistryTarget, tiers: Tiers, audit?: AuditSettings): Promise<OpenRegistry> {
   if (target.kind === 'aws') {
     const client = new DynamoDBClient({ region: target.region });
     return {
-      registry: new TenantAdmin({ client, tableName: target.table, tiers }),
+      registry: new TenantAdmin({ client, tableName: target.table, tiers, audit }),
       close: async () => client.destroy(),
     };
   }
@@ -89,7 +105,7 @@ export async function openRegistry(target: RegistryTarget, tiers: Tiers): Promis
       throw error;
     }
     return {
-      registry: new TenantAdmin({ client, tableName: target.table, tiers }),
+      registry: new TenantAdmin({ client, tableName: target.table, tiers, audit }),
       close: async () => client.destroy(),
     };
   }
@@ -106,7 +122,7 @@ export async function openRegistry(target: RegistryTarget, tiers: Tiers): Promis
     await close();
     throw error;
   }
-  return { registry: new TenantAdmin({ client, tableName: LOCAL_TABLE, tiers }), close };
+  return { registry: new TenantAdmin({ client, tableName: LOCAL_TABLE, tiers, audit }), close };
 }
 
 /** Where the user pool API is: a local endpoint, or the pool's own region (a pool id starts with it). */

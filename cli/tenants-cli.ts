@@ -13,6 +13,7 @@ import {
   type OpenRegistry,
   openPool,
   openRegistry,
+  operatorAudit,
   type PoolTarget,
   type RegistryTarget,
 } from './target';
@@ -157,7 +158,9 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     }
     if (command.writesPool === true && poolTarget !== undefined) io.err(`target: ${describePool(poolTarget)}`);
 
-    if (registryTarget !== undefined) registry = await (io.openRegistry ?? openRegistry)(registryTarget, tiers);
+    if (registryTarget !== undefined) {
+      registry = await (io.openRegistry ?? openRegistry)(registryTarget, tiers, operatorAudit(io.env));
+    }
     if (poolTarget !== undefined) pool = (io.openPool ?? openPool)(poolTarget);
     const json = values.json === true;
     const context: CommandContext = {

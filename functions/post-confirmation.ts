@@ -7,6 +7,7 @@
 import type { Context } from 'aws-lambda';
 import { assignmentConfigFromEnv } from '../shared/assignment/assignment-config';
 import { newUserFromTrigger } from '../shared/assignment/new-user';
+import { recordRefusal } from '../shared/assignment/refusal-record';
 import { assignTenant } from '../shared/assignment/tenant-assignment';
 import { userSafeError } from '../shared/assignment/trigger-error';
 import { TenantDirectory } from '../shared/cognito/tenant-directory';
@@ -20,19 +21,27 @@ import { logger } from '../shared/runtime/logger';
 import { loadTracer, traced } from '../shared/runtime/tracer';
 
 const config = assignmentConfigFromEnv(process.env);
+// The Lambda request being served (one at a time per container), for audit items.
+let requestId = '';
 const tracer = await loadTracer();
 // Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_* locally); both clients are bounded.
 const registry = new TenantRegistry({
   client: traced(tracer, createDynamoDBClient()),
   tableName: config.tableName,
   tiers: config.tiers,
+  // Audit items name this trigger and the Lambda request that wrote them (README "Audit trail").
+  audit: { actor: 'trigger:post-confirmation', retentionDays: config.auditRetentionDays, requestId: () => requestId },
 });
 const directory = new TenantDirectory(traced(tracer, createCognitoClient()));
 const metrics = new DecisionMetrics({ service: 'post-confirmation', tiers: config.tiers.names });
 
 /** The Lambda entry point; `serverless.yml` points the PostConfirmation trigger here. Returns the event. */
-export async function handler<E>(event: E, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<E> {
+export async function handler<E>(
+  event: E,
+  context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>,
+): Promise<E> {
   logger.resetKeys();
+  requestId = context?.awsRequestId ?? '';
   let user: ReturnType<typeof newUserFromTrigger>;
   try {
     user = newUserFromTrigger(event);
@@ -58,6 +67,7 @@ export async function handler<E>(event: E, context?: Pick<Context, 'getRemaining
     );
     return event;
   } catch (error) {
+    await recordRefusal(registry, error, user, logger);
     throw userSafeError(error, logger, metrics);
   }
 }

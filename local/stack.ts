@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +87,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log('starting the local S3 (s3rver)…');
     const s3 = await startLocalS3([LOCAL_DATA_BUCKET]);
     started.push(s3);
-    const registry = new TenantAdmin({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS });
+    // Operator changes made through the stack (the seed, the demo's suspension) are audited as the demo's.
+    const runId = randomUUID();
+    const audit = { actor: 'operator:demo', retentionDays: 365, requestId: () => runId };
+    const registry = new TenantAdmin({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS, audit });
     const seed = parseSeed(readFileSync(options.seedFile ?? DEFAULT_SEED, 'utf8'), DEFAULT_TIERS);
     await importSeed(registry, seed);
 

@@ -8,6 +8,8 @@ import { type Env, readBoolean, readList, readString, rejectUnknownSettings } fr
 export interface AssignmentConfig {
   readonly tableName: string;
   readonly tiers: Tiers;
+  /** Days an audit item is kept; 0 keeps it for good. */
+  readonly auditRetentionDays: number;
   /** Role group of users placed by a binding or an invitation without `--role`. */
   readonly memberRole: string;
   /** Role group of the user who creates a self-service tenant. */
@@ -64,7 +66,7 @@ export function roleConfigFromEnv(env: Env): RoleConfig {
  * `ConfigurationError` on anything unknown or inconsistent.
  */
 export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
-  const { tableName, tiers } = registryConfigFromEnv(env);
+  const { tableName, tiers, auditRetentionDays } = registryConfigFromEnv(env);
   const { memberRole, adminRole, roleGroups } = roleConfigFromEnv(env);
   const selfServiceTier = readString(env, 'TENANCY_SELF_SERVICE_TIER') ?? tiers.names[0] ?? '';
   if (!tiers.has(selfServiceTier)) {
@@ -76,6 +78,7 @@ export function assignmentConfigFromEnv(env: Env): AssignmentConfig {
   return {
     tableName,
     tiers,
+    auditRetentionDays,
     memberRole,
     adminRole,
     roleGroups,

@@ -28,6 +28,8 @@ export interface Assignment {
   readonly source: MembershipSource | 'existing';
   /** Whether this run wrote the membership (false on a retry). */
   readonly created: boolean;
+  /** The tenant's tier, when this run read it (for the metric). */
+  readonly tier?: string | undefined;
 }
 
 /**
@@ -61,30 +63,33 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
       break;
     }
     case 'join': {
-      const { membership, created } = await registry.addMember({
+      const { membership, created, tier } = await registry.addMember({
         tenantId: resolution.tenantId,
         sub,
         role: config.memberRole,
         source: resolution.source,
       });
-      assignment = { tenantId: membership.tenantId, role: membership.role, source: membership.source, created };
+      assignment = { tenantId: membership.tenantId, role: membership.role, source: membership.source, created, tier };
       break;
     }
     case 'self-service': {
       const tenantId = selfServiceTenantId(user.userPoolId, sub);
       try {
-        await registry.createTenant({ tenantId, name: `Self-service ${sub}`, tier: config.selfServiceTier });
+        await registry.createTenant(
+          { tenantId, name: `Self-service ${sub}`, tier: config.selfServiceTier },
+          'self-service',
+        );
       } catch (error) {
         // A retry after a run that created the tenant but not the membership: the derived id finds it again.
         if (!(error instanceof TenantExistsError)) throw error;
       }
-      const { membership, created } = await registry.addMember({
+      const { membership, created, tier } = await registry.addMember({
         tenantId,
         sub,
         role: config.adminRole,
         source: 'self-service',
       });
-      assignment = { tenantId, role: membership.role, source: 'self-service', created };
+      assignment = { tenantId, role: membership.role, source: 'self-service', created, tier };
       break;
     }
     case 'refuse':
@@ -105,7 +110,7 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
   }
   await directory.addToGroup(user.userPoolId, user.userName, assignment.role);
   const reason = placementReason(assignment.source);
-  deps.metrics?.record('assigned', reason);
+  deps.metrics?.record('assigned', reason, assignment.tier);
   logger.info('tenant assigned', {
     outcome: 'assigned',
     reason,

@@ -1,3 +1,4 @@
+import { membershipReason } from '../registry/audit-trail';
 import { type Binding, bindingKey, makeBinding } from '../registry/binding';
 import type { MembershipSource } from '../registry/tenant';
 import type { ReasonCode } from '../runtime/reason-codes';
@@ -98,20 +99,9 @@ function refusal(user: NewUser, policy: ResolutionPolicy): Extract<Resolution, {
   return { kind: 'refuse', reason, code: 'no-binding' };
 }
 
-const PLACEMENT_REASONS = {
-  existing: 'existing-member',
-  pool: 'pool-binding',
-  idp: 'idp-binding',
-  client: 'client-binding',
-  domain: 'domain-binding',
-  'self-service': 'self-service',
-  invite: 'invitation',
-  adopt: 'adoption',
-} as const satisfies Record<MembershipSource | 'existing', ReasonCode>;
-
 /** The reason code of a placement: how the membership came to be (`existing` for a retried trigger). */
 export function placementReason(source: MembershipSource | 'existing'): ReasonCode {
-  return PLACEMENT_REASONS[source];
+  return source === 'existing' ? 'existing-member' : membershipReason(source);
 }
 
 /** The reason code of an admitted sign-up's resolution. */

@@ -1,24 +1,26 @@
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   paginateQuery,
   paginateScan,
+  QueryCommand,
   type TransactWriteItem,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   BindingConflictError,
   BindingNotFoundError,
+  InvalidInputError,
   MembershipConflictError,
+  RegistryUnavailableError,
   TenancyError,
   TenantNotFoundError,
 } from '../runtime/errors';
+import { AUDIT_SK_PREFIX, type AuditAction, type AuditEntry, auditFromItem, membershipReason } from './audit-trail';
 import { type Binding, bindingKey, describeBinding, parseBindingKey } from './binding';
 import { type Item, M, N, readS, S } from './dynamo-item';
 import { membershipFromItem, tenantFromItem } from './registry-items';
 import { BINDING_SK_PREFIX, keys, MEMBER_SK_PREFIX } from './registry-keys';
 import { validateMembership, validateRoleMappings, validateStatus } from './registry-rules';
-import { itemKey, registryUnavailable } from './registry-table';
+import { CONFLICT_RETRIES, itemKey } from './registry-table';
 import type { Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
 import { TenantRegistry } from './tenant-registry';
@@ -51,38 +53,75 @@ export class TenantAdmin extends TenantRegistry {
   /** Moves a tenant to another tier. Members beyond the new tier's seat limit stay; new ones are refused. */
   async setTier(tenantId: string, tier: string): Promise<Tenant> {
     this.tiers.get(tier);
-    return this.#updateTenant(tenantId, 'tier', S(tier));
+    return this.#updateTenant(
+      tenantId,
+      'tier-changed',
+      (tenant) => ({ ...tenant, tier }),
+      S(tier),
+      (t) => t.tier,
+    );
   }
 
   /** Sets a tenant's status (`active`, `suspended`, `disabled`). */
   async setStatus(tenantId: string, status: TenantStatus): Promise<Tenant> {
-    return this.#updateTenant(tenantId, 'status', S(validateStatus(status)));
+    const valid = validateStatus(status);
+    return this.#updateTenant(
+      tenantId,
+      'status-changed',
+      (tenant) => ({ ...tenant, status: valid }),
+      S(valid),
+      (t) => t.status,
+    );
   }
 
   /** Replaces a tenant's IdP group → role mappings. */
   async setRoleMappings(tenantId: string, roleMappings: Readonly<Record<string, string>>): Promise<Tenant> {
-    return this.#updateTenant(tenantId, 'roleMappings', M(validateRoleMappings(roleMappings)));
+    const valid = validateRoleMappings(roleMappings);
+    return this.#updateTenant(
+      tenantId,
+      'role-mappings-changed',
+      (tenant) => ({ ...tenant, roleMappings: valid }),
+      M(valid),
+      (t) => JSON.stringify(t.roleMappings),
+    );
   }
 
-  async #updateTenant(tenantId: string, attribute: string, value: AttributeValue): Promise<Tenant> {
-    assertTenantId(tenantId);
-    try {
-      const result = await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.tableName,
-          Key: itemKey(keys.tenant(tenantId)),
-          UpdateExpression: 'SET #a = :v, updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#a': attribute },
-          ExpressionAttributeValues: { ':v': value, ':now': S(this.table.now().toISOString()) },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return tenantFromItem(result.Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new TenantNotFoundError(tenantId);
-      throw registryUnavailable('updateTenant', error);
+  /**
+   * Changes one attribute of a tenant and records the change (old and new value) in the same transaction. The
+   * write is conditioned on the `updatedAt` read, so the recorded old value is the one replaced; a concurrent
+   * change makes it read and try again.
+   */
+  async #updateTenant(
+    tenantId: string,
+    action: AuditAction,
+    change: (tenant: Tenant) => Tenant,
+    value: AttributeValue,
+    shown: (tenant: Tenant) => string,
+  ): Promise<Tenant> {
+    const attribute = action === 'tier-changed' ? 'tier' : action === 'status-changed' ? 'status' : 'roleMappings';
+    for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
+      const current = await this.requireTenant(tenantId, { consistent: true });
+      const updated = { ...change(current), updatedAt: this.table.now().toISOString() };
+      const entry = this.audit.entry(tenantId, action, 'operator-request', {
+        detail: { from: shown(current), to: shown(updated) },
+      });
+      const reasons = await this.table.transact('updateTenant', [
+        {
+          Update: {
+            TableName: this.table.tableName,
+            Key: itemKey(keys.tenant(tenantId)),
+            UpdateExpression: 'SET #a = :v, updatedAt = :now',
+            ConditionExpression: 'updatedAt = :read',
+            ExpressionAttributeNames: { '#a': attribute },
+            ExpressionAttributeValues: { ':v': value, ':now': S(updated.updatedAt), ':read': S(current.updatedAt) },
+          },
+        },
+        this.audit.put(entry),
+      ]);
+      if (reasons === undefined) return updated;
+      if (!reasons[0]) break;
     }
+    throw new RegistryUnavailableError('updateTenant');
   }
 
   /**
@@ -110,9 +149,15 @@ export class TenantAdmin extends TenantRegistry {
         },
       },
       { Put: { TableName: table, Item: itemKey(keys.tenantBinding(tenantId, key)) } },
+      this.audit.put(
+        this.audit.entry(tenantId, 'binding-added', 'operator-request', {
+          detail: { binding: describeBinding(binding) },
+        }),
+      ),
     ]);
     if (reasons === undefined) return;
     if (reasons[0]) throw new TenantNotFoundError(tenantId);
+    if (!reasons[1]) throw new RegistryUnavailableError('bind');
     const holder = await this.resolveBinding(binding);
     throw new BindingConflictError(describeBinding(binding), holder ?? 'another tenant');
   }
@@ -132,8 +177,14 @@ export class TenantAdmin extends TenantRegistry {
         },
       },
       { Delete: { TableName: table, Key: itemKey(keys.tenantBinding(tenantId, key)) } },
+      this.audit.put(
+        this.audit.entry(tenantId, 'binding-removed', 'operator-request', {
+          detail: { binding: describeBinding(binding) },
+        }),
+      ),
     ]);
-    if (reasons !== undefined) throw new BindingNotFoundError(describeBinding(binding), tenantId);
+    if (reasons?.[0]) throw new BindingNotFoundError(describeBinding(binding), tenantId);
+    if (reasons !== undefined) throw new RegistryUnavailableError('unbind');
   }
 
   /** The bindings a tenant holds. */
@@ -168,9 +219,14 @@ export class TenantAdmin extends TenantRegistry {
       throw new TenancyError(`user ${fromSub} has no membership in tenant ${tenantId} to transfer`);
     }
     const membership: Membership = { ...current, sub: toSub };
+    const entry = this.audit.entry(tenantId, 'membership-transferred', membershipReason(current.source), {
+      sub: toSub,
+      detail: { from: fromSub, role: current.role },
+    });
     const reasons = await this.table.transact('transferMembership', [
       ...this.#deleteMembership(tenantId, fromSub),
       ...this.putMembership(membership),
+      this.audit.put(entry),
     ]);
     if (reasons === undefined) return membership;
     const existingTenant = await this.getUserTenantId(toSub, { consistent: true });
@@ -192,8 +248,56 @@ export class TenantAdmin extends TenantRegistry {
           ExpressionAttributeValues: { ':one': N(1), ':zero': N(0) },
         },
       },
+      this.audit.put(this.audit.entry(tenantId, 'member-removed', 'operator-request', { sub })),
     ]);
+    if (reasons?.[3]) throw new RegistryUnavailableError('removeMember');
     return reasons === undefined;
+  }
+
+  /**
+   * A tenant's audit trail, newest first, one page at a time: at most `limit` entries at or after `since`
+   * (ISO 8601), only those about user `sub` when given. `next` continues after the last entry of the page.
+   */
+  async listAudit(tenantId: string, query: AuditQuery = {}): Promise<AuditPage> {
+    const limit = query.limit ?? 20;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) {
+      throw new InvalidInputError('limit must be an integer from 1 to 1000', 'limit');
+    }
+    const pk = keys.tenant(assertTenantId(tenantId)).pk;
+    const lower = `${AUDIT_SK_PREFIX}${query.since ?? ''}`;
+    // `~` sorts after every character of an ISO timestamp: the upper bound of all audit sort keys.
+    const upper = `${AUDIT_SK_PREFIX}~`;
+    const entries: AuditEntry[] = [];
+    let start: Record<string, AttributeValue> | undefined =
+      query.next === undefined ? undefined : { pk: S(pk), sk: S(decodeCursor(query.next)) };
+    do {
+      const page = await this.table.send('listAudit', () =>
+        this.table.client.send(
+          new QueryCommand({
+            TableName: this.table.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+            ...(query.sub === undefined ? {} : { FilterExpression: '#sub = :sub' }),
+            ExpressionAttributeNames: query.sub === undefined ? undefined : { '#sub': 'sub' },
+            ExpressionAttributeValues: {
+              ':pk': S(pk),
+              ':lower': S(lower),
+              ':upper': S(upper),
+              ...(query.sub === undefined ? {} : { ':sub': S(query.sub) }),
+            },
+            ScanIndexForward: false,
+            Limit: limit - entries.length,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) entries.push(auditFromItem(item));
+      start = page.LastEvaluatedKey;
+      // The key the next page starts before: the last item read, whether or not the filter kept it.
+      if (start !== undefined && entries.length >= limit) {
+        return { entries, next: encodeCursor(readS(start, 'sk')) };
+      }
+    } while (start !== undefined);
+    return { entries, next: undefined };
   }
 
   /** Every item under the tenant's partition whose sort key starts with `skPrefix`, all pages. */
@@ -230,4 +334,35 @@ export class TenantAdmin extends TenantRegistry {
       },
     ];
   }
+}
+
+/** What `listAudit` selects. */
+export interface AuditQuery {
+  /** ISO 8601 time (or a prefix of one, e.g. `2026-11-26`): entries at or after it. */
+  readonly since?: string | undefined;
+  /** Only entries about this user. */
+  readonly sub?: string | undefined;
+  /** Entries per page, 1–1000 (default 20). */
+  readonly limit?: number | undefined;
+  /** The `next` of the previous page. */
+  readonly next?: string | undefined;
+}
+
+/** One page of a tenant's audit trail, newest first. */
+export interface AuditPage {
+  readonly entries: AuditEntry[];
+  /** Pass as `next` for the following (older) page; `undefined` on the last page. */
+  readonly next: string | undefined;
+}
+
+// The cursor is the sort key of the last item a page read; the next page starts after it (ExclusiveStartKey).
+function encodeCursor(sk: string): string {
+  return Buffer.from(sk, 'utf8').toString('base64url');
+}
+
+function decodeCursor(next: string): string {
+  const sk = Buffer.from(next, 'base64url').toString('utf8');
+  if (!sk.startsWith(AUDIT_SK_PREFIX) || sk.length > 200)
+    throw new InvalidInputError('malformed paging cursor', 'next');
+  return sk;
 }

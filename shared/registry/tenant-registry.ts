@@ -1,9 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
   MembershipConflictError,
   RegistryUnavailableError,
@@ -13,12 +8,14 @@ import {
   TenantInactiveError,
   TenantNotFoundError,
 } from '../runtime/errors';
+import type { ReasonCode } from '../runtime/reason-codes';
+import { type AuditSettings, AuditTrail, membershipReason } from './audit-trail';
 import { type Binding, bindingKey } from './binding';
 import { N, readS, S } from './dynamo-item';
 import { membershipFromItem, membershipItem, tenantFromItem, tenantItem } from './registry-items';
 import { keys } from './registry-keys';
 import { type NewMembership, type NewTenant, validateMembership, validateNewTenant } from './registry-rules';
-import { CONFLICT_RETRIES, itemKey, RegistryTable, registryUnavailable } from './registry-table';
+import { CONFLICT_RETRIES, itemKey, RegistryTable } from './registry-table';
 import type { Membership, Tenant } from './tenant';
 import { assertTenantId } from './tenant-id';
 import type { Tiers } from './tiers';
@@ -30,6 +27,11 @@ export interface TenantRegistryOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   readonly tiers: Tiers;
+  /**
+   * Who writes and how long audit items are kept. Every change is recorded in the same transaction; without
+   * settings the actor is `unattributed` and items are kept for good.
+   */
+  readonly audit?: AuditSettings;
   /** Clock, replaceable in tests. */
   readonly now?: () => Date;
 }
@@ -38,6 +40,8 @@ export interface TenantRegistryOptions {
 export interface AddMemberResult {
   readonly membership: Membership;
   readonly created: boolean;
+  /** The tenant's tier when the membership was written or found. */
+  readonly tier: string;
 }
 
 /**
@@ -50,31 +54,52 @@ export interface AddMemberResult {
  */
 export class TenantRegistry {
   protected readonly table: RegistryTable;
+  protected readonly audit: AuditTrail;
   readonly tiers: Tiers;
 
   constructor(options: TenantRegistryOptions) {
-    this.table = new RegistryTable(options.client, options.tableName, options.now ?? (() => new Date()));
+    const now = options.now ?? (() => new Date());
+    this.table = new RegistryTable(options.client, options.tableName, now);
+    this.audit = new AuditTrail(options.tableName, options.audit ?? { actor: 'unattributed', retentionDays: 0 }, now);
     this.tiers = options.tiers;
   }
 
-  /** Creates a tenant; `TenantExistsError` when the id is taken, `UnknownTierError` for an unknown tier. */
-  async createTenant(input: NewTenant): Promise<Tenant> {
+  /**
+   * Creates a tenant, and its `tenant-created` audit item with `reason` (an operator's request, or a
+   * self-service sign-up); `TenantExistsError` when the id is taken, `UnknownTierError` for an unknown tier.
+   */
+  async createTenant(input: NewTenant, reason: ReasonCode = 'operator-request'): Promise<Tenant> {
     const valid = validateNewTenant(input, this.tiers);
     const now = this.table.now().toISOString();
     const tenant: Tenant = { ...valid, seats: 0, createdAt: now, updatedAt: now };
-    try {
-      await this.table.client.send(
-        new PutItemCommand({
+    const entry = this.audit.entry(tenant.tenantId, 'tenant-created', reason, {
+      detail: { tier: tenant.tier, status: tenant.status, name: tenant.name },
+    });
+    const reasons = await this.table.transact('createTenant', [
+      {
+        Put: {
           TableName: this.table.tableName,
           Item: tenantItem(tenant),
           ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new TenantExistsError(tenant.tenantId);
-      throw registryUnavailable('createTenant', error);
-    }
+        },
+      },
+      this.audit.put(entry),
+    ]);
+    if (reasons?.[0]) throw new TenantExistsError(tenant.tenantId);
+    if (reasons !== undefined) throw new RegistryUnavailableError('createTenant');
     return tenant;
+  }
+
+  /**
+   * Records a refusal that changed nothing (a sign-up refused for a full or inactive tenant) as a
+   * `sign-up-refused` audit item of that tenant. A refusal without a tenant is not recorded here: it has no
+   * partition to go to, and anyone can cause one (the logs and metrics count it).
+   */
+  async recordRefusal(tenantId: string, reason: ReasonCode, facts: { sub?: string; detail?: Record<string, string> }) {
+    const entry = this.audit.entry(tenantId, 'sign-up-refused', reason, facts);
+    await this.table.send('recordRefusal', () =>
+      this.table.client.send(new PutItemCommand({ TableName: this.table.tableName, Item: this.audit.item(entry) })),
+    );
   }
 
   /** The tenant, or `undefined` when there is none. */
@@ -121,9 +146,13 @@ export class TenantRegistry {
     const { tenantId, sub, role, source } = validateMembership(input);
     for (let attempt = 0; ; attempt++) {
       const tenant = await this.requireTenant(tenantId, { consistent: true });
-      if (tenant.status !== 'active') throw new TenantInactiveError(tenantId, tenant.status);
+      if (tenant.status !== 'active') throw new TenantInactiveError(tenantId, tenant.status, tenant.tier);
       const seatLimit = this.tiers.get(tenant.tier).seatLimit;
       const membership: Membership = { tenantId, sub, role, source, joinedAt: this.table.now().toISOString() };
+      const entry = this.audit.entry(tenantId, 'member-assigned', membershipReason(source), {
+        sub,
+        detail: { role, source, tier: tenant.tier },
+      });
       const reasons = await this.table.transact('addMember', [
         ...this.putMembership(membership),
         {
@@ -142,8 +171,9 @@ export class TenantRegistry {
             },
           },
         },
+        this.audit.put(entry),
       ]);
-      if (reasons === undefined) return { membership, created: true };
+      if (reasons === undefined) return { membership, created: true, tier: tenant.tier };
       const [membershipExists, userExists, tenantRefused] = reasons;
       if (membershipExists || userExists) {
         const existingTenant = await this.getUserTenantId(sub, { consistent: true });
@@ -151,14 +181,16 @@ export class TenantRegistry {
           throw new MembershipConflictError(sub, existingTenant);
         }
         const existing = await this.getMembership(tenantId, sub, { consistent: true });
-        if (existing !== undefined && existingTenant === tenantId) return { membership: existing, created: false };
+        if (existing !== undefined && existingTenant === tenantId) {
+          return { membership: existing, created: false, tier: tenant.tier };
+        }
         // Only half of a pair exists: not something this registry writes. Refuse rather than guess.
         throw new TenancyError(`registry holds an inconsistent membership for user ${sub} in tenant ${tenantId}`);
       }
       if (tenantRefused) {
         const current = await this.requireTenant(tenantId, { consistent: true });
-        if (current.status !== 'active') throw new TenantInactiveError(tenantId, current.status);
-        if (current.tier === tenant.tier) throw new SeatLimitError(tenantId, seatLimit);
+        if (current.status !== 'active') throw new TenantInactiveError(tenantId, current.status, current.tier);
+        if (current.tier === tenant.tier) throw new SeatLimitError(tenantId, seatLimit, current.tier);
         // The tier changed between the read and the write: try again with the new limit.
         if (attempt < CONFLICT_RETRIES) continue;
       }

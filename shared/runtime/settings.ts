@@ -7,6 +7,7 @@ import { ConfigurationError } from './errors';
  */
 export const KNOWN_SETTINGS = [
   'TENANCY_TABLE_NAME',
+  'TENANCY_AUDIT_RETENTION_DAYS',
   'TENANCY_TIERS',
   'TENANCY_TENANT_ID_CLAIM',
   'TENANCY_TIER_CLAIM',

@@ -225,6 +225,45 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     ]);
   });
 
+  it('records the assignment in the tenant audit trail with the trigger, the reason and the request id', async () => {
+    // Prepare
+    const joiner = await user('acme.example');
+    const context = { getRemainingTimeInMillis: () => 5_000, awsRequestId: 'req-assign-1' } as never;
+
+    // Act
+    await handler(eventFor('post-confirmation/domain-join.json', joiner), context);
+
+    // Assess
+    const { entries } = await registry.listAudit('acme', { sub: joiner.sub });
+    expect(entries).toEqual([
+      expect.objectContaining({
+        action: 'member-assigned',
+        reason: 'domain-binding',
+        actor: 'trigger:post-confirmation',
+        requestId: 'req-assign-1',
+        sub: joiner.sub,
+      }),
+    ]);
+  });
+
+  it('records a sign-up refused by an inactive tenant in that tenant audit trail', async () => {
+    // Prepare
+    const refused = await user('initech.example');
+
+    // Act
+    await handler(eventFor('post-confirmation/refuse-suspended-tenant.json', refused)).catch(() => undefined);
+
+    // Assess
+    const { entries } = await registry.listAudit('initech', { sub: refused.sub });
+    expect(entries).toEqual([
+      expect.objectContaining({
+        action: 'sign-up-refused',
+        reason: 'tenant-inactive',
+        actor: 'trigger:post-confirmation',
+      }),
+    ]);
+  });
+
   describe('refusals leave nothing half-written', () => {
     it.each([
       ['a suspended tenant', 'refuse-suspended-tenant', 'initech.example', 'Your organization is not active.'],

@@ -6,7 +6,7 @@ import { loadEvent } from '../support/events';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { importSeedTenants, loadTrigger, type TriggerEvent } from '../support/sign-up';
 
-type Handler = (event: TriggerEvent) => Promise<TriggerEvent>;
+type Handler = (event: TriggerEvent, context?: never) => Promise<TriggerEvent>;
 const loadPreSignUp = () => import('../../functions/pre-sign-up');
 const event = (name: string) => loadEvent<TriggerEvent>(`pre-sign-up/${name}.json`);
 const NOT_AUTO = { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false };
@@ -105,6 +105,34 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
 
     // Assess
     expect(countedDecisions(documents)).toEqual([{ service: 'pre-sign-up', outcome, reason, tier, value: 1 }]);
+  });
+
+  it('records a sign-up refused by a full tenant in its audit trail, and none without a tenant', async () => {
+    // Prepare
+    await registry.createTenant({ tenantId: 'packed', name: 'Packed', tier: 'free' });
+    await registry.bind('packed', makeBinding('domain', 'packed.example'));
+    for (let i = 0; i < 5; i++) {
+      await registry.addMember({ tenantId: 'packed', sub: `packed-${i}`, role: 'tenant-member', source: 'invite' });
+    }
+    const full = event('sign-up-domain');
+    full.request.userAttributes.email = 'late@packed.example';
+    const context = { getRemainingTimeInMillis: () => 5_000, awsRequestId: 'req-refuse-1' } as never;
+    const before = (await registry.listTenants()).length;
+
+    // Act
+    await handler(full, context).catch(() => undefined);
+    await handler(event('refuse-unbound-domain')).catch(() => undefined);
+
+    // Assess
+    const [latest] = (await registry.listAudit('packed')).entries;
+    expect(latest).toMatchObject({
+      action: 'sign-up-refused',
+      reason: 'seats-full',
+      actor: 'trigger:pre-sign-up',
+      requestId: 'req-refuse-1',
+      detail: { triggerSource: 'PreSignUp_SignUp' },
+    });
+    expect((await registry.listTenants()).length).toBe(before);
   });
 
   it('refuses an unexpected trigger source', async () => {

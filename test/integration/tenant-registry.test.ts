@@ -215,9 +215,11 @@ describe('TenantRegistry against DynamoDB Local', () => {
       const second = await registry.addMember(input);
 
       // Assess
-      expect(second).toEqual({ membership: first.membership, created: false });
+      expect(second).toEqual({ membership: first.membership, created: false, tier: first.tier });
       expect(await registry.listMembers('acme')).toHaveLength(1);
       expect((await registry.requireTenant('acme')).seats).toBe(1);
+      const assigned = (await registry.listAudit('acme')).entries.filter((entry) => entry.action === 'member-assigned');
+      expect(assigned).toHaveLength(1);
     });
 
     it('refuses to put a user in a second tenant', async () => {
