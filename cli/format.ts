@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../shared/registry/audit-trail';
 import type { Membership, Tenant } from '../shared/registry/tenant';
 
 /** IdP group → role mappings on one line. */
@@ -19,6 +20,25 @@ export function formatMembers(members: readonly Membership[]): string {
   return table(
     ['SUB', 'ROLE', 'SOURCE', 'JOINED'],
     members.map((m) => [m.sub, m.role, m.source, m.joinedAt]),
+  );
+}
+
+/** Audit entries as a table, in the order given (newest first from the registry). */
+export function formatAudit(entries: readonly AuditEntry[]): string {
+  if (entries.length === 0) return '(no audit entries)';
+  return table(
+    ['TIME', 'ACTION', 'REASON', 'ACTOR', 'SUB', 'DETAIL', 'REQUEST'],
+    entries.map((e) => [
+      e.at,
+      e.action,
+      e.reason,
+      e.actor,
+      e.sub ?? '-',
+      Object.entries(e.detail)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(' ') || '-',
+      e.requestId,
+    ]),
   );
 }
 

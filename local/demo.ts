@@ -2,7 +2,7 @@
  * `npm run demo`: starts the local stack (DynamoDB Local, cognito-local, serverless-offline), runs the tenant
  * lifecycle and prints one line per check, expected against got. Exits 1 if any check differs.
  */
-import { auditLines } from '../shared/operations/audit-lines';
+import { formatAudit } from '../cli/format';
 import { runDocumentsFlow } from './documents-flow';
 import { type Check, DEMO_CODE, runLifecycle } from './lifecycle';
 import { startLocalStack } from './stack';
@@ -27,8 +27,8 @@ try {
   console.log(`\n${checks.length - failed} passed, ${failed} failed`);
   // What the registry recorded about the demo tenant: the seed, the sign-up, the suspension and its end.
   const { entries } = await stack.registry.listAudit('acme', { limit: 100 });
-  console.log(`\naudit trail of tenant acme, newest first (npm run tenants -- audit acme)\n`);
-  for (const line of auditLines(entries)) console.log(line);
+  console.log('\naudit trail of tenant acme, newest first (npm run tenants -- audit acme)\n');
+  console.log(formatAudit(entries));
 } catch (error) {
   failed++;
   console.error(`demo stopped: ${error instanceof Error ? error.message : String(error)}`);

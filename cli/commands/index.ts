@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { audit } from './audit';
 import { bindingCommands } from './bindings';
 import { importCommand } from './import';
 import { adopt, doctor, invite } from './pool';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...statusCommands,
   ...bindingCommands,
   members,
+  audit,
   importCommand,
   invite,
   adopt,

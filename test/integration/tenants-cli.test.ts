@@ -51,6 +51,54 @@ describe('tenants CLI against DynamoDB Local', () => {
     expect(await registry.resolveBinding(makeBinding('domain', 'acme.example'))).toBe('acme');
   });
 
+  it("prints a tenant's audit trail newest first, one page at a time, with who, what and why", async () => {
+    // Prepare
+    await cli('create', '--name', 'Audited', '--tier', 'free', '--id', 'audited');
+    await cli('bind-domain', 'audited', 'audited.example');
+    await cli('set-tier', 'audited', 'standard');
+    await cli('suspend', 'audited');
+    await cli('resume', 'audited');
+
+    // Act
+    const first = await cli('audit', 'audited', '--limit', '2', '--json');
+    const { next } = JSON.parse(first.out.join('\n')) as { next: string };
+    const second = await cli('audit', 'audited', '--limit', '2', '--next', next, '--json');
+    const text = await cli('audit', 'audited', '--limit', '4');
+
+    // Assess
+    const actions = (run: typeof first) =>
+      (JSON.parse(run.out.join('\n')) as { entries: { action: string; detail: Record<string, string> }[] }).entries.map(
+        (entry) => `${entry.action} ${Object.values(entry.detail).join('>')}`,
+      );
+    expect(actions(first)).toEqual(['status-changed suspended>active', 'status-changed active>suspended']);
+    expect(actions(second)).toEqual(['tier-changed free>standard', 'binding-added domain audited.example']);
+    const lines = text.out.join('\n').split('\n');
+    expect(lines[0]).toMatch(/^TIME +ACTION +REASON +ACTOR +SUB +DETAIL +REQUEST$/);
+    expect(lines[1]).toMatch(/status-changed +operator-request +operator:\S+ +- +from=suspended to=active/);
+    expect(lines.at(-1)).toMatch(/^more: npm run tenants -- audit audited --next \S+ --limit 4$/);
+  });
+
+  it('selects audit entries by --since and --user, and refuses a malformed --since before any I/O', async () => {
+    // Prepare
+    const sub = '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47';
+    await cli('create', '--name', 'Picky', '--tier', 'free', '--id', 'picky');
+    await registry.addMember({ tenantId: 'picky', sub, role: 'tenant-member', source: 'invite' });
+
+    // Act
+    const mine = await cli('audit', 'picky', '--user', sub, '--json');
+    const future = await cli('audit', 'picky', '--since', '2999-01-01', '--json');
+    const recent = await cli('audit', 'picky', '--since', '1h', '--json');
+    const bad = await cli('audit', 'picky', '--since', 'yesterday');
+
+    // Assess
+    const entries = (run: typeof mine) => (JSON.parse(run.out.join('\n')) as { entries: unknown[] }).entries;
+    expect(entries(mine)).toEqual([expect.objectContaining({ action: 'member-assigned', reason: 'invitation', sub })]);
+    expect(entries(future)).toEqual([]);
+    expect(entries(recent)).toHaveLength(2);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toEqual([expect.stringContaining('--since must be an ISO date or time')]);
+  });
+
   it('generates a tenant id when none is given', async () => {
     // Act
     const created = await cli('create', '--name', 'Hooli', '--tier', 'free', '--json');
