@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { assertTenantId } from '../registry/tenant-id';
+import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { CredentialsUnavailableError } from '../runtime/errors';
 import { roleSessionName } from './role-session-name';
 import type { TenantCredentialSource } from './tenant-credential-source';
@@ -21,6 +22,8 @@ export interface AssumedRoleOptions {
   readonly caller: string;
   /** Milliseconds since the epoch; tests move time with it. */
   readonly now?: () => number;
+  /** Counts each `AssumeRole` (README "Metrics": `issued`/`tenant-credentials`, `failed`/`credentials-unavailable`). */
+  readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 
 type Expiring = AwsCredentialIdentity & { readonly expiration: Date };
@@ -85,8 +88,11 @@ export class AssumedRoleCredentials implements TenantCredentialSource {
       credentials = readCredentials(response.Credentials);
     } catch (error) {
       this.#cache.delete(tenantId);
+      this.options.metrics?.record('failed', 'credentials-unavailable');
       throw new CredentialsUnavailableError(tenantId, { cause: error });
     }
+    // Cache hits are not counted: the metric is credentials issued by STS, one per tenant and session.
+    this.options.metrics?.record('issued', 'tenant-credentials');
     this.#cache.delete(tenantId);
     this.#cache.set(tenantId, credentials);
     if (this.#cache.size > this.options.cacheSize) {

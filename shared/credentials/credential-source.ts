@@ -1,4 +1,5 @@
 import { STSClient } from '@aws-sdk/client-sts';
+import type { DecisionMetrics } from '../runtime/decision-metrics';
 import type { ClientLimits } from '../runtime/dynamodb-client';
 import type { Env } from '../runtime/settings';
 import { AssumedRoleCredentials } from './assumed-role-credentials';
@@ -15,6 +16,7 @@ export function credentialSource(
   env: Env,
   limits: ClientLimits,
   caller: string,
+  metrics?: Pick<DecisionMetrics, 'record'>,
 ): TenantCredentialSource {
   if (config.mode === 'static-local') {
     return new StaticCredentials({
@@ -26,5 +28,5 @@ export function credentialSource(
     maxAttempts: limits.maxAttempts,
     requestHandler: { connectionTimeout: limits.connectionTimeoutMs, requestTimeout: limits.requestTimeoutMs },
   });
-  return new AssumedRoleCredentials({ ...config, sts, caller });
+  return new AssumedRoleCredentials({ ...config, sts, caller, ...(metrics === undefined ? {} : { metrics }) });
 }

@@ -1,5 +1,6 @@
 import {
   BindingNotFoundError,
+  CredentialsUnavailableError,
   DeadlineExceededError,
   DirectoryUnavailableError,
   InvalidInputError,
@@ -62,6 +63,8 @@ export const REASON_CODES = {
   'invalid-input': ['refused', 'the event or a value in it is malformed (a malformed custom:tenantId included)'],
   // Token tenant claims issued.
   'tenant-member': ['issued', "the user's tenant is active (and the membership verified, when on)"],
+  // Tenant-scoped credentials issued by STS (cache hits are not counted).
+  'tenant-credentials': ['issued', 'STS AssumeRole issued credentials tagged with the TenantID'],
   // Authorizer: allowed and denied (403) verified callers.
   permitted: ['allowed', 'the route is one the token may use'],
   'tenant-mismatch': ['denied', "the path names another tenant than the token's"],
@@ -99,6 +102,7 @@ export const REASON_CODES = {
   'registry-unavailable': ['failed unauthorized', 'the tenant registry could not be read or written'],
   'directory-unavailable': ['failed', 'a Cognito call failed'],
   'deadline-exceeded': ['failed', "the trigger's time budget ran out (Cognito retries)"],
+  'credentials-unavailable': ['failed', 'STS did not issue tenant-scoped credentials (the request fails closed)'],
   'internal-error': ['failed unauthorized', 'an unexpected error (a bug or an unmapped failure)'],
   // Operator changes recorded in the audit trail.
   'operator-request': ['changed', 'an operator made the change with the tenants CLI'],
@@ -128,6 +132,7 @@ export function reasonOf(error: unknown): ReasonCode {
   if (error instanceof RegistryUnavailableError) return 'registry-unavailable';
   if (error instanceof DirectoryUnavailableError) return 'directory-unavailable';
   if (error instanceof DeadlineExceededError) return 'deadline-exceeded';
+  if (error instanceof CredentialsUnavailableError) return 'credentials-unavailable';
   if (error instanceof InvalidInputError) return 'invalid-input';
   return 'internal-error';
 }

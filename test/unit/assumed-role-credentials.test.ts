@@ -1,9 +1,10 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AssumedRoleCredentials, TENANT_TAG } from '../../shared/credentials/assumed-role-credentials';
 import { tenantCredentials } from '../../shared/credentials/tenant-credential-source';
+import { DecisionMetrics } from '../../shared/runtime/decision-metrics';
 import { CredentialsUnavailableError, InvalidInputError } from '../../shared/runtime/errors';
 
 const ROLE = 'arn:aws:iam::123456789012:role/cognito-tenancy-prod-TenantDataAccessRole';
@@ -14,7 +15,7 @@ const sts = mockClient(STSClient);
 afterEach(() => sts.reset());
 
 /** A credential source over a fake clock; STS answers credentials valid for DURATION from "now". */
-function setup(options: { cacheSize?: number } = {}) {
+function setup(options: { cacheSize?: number; metrics?: DecisionMetrics } = {}) {
   const clock = { now: 1_700_000_000_000 };
   let issued = 0;
   sts.on(AssumeRoleCommand).callsFake(async () => {
@@ -36,6 +37,7 @@ function setup(options: { cacheSize?: number } = {}) {
     cacheSize: options.cacheSize ?? 100,
     caller: 'cognito-tenancy-prod-documents',
     now: () => clock.now,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const calls = () => sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input);
   return { clock, source, calls };
@@ -163,6 +165,32 @@ describe('AssumedRoleCredentials', () => {
     expect(calls()).toHaveLength(2);
     expect(retried).toBeInstanceOf(CredentialsUnavailableError);
     expect(source.size).toBe(0);
+  });
+
+  it('counts credentials issued by STS (not cache hits) and STS failures as Decisions metrics', async () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines: string[] = [];
+    const metrics = new DecisionMetrics({ service: 'documents', tiers: [], write: (line) => lines.push(line) });
+    vi.unstubAllEnvs();
+    const { source } = setup({ metrics });
+
+    // Act
+    await source.credentialsFor('acme');
+    await source.credentialsFor('acme');
+    await source.credentialsFor('globex');
+    sts.on(AssumeRoleCommand).rejectsOnce(new Error('throttled'));
+    await source.credentialsFor('initech').catch(() => undefined);
+
+    // Assess
+    const counted = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(counted.map(({ service, outcome, reason, Decisions }) => ({ service, outcome, reason, Decisions }))).toEqual(
+      [
+        { service: 'documents', outcome: 'issued', reason: 'tenant-credentials', Decisions: 1 },
+        { service: 'documents', outcome: 'issued', reason: 'tenant-credentials', Decisions: 1 },
+        { service: 'documents', outcome: 'failed', reason: 'credentials-unavailable', Decisions: 1 },
+      ],
+    );
   });
 
   it('fails closed when STS answers without complete credentials', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BindingNotFoundError,
+  CredentialsUnavailableError,
   DeadlineExceededError,
   DirectoryUnavailableError,
   InvalidInputError,
@@ -65,6 +66,7 @@ describe('reason codes', () => {
     [new RegistryUnavailableError('getTenant'), 'registry-unavailable', 'failed'],
     [new DirectoryUnavailableError('AdminAddUserToGroup'), 'directory-unavailable', 'failed'],
     [new DeadlineExceededError('post confirmation', 10), 'deadline-exceeded', 'failed'],
+    [new CredentialsUnavailableError('acme'), 'credentials-unavailable', 'failed'],
     [new TenancyError('inconsistent'), 'internal-error', 'failed'],
     [new TypeError('bug'), 'internal-error', 'failed'],
     ['not even an error', 'internal-error', 'failed'],
