@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
@@ -28,6 +29,19 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
   afterAll(() => {
     vi.unstubAllEnvs();
   });
+
+  /** Audit items in the whole table: a refusal without a tenant must add none. */
+  const auditItemCount = async () => {
+    const result = await test.client.send(
+      new ScanCommand({
+        TableName: test.tableName,
+        FilterExpression: 'begins_with(sk, :audit)',
+        ExpressionAttributeValues: { ':audit': { S: 'AUDIT#' } },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Count ?? 0;
+  };
 
   beforeEach(async () => {
     handler = (await loadTrigger(loadPreSignUp, env)).module.handler;
@@ -73,15 +87,21 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
     await expect(run).rejects.toThrow(message);
   });
 
+  /** A free-tier tenant (5 seats) bound to `<tenantId>.example` with every seat taken, and a sign-up for it. */
+  async function fullTenantSignUp(tenantId: string): Promise<TriggerEvent> {
+    await registry.createTenant({ tenantId, name: tenantId, tier: 'free' });
+    await registry.bind(tenantId, makeBinding('domain', `${tenantId}.example`));
+    for (let i = 0; i < 5; i++) {
+      await registry.addMember({ tenantId, sub: `${tenantId}-${i}`, role: 'tenant-member', source: 'invite' });
+    }
+    const late = event('sign-up-domain');
+    late.request.userAttributes.email = `late@${tenantId}.example`;
+    return late;
+  }
+
   it('refuses a sign-up into a tenant without a free seat', async () => {
     // Prepare
-    await registry.createTenant({ tenantId: 'tiny', name: 'Tiny', tier: 'free' });
-    await registry.bind('tiny', makeBinding('domain', 'tiny.example'));
-    for (let i = 0; i < 5; i++) {
-      await registry.addMember({ tenantId: 'tiny', sub: `seat-${i}`, role: 'tenant-member', source: 'invite' });
-    }
-    const full = event('sign-up-domain');
-    full.request.userAttributes.email = 'late@tiny.example';
+    const full = await fullTenantSignUp('tiny');
 
     // Act
     const run = handler(full);
@@ -109,15 +129,9 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
 
   it('records a sign-up refused by a full tenant in its audit trail, and none without a tenant', async () => {
     // Prepare
-    await registry.createTenant({ tenantId: 'packed', name: 'Packed', tier: 'free' });
-    await registry.bind('packed', makeBinding('domain', 'packed.example'));
-    for (let i = 0; i < 5; i++) {
-      await registry.addMember({ tenantId: 'packed', sub: `packed-${i}`, role: 'tenant-member', source: 'invite' });
-    }
-    const full = event('sign-up-domain');
-    full.request.userAttributes.email = 'late@packed.example';
+    const full = await fullTenantSignUp('packed');
     const context = { getRemainingTimeInMillis: () => 5_000, awsRequestId: 'req-refuse-1' } as never;
-    const before = (await registry.listTenants()).length;
+    const before = await auditItemCount();
 
     // Act
     await handler(full, context).catch(() => undefined);
@@ -132,7 +146,7 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
       requestId: 'req-refuse-1',
       detail: { triggerSource: 'PreSignUp_SignUp' },
     });
-    expect((await registry.listTenants()).length).toBe(before);
+    expect(await auditItemCount()).toBe(before + 1);
   });
 
   it('refuses an unexpected trigger source', async () => {

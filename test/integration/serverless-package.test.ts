@@ -126,7 +126,8 @@ describe('serverless package (offline, no credentials)', () => {
 
     // Assess
     expect(tableActions('PreTokenGenerationRole')).toEqual(['dynamodb:GetItem']);
-    expect(tableActions('PreSignUpRole')).toEqual(['dynamodb:GetItem']);
+    // PutItem: the audit item of a sign-up refused by a full or inactive tenant.
+    expect(tableActions('PreSignUpRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(tableActions('AuthorizerRole')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('TenantMeRole')).toEqual([]);
     expect(tableActions('DocumentsRole')).toEqual([]);
@@ -181,7 +182,7 @@ describe('serverless package (offline, no credentials)', () => {
     expect(ofType(attach, 'AWS::Cognito::UserPool')).toEqual([]);
   });
 
-  it('deploys arm64 nodejs22.x functions with tracing and a point-in-time-recoverable registry', () => {
+  it('deploys arm64 nodejs22.x functions with tracing and a point-in-time-recoverable registry that expires audit items', () => {
     for (const [, fn] of ofType(create, 'AWS::Lambda::Function')) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -193,7 +194,12 @@ describe('serverless package (offline, no credentials)', () => {
     expect(table?.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+    // Every function validates the retention setting at cold start, from the stack's parameter.
+    for (const [, fn] of ofType(create, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables.TENANCY_AUDIT_RETENTION_DAYS).toBe('365');
+    }
   });
 
   it('ships each function as an ES module bundle named by its handler, with only its own chunks', () => {
