@@ -127,6 +127,54 @@ describe('AssumedRoleCredentials', () => {
     expect(new Set(results).size).toBe(1);
   });
 
+  it("never hands one tenant another tenant's credentials or failure when their AssumeRole calls overlap", async () => {
+    // Prepare: STS answers each call only when the test says so, in an order unlike the calls' order.
+    const { source } = setup();
+    const pending = new Map<string, { answer: () => void; fail: () => void }>();
+    sts.on(AssumeRoleCommand).callsFake(
+      (input: { Tags?: { Value?: string }[] }) =>
+        new Promise((resolve, reject) => {
+          const tenant = input.Tags?.[0]?.Value ?? '';
+          pending.set(tenant, {
+            answer: () =>
+              resolve({
+                Credentials: {
+                  AccessKeyId: `AKIA-${tenant}`,
+                  SecretAccessKey: `secret-${tenant}`,
+                  SessionToken: `token-${tenant}`,
+                  Expiration: new Date(Date.UTC(2030, 0, 1)),
+                },
+              }),
+            fail: () => reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })),
+          });
+        }),
+    );
+    const asked = ['acme', 'globex', 'initech', 'acme', 'globex', 'initech'].map((tenant) =>
+      source.credentialsFor(tenant).then(
+        (credentials) => ({ tenant, got: credentials.accessKeyId }),
+        (error: unknown) => ({ tenant, got: error instanceof CredentialsUnavailableError ? error.tenantId : error }),
+      ),
+    );
+    await vi.waitFor(() => expect(pending.size).toBe(3));
+
+    // Act
+    pending.get('globex')?.answer();
+    pending.get('initech')?.fail();
+    pending.get('acme')?.answer();
+    const results = await Promise.all(asked);
+
+    // Assess
+    expect(results).toEqual([
+      { tenant: 'acme', got: 'AKIA-acme' },
+      { tenant: 'globex', got: 'AKIA-globex' },
+      { tenant: 'initech', got: 'initech' },
+      { tenant: 'acme', got: 'AKIA-acme' },
+      { tenant: 'globex', got: 'AKIA-globex' },
+      { tenant: 'initech', got: 'initech' },
+    ]);
+    expect((await source.credentialsFor('globex')).accessKeyId).toBe('AKIA-globex');
+  });
+
   it('bounds the cache, dropping the least recently used tenant first', async () => {
     // Prepare
     const { source, calls } = setup({ cacheSize: 2 });
