@@ -64,7 +64,7 @@ export class DocumentStore {
         ConsistentRead: true,
       }),
     );
-    return Item === undefined ? undefined : fromItem(Item);
+    return Item === undefined ? undefined : fromItem(tenantId, Item);
   }
 
   /** The body of a tenant's document. */
@@ -91,7 +91,7 @@ export class DocumentStore {
           : { ExclusiveStartKey: { tenantId: { S: tenantId }, sk: { S: documentSortKey(afterId) } } }),
       }),
     );
-    const documents = Items.map(fromItem);
+    const documents = Items.map((item) => fromItem(tenantId, item));
     const lastSortKey = LastEvaluatedKey?.sk?.S;
     const lastId = lastSortKey === undefined ? undefined : documentIdFromSortKey(lastSortKey);
     return lastId === undefined ? { documents } : { documents, lastId };
@@ -111,9 +111,14 @@ function toItem(document: DocumentMetadata): Record<string, AttributeValue> {
   };
 }
 
-function fromItem(item: Record<string, AttributeValue>): DocumentMetadata {
+/**
+ * The metadata of an item read from `tenantId`'s partition. Its tenant is the one the read was scoped to, never
+ * a stored attribute: the body is then read with that tenant's credentials, so stored data can never choose
+ * which tenant's session is used.
+ */
+function fromItem(tenantId: string, item: Record<string, AttributeValue>): DocumentMetadata {
   return {
-    tenantId: item.tenantId?.S ?? '',
+    tenantId,
     id: item.id?.S ?? '',
     title: item.title?.S ?? '',
     owner: item.owner?.S ?? '',
