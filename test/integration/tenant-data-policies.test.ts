@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 const TENANT = 'acme';
 // Other tenants, including ids that the session's tenant id is a prefix of and that are a prefix of it.
-const OTHERS = ['globex', 'acme-corp', 'acm', 'acme1'];
+const OTHERS = ['globex', 'acme-corp', 'acm', 'acme1', 'ACME'];
 const ITEM_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -127,6 +127,44 @@ describe('TenantDataAccessRole permissions (packaged template, IAM policy engine
     }
   });
 
+  it('refuses the S3 calls that touch two keys whenever one of them is another tenant’s', async () => {
+    // S3 authorizes CopyObject and UploadPartCopy as GetObject on the source plus PutObject on the target, and
+    // DeleteObjects as DeleteObject on every key it names: each half is evaluated on its own key.
+    // Act
+    const copyIn = [await object('s3:GetObject', 'globex/documents/d1'), await object('s3:PutObject', 'acme/x')];
+    const copyOut = [await object('s3:GetObject', 'acme/documents/d1'), await object('s3:PutObject', 'globex/x')];
+    const deleteMany = [await object('s3:DeleteObject', 'acme/d1'), await object('s3:DeleteObject', 'globex/d1')];
+
+    // Assess: the other tenant's half is refused, so the whole call is.
+    expect(copyIn).toEqual([expect.stringMatching(/Denied$/), 'Allowed']);
+    expect(copyOut).toEqual(['Allowed', expect.stringMatching(/Denied$/)]);
+    expect(deleteMany).toEqual(['Allowed', expect.stringMatching(/Denied$/)]);
+  });
+
+  it('grants no object action beyond Get, Put and Delete, even under the tenant’s own prefix', async () => {
+    for (const action of [
+      's3:GetObjectAttributes',
+      's3:GetObjectVersionAttributes',
+      's3:GetObjectTagging',
+      's3:PutObjectTagging',
+      's3:RestoreObject',
+      's3:AbortMultipartUpload',
+      's3:ListMultipartUploadParts',
+      's3:PutObjectRetention',
+      's3:PutObjectLegalHold',
+    ]) {
+      expect([action, DENIED.includes(await object(action, `${TENANT}/documents/d1`))]).toEqual([action, true]);
+    }
+    expect(DENIED).toContain(
+      await evaluateSession(policies, {
+        tenantId: TENANT,
+        action: 's3:ListBucketMultipartUploads',
+        resource: policies.bucketArn,
+        context: { 's3:prefix': `${TENANT}/` },
+      }),
+    );
+  });
+
   it('lists the bucket only with a prefix inside the tenant’s own', async () => {
     // Act
     const verdicts = {
@@ -137,6 +175,13 @@ describe('TenantDataAccessRole permissions (packaged template, IAM policy engine
       bareTenant: await listing(TENANT),
       prefixTenant: await listing('acme-corp/'),
       other: await listing('globex/'),
+      // A delimiter does not widen a listing: without a prefix it would name every tenant's top-level folder.
+      rootWithDelimiter: await evaluateSession(policies, {
+        tenantId: TENANT,
+        action: 's3:ListBucket',
+        resource: policies.bucketArn,
+        context: { 's3:delimiter': '/' },
+      }),
     };
 
     // Assess
@@ -148,6 +193,7 @@ describe('TenantDataAccessRole permissions (packaged template, IAM policy engine
       verdicts.bareTenant,
       verdicts.prefixTenant,
       verdicts.other,
+      verdicts.rootWithDelimiter,
     ]) {
       expect(DENIED).toContain(verdict);
     }
