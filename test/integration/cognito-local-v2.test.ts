@@ -133,15 +133,34 @@ describe('cognito-local with pre token generation at V2_0 (patched)', () => {
     expect(tokens.id.sub).toBe(user.sub);
   });
 
-  it('never overrides or suppresses a reserved claim in either token', async () => {
+  it('never overrides or suppresses a reserved claim in either token, while applying the rest of the answer', async () => {
     // Prepare
-    const user = await member();
-    const reserved = ['sub', 'token_use', 'iss', 'client_id', 'username', 'event_id', 'jti', 'cognito:username'];
+    const user = await member(['tenant-member']);
+    const reserved = [
+      'sub',
+      'token_use',
+      'iss',
+      'client_id',
+      'username',
+      'event_id',
+      'jti',
+      'version',
+      'device_key',
+      'cognito:username',
+      'cognito:user_status',
+    ];
     const forged = Object.fromEntries(reserved.map((claim) => [claim, 'forged']));
     answer = () => ({
       claimsAndScopeOverrideDetails: {
-        accessTokenGeneration: { claimsToAddOrOverride: { ...forged, scope: 'admin' }, claimsToSuppress: ['exp'] },
-        idTokenGeneration: { claimsToAddOrOverride: forged, claimsToSuppress: ['aud', 'auth_time'] },
+        accessTokenGeneration: {
+          // tenantId is the control: the answer is applied, only its reserved parts are not.
+          claimsToAddOrOverride: { ...forged, scope: 'admin', tenantId: 'acme' },
+          claimsToSuppress: ['exp'],
+        },
+        idTokenGeneration: {
+          claimsToAddOrOverride: { ...forged, tenantId: 'acme' },
+          claimsToSuppress: ['aud', 'auth_time'],
+        },
       },
     });
 
@@ -168,6 +187,30 @@ describe('cognito-local with pre token generation at V2_0 (patched)', () => {
     expect(tokens.id.auth_time).toEqual(expect.any(Number));
     for (const token of [tokens.access, tokens.id]) {
       expect(Object.values(token)).not.toContain('forged');
+      expect(token.tenantId).toBe('acme');
+    }
+  });
+
+  it('changes cognito:groups only through the group override, never as a claim to add, override or suppress', async () => {
+    // Prepare: a trigger trying to grant itself a group, and one trying to drop the user's group, by claim.
+    const user = await member(['tenant-member']);
+    const claims = { claimsToAddOrOverride: { 'cognito:groups': ['tenant-admin'], 'cognito:roles': ['arn'] } };
+    answer = () => ({
+      claimsAndScopeOverrideDetails: { accessTokenGeneration: claims, idTokenGeneration: claims },
+    });
+    const added = await signIn(user.email);
+    const suppress = { claimsToSuppress: ['cognito:groups'] };
+    answer = () => ({
+      claimsAndScopeOverrideDetails: { accessTokenGeneration: suppress, idTokenGeneration: suppress },
+    });
+
+    // Act
+    const suppressed = await signIn(user.email);
+
+    // Assess
+    for (const token of [added.access, added.id, suppressed.access, suppressed.id]) {
+      expect(token['cognito:groups']).toEqual(['tenant-member']);
+      expect(token).not.toHaveProperty('cognito:roles');
     }
   });
 
