@@ -148,6 +148,30 @@ describe('DocumentsService on DynamoDB Local and s3rver', () => {
     expect([...firstIds, ...secondIds].sort()).toEqual([...ids].sort());
   });
 
+  it("keeps a cursor forged from another tenant's document id inside the caller's own partition", async () => {
+    // Prepare: a cursor is base64url of a document id; a globex user builds one from an id of acme's.
+    const { service, create, asked } = setup();
+    const acmeId = idOf(await create(ann, 'acme only'));
+    const globex = { tenantId: `forger-${randomUUID().slice(0, 8)}`, sub: 'sub-gus', groups: '' };
+    const own = idOf(await create(globex, 'mine'));
+    asked.length = 0;
+
+    // Act
+    const answer = await service.handle({
+      route: 'list',
+      context: globex,
+      query: { cursor: Buffer.from(acmeId).toString('base64url') },
+    });
+
+    // Assess: at most the caller's own documents, read with the caller's credentials only.
+    expect(answer.statusCode).toBe(200);
+    const listed = (answer.body as { documents: DocumentMetadata[] }).documents;
+    expect(listed.every((document) => document.tenantId === globex.tenantId)).toBe(true);
+    expect(listed.map((document) => document.id)).not.toContain(acmeId);
+    expect(listed.map((document) => document.id)).toEqual(own > acmeId ? [own] : []);
+    expect(asked).not.toContain('acme');
+  });
+
   it('refuses cursors and limits it did not issue', async () => {
     // Prepare
     const { service } = setup();
