@@ -1,15 +1,31 @@
 'use strict';
 
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
 /**
  * Local osls plugin for cognito-tenancy.
  *
  * 1. osls validates `cognitoUserPool` events against a schema without `lambdaVersion`, although its compiler
  *    supports it (pre token generation V2_0/V3_0 on existing pools): add the key to the schema.
- * 2. Attach mode: osls's custom resource that wires triggers into an existing pool gets broad IAM statements.
+ * 2. Parameters are checked at package time, each with one line: `poolMode`, `preTokenVersion`,
+ *    `replaceTriggers`, and in attach mode the pool's name, id (format, and its region equal to the deploy
+ *    region) and app client ids.
+ * 3. Attach mode: osls's custom resource that wires triggers into an existing pool gets broad IAM statements.
  *    Narrow them to what it touches: the one pool (ListUserPools cannot be scoped: osls finds the pool by
  *    name), this service's functions, and roles of this account.
- * 3. Attach mode needs the pool's name, id and app client ids: fail at package time, not at first sign-in.
+ * 4. Attach mode: the custom resource's pool code is replaced by `deploy/custom-resource/user-pool-triggers.cjs`
+ *    (bundled with this project's Cognito SDK), which refuses foreign triggers, writes both pre-token fields and
+ *    keeps every pool setting; each resource gets a guard entry naming the pool id, the service's trigger
+ *    functions and `replaceTriggers`.
  */
+
+const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]{1,55}$/;
+const CLIENT_ID = /^[\w+]{1,128}$/;
+const PRE_TOKEN_VERSIONS = ['V2_0', 'V3_0'];
+const CUSTOM_RESOURCE_TYPE = 'Custom::CognitoUserPool';
+
 class CognitoTenancyPlugin {
   constructor(serverless) {
     this.serverless = serverless;
@@ -20,7 +36,11 @@ class CognitoTenancyPlugin {
     this.hooks = {
       'before:package:initialize': () => this.checkParams(),
       'before:offline:start:init': () => this.checkParams(),
-      'before:package:finalize': () => this.narrowCustomResourceRole(),
+      'before:package:finalize': async () => {
+        this.narrowCustomResourceRole();
+        this.guardCustomResources();
+        await this.replaceCustomResourceCode();
+      },
     };
   }
 
@@ -29,22 +49,46 @@ class CognitoTenancyPlugin {
     return {
       mode: service.custom?.poolMode,
       pool: service.custom?.pool ?? {},
+      preTokenVersion: service.custom?.preTokenVersion,
+      replaceTriggers: String(service.custom?.replaceTriggers),
       stage: service.provider.stage,
+      region: service.provider.region,
       name: service.service,
     };
   }
 
   checkParams() {
-    const { mode, pool } = this.params();
-    if (mode !== 'create' && mode !== 'attach') {
-      throw new Error(`poolMode must be "create" or "attach", got "${mode}"`);
+    const { mode, pool, preTokenVersion, replaceTriggers, region } = this.params();
+    // osls prints a ServerlessError as its one-line message, without a stack trace.
+    const ServerlessError = this.serverless.classes?.Error ?? Error;
+    const fail = (message) => {
+      throw new ServerlessError(message);
+    };
+    if (mode !== 'create' && mode !== 'attach') fail(`poolMode must be "create" or "attach", got "${mode}"`);
+    if (!PRE_TOKEN_VERSIONS.includes(preTokenVersion)) {
+      fail(`preTokenVersion must be ${PRE_TOKEN_VERSIONS.join(' or ')}, got "${preTokenVersion}"`);
     }
-    if (mode === 'attach') {
-      const missing = ['userPoolName', 'userPoolId', 'appClientIds'].filter((key) => !pool[key]);
-      if (missing.length > 0) {
-        throw new Error(`poolMode=attach needs --param for: ${missing.join(', ')}`);
-      }
+    if (replaceTriggers !== 'true' && replaceTriggers !== 'false') {
+      fail(`replaceTriggers must be "true" or "false", got "${replaceTriggers}"`);
     }
+    if (mode !== 'attach') return;
+    const missing = ['userPoolName', 'userPoolId', 'appClientIds'].filter((key) => !pool[key]);
+    if (missing.length > 0) fail(`poolMode=attach needs --param for: ${missing.join(', ')}`);
+    const poolRegion = USER_POOL_ID.exec(pool.userPoolId)?.[1];
+    if (poolRegion === undefined) fail(`userPoolId "${pool.userPoolId}" is not a user pool id (e.g. us-east-1_AbC123)`);
+    if (poolRegion !== region) {
+      fail(
+        `userPoolId ${pool.userPoolId} is in ${poolRegion}, but this deploy targets ${region} (use --region ${poolRegion})`,
+      );
+    }
+    for (const clientId of String(pool.appClientIds).split(',')) {
+      if (!CLIENT_ID.test(clientId.trim())) fail(`appClientIds: "${clientId}" is not an app client id`);
+    }
+  }
+
+  customResources() {
+    const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
+    return Object.values(resources).filter((resource) => resource.Type === CUSTOM_RESOURCE_TYPE);
   }
 
   narrowCustomResourceRole() {
@@ -77,6 +121,56 @@ class CognitoTenancyPlugin {
         }
       }
       policy.PolicyDocument.Statement = statements;
+    }
+  }
+
+  /** Every trigger the service sets on the existing pool → the deployed name of its function. */
+  serviceTriggers() {
+    const service = this.serverless.service;
+    const triggers = {};
+    for (const functionName of service.getAllFunctions()) {
+      const fn = service.getFunction(functionName);
+      for (const event of fn.events ?? []) {
+        if (event.cognitoUserPool?.existing) triggers[event.cognitoUserPool.trigger] = fn.name;
+      }
+    }
+    return triggers;
+  }
+
+  guardCustomResources() {
+    const { mode, pool, replaceTriggers } = this.params();
+    if (mode !== 'attach') return;
+    const guard = { UserPoolId: pool.userPoolId, ReplaceTriggers: replaceTriggers, Functions: this.serviceTriggers() };
+    for (const resource of this.customResources()) resource.Properties.UserPoolConfigs.push({ Guard: guard });
+  }
+
+  /** Rebuilds osls's custom-resource zip with this project's pool code in place of osls's. */
+  async replaceCustomResourceCode() {
+    if (this.params().mode !== 'attach' || this.customResources().length === 0) return;
+    const lib = this.serverless.config.serverlessPath;
+    const zipPath = path.join(this.serverless.serviceDir, '.serverless', 'custom-resources.zip');
+    if (!fs.existsSync(zipPath)) throw new Error(`attach mode: osls's custom-resource package ${zipPath} is missing`);
+    const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-tenancy-custom-resources-'));
+    try {
+      fs.cpSync(path.join(lib, 'plugins', 'aws', 'custom-resources', 'resources'), staging, { recursive: true });
+      require('esbuild').buildSync({
+        entryPoints: [path.join(__dirname, 'custom-resource', 'user-pool-triggers.cjs')],
+        outfile: path.join(staging, 'cognito-user-pool', 'lib', 'user-pool.js'),
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        mainFields: ['module', 'main'],
+        legalComments: 'none',
+        logLevel: 'error',
+        banner: {
+          js: '// cognito-tenancy: deploy/custom-resource/user-pool-triggers.cjs, bundled with its Cognito SDK',
+        },
+      });
+      const createZipFile = require(path.join(lib, 'utils', 'fs', 'create-zip-file.js'));
+      await createZipFile(staging, zipPath);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
     }
   }
 }

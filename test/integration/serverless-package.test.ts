@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packageTemplate as packageWithDir, type Template } from '../support/package-template';
+import { packageTemplate as packageWithDir, type Resource, type Template } from '../support/package-template';
 
+const run = promisify(execFile);
 let lastPackageDir = '';
 
 /** `serverless package` as `npm run package` runs it; remembers the folder of the last package. */
@@ -43,16 +46,21 @@ describe('serverless package (offline, no credentials)', () => {
   let create: Template;
   let attach: Template;
   let createDir: string;
+  let attachDir: string;
 
   beforeAll(async () => {
     create = await packageTemplate({});
     createDir = lastPackageDir;
+    // Attach mode with the non-default parameters: V3_0 (machine-to-machine tokens) and replaceTriggers.
     attach = await packageTemplate({
       poolMode: 'attach',
       userPoolName: 'acme-users',
       userPoolId: 'us-east-1_AbC123',
       appClientIds: 'clientone,clienttwo',
+      preTokenVersion: 'V3_0',
+      replaceTriggers: 'true',
     });
+    attachDir = lastPackageDir;
   }, 240_000);
 
   it('creates a pool on the Essentials plan with pre token generation at V2_0', () => {
@@ -163,7 +171,69 @@ describe('serverless package (offline, no credentials)', () => {
     );
   });
 
-  it('attaches to an existing pool with pre token generation at V2_0 and scopes Cognito access to it', () => {
+  it('keeps the pool, its app client and role groups when the stack is removed or replaces them', () => {
+    // Act
+    const kept = [
+      ...ofType(create, 'AWS::Cognito::UserPool'),
+      ...ofType(create, 'AWS::Cognito::UserPoolClient'),
+      ...ofType(create, 'AWS::Cognito::UserPoolGroup'),
+    ] as [string, Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string }][];
+    const [[, pool] = []] = ofType(create, 'AWS::Cognito::UserPool');
+
+    // Assess
+    expect(kept.map(([id]) => id).sort()).toEqual([
+      'TenantAdminGroup',
+      'TenantMemberGroup',
+      'UserPool',
+      'UserPoolClient',
+    ]);
+    for (const [, resource] of kept) {
+      expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    expect(pool?.Properties.DeletionProtection).toBe('ACTIVE');
+  });
+
+  it('guards every trigger custom resource with the pool id, the service functions and replaceTriggers', () => {
+    // Act
+    const configs = ofType(attach, 'Custom::CognitoUserPool').map(
+      ([, resource]) => resource.Properties.UserPoolConfigs,
+    );
+
+    // Assess
+    expect(configs).toHaveLength(3);
+    for (const entries of configs) {
+      expect(entries).toContainEqual({
+        Guard: {
+          UserPoolId: 'us-east-1_AbC123',
+          ReplaceTriggers: 'true',
+          Functions: {
+            PreSignUp: 'cognito-tenancy-prod-preSignUp',
+            PostConfirmation: 'cognito-tenancy-prod-postConfirmation',
+            PreTokenGeneration: 'cognito-tenancy-prod-preTokenGeneration',
+          },
+        },
+      });
+    }
+  });
+
+  it("ships the trigger custom resource with this project's pool code, bundled with its SDK", async () => {
+    // Prepare
+    const zip = join(attachDir, 'custom-resources.zip');
+
+    // Act
+    const { stdout: code } = await run('unzip', ['-p', zip, 'cognito-user-pool/lib/user-pool.js'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const { stdout: handler } = await run('unzip', ['-p', zip, 'cognito-user-pool/handler.js']);
+
+    // Assess
+    expect(code.startsWith('// cognito-tenancy: deploy/custom-resource/user-pool-triggers.cjs')).toBe(true);
+    expect(code).toContain('--param="replaceTriggers=true"');
+    expect(code).not.toMatch(/require\(["']@aws-sdk\/client-cognito-identity-provider["']\)/);
+    expect(handler).toContain("require('./lib/user-pool')");
+  });
+
+  it('attaches to an existing pool with pre token generation at preTokenVersion and scopes Cognito access to it', () => {
     // Act
     const triggers = ofType(attach, 'Custom::CognitoUserPool').map(([, resource]) => resource.Properties);
     const cognitoStatements = statements(attach).filter(
@@ -174,7 +244,7 @@ describe('serverless package (offline, no credentials)', () => {
     expect(triggers.map((trigger) => trigger.UserPoolName)).toEqual(['acme-users', 'acme-users', 'acme-users']);
     expect(triggers.flatMap((trigger) => trigger.UserPoolConfigs)).toContainEqual({
       Trigger: 'PreTokenGeneration',
-      LambdaVersion: 'V2_0',
+      LambdaVersion: 'V3_0',
     });
     expect(cognitoStatements.map((statement) => statement.Resource)).toEqual([
       { 'Fn::Sub': `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/us-east-1_AbC123` },
@@ -223,6 +293,17 @@ describe('serverless package (offline, no credentials)', () => {
       }
     });
   });
+
+  it("refuses an unknown pool mode with the plugin's own message", async () => {
+    // Act
+    const failure = await packageTemplate({ poolMode: 'attch' }).catch(
+      (error: { stdout?: string; stderr?: string }) => `${error.stdout}${error.stderr}`,
+    );
+
+    // Assess
+    expect(failure).toMatch(/poolMode must be "create" or "attach", got "attch"/);
+    expect(failure).not.toMatch(/Cannot resolve|\n\s+at /);
+  }, 120_000);
 
   it('refuses attach mode without the pool it should attach to', async () => {
     // Act
