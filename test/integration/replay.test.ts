@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -49,4 +51,57 @@ describe('npm run replay through the local stack', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('events/tenants.json is not a Cognito trigger or API Gateway authorizer event');
   }, 60_000);
+  it('ends quietly with exit 0 and removes its temporary folders when the reader closes the pipe early', async () => {
+    // Prepare: a fresh TMPDIR shows what the run leaves behind (cognito-local's data folder lives there).
+    const tmp = mkdtempSync(join(tmpdir(), 'replay-pipe-'));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'local/replay.ts', 'events/pre-token-generation/v1-authentication.json'],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: tmp },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // `| head -c 1`: read one chunk, then close the read end.
+    child.stdout.once('data', () => child.stdout.destroy());
+
+    // Act
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|at .*\(|Error:/);
+    expect(readdirSync(tmp)).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
+  }, 180_000);
+
+  it('exits 3 with its own message when the local stack cannot start', async () => {
+    // Prepare: no java on the PATH, so DynamoDB Local cannot start.
+    const nodeOnly = mkdtempSync(join(tmpdir(), 'replay-nojava-'));
+    symlinkSync(process.execPath, join(nodeOnly, 'node'));
+
+    // Act
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', 'local/replay.ts', 'events/pre-token-generation/v1-authentication.json'],
+      {
+        cwd: root,
+        env: { PATH: nodeOnly, HOME: process.env.HOME ?? '' },
+        timeout: 120_000,
+      },
+    ).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+    // Assess
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^local stack failed to start: /m);
+    rmSync(nodeOnly, { recursive: true, force: true });
+  }, 130_000);
 });
