@@ -66,8 +66,8 @@ describe('npm run replay through the local stack', () => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    // `| head -c 1`: read one chunk, then close the read end.
-    child.stdout.once('data', () => child.stdout.destroy());
+    // `| jq` that failed at once: the read end is closed before the response is written.
+    child.stdout.destroy();
 
     // Act
     const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
@@ -75,7 +75,8 @@ describe('npm run replay through the local stack', () => {
     // Assess
     expect(code).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|at .*\(|Error:/);
-    expect(readdirSync(tmp)).toEqual([]);
+    // tsx keeps its compile cache in TMPDIR on purpose; nothing else of the run may stay.
+    expect(readdirSync(tmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
     rmSync(tmp, { recursive: true, force: true });
   }, 180_000);
 
