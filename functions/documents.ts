@@ -11,6 +11,7 @@ import { tenantMembersDecide } from '../shared/documents/document-decision';
 import { DocumentStore } from '../shared/documents/document-store';
 import { documentsConfigFromEnv } from '../shared/documents/documents-config';
 import { type DocumentsRequest, type DocumentsResponse, DocumentsService } from '../shared/documents/documents-service';
+import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { TRIGGER_CLIENT_LIMITS } from '../shared/runtime/dynamodb-client';
 import { logger } from '../shared/runtime/logger';
 
@@ -23,6 +24,8 @@ const source = credentialSource(
   process.env,
   TRIGGER_CLIENT_LIMITS,
   process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'documents',
+  // Counts the credentials STS issues (README "Metrics"); no tier: credentials are per tenant, not per tier.
+  new DecisionMetrics({ service: 'documents', tiers: [] }),
 );
 const clients = new TenantClients({
   source,

@@ -1,7 +1,9 @@
 import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicyStoreRecord, PolicyStoreRegistry } from '../registry/policy-store-registry';
 import { TenantCache } from '../registry/tenant-cache';
+import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { PolicyStoreNotFoundError } from '../runtime/errors';
+import { type ReasonCode, reasonOf } from '../runtime/reason-codes';
 import { AvpEngine } from './avp-engine';
 import { cedarRequest, type Decision, type DecisionRequest } from './cedar-model';
 import type { EmbeddedEngine } from './embedded-engine';
@@ -15,6 +17,14 @@ export interface DeciderOptions {
   readonly embedded?: () => Promise<EmbeddedEngine>;
   /** A Verified Permissions client with the tenant's scoped credentials (`engine: avp`). */
   readonly avpClient?: (tenantId: string) => VerifiedPermissionsClient | Promise<VerifiedPermissionsClient>;
+  /** Counts each decision (README "Metrics": `allowed`/`denied` by policy reason, `failed`). */
+  readonly metrics?: Pick<DecisionMetrics, 'record'>;
+}
+
+/** Why Cedar answered as it did: a permit, a forbid that matched, or no permit at all (the default deny). */
+function policyReason(decision: Decision): ReasonCode {
+  if (decision.decision === 'allow') return 'policy-permit';
+  return decision.determiningPolicies.length > 0 ? 'policy-forbid' : 'no-policy-permits';
 }
 
 /** One decision interface for both engines. */
@@ -61,10 +71,19 @@ export function createDecider(options: DeciderOptions): Decider {
   return {
     async decide(request) {
       const tenantId = request.principal.tenantId;
-      const store = await record(tenantId);
-      return options.config.engine === 'embedded'
-        ? decideEmbedded(tenantId, store, request)
-        : decideAvp(tenantId, store, request);
+      let decision: Decision;
+      try {
+        const store = await record(tenantId);
+        decision =
+          options.config.engine === 'embedded'
+            ? await decideEmbedded(tenantId, store, request)
+            : await decideAvp(tenantId, store, request);
+      } catch (error) {
+        options.metrics?.record('failed', reasonOf(error));
+        throw error;
+      }
+      options.metrics?.record(decision.decision === 'allow' ? 'allowed' : 'denied', policyReason(decision));
+      return decision;
     },
     forget(tenantId) {
       cache.forget(tenantId);

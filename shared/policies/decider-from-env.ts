@@ -13,6 +13,7 @@ export function deciderFromEnv(
   deps: {
     readonly stores: DeciderOptions['stores'];
     readonly avpClient?: (tenantId: string) => VerifiedPermissionsClient | Promise<VerifiedPermissionsClient>;
+    readonly metrics?: DeciderOptions['metrics'];
   },
 ): Decider {
   return createDecider({
@@ -20,5 +21,6 @@ export function deciderFromEnv(
     stores: deps.stores,
     embedded: async () => new (await import('./embedded-engine')).EmbeddedEngine(),
     ...(deps.avpClient === undefined ? {} : { avpClient: deps.avpClient }),
+    ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
   });
 }

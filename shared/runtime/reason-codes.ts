@@ -7,6 +7,8 @@ import {
   MembershipConflictError,
   MembershipMismatchError,
   NoTenantForUserError,
+  PolicyEngineError,
+  PolicyStoreNotFoundError,
   RegistryUnavailableError,
   SeatLimitError,
   TenantInactiveError,
@@ -98,11 +100,17 @@ export const REASON_CODES = {
   'invalid-tenant-claim': ['unauthorized', 'the tenantId claim is not a well-formed tenant id'],
   'missing-tier-claim': ['unauthorized', 'the token has no usable tier claim'],
   'invalid-groups-claim': ['unauthorized', 'cognito:groups is not a list of group names'],
+  // Cedar policy decisions (shared/policies/decide.ts).
+  'policy-permit': ['allowed', 'a Cedar policy permits the action and none forbids it'],
+  'policy-forbid': ['denied', 'a Cedar forbid policy matched'],
+  'no-policy-permits': ['denied', "no Cedar policy permits the action (Cedar's default deny)"],
   // Faults: the decision could not be made (fail closed).
   'registry-unavailable': ['failed unauthorized', 'the tenant registry could not be read or written'],
   'directory-unavailable': ['failed', 'a Cognito call failed'],
   'deadline-exceeded': ['failed', "the trigger's time budget ran out (Cognito retries)"],
   'credentials-unavailable': ['failed', 'STS did not issue tenant-scoped credentials (the request fails closed)'],
+  'policy-store-missing': ['failed', "the caller's tenant has no policy store"],
+  'policy-engine-error': ['failed', 'the Cedar engine (embedded or Verified Permissions) could not decide'],
   'internal-error': ['failed unauthorized', 'an unexpected error (a bug or an unmapped failure)'],
   // Operator changes recorded in the audit trail.
   'operator-request': ['changed', 'an operator made the change with the tenants CLI'],
@@ -133,6 +141,8 @@ export function reasonOf(error: unknown): ReasonCode {
   if (error instanceof DirectoryUnavailableError) return 'directory-unavailable';
   if (error instanceof DeadlineExceededError) return 'deadline-exceeded';
   if (error instanceof CredentialsUnavailableError) return 'credentials-unavailable';
+  if (error instanceof PolicyStoreNotFoundError) return 'policy-store-missing';
+  if (error instanceof PolicyEngineError) return 'policy-engine-error';
   if (error instanceof InvalidInputError) return 'invalid-input';
   return 'internal-error';
 }

@@ -3,6 +3,7 @@ import { loadCedar } from '../../shared/policies/cedar-module';
 import { createDecider } from '../../shared/policies/decide';
 import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
 import { policyConfigFromEnv } from '../../shared/policies/policy-config';
+import { DecisionMetrics } from '../../shared/runtime/decision-metrics';
 import { ConfigurationError, PolicyEngineError, PolicyStoreNotFoundError } from '../../shared/runtime/errors';
 import { caller, onDocument, repositoryPolicySet, share } from '../support/policies';
 import { MemoryPolicyStores } from '../support/policy-stores';
@@ -11,6 +12,44 @@ const embeddedDecider = (stores: MemoryPolicyStores, cacheTtlMs = 60_000) =>
   createDecider({ config: { engine: 'embedded', cacheTtlMs }, stores, embedded: async () => new EmbeddedEngine() });
 
 describe('decide on the embedded engine', () => {
+  it('counts each decision as a Decisions metric: permitted, denied for want of a permit, failed without a store', async () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines: string[] = [];
+    const metrics = new DecisionMetrics({ service: 'documents', tiers: [], write: (line) => lines.push(line) });
+    vi.unstubAllEnvs();
+    const stores = new MemoryPolicyStores().addTenant('acme');
+    stores.link('acme', share('bob', 'doc-1'));
+    const decider = createDecider({
+      config: { engine: 'embedded', cacheTtlMs: 60_000 },
+      stores,
+      embedded: async () => new EmbeddedEngine(),
+      metrics,
+    });
+    const bob = caller('acme', 'bob', 'tenant-member');
+
+    // Act
+    await decider.decide(onDocument(bob, 'ReadDocument', { id: 'doc-1', tenantId: 'acme', ownerSub: 'alice' }));
+    await decider.decide(onDocument(bob, 'DeleteDocument', { id: 'doc-1', tenantId: 'acme', ownerSub: 'alice' }));
+    await decider
+      .decide(
+        onDocument(caller('globex', 'gina', 'tenant-admin'), 'ReadDocument', {
+          id: 'd',
+          tenantId: 'globex',
+          ownerSub: 'gina',
+        }),
+      )
+      .catch(() => undefined);
+
+    // Assess
+    const counted = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(counted.map(({ outcome, reason, Decisions }) => ({ outcome, reason, Decisions }))).toEqual([
+      { outcome: 'allowed', reason: 'policy-permit', Decisions: 1 },
+      { outcome: 'denied', reason: 'no-policy-permits', Decisions: 1 },
+      { outcome: 'failed', reason: 'policy-store-missing', Decisions: 1 },
+    ]);
+  });
+
   it('never lets a share in one tenant grant anything in another, even for the same document id', async () => {
     // Prepare: both tenants hold a doc-1; acme shares its doc-1 with bob.
     const stores = new MemoryPolicyStores().addTenant('acme').addTenant('globex');
