@@ -47,7 +47,7 @@ export const ENV: Record<string, string> = {
 // Functions that load Powertools Tracer when `sdkTracing` is on.
 const TRACED = new Set(['pre-sign-up', 'post-confirmation', 'pre-token-generation']);
 // Functions that count decisions with Powertools Metrics; their `−metrics` rows are built without it.
-const METERED = new Set(['authorizer', 'pre-sign-up', 'post-confirmation', 'pre-token-generation']);
+const METERED = new Set(['authorizer', 'documents', 'pre-sign-up', 'post-confirmation', 'pre-token-generation']);
 
 /** An esbuild plugin that swaps the decision metrics module for a no-op stand-in (bench/no-metrics.ts). */
 const withoutMetrics = {
