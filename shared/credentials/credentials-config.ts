@@ -26,6 +26,9 @@ const MAX_DURATION = 3600;
 // The SDK renews a client's credentials 5 minutes before they expire; a shorter margin would only make it ask
 // the cache again on every call of those 5 minutes.
 const DEFAULT_MARGIN = 300;
+// Credentials handed out must outlive the request that signs with them (API Gateway ends a request after 30 s):
+// a margin of 0 would hand out credentials that expire while the call they sign is still in flight.
+const MIN_MARGIN = 60;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/;
 
@@ -54,7 +57,7 @@ export function credentialsConfigFromEnv(env: Env): CredentialsConfig {
     env,
     'TENANCY_CREDENTIALS_MARGIN_SECONDS',
     Math.min(DEFAULT_MARGIN, durationSeconds - 60),
-    0,
+    MIN_MARGIN,
     durationSeconds - 60,
   );
   return { mode: 'assume-role', roleArn, durationSeconds, marginSeconds, cacheSize };
