@@ -1,5 +1,6 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DirectoryAdmin } from '../shared/cognito/directory-admin';
+import type { PolicyStoreAdmin } from '../shared/registry/policy-store-admin';
 import type { TenantAdmin } from '../shared/registry/tenant-admin';
 import type { Tiers } from '../shared/registry/tiers';
 import { InvalidInputError } from '../shared/runtime/errors';
@@ -27,6 +28,8 @@ export interface CommandInput {
 export interface CommandContext {
   /** The registry (commands with `registry` set). */
   readonly registry: TenantAdmin;
+  /** The tenants' policy store records in the registry (commands with `registry` set). */
+  readonly policyStores: PolicyStoreAdmin;
   /** The user pool API (commands whose `prepare` returned a `userPoolId`). */
   readonly directory: DirectoryAdmin;
   /** The raw Cognito client, for read-only audits. */

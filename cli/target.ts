@@ -12,6 +12,7 @@ import {
 } from '../local/dynamodb-local';
 import { DirectoryAdmin } from '../shared/cognito/directory-admin';
 import type { AuditSettings } from '../shared/registry/audit-trail';
+import { PolicyStoreAdmin } from '../shared/registry/policy-store-admin';
 import { TenantAdmin } from '../shared/registry/tenant-admin';
 import type { Tiers } from '../shared/registry/tiers';
 import { InvalidInputError } from '../shared/runtime/errors';
@@ -67,6 +68,8 @@ export function describeRegistry(target: RegistryTarget): string {
 /** An opened registry and how to let go of it. */
 export interface OpenRegistry {
   readonly registry: TenantAdmin;
+  /** The tenants' policy store records, in the same table. */
+  readonly policyStores: PolicyStoreAdmin;
   close(): Promise<void>;
 }
 
@@ -83,14 +86,26 @@ export function operatorAudit(env: Env): AuditSettings {
   };
 }
 
+/** The registry's two operator views over one client and table. */
+export function opened(
+  client: DynamoDBClient,
+  tableName: string,
+  tiers: Tiers,
+  close: () => Promise<void>,
+  audit?: AuditSettings,
+): OpenRegistry {
+  return {
+    registry: new TenantAdmin({ client, tableName, tiers, audit }),
+    policyStores: new PolicyStoreAdmin({ client, tableName }),
+    close,
+  };
+}
+
 /** Opens the chosen registry: starts the local harness or connects; creates the table only where it is local. */
 export async function openRegistry(target: RegistryTarget, tiers: Tiers, audit?: AuditSettings): Promise<OpenRegistry> {
   if (target.kind === 'aws') {
     const client = new DynamoDBClient({ region: target.region });
-    return {
-      registry: new TenantAdmin({ client, tableName: target.table, tiers, audit }),
-      close: async () => client.destroy(),
-    };
+    return opened(client, target.table, tiers, async () => client.destroy(), audit);
   }
   if (target.kind === 'endpoint') {
     const client = new DynamoDBClient({
@@ -104,10 +119,7 @@ export async function openRegistry(target: RegistryTarget, tiers: Tiers, audit?:
       client.destroy();
       throw error;
     }
-    return {
-      registry: new TenantAdmin({ client, tableName: target.table, tiers, audit }),
-      close: async () => client.destroy(),
-    };
+    return opened(client, target.table, tiers, async () => client.destroy(), audit);
   }
   if (!existsSync(target.dataDir)) mkdirSync(target.dataDir, { recursive: true });
   const dynamo = await startDynamoDBLocal({ dbPath: target.dataDir });
@@ -122,7 +134,7 @@ export async function openRegistry(target: RegistryTarget, tiers: Tiers, audit?:
     await close();
     throw error;
   }
-  return { registry: new TenantAdmin({ client, tableName: LOCAL_TABLE, tiers, audit }), close };
+  return opened(client, LOCAL_TABLE, tiers, close, audit);
 }
 
 /** Where the user pool API is: a local endpoint, or the pool's own region (a pool id starts with it). */

@@ -107,7 +107,10 @@ function arity(command: CliCommand): number {
  */
 export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise<number> {
   const nameAt = argv.findIndex((arg) => !arg.startsWith('-'));
-  const name = nameAt === -1 ? undefined : argv[nameAt];
+  // Command groups (`policy-store create`, `policies sync`) are named by their first two words.
+  const pair = nameAt === -1 ? undefined : `${argv[nameAt]} ${argv[nameAt + 1] ?? ''}`;
+  const words = pair !== undefined && BY_NAME.has(pair) ? 2 : 1;
+  const name = nameAt === -1 ? undefined : words === 2 ? pair : argv[nameAt];
   if (name === undefined || name === 'help') {
     const asked = name === 'help' || argv.includes('--help') || argv.includes('-h');
     (asked ? io.out : io.err)(usage());
@@ -120,7 +123,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
   }
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
-    parsed = parseCommandLine(command, [...argv.slice(0, nameAt), ...argv.slice(nameAt + 1)]);
+    parsed = parseCommandLine(command, [...argv.slice(0, nameAt), ...argv.slice(nameAt + words)]);
   } catch (error) {
     // Node's own wording varies between versions; keep the CLI's line stable.
     const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? '';
@@ -167,6 +170,10 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
       get registry() {
         if (registry === undefined) throw new Error(`${name} did not declare that it uses the registry`);
         return registry.registry;
+      },
+      get policyStores() {
+        if (registry === undefined) throw new Error(`${name} did not declare that it uses the registry`);
+        return registry.policyStores;
       },
       get directory() {
         if (pool === undefined) throw new Error(`${name} did not name a user pool`);

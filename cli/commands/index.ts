@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { audit } from './audit';
 import { bindingCommands } from './bindings';
 import { importCommand } from './import';
+import { policyCommands } from './policies';
 import { adopt, doctor, invite } from './pool';
 import { create, list, members, setTier, show, statusCommands } from './tenant';
 
@@ -19,4 +20,5 @@ export const COMMANDS: readonly CliCommand[] = [
   invite,
   adopt,
   doctor,
+  ...policyCommands,
 ];

@@ -441,7 +441,7 @@ describe('tenants CLI target: never guessed, always shown before a write', () =>
   it('completes an import that failed midway on an I/O error when run again, without duplicates', async () => {
     // Prepare: a registry whose DynamoDB fails the 4th transaction (mid-way through the seed's members)
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-    const { TenantAdmin } = await import('../../shared/registry/tenant-admin');
+    const { opened } = await import('../../cli/target');
     const { LOCAL_CREDENTIALS } = await import('../../local/dynamodb-local');
     const flaky = new DynamoDBClient({ endpoint: test.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
     let transactions = 0;
@@ -455,10 +455,7 @@ describe('tenants CLI target: never guessed, always shown before a write', () =>
       { step: 'initialize' },
     );
     const failing = cliRunner({}, ['--local'], {
-      openRegistry: async (_target, tiers) => ({
-        registry: new TenantAdmin({ client: flaky, tableName: test.tableName, tiers }),
-        close: async () => flaky.destroy(),
-      }),
+      openRegistry: async (_target, tiers) => opened(flaky, test.tableName, tiers, async () => flaky.destroy()),
     });
     const cli = cliRunner({ AWS_ENDPOINT_URL_DYNAMODB: test.endpoint }, ['--table', test.tableName]);
 

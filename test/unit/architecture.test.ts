@@ -22,6 +22,7 @@ const ALLOWED_SIDEWAYS = new Set([
 const OPERATOR_ONLY = [
   /^shared\/operations\//,
   /^shared\/registry\/tenant-admin\.ts$/,
+  /^shared\/registry\/policy-store-admin\.ts$/,
   /^shared\/cognito\/directory-admin\.ts$/,
 ];
 
