@@ -27,7 +27,7 @@ export default async function run(): Promise<void> {
   const source = repositoryPolicySet(links);
   const record: PolicyStoreRecord = {
     tenantId: 'acme',
-    version: source.version,
+    version: 1,
     policies: source.policies,
     templates: source.templates,
     avpTemplateIds: {},
@@ -35,7 +35,8 @@ export default async function run(): Promise<void> {
   };
   const decider = createDecider({
     config: { engine: 'embedded', cacheTtlMs: 3_600_000 },
-    stores: { getRecord: async () => record, listLinks: async () => links },
+    stores: { getRecord: async () => record },
+    links: { listLinks: async () => links },
     embedded: async () => new EmbeddedEngine({ load: async () => cedar }),
   });
   const request: DecisionRequest = {

@@ -6,7 +6,7 @@ import { readPolicyFiles } from '../shared/operations/policy-files';
 import type { PolicySetSource, ShareLink } from '../shared/policies/policy-set';
 
 /** The repository's global policies and templates as one tenant's embedded policy set. */
-export function repositoryPolicySet(links: readonly ShareLink[] = [], version = 1): PolicySetSource {
+export function repositoryPolicySet(links: readonly ShareLink[] = [], version = '1'): PolicySetSource {
   const { policies, templates } = readPolicyFiles();
   return { version, policies, templates, links };
 }

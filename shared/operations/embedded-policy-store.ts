@@ -4,18 +4,6 @@ import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import { type PolicyChange, planChanges } from './policy-plan';
 
-/** The tenant has links to a template the repository no longer has; removing it would orphan them. */
-export class TemplateInUseError extends TenancyError {
-  override name = 'TemplateInUseError';
-  constructor(
-    readonly tenantId: string,
-    readonly templateId: string,
-    readonly links: number,
-  ) {
-    super(`template ${templateId} of tenant ${tenantId} still has ${links} link(s); delete them first`);
-  }
-}
-
 /**
  * The embedded engine's policy "store": the tenant's policy set in the registry's `POLICY_STORE` item. A sync
  * writes the whole set in one conditional write, so a failure leaves the old set complete, and a re-run
@@ -64,21 +52,8 @@ export class EmbeddedPolicyStore {
     if (record === undefined || !hasEmbeddedSet(record)) {
       throw new TenancyError(`tenant ${tenantId} has no embedded policy set`);
     }
-    const removed = Object.keys(record.templates).filter((id) => !(id in files.templates));
-    if (removed.length > 0) {
-      const links = await this.#registry.listLinks(tenantId);
-      for (const id of removed) {
-        const count = links.filter((link) => link.templateId === id).length;
-        if (count > 0) throw new TemplateInUseError(tenantId, id, count);
-      }
-    }
+    // A template removed here revokes its shares: the engine leaves links to a missing template out.
     await this.#registry.putRecord({ ...record, policies: files.policies, templates: files.templates }, record.version);
-  }
-
-  /** The tenant's policies, templates and links, for `policies show`. */
-  async show(tenantId: string): Promise<{ record: PolicyStoreRecord | undefined; links: number }> {
-    const record = await this.#registry.getRecord(tenantId, { consistent: true });
-    return { record, links: record === undefined ? 0 : (await this.#registry.listLinks(tenantId)).length };
   }
 }
 

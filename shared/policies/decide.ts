@@ -8,11 +8,15 @@ import { AvpEngine } from './avp-engine';
 import { cedarRequest, type Decision, type DecisionRequest } from './cedar-model';
 import type { EmbeddedEngine } from './embedded-engine';
 import type { PolicyConfig } from './policy-config';
+import { linksFingerprint, type ShareLink } from './policy-set';
+import type { ShareLinks } from './share-links';
 
 /** What a decider needs; the engines are created on first use only. */
 export interface DeciderOptions {
   readonly config: PolicyConfig;
-  readonly stores: Pick<PolicyStoreRegistry, 'getRecord' | 'listLinks'>;
+  readonly stores: Pick<PolicyStoreRegistry, 'getRecord'>;
+  /** The tenants' shares (`engine: embedded`; AVP keeps them in the store). */
+  readonly links?: Pick<ShareLinks, 'listLinks'>;
   /** The embedded engine (`engine: embedded`); its module is imported on the first decision. */
   readonly embedded?: () => Promise<EmbeddedEngine>;
   /** A Verified Permissions client with the tenant's scoped credentials (`engine: avp`). */
@@ -31,41 +35,54 @@ function policyReason(decision: Decision): ReasonCode {
 export interface Decider {
   /** Decides a request on the caller's tenant's policy store; throws `PolicyEngineError` when it cannot. */
   decide(request: DecisionRequest): Promise<Decision>;
-  /** The tenant's store record changed in this container (a share): re-read it on the next decision. */
+  /** The tenant's policies or shares changed in this container (a share): re-read them on the next decision. */
   forget(tenantId: string): void;
+}
+
+/** A tenant's store as a container holds it between reads. */
+interface LoadedStore {
+  readonly record: PolicyStoreRecord;
+  readonly links: readonly ShareLink[];
+  /** Version of the embedded set: the record's version and the shares' fingerprint. */
+  readonly version: string;
 }
 
 /**
  * Creates `decide`. The store is always the *caller's* tenant's (from the authorizer), never one named by
- * the request; the record is cached per container like the tenant record.
+ * the request; the record (and, embedded, the shares) is cached per container for `cacheTtlMs`, like the
+ * tenant record, so a warm decision makes no I/O.
  */
 export function createDecider(options: DeciderOptions): Decider {
-  const cache = new TenantCache<PolicyStoreRecord | undefined>({
-    ttlMs: options.config.cacheTtlMs,
-    staleTtlMs: 0,
-  });
+  const embeddedEngine = options.config.engine === 'embedded';
+  const cache = new TenantCache<LoadedStore | undefined>({ ttlMs: options.config.cacheTtlMs, staleTtlMs: 0 });
   let embedded: EmbeddedEngine | undefined;
 
-  const record = async (tenantId: string): Promise<PolicyStoreRecord> => {
-    const found =
-      cache.fresh(tenantId)?.value ?? (await cache.get(tenantId, () => options.stores.getRecord(tenantId))).value;
+  const load = async (tenantId: string): Promise<LoadedStore | undefined> => {
+    const record = await options.stores.getRecord(tenantId);
+    if (record === undefined) return undefined;
+    const links = embeddedEngine ? await requireOption(options.links, 'embedded').listLinks(tenantId) : [];
+    return { record, links, version: `${record.version}:${linksFingerprint(links)}` };
+  };
+
+  const store = async (tenantId: string): Promise<LoadedStore> => {
+    const found = cache.fresh(tenantId)?.value ?? (await cache.get(tenantId, () => load(tenantId))).value;
     if (found === undefined) throw new PolicyStoreNotFoundError(tenantId);
     return found;
   };
 
-  const decideEmbedded = async (tenantId: string, store: PolicyStoreRecord, request: DecisionRequest) => {
+  const decideEmbedded = async (tenantId: string, loaded: LoadedStore, request: DecisionRequest) => {
     embedded ??= await requireOption(options.embedded, 'embedded')();
-    if (!embedded.isPrepared(tenantId, store.version)) {
-      const links = await options.stores.listLinks(tenantId);
-      await embedded.prepare(tenantId, { ...store, links });
+    if (!embedded.isPrepared(tenantId, loaded.version)) {
+      const { record, links, version } = loaded;
+      await embedded.prepare(tenantId, { version, policies: record.policies, templates: record.templates, links });
     }
     return embedded.decide(tenantId, cedarRequest(request));
   };
 
-  const decideAvp = async (tenantId: string, store: PolicyStoreRecord, request: DecisionRequest) => {
-    if (store.policyStoreId === undefined) throw new PolicyStoreNotFoundError(tenantId);
+  const decideAvp = async (tenantId: string, { record }: LoadedStore, request: DecisionRequest) => {
+    if (record.policyStoreId === undefined) throw new PolicyStoreNotFoundError(tenantId);
     const client = await requireOption(options.avpClient, 'avp')(tenantId);
-    return new AvpEngine(client).decide(store.policyStoreId, cedarRequest(request));
+    return new AvpEngine(client).decide(record.policyStoreId, cedarRequest(request));
   };
 
   return {
@@ -73,11 +90,10 @@ export function createDecider(options: DeciderOptions): Decider {
       const tenantId = request.principal.tenantId;
       let decision: Decision;
       try {
-        const store = await record(tenantId);
-        decision =
-          options.config.engine === 'embedded'
-            ? await decideEmbedded(tenantId, store, request)
-            : await decideAvp(tenantId, store, request);
+        const loaded = await store(tenantId);
+        decision = embeddedEngine
+          ? await decideEmbedded(tenantId, loaded, request)
+          : await decideAvp(tenantId, loaded, request);
       } catch (error) {
         options.metrics?.record('failed', reasonOf(error));
         throw error;

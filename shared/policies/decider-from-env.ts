@@ -12,6 +12,7 @@ export function deciderFromEnv(
   env: Env,
   deps: {
     readonly stores: DeciderOptions['stores'];
+    readonly links?: DeciderOptions['links'];
     readonly avpClient?: (tenantId: string) => VerifiedPermissionsClient | Promise<VerifiedPermissionsClient>;
     readonly metrics?: DeciderOptions['metrics'];
   },
@@ -20,6 +21,7 @@ export function deciderFromEnv(
     config: policyConfigFromEnv(env),
     stores: deps.stores,
     embedded: async () => new (await import('./embedded-engine')).EmbeddedEngine(),
+    ...(deps.links === undefined ? {} : { links: deps.links }),
     ...(deps.avpClient === undefined ? {} : { avpClient: deps.avpClient }),
     ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
   });

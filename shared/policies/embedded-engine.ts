@@ -18,7 +18,7 @@ export interface EmbeddedEngineOptions {
  */
 export class EmbeddedEngine {
   /** Tenant id → version of its parsed set, in order of preparation (oldest first). */
-  readonly #prepared = new Map<string, number>();
+  readonly #prepared = new Map<string, string>();
   readonly #maxTenants: number;
   readonly #load: () => Promise<Cedar>;
   #cedar: Cedar | undefined;
@@ -29,7 +29,7 @@ export class EmbeddedEngine {
   }
 
   /** Whether the tenant's set at `version` is parsed and ready. */
-  isPrepared(tenantId: string, version: number): boolean {
+  isPrepared(tenantId: string, version: string): boolean {
     return this.#cedar !== undefined && this.#prepared.get(tenantId) === version;
   }
 

@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { PolicySet, TemplateLink } from '@cedar-policy/cedar-wasm/web';
-import type { PolicyLink } from '../registry/policy-store-registry';
 import { ENTITY_TYPES } from './cedar-model';
 
-/** A share: the share template linked to one user and one document (stored by the registry). */
-export type ShareLink = PolicyLink;
+/** A share: a template linked to one user and one document (kept with the tenant's data). */
+export interface ShareLink {
+  /** Stable id (same user and document → same id), so sharing twice is one share. */
+  readonly linkId: string;
+  readonly templateId: string;
+  readonly principalSub: string;
+  readonly documentId: string;
+}
 
 /** A tenant's policy set as the embedded engine loads it: global policies, templates and share links. */
 export interface PolicySetSource {
-  /** Changes whenever the set changes; the engine re-parses a tenant's set only when it does. */
-  readonly version: number;
+  /** Changes whenever the set changes (record version and shares); the engine re-parses only then. */
+  readonly version: string;
   /** Policy id → Cedar text. */
   readonly policies: Readonly<Record<string, string>>;
   /** Template id → Cedar text. */
@@ -29,13 +34,23 @@ export function templateLink(link: ShareLink): TemplateLink {
   };
 }
 
-/** The cedar-wasm form of a policy set. */
+/**
+ * The cedar-wasm form of a policy set. A link to a template the set no longer has grants nothing and is left
+ * out: removing a template from the repository revokes its shares instead of breaking every decision.
+ */
 export function cedarPolicySet(source: PolicySetSource): PolicySet {
   return {
     staticPolicies: { ...source.policies },
     templates: { ...source.templates },
-    templateLinks: source.links.map(templateLink),
+    templateLinks: source.links.filter((link) => link.templateId in source.templates).map(templateLink),
   };
+}
+
+/** A short fingerprint of a tenant's shares, part of its policy set version. */
+export function linksFingerprint(links: readonly ShareLink[]): string {
+  const hash = createHash('sha256');
+  for (const id of links.map((link) => link.linkId).sort()) hash.update(id).update('\n');
+  return `${links.length}-${hash.digest('hex').slice(0, 16)}`;
 }
 
 /** The id of the share of `documentId` with `principalSub`: the same share always has the same id. */

@@ -14,12 +14,15 @@ import { type DocumentResource, ENTITY_TYPES, type Principal, SHARE_TEMPLATE } f
 import type { Decider } from './decide';
 import type { PolicyEngineKind } from './policy-config';
 import { shareLinkId } from './policy-set';
+import type { ShareLinks } from './share-links';
 
 /** What sharing needs: the decider, the registry's policy items and a membership check. */
 export interface ShareDependencies {
   readonly engine: PolicyEngineKind;
   readonly decider: Decider;
-  readonly stores: Pick<PolicyStoreRegistry, 'getRecord' | 'addLink'>;
+  readonly stores: Pick<PolicyStoreRegistry, 'getRecord'>;
+  /** Where the embedded engine's shares are kept (`engine: embedded`). */
+  readonly links?: Pick<ShareLinks, 'addLink'>;
   /** Whether `sub` is a member of `tenantId` (the registry's membership item). */
   readonly isMember: (tenantId: string, sub: string) => Promise<boolean>;
   /** A Verified Permissions client with the tenant's scoped credentials (`engine: avp`). */
@@ -44,7 +47,8 @@ export async function shareDocument(
   const linkId = shareLinkId(document.id, recipientSub);
   let created: boolean;
   if (deps.engine === 'embedded') {
-    created = await deps.stores.addLink(tenantId, {
+    if (deps.links === undefined) throw new PolicyEngineError('the embedded engine was chosen but not provided');
+    created = await deps.links.addLink(tenantId, {
       linkId,
       templateId: SHARE_TEMPLATE,
       principalSub: recipientSub,

@@ -1,7 +1,6 @@
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { PolicyStoreNotFoundError } from '../runtime/errors';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CorruptItemError, type Item, N, readN, readS, S } from './dynamo-item';
-import { POLICY_LINK_SK_PREFIX, policyKeys } from './registry-keys';
+import { policyKeys } from './registry-keys';
 import { itemKey, RegistryTable } from './registry-table';
 import { assertTenantId } from './tenant-id';
 
@@ -12,7 +11,7 @@ export interface PolicyStoreRecord {
   readonly policyStoreId?: string;
   /** AVP policy template ids by template name (share links name the template by id). */
   readonly avpTemplateIds: Readonly<Record<string, string>>;
-  /** Incremented on every change of the embedded policy set (sync, share). */
+  /** Incremented on every write of the record (create, sync). */
   readonly version: number;
   /** The embedded engine's global policies: id → Cedar text. */
   readonly policies: Readonly<Record<string, string>>;
@@ -21,18 +20,10 @@ export interface PolicyStoreRecord {
   readonly updatedAt: string;
 }
 
-/** A template link of the embedded engine: one template, one user, one document. */
-export interface PolicyLink {
-  readonly linkId: string;
-  readonly templateId: string;
-  readonly principalSub: string;
-  readonly documentId: string;
-}
-
 /**
- * The registry's policy items that Lambdas use: one `POLICY_STORE` item per tenant (store id, embedded policy
- * set, version) and one `POLICY_LINK#…` item per embedded share, which the sharing route adds. Operators write
- * the rest through `PolicyStoreAdmin`.
+ * The registry's policy item that Lambdas read: one `POLICY_STORE` item per tenant (AVP store id and template
+ * ids, embedded policy set, version). Operators write it through `PolicyStoreAdmin`. Shares are tenant data
+ * and live with it (shared/policies/share-links.ts).
  */
 export class PolicyStoreRegistry {
   protected readonly table: RegistryTable;
@@ -45,63 +36,6 @@ export class PolicyStoreRegistry {
   async getRecord(tenantId: string, options: { consistent?: boolean } = {}): Promise<PolicyStoreRecord | undefined> {
     const item = await this.table.get(policyKeys.store(assertTenantId(tenantId)), 'getPolicyStore', options.consistent);
     return item === undefined ? undefined : recordFromItem(item);
-  }
-
-  /** The tenant's embedded template links. */
-  async listLinks(tenantId: string): Promise<PolicyLink[]> {
-    assertTenantId(tenantId);
-    const links: PolicyLink[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.table.send('listPolicyLinks', () =>
-        this.table.client.send(
-          new QueryCommand({
-            TableName: this.table.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': S(`TENANT#${tenantId}`), ':prefix': S(POLICY_LINK_SK_PREFIX) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) links.push(linkFromItem(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return links;
-  }
-
-  /**
-   * Adds a link and bumps the set's version in one transaction, so every container re-parses the set.
-   * Idempotent: a link that exists already is left as it is (`false`).
-   */
-  async addLink(tenantId: string, link: PolicyLink): Promise<boolean> {
-    assertTenantId(tenantId);
-    const failed = await this.table.transact('addPolicyLink', [
-      {
-        Put: {
-          TableName: this.table.tableName,
-          Item: {
-            ...itemKey(policyKeys.link(tenantId, link.linkId)),
-            templateId: S(link.templateId),
-            principalSub: S(link.principalSub),
-            documentId: S(link.documentId),
-            createdAt: S(this.table.now().toISOString()),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Update: {
-          TableName: this.table.tableName,
-          Key: itemKey(policyKeys.store(tenantId)),
-          UpdateExpression: 'SET version = version + :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': N(1) },
-        },
-      },
-    ]);
-    if (failed === undefined) return true;
-    if (failed[1] === true) throw new PolicyStoreNotFoundError(tenantId);
-    return false;
   }
 }
 
@@ -146,13 +80,4 @@ function readTextMap(item: Item, name: string): Record<string, string> {
     if (typeof value !== 'string') throw new CorruptItemError(readS(item, 'pk'), name);
   }
   return parsed as Record<string, string>;
-}
-
-function linkFromItem(item: Item): PolicyLink {
-  return {
-    linkId: readS(item, 'sk').slice(POLICY_LINK_SK_PREFIX.length),
-    templateId: readS(item, 'templateId'),
-    principalSub: readS(item, 'principalSub'),
-    documentId: readS(item, 'documentId'),
-  };
 }

@@ -14,7 +14,4 @@ export const BINDING_SK_PREFIX = 'BINDING#';
 /** Where a tenant's policy store lives (AVP id) and its embedded policy set (README "Fine-grained permissions"). */
 export const policyKeys = {
   store: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'POLICY_STORE' }),
-  link: (tenantId: string, linkId: string) => ({ pk: `TENANT#${tenantId}`, sk: `${POLICY_LINK_SK_PREFIX}${linkId}` }),
 } as const;
-
-export const POLICY_LINK_SK_PREFIX = 'POLICY_LINK#';

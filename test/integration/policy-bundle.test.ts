@@ -32,7 +32,7 @@ describe('cedar-wasm in Lambda bundles', () => {
       [
         `import { deciderFromEnv } from '${join(shared, 'policies', 'decider-from-env')}';`,
         `const record = ${JSON.stringify(record)};`,
-        'const decider = deciderFromEnv({}, { stores: { getRecord: async () => record, listLinks: async () => [] } });',
+        'const decider = deciderFromEnv({}, { stores: { getRecord: async () => record }, links: { listLinks: async () => [] } });',
         'export const handler = async (event) => decider.decide(event);',
       ].join('\n'),
     );

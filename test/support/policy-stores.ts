@@ -1,10 +1,11 @@
-import type { PolicyLink, PolicyStoreRecord } from '../../shared/registry/policy-store-registry';
+import type { ShareLink } from '../../shared/policies/policy-set';
+import type { PolicyStoreRecord } from '../../shared/registry/policy-store-registry';
 import { repositoryPolicySet } from './policies';
 
 /** In-memory stand-in for the registry's policy items, for pure unit tests of `decide`. */
 export class MemoryPolicyStores {
   readonly records = new Map<string, PolicyStoreRecord>();
-  readonly links = new Map<string, PolicyLink[]>();
+  readonly links = new Map<string, ShareLink[]>();
   reads = 0;
 
   /** Gives `tenantId` the repository's policy set (and an AVP store id). */
@@ -23,12 +24,10 @@ export class MemoryPolicyStores {
     return this;
   }
 
-  /** Adds a link and bumps the version, as the registry does. */
-  link(tenantId: string, link: PolicyLink): void {
-    const record = this.records.get(tenantId);
-    if (record === undefined) throw new Error(`no store for ${tenantId}`);
+  /** Adds a share, as the sharing route does. */
+  link(tenantId: string, link: ShareLink): void {
+    if (!this.records.has(tenantId)) throw new Error(`no store for ${tenantId}`);
     this.links.get(tenantId)?.push(link);
-    this.records.set(tenantId, { ...record, version: record.version + 1 });
   }
 
   async getRecord(tenantId: string): Promise<PolicyStoreRecord | undefined> {
@@ -36,7 +35,7 @@ export class MemoryPolicyStores {
     return this.records.get(tenantId);
   }
 
-  async listLinks(tenantId: string): Promise<PolicyLink[]> {
+  async listLinks(tenantId: string): Promise<ShareLink[]> {
     return [...(this.links.get(tenantId) ?? [])];
   }
 }

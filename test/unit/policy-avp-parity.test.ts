@@ -35,7 +35,7 @@ async function fakeAvp(stores: MemoryPolicyStores): Promise<void> {
       resource: { type: input.resource?.entityType ?? '', id: input.resource?.entityId ?? '' },
       context: input.context?.cedarJson === undefined ? {} : JSON.parse(input.context.cedarJson),
       entities: JSON.parse(input.entities?.cedarJson ?? '[]'),
-      policies: cedarPolicySet({ ...record, links: await stores.listLinks(tenantId) }),
+      policies: cedarPolicySet({ ...record, version: '', links: await stores.listLinks(tenantId) }),
     });
     if (answer.type !== 'success') throw new Error('ValidationException');
     return {
@@ -58,6 +58,7 @@ describe('the AVP engine', () => {
     embedded = createDecider({
       config: { engine: 'embedded', cacheTtlMs: 60_000 },
       stores,
+      links: stores,
       embedded: async () => new EmbeddedEngine(),
     });
   });

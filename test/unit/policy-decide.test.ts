@@ -9,7 +9,12 @@ import { caller, onDocument, repositoryPolicySet, share } from '../support/polic
 import { MemoryPolicyStores } from '../support/policy-stores';
 
 const embeddedDecider = (stores: MemoryPolicyStores, cacheTtlMs = 60_000) =>
-  createDecider({ config: { engine: 'embedded', cacheTtlMs }, stores, embedded: async () => new EmbeddedEngine() });
+  createDecider({
+    config: { engine: 'embedded', cacheTtlMs },
+    stores,
+    links: stores,
+    embedded: async () => new EmbeddedEngine(),
+  });
 
 describe('decide on the embedded engine', () => {
   it('counts each decision as a Decisions metric: permitted, denied for want of a permit, failed without a store', async () => {
@@ -125,6 +130,7 @@ describe('decide on the embedded engine', () => {
     const decider = createDecider({
       config: { engine: 'embedded', cacheTtlMs: 60_000 },
       stores,
+      links: stores,
       embedded: async () => engine,
     });
     const request = onDocument(caller('acme', 'alice'), 'UpdateDocument', {
@@ -184,6 +190,26 @@ describe('decide on the embedded engine', () => {
   });
 });
 
+describe('templates removed from the repository', () => {
+  it('revoke their shares instead of breaking every decision of the tenant', async () => {
+    // Prepare: bob holds a share; then the share template is removed from the tenant set.
+    const stores = new MemoryPolicyStores().addTenant('acme');
+    stores.link('acme', share('bob', 'doc-1'));
+    const record = stores.records.get('acme');
+    if (record === undefined) throw new Error('no record');
+    stores.records.set('acme', { ...record, templates: {}, version: 2 });
+    const decider = embeddedDecider(stores);
+    const doc = { id: 'doc-1', tenantId: 'acme', ownerSub: 'alice' };
+
+    // Act
+    const bob = await decider.decide(onDocument(caller('acme', 'bob'), 'ReadDocument', doc));
+    const alice = await decider.decide(onDocument(caller('acme', 'alice'), 'ReadDocument', doc));
+
+    // Assess
+    expect([bob.decision, alice.decision]).toEqual(['deny', 'allow']);
+  });
+});
+
 describe('EmbeddedEngine', () => {
   it('refuses to decide for a tenant whose set was never prepared', async () => {
     // Prepare
@@ -227,11 +253,11 @@ describe('EmbeddedEngine', () => {
     });
 
     // Assess
-    expect([engine.isPrepared('t-one', 1), engine.isPrepared('t-two', 1), engine.isPrepared('t-three', 1)]).toEqual([
-      false,
-      true,
-      true,
-    ]);
+    expect([
+      engine.isPrepared('t-one', '1'),
+      engine.isPrepared('t-two', '1'),
+      engine.isPrepared('t-three', '1'),
+    ]).toEqual([false, true, true]);
     expect(emptied.type === 'success' && emptied.response.decision).toBe('deny');
   });
 });

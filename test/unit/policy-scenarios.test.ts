@@ -8,9 +8,11 @@ describe('the source scenario on the embedded engine', () => {
   let decider: Decider;
 
   beforeAll(() => {
+    const stores = scenarioStores();
     decider = createDecider({
       config: { engine: 'embedded', cacheTtlMs: 60_000 },
-      stores: scenarioStores(),
+      stores,
+      links: stores,
       embedded: async () => new EmbeddedEngine(),
     });
   });

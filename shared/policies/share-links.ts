@@ -1,0 +1,93 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import { PolicyEngineError } from '../runtime/errors';
+import type { ShareLink } from './policy-set';
+
+/** Where a tenant's shares (template links of the embedded engine) live. */
+export interface ShareLinks {
+  /** The tenant's links. */
+  listLinks(tenantId: string): Promise<ShareLink[]>;
+  /** Adds a link; `false` when it exists already (sharing twice is one share). */
+  addLink(tenantId: string, link: ShareLink): Promise<boolean>;
+}
+
+const SK_PREFIX = 'SHARE#';
+
+/**
+ * Shares kept in the tenant's own data (the tenant data table: partition key `tenantId`, sort key
+ * `SHARE#<linkId>`), read and written only with the tenant's scoped credentials: IAM confines every call to
+ * the caller's partition, so one tenant's shares can neither be read nor written by another's requests.
+ */
+export class TenantDataLinks implements ShareLinks {
+  constructor(
+    private readonly options: {
+      /** The tenant-scoped DynamoDB client of a tenant. */
+      readonly clientFor: (tenantId: string) => DynamoDBClient;
+      readonly tableName: string;
+      readonly now?: () => Date;
+    },
+  ) {}
+
+  async listLinks(tenantId: string): Promise<ShareLink[]> {
+    const client = this.options.clientFor(tenantId);
+    const links: ShareLink[] = [];
+    let startKey: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page: QueryCommandOutput = await this.#call('list shares', () =>
+        client.send(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            KeyConditionExpression: 'tenantId = :t AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':t': { S: tenantId }, ':prefix': { S: SK_PREFIX } },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const [templateId, principalSub, documentId] = [item.templateId?.S, item.principalSub?.S, item.documentId?.S];
+        // An item this code did not write grants nothing.
+        if (templateId === undefined || principalSub === undefined || documentId === undefined) continue;
+        links.push({ linkId: (item.sk?.S ?? '').slice(SK_PREFIX.length), templateId, principalSub, documentId });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return links;
+  }
+
+  async addLink(tenantId: string, link: ShareLink): Promise<boolean> {
+    const client = this.options.clientFor(tenantId);
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: {
+            tenantId: { S: tenantId },
+            sk: { S: `${SK_PREFIX}${link.linkId}` },
+            templateId: { S: link.templateId },
+            principalSub: { S: link.principalSub },
+            documentId: { S: link.documentId },
+            createdAt: { S: (this.options.now ?? (() => new Date()))().toISOString() },
+          },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new PolicyEngineError(`could not record a share of tenant ${tenantId}`, { cause: error });
+    }
+  }
+
+  async #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new PolicyEngineError(`could not ${what} of a tenant`, { cause: error });
+    }
+  }
+}
