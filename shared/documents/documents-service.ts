@@ -1,16 +1,23 @@
 import { verifiedTenantId } from '../credentials/tenant-context';
-import { CredentialsUnavailableError, InvalidInputError } from '../runtime/errors';
+import {
+  AccessDeniedError,
+  CredentialsUnavailableError,
+  InvalidInputError,
+  PolicyEngineError,
+  PolicyStoreNotFoundError,
+  ShareRecipientNotFoundError,
+} from '../runtime/errors';
 import { type DocumentMetadata, isDocumentId, newDocumentId } from './document';
 import type { DocumentAction, DocumentCaller, DocumentDecider } from './document-decision';
 import type { DocumentStore } from './document-store';
 
 /** A request to the documents API, already taken apart by the function (transport-neutral). */
 export interface DocumentsRequest {
-  readonly route: 'create' | 'get' | 'list';
+  readonly route: 'create' | 'get' | 'list' | 'share';
   /** The authorizer context (`tenantId`, `sub`, `groups`): the only source of the caller's tenant. */
   readonly context: Readonly<Record<string, unknown>> | undefined;
   readonly documentId?: string;
-  /** The request body as text (`create`). */
+  /** The request body as text (`create`, `share`). */
   readonly body?: string;
   /** `limit` and `cursor` query parameters (`list`). */
   readonly query?: Readonly<Record<string, string | undefined>>;
@@ -28,6 +35,15 @@ export interface DocumentsServiceOptions {
   readonly store: DocumentStore;
   /** One decision per route (owner, action, document); the default lets any user of the tenant in. */
   readonly decide: DocumentDecider;
+  /**
+   * Shares a stored document with a user of the caller's tenant (`POST …/documents/{id}/shares`); decides
+   * itself whether the caller may. Without it the route answers 404.
+   */
+  readonly share?: (
+    caller: DocumentCaller,
+    document: DocumentMetadata,
+    recipientSub: string,
+  ) => Promise<{ created: boolean }>;
   readonly now?: () => Date;
 }
 
@@ -54,6 +70,7 @@ export class DocumentsService {
       const caller = callerFrom(request.context);
       if (request.route === 'create') return await this.#create(caller, request.body);
       if (request.route === 'get') return await this.#get(caller, request.documentId);
+      if (request.route === 'share') return await this.#share(caller, request.documentId, request.body);
       return await this.#list(caller, request.query ?? {});
     } catch (error) {
       return failure(error);
@@ -83,6 +100,20 @@ export class DocumentsService {
     if (!(await this.#allows(caller, 'read', document))) return forbidden();
     const content = await this.options.store.content(document);
     return { statusCode: 200, body: { ...document, content } };
+  }
+
+  async #share(
+    caller: DocumentCaller,
+    documentId: string | undefined,
+    body: string | undefined,
+  ): Promise<DocumentsResponse> {
+    const share = this.options.share;
+    if (share === undefined || !isDocumentId(documentId)) return notFound();
+    const recipient = parseShare(body);
+    const document = await this.options.store.get(caller.tenantId, documentId);
+    if (document === undefined) return notFound();
+    const { created } = await share(caller, document, recipient);
+    return { statusCode: created ? 201 : 200, body: { documentId, userId: recipient, access: 'read' } };
   }
 
   async #list(caller: DocumentCaller, query: Readonly<Record<string, string | undefined>>): Promise<DocumentsResponse> {
@@ -135,6 +166,20 @@ function parseCreate(body: string | undefined): { title: string; content: string
   return { title: title.trim(), content };
 }
 
+function parseShare(body: string | undefined): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    throw new InvalidInputError('the body must be JSON: {"userId": "<sub of a user of your organization>"}', 'body');
+  }
+  const { userId } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (typeof userId !== 'string' || !/^[\w-]{1,128}$/.test(userId)) {
+    throw new InvalidInputError('userId must be the sub of a user of your organization', 'userId');
+  }
+  return userId;
+}
+
 function pageSize(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PAGE;
   const limit = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
@@ -160,8 +205,14 @@ function failure(error: unknown): DocumentsResponse {
     if (error.field.startsWith('authorizer.')) return { ...forbidden(), error };
     return { statusCode: 400, body: { message: error.message }, error };
   }
-  if (error instanceof CredentialsUnavailableError) {
+  if (error instanceof AccessDeniedError) return { ...forbidden(), error };
+  if (error instanceof ShareRecipientNotFoundError)
+    return { statusCode: 404, body: { message: error.userMessage }, error };
+  // The decision could not be made (store unreachable, no store yet): refused, never guessed.
+  if (error instanceof CredentialsUnavailableError || error instanceof PolicyEngineError) {
     return { statusCode: 503, body: { message: error.userMessage }, error };
   }
+  if (error instanceof PolicyStoreNotFoundError)
+    return { statusCode: 503, body: { message: error.userMessage }, error };
   return { statusCode: 500, body: { message: 'The request could not be completed.' }, error };
 }

@@ -4,7 +4,6 @@ import { TenantCache } from '../registry/tenant-cache';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { PolicyStoreNotFoundError } from '../runtime/errors';
 import { type ReasonCode, reasonOf } from '../runtime/reason-codes';
-import { AvpEngine } from './avp-engine';
 import { cedarRequest, type Decision, type DecisionRequest } from './cedar-model';
 import type { EmbeddedEngine } from './embedded-engine';
 import type { PolicyConfig } from './policy-config';
@@ -82,6 +81,8 @@ export function createDecider(options: DeciderOptions): Decider {
   const decideAvp = async (tenantId: string, { record }: LoadedStore, request: DecisionRequest) => {
     if (record.policyStoreId === undefined) throw new PolicyStoreNotFoundError(tenantId);
     const client = await requireOption(options.avpClient, 'avp')(tenantId);
+    // The AVP SDK is loaded by functions on the AVP engine only (cold start of the embedded default).
+    const { AvpEngine } = await import('./avp-engine');
     return new AvpEngine(client).decide(record.policyStoreId, cedarRequest(request));
   };
 

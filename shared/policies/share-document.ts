@@ -1,16 +1,7 @@
-import {
-  ConflictException,
-  CreatePolicyCommand,
-  type VerifiedPermissionsClient,
-} from '@aws-sdk/client-verifiedpermissions';
+import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicyStoreRegistry } from '../registry/policy-store-registry';
-import {
-  AccessDeniedError,
-  PolicyEngineError,
-  PolicyStoreNotFoundError,
-  ShareRecipientNotFoundError,
-} from '../runtime/errors';
-import { type DocumentResource, ENTITY_TYPES, type Principal, SHARE_TEMPLATE } from './cedar-model';
+import { AccessDeniedError, PolicyEngineError, ShareRecipientNotFoundError } from '../runtime/errors';
+import { type DocumentResource, type Principal, SHARE_TEMPLATE } from './cedar-model';
 import type { Decider } from './decide';
 import type { PolicyEngineKind } from './policy-config';
 import { shareLinkId } from './policy-set';
@@ -55,44 +46,10 @@ export async function shareDocument(
       documentId: document.id,
     });
   } else {
+    const { createAvpLink } = await import('./avp-share');
     created = await createAvpLink(deps, tenantId, linkId, recipientSub, document.id);
   }
   // This container sees the share at once; others within the policy cache time.
   deps.decider.forget(tenantId);
   return { created };
-}
-
-async function createAvpLink(
-  deps: ShareDependencies,
-  tenantId: string,
-  linkId: string,
-  recipientSub: string,
-  documentId: string,
-): Promise<boolean> {
-  const record = await deps.stores.getRecord(tenantId);
-  const policyTemplateId = record?.avpTemplateIds[SHARE_TEMPLATE];
-  if (record?.policyStoreId === undefined || policyTemplateId === undefined)
-    throw new PolicyStoreNotFoundError(tenantId);
-  if (deps.avpClient === undefined) throw new PolicyEngineError('the avp engine was chosen but not provided');
-  const client = await deps.avpClient(tenantId);
-  try {
-    await client.send(
-      new CreatePolicyCommand({
-        policyStoreId: record.policyStoreId,
-        // The name makes the share idempotent: a second CreatePolicy with it is a conflict, not a duplicate.
-        name: `name/share-${linkId}`,
-        definition: {
-          templateLinked: {
-            policyTemplateId,
-            principal: { entityType: ENTITY_TYPES.user, entityId: recipientSub },
-            resource: { entityType: ENTITY_TYPES.document, entityId: documentId },
-          },
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConflictException) return false;
-    throw new PolicyEngineError(`CreatePolicy on policy store ${record.policyStoreId} failed`, { cause: error });
-  }
 }

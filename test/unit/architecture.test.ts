@@ -14,6 +14,7 @@ const ALLOWED_SIDEWAYS = new Set([
   'authorizer → tokens/claim-names.ts',
   'operations → assignment/assignment-config.ts',
   'operations → policies/cedar-module.ts',
+  'documents → policies/decide.ts',
   'documents → credentials/tenant-clients.ts',
   'documents → credentials/tenant-context.ts',
   'documents → credentials/credentials-config.ts',
