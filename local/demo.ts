@@ -5,6 +5,7 @@
 import { formatAudit } from '../cli/format';
 import { runDocumentsFlow } from './documents-flow';
 import { type Check, DEMO_CODE, runLifecycle } from './lifecycle';
+import { runSharingFlow } from './sharing-flow';
 import { startLocalStack } from './stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -24,6 +25,8 @@ try {
   // The lifecycle ends by re-activating acme; let the triggers' 1 s tenant cache forget the suspension.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   checks.push(...(await runDocumentsFlow(stack, { onCheck })));
+  console.log('\nsharing, decided by Cedar (embedded engine)\n');
+  checks.push(...(await runSharingFlow(stack, { onCheck })));
   console.log(`\n${checks.length - failed} passed, ${failed} failed`);
   // What the registry recorded about the demo tenant: the seed, the sign-up, the suspension and its end.
   const { entries } = await stack.registry.listAudit('acme', { limit: 100 });

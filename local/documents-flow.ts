@@ -83,7 +83,8 @@ async function printedResources(): Promise<TemplateResources> {
   return (JSON.parse(stdout) as { resources: { Resources: TemplateResources } }).resources.Resources;
 }
 
-async function call(
+/** One call to the local HTTP API with a bearer token; the JSON body parsed when it is JSON. */
+export async function call(
   stack: LocalStack,
   method: 'GET' | 'POST',
   path: string,

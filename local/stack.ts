@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EmbeddedPolicyStore } from '../shared/operations/embedded-policy-store';
+import { readPolicyFiles } from '../shared/operations/policy-files';
 import { importSeed, parseSeed } from '../shared/operations/tenant-seed';
+import { PolicyStoreAdmin } from '../shared/registry/policy-store-admin';
 import { TenantAdmin } from '../shared/registry/tenant-admin';
 import { DEFAULT_TIERS } from '../shared/registry/tiers';
 import { type CognitoLocal, type SeedUser, startCognitoLocal } from './cognito-local';
@@ -93,6 +96,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const registry = new TenantAdmin({ client, tableName: LOCAL_STACK_TABLE, tiers: DEFAULT_TIERS, audit });
     const seed = parseSeed(readFileSync(options.seedFile ?? DEFAULT_SEED, 'utf8'), DEFAULT_TIERS);
     await importSeed(registry, seed);
+    // Every seeded tenant gets its embedded policy set, as `tenants policy-store create` would make it.
+    const policyStores = new EmbeddedPolicyStore(new PolicyStoreAdmin({ client, tableName: LOCAL_STACK_TABLE }));
+    const policyFiles = readPolicyFiles();
+    for (const tenant of seed) await policyStores.create(tenant.tenantId, policyFiles);
 
     log('starting cognito-local…');
     const lambdaPort = await freePort();
@@ -126,6 +133,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // The emulators cannot honour AssumeRole: static credentials, allowed only against loopback endpoints.
         localCredentials: 'true',
         dataBucketName: LOCAL_DATA_BUCKET,
+        // Every decision reads the policy store record and shares: a share is visible to the next request.
+        policyCacheSeconds: '0',
       },
       awsEnv: {
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,

@@ -7,7 +7,7 @@ import { buildFunctionBundle, type FunctionBundle, functionEntries } from '../..
 import { repositoryPolicySet } from '../../local/policy-sets';
 
 /** Functions in functions/ that decide with Cedar (and so may carry cedar-wasm, in an on-demand chunk). */
-const DECIDING_FUNCTIONS = new Set<string>();
+const DECIDING_FUNCTIONS = new Set<string>(['documents']);
 
 const wasmFiles = (bundle: FunctionBundle) =>
   (readdirSync(dirname(bundle.file), { recursive: true }) as string[]).filter((file) => file.endsWith('.wasm'));

@@ -1,0 +1,69 @@
+import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { localCognitoClient } from './cognito-local';
+import { call } from './documents-flow';
+import { authenticate, type Check, PASSWORD, signUp } from './lifecycle';
+import type { LocalStack } from './stack';
+
+/**
+ * The source documents' sharing scenario on the embedded Cedar engine (README "Fine-grained permissions"):
+ * the owner adds a document, a colleague is refused, the owner shares, the colleague reads, the tenant-admin
+ * manages it, and a user of another tenant is refused, both as a reader and as a share recipient.
+ */
+export async function runSharingFlow(
+  stack: LocalStack,
+  options: { onCheck?: (check: Check) => void; runId?: string } = {},
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const check = (step: string, expected: unknown, got: unknown) => {
+    const result = { step, expected: String(expected), got: String(got), ok: String(expected) === String(got) };
+    checks.push(result);
+    options.onCheck?.(result);
+  };
+  const cognito = localCognitoClient(stack.cognito.endpoint);
+  const run = options.runId ?? Date.now().toString(36);
+  const { userPoolId, clientId } = stack.cognito;
+  try {
+    const user = async (email: string, group?: string) => {
+      await signUp(cognito, clientId, userPoolId, email);
+      if (group !== undefined) {
+        await cognito.send(
+          new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: group }),
+        );
+      }
+      const result = await authenticate(cognito, clientId, { USERNAME: email, PASSWORD }, 'USER_PASSWORD_AUTH');
+      const token = result.accessToken ?? '';
+      const sub = String(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub);
+      return { token, sub };
+    };
+    const owner = await user(`olga.${run}@acme.example`);
+    const colleague = await user(`colin.${run}@acme.example`);
+    const admin = await user(`ada.${run}@acme.example`, 'tenant-admin');
+    const outsider = await user(`otto.${run}@globex.example`);
+
+    const created = await call(stack, 'POST', '/tenants/acme/documents', owner.token, {
+      title: 'Board memo',
+      content: 'q4',
+    });
+    const id = String((created.body as { id?: unknown })?.id ?? '(none)');
+    const path = `/tenants/acme/documents/${id}`;
+    check('sharing: owner adds a document', 201, created.status);
+    check('sharing: colleague reads it before a share', 403, (await call(stack, 'GET', path, colleague.token)).status);
+    const byColleague = await call(stack, 'POST', `${path}/shares`, colleague.token, { userId: colleague.sub });
+    check('sharing: colleague shares it with himself', 403, byColleague.status);
+    const shared = await call(stack, 'POST', `${path}/shares`, owner.token, { userId: colleague.sub });
+    check('sharing: owner shares it with the colleague', 201, shared.status);
+    const read = await call(stack, 'GET', path, colleague.token);
+    check('sharing: colleague reads it after the share', 'q4', (read.body as { content?: unknown })?.content);
+    check('sharing: tenant-admin reads it (manages all)', 200, (await call(stack, 'GET', path, admin.token)).status);
+    const byAdmin = await call(stack, 'POST', `${path}/shares`, admin.token, { userId: colleague.sub });
+    check('sharing: tenant-admin shares it again (one share)', 200, byAdmin.status);
+    const toOutsider = await call(stack, 'POST', `${path}/shares`, owner.token, { userId: outsider.sub });
+    check('sharing: owner shares with a globex user', 404, toOutsider.status);
+    check("sharing: globex user on acme's path", 403, (await call(stack, 'GET', path, outsider.token)).status);
+    const inGlobex = await call(stack, 'GET', `/tenants/globex/documents/${id}`, outsider.token);
+    check("sharing: globex user, acme's id in globex", 404, inGlobex.status);
+    return checks;
+  } finally {
+    cognito.destroy();
+  }
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createTenantDataTable, LOCAL_CREDENTIALS, localDynamoDBClient } from '../../local/dynamodb-local';
+import { type LocalS3, startLocalS3 } from '../../local/s3rver';
+import { StaticCredentials } from '../../shared/credentials/static-credentials';
+import { TenantClients } from '../../shared/credentials/tenant-clients';
+import { cedarDocumentDecider } from '../../shared/documents/cedar-document-decider';
+import type { DocumentMetadata } from '../../shared/documents/document';
+import { DocumentStore } from '../../shared/documents/document-store';
+import { DocumentsService } from '../../shared/documents/documents-service';
+import { EmbeddedPolicyStore } from '../../shared/operations/embedded-policy-store';
+import { readPolicyFiles } from '../../shared/operations/policy-files';
+import { deciderFromEnv } from '../../shared/policies/decider-from-env';
+import { shareDocument } from '../../shared/policies/share-document';
+import { TenantDataLinks } from '../../shared/policies/share-links';
+import { PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
+import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
+import { createTestRegistry } from '../support/registry';
+
+// The documents service decided by Cedar (embedded engine) on DynamoDB Local and s3rver: every route goes
+// through decide, and sharing writes the share into the caller's tenant data only.
+const tableName = `tenant-data-${randomUUID()}`;
+const bucketName = `tenant-data-${randomUUID().slice(0, 8)}`;
+let s3: LocalS3;
+let service: DocumentsService;
+let links: TenantDataLinks;
+
+const olga = { tenantId: 'acme', sub: 'sub-olga', groups: 'tenant-member' };
+const colin = { tenantId: 'acme', sub: 'sub-colin', groups: 'tenant-member' };
+const ada = { tenantId: 'acme', sub: 'sub-ada', groups: 'tenant-admin' };
+const otto = { tenantId: 'globex', sub: 'sub-otto', groups: 'tenant-admin' };
+
+beforeAll(async () => {
+  const endpoint = inject('dynamoEndpoint');
+  const raw = localDynamoDBClient(endpoint);
+  await createTenantDataTable(raw, tableName);
+  s3 = await startLocalS3([bucketName]);
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+  vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
+  const test = await createTestRegistry();
+  for (const tenantId of ['acme', 'globex']) {
+    await test.registry.createTenant({ tenantId, name: tenantId, tier: 'standard' });
+  }
+  for (const user of [olga, colin, ada, otto]) {
+    await test.registry.addMember({ tenantId: user.tenantId, sub: user.sub, role: 'tenant-member', source: 'invite' });
+  }
+  const stores = new PolicyStoreAdmin({ client: test.client, tableName: test.tableName });
+  for (const tenantId of ['acme', 'globex']) await new EmbeddedPolicyStore(stores).create(tenantId, readPolicyFiles());
+  const clients = new TenantClients({
+    source: new StaticCredentials(LOCAL_CREDENTIALS),
+    cacheSize: 10,
+    limits: TRIGGER_CLIENT_LIMITS,
+    s3ForcePathStyle: true,
+  });
+  links = new TenantDataLinks({ clientFor: (tenantId) => clients.forTenant(tenantId).dynamodb, tableName });
+  const decider = deciderFromEnv({ TENANCY_POLICY_CACHE_SECONDS: '60' }, { stores, links });
+  service = new DocumentsService({
+    store: new DocumentStore({ clients, tableName, bucketName }),
+    decide: cedarDocumentDecider(decider),
+    share: (caller, document, recipient) =>
+      shareDocument(
+        {
+          engine: 'embedded',
+          decider,
+          stores,
+          links,
+          isMember: async (tenantId, sub) => (await test.registry.getMembership(tenantId, sub)) !== undefined,
+        },
+        caller,
+        { kind: 'document', id: document.id, tenantId: document.tenantId, ownerSub: document.owner },
+        recipient,
+      ),
+  });
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await s3?.stop();
+});
+
+const create = (context: object) =>
+  service.handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title: 'Memo', content: 'q4' }) });
+const get = (context: object, documentId: string) =>
+  service.handle({ route: 'get', context: { ...context }, documentId });
+const list = (context: object) => service.handle({ route: 'list', context: { ...context }, query: {} });
+const shareWith = (context: object, documentId: string, userId: unknown) =>
+  service.handle({ route: 'share', context: { ...context }, documentId, body: JSON.stringify({ userId }) });
+
+describe('the documents service decided by Cedar', () => {
+  it('runs the source scenario: refused, shared by the owner, read; the admin manages; other tenants refused', async () => {
+    // Prepare
+    const id = ((await create(olga)).body as DocumentMetadata).id;
+
+    // Act
+    const before = await get(colin, id);
+    const byColin = await shareWith(colin, id, colin.sub);
+    const shared = await shareWith(olga, id, colin.sub);
+    const after = await get(colin, id);
+    const byAdmin = await shareWith(ada, id, colin.sub);
+    const adminReads = await get(ada, id);
+    const toOtto = await shareWith(olga, id, otto.sub);
+    const ottoReads = await get(otto, id);
+
+    // Assess
+    expect([before.statusCode, byColin.statusCode, shared.statusCode]).toEqual([403, 403, 201]);
+    expect([after.statusCode, (after.body as { content: string }).content]).toEqual([200, 'q4']);
+    expect([byAdmin.statusCode, adminReads.statusCode]).toEqual([200, 200]);
+    expect([toOtto.statusCode, toOtto.body]).toEqual([404, { message: 'No such user in your organization.' }]);
+    expect(ottoReads.statusCode).toBe(404);
+    expect((await links.listLinks('acme')).map((link) => link.principalSub)).toEqual([colin.sub]);
+    expect(await links.listLinks('globex')).toEqual([]);
+  });
+
+  it('lists only the documents the caller may read', async () => {
+    // Prepare
+    const mine = ((await create(colin)).body as DocumentMetadata).id;
+    const hers = ((await create(olga)).body as DocumentMetadata).id;
+
+    // Act
+    const seen = ((await list(colin)).body as { documents: DocumentMetadata[] }).documents.map((d) => d.id);
+    const all = ((await list(ada)).body as { documents: DocumentMetadata[] }).documents.map((d) => d.id);
+
+    // Assess
+    expect(seen).toContain(mine);
+    expect(seen).not.toContain(hers);
+    expect(all).toEqual(expect.arrayContaining([mine, hers]));
+  });
+
+  it('refuses malformed share bodies with 400 and unknown documents with 404', async () => {
+    // Prepare
+    const id = ((await create(olga)).body as DocumentMetadata).id;
+
+    // Act
+    const noUser = await shareWith(olga, id, 42);
+    const badUser = await shareWith(olga, id, 'a b');
+    const unknown = await shareWith(olga, randomUUID(), colin.sub);
+    const notJson = await service.handle({ route: 'share', context: { ...olga }, documentId: id, body: 'x' });
+
+    // Assess
+    expect([noUser.statusCode, badUser.statusCode, unknown.statusCode, notJson.statusCode]).toEqual([
+      400, 400, 404, 400,
+    ]);
+  });
+
+  it('answers 503, never allows, when the tenant has no policy store', async () => {
+    // Act
+    const refused = await create({ tenantId: 'initech', sub: 'sub-ian', groups: 'tenant-admin' });
+
+    // Assess
+    expect(refused.statusCode).toBe(503);
+  });
+});
