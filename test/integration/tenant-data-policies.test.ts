@@ -340,3 +340,55 @@ describe('TenantDataAccessRole trust policy (packaged template, IAM policy engin
     }
   });
 });
+
+describe('Verified Permissions through the tenant role (packaged template, IAM policy engine)', () => {
+  const store = (id: string) => `arn:aws:verifiedpermissions::${EVALUATION_ACCOUNT}:policy-store/${id}`;
+  const onStore = (action: string, storeTenant: string | undefined, tenantId = TENANT) =>
+    evaluateSession(policies, {
+      tenantId,
+      action,
+      resource: store('PSEXAMPLEabcdefg111111'),
+      context: storeTenant === undefined ? {} : { 'aws:ResourceTag/TenantID': storeTenant },
+    });
+
+  it('decides and shares on the policy store tagged with the session tenant', async () => {
+    expect(await onStore('verifiedpermissions:IsAuthorized', TENANT)).toBe('Allowed');
+    expect(await onStore('verifiedpermissions:CreatePolicy', TENANT)).toBe('Allowed');
+  });
+
+  it("reaches no other tenant's store, and no untagged store", async () => {
+    for (const other of [...OTHERS, undefined]) {
+      for (const action of ['verifiedpermissions:IsAuthorized', 'verifiedpermissions:CreatePolicy']) {
+        expect([other, action, DENIED.includes(await onStore(action, other))]).toEqual([other, action, true]);
+      }
+    }
+  });
+
+  it("leaves every operator action on the tenant's own store to the operator", async () => {
+    for (const action of [
+      'verifiedpermissions:PutSchema',
+      'verifiedpermissions:UpdatePolicy',
+      'verifiedpermissions:DeletePolicy',
+      'verifiedpermissions:CreatePolicyTemplate',
+      'verifiedpermissions:UpdatePolicyTemplate',
+      'verifiedpermissions:DeletePolicyStore',
+      'verifiedpermissions:TagResource',
+      'verifiedpermissions:UntagResource',
+      'verifiedpermissions:IsAuthorizedWithToken',
+    ]) {
+      expect([action, DENIED.includes(await onStore(action, TENANT))]).toEqual([action, true]);
+    }
+  });
+
+  it("gives the documents function's own role no policy store access and only GetItem on the registry", async () => {
+    const own = { ...policies, permissions: policies.documentsRolePolicies };
+    const verdict = (action: string, resource: string) =>
+      evaluateSession(own, { tenantId: TENANT, action, resource, context: { 'aws:ResourceTag/TenantID': TENANT } });
+    const registry = `arn:aws:dynamodb:us-east-1:${EVALUATION_ACCOUNT}:table/cognito-tenancy-prod-registry`;
+    expect(await verdict('verifiedpermissions:IsAuthorized', store('PS1'))).toBe('ImplicitlyDenied');
+    expect(await verdict('dynamodb:GetItem', registry)).toBe('Allowed');
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan']) {
+      expect([action, await verdict(action, registry)]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+});
