@@ -1,7 +1,7 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { localCognitoClient } from './cognito-local';
 import { call } from './documents-flow';
-import { authenticate, type Check, PASSWORD, signUp } from './lifecycle';
+import { authenticate, type Check, checkList, decodeClaims, PASSWORD, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
 
 /**
@@ -13,12 +13,7 @@ export async function runSharingFlow(
   stack: LocalStack,
   options: { onCheck?: (check: Check) => void; runId?: string } = {},
 ): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (step: string, expected: unknown, got: unknown) => {
-    const result = { step, expected: String(expected), got: String(got), ok: String(expected) === String(got) };
-    checks.push(result);
-    options.onCheck?.(result);
-  };
+  const { checks, check } = checkList(options.onCheck);
   const cognito = localCognitoClient(stack.cognito.endpoint);
   const run = options.runId ?? Date.now().toString(36);
   const { userPoolId, clientId } = stack.cognito;
@@ -32,7 +27,7 @@ export async function runSharingFlow(
       }
       const result = await authenticate(cognito, clientId, { USERNAME: email, PASSWORD }, 'USER_PASSWORD_AUTH');
       const token = result.accessToken ?? '';
-      const sub = String(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub);
+      const sub = String(decodeClaims(token).sub);
       return { token, sub };
     };
     const owner = await user(`olga.${run}@acme.example`);

@@ -10,6 +10,8 @@ const LOCAL = {
   AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
   TENANCY_DATA_TABLE_NAME: 'tenant-data',
   TENANCY_DATA_BUCKET_NAME: 'tenant-data',
+  // The registry (policy store records, memberships): every route is decided by Cedar.
+  TENANCY_TABLE_NAME: 'registry',
 };
 
 const load = (env: Record<string, string>) =>
@@ -46,5 +48,13 @@ describe('documents function', () => {
 
     // Assess
     await expect(started).rejects.toThrow(/TENANCY_LOCAL_CREDENTIALS/);
+  });
+
+  it('refuses to start with an unknown policy engine', async () => {
+    // Act
+    const started = load({ ...LOCAL, TENANCY_POLICY_ENGINE: 'opa' });
+
+    // Assess
+    await expect(started).rejects.toThrow(/TENANCY_POLICY_ENGINE/);
   });
 });
