@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDocumentsFlow } from '../../local/documents-flow';
 import { DEMO_CODE, runLifecycle } from '../../local/lifecycle';
+import { runSharingFlow } from '../../local/sharing-flow';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 
 // The demo's lifecycle through the real local stack: cognito-local invoking the triggers through
@@ -63,6 +64,15 @@ describe('tenant lifecycle end to end on the local stack', () => {
       'IAM: globex session Scan of the tenant table',
       "IAM: globex session GetObject under acme's prefix",
     ]);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+  }, 120_000);
+
+  it('decides sharing with Cedar end to end: refused, shared by the owner, read; admin manages; globex refused', async () => {
+    // Act
+    const checks = await runSharingFlow(stack);
+
+    // Assess
+    expect(checks.length).toBe(10);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
   }, 120_000);
 });
