@@ -28,6 +28,7 @@ describe('decide on the embedded engine', () => {
     const decider = createDecider({
       config: { engine: 'embedded', cacheTtlMs: 60_000 },
       stores,
+      links: stores,
       embedded: async () => new EmbeddedEngine(),
       metrics,
     });
