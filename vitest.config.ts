@@ -3,24 +3,45 @@ import { defineConfig } from 'vitest/config';
 // The SDK warns about Node 20 (Lambda runs nodejs22.x); keep test output to the tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+const shared = {
+  testTimeout: 20_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+  env: {
+    // Never reach real AWS from tests, even when credentials are present on the machine.
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // EMF lines stay out of test output; the tests of metrics turn them on (test/support/emf.ts METRICS_ON).
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  },
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    // Integration tests share one DynamoDB Local process; each file uses its own table.
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    env: {
-      // Never reach real AWS from tests, even when credentials are present on the machine.
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: 'us-east-1',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      // EMF lines stay out of test output; the tests of metrics turn them on (test/support/emf.ts METRICS_ON).
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    projects: [
+      // Pure logic: no DynamoDB Local, so `npm run test:unit` needs no Java.
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Integration tests share one DynamoDB Local process; each file uses its own table.
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
+    // `npm test` runs with --coverage: shared/ (the code every Lambda runs) must keep 90 % lines and branches.
+    coverage: {
+      provider: 'v8',
+      include: ['shared/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+      thresholds: { 'shared/**': { lines: 90, branches: 90 } },
     },
   },
 });

@@ -1,21 +1,22 @@
 /**
  * Cold start: bundle each function exactly as deployed (esbuild.config.cjs) and time its module
- * initialisation in fresh Node processes, against an empty bundle in the same run. Runs are interleaved
- * (function A, B, …, baseline, then again) so machine noise falls on all alike; the median of ≥ 15 is reported.
+ * initialisation in fresh Node processes. Each function is compared with its reference: a bundle built with
+ * the same options that imports and constructs only the same SDK clients and the Powertools Logger, with an
+ * empty handler, i.e. the dependencies the function cannot avoid. `× reference` is init(function) /
+ * init(reference) in the same run (target ≤ 1.10: the suite's own code costs at most 10 % over its
+ * dependencies); `over empty` is the absolute milliseconds over an empty bundle. Runs are interleaved
+ * (function A, B, …, references, empty, then again) so machine noise falls on all alike; medians of ≥ 15.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { buildFunctionBundle, functionEntries } from '../local/function-bundle';
 import { median } from './measure';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const esbuildOptions = (
-  createRequire(import.meta.url)(join(root, 'esbuild.config.cjs')) as { esbuildOptions: () => object }
-).esbuildOptions();
 const RUNS = Number(process.env.COLD_START_RUNS ?? 15);
 
 /** Settings the functions validate at cold start; values only need to be well-formed (shared by the benches). */
@@ -44,15 +45,52 @@ export const ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+type Sdk = 'dynamodb' | 'cognito' | 's3' | 'sts';
+const SDK_CLASS: Record<Sdk, [string, string]> = {
+  dynamodb: ['DynamoDBClient', '@aws-sdk/client-dynamodb'],
+  cognito: ['CognitoIdentityProviderClient', '@aws-sdk/client-cognito-identity-provider'],
+  s3: ['S3Client', '@aws-sdk/client-s3'],
+  sts: ['STSClient', '@aws-sdk/client-sts'],
+};
+
+/**
+ * Per function, the SDK clients it constructs at cold start (`built`) and those it bundles but builds per
+ * request (`bundled`, e.g. the documents function's tenant-scoped clients); its reference does the same.
+ */
+const SDK_CLIENTS: Record<string, { built: readonly Sdk[]; bundled?: readonly Sdk[] }> = {
+  // With the registry check on (the default), the authorizer builds a DynamoDB client at cold start.
+  authorizer: { built: ['dynamodb'] },
+  documents: { built: ['sts'], bundled: ['dynamodb', 's3'] },
+  'pre-sign-up': { built: ['dynamodb'] },
+  'post-confirmation': { built: ['dynamodb', 'cognito'] },
+  'pre-token-generation': { built: ['dynamodb'] },
+  'tenant-me': { built: [] },
+};
+
+/** The entry of a reference bundle: the Logger and the SDK clients, constructed as the suite does, nothing else. */
+function referenceSource({ built, bundled = [] }: { built: readonly Sdk[]; bundled?: readonly Sdk[] }): string {
+  const limits = '{ maxAttempts: 3, requestHandler: { connectionTimeout: 500, requestTimeout: 1000 } }';
+  const all = [...built, ...bundled];
+  return [
+    "import { Logger } from '@aws-lambda-powertools/logger';",
+    ...all.map((sdk) => `import { ${SDK_CLASS[sdk][0]} } from '${SDK_CLASS[sdk][1]}';`),
+    "const logger = new Logger({ serviceName: 'reference' });",
+    `const clients = [${built.map((sdk) => `new ${SDK_CLASS[sdk][0]}(${limits})`).join(', ')}];`,
+    `const classes = [${bundled.map((sdk) => SDK_CLASS[sdk][0]).join(', ')}];`,
+    'export const handler = async () => ({ logger: typeof logger, clients: clients.length, classes: classes.length });',
+    '',
+  ].join('\n');
+}
+
 // Functions that load Powertools Tracer when `sdkTracing` is on.
 const TRACED = new Set(['pre-sign-up', 'post-confirmation', 'pre-token-generation']);
 // Functions that count decisions with Powertools Metrics; their `−metrics` rows are built without it.
 const METERED = new Set(['authorizer', 'documents', 'pre-sign-up', 'post-confirmation', 'pre-token-generation']);
 
 /** An esbuild plugin that swaps the decision metrics module for a no-op stand-in (bench/no-metrics.ts). */
-const withoutMetrics = {
+const withoutMetrics: Plugin = {
   name: 'without-metrics',
-  setup(build: { onResolve: (o: { filter: RegExp }, f: () => { path: string }) => void }) {
+  setup(build) {
     build.onResolve({ filter: /\/runtime\/decision-metrics$/ }, () => ({ path: join(root, 'bench', 'no-metrics.ts') }));
   },
 };
@@ -60,6 +98,7 @@ const withoutMetrics = {
 // Prints the nanoseconds the dynamic import of the bundle took, in a process that has done nothing else.
 const PROBE = `const t = process.hrtime.bigint(); await import(process.argv[1]); process.stdout.write(String(process.hrtime.bigint() - t));`;
 
+/** Nanoseconds of module initialisation of `file` in a fresh Node process with `env`. */
 export function initNs(file: string, env: Record<string, string>): number {
   // --enable-source-maps as serverless.yml deploys it: Node then reads each bundle's source map at load.
   const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', PROBE, file], {
@@ -70,89 +109,84 @@ export function initNs(file: string, env: Record<string, string>): number {
   return Number(out);
 }
 
-/** Bundles every function and prints init time and size against the empty baseline. */
+interface Row {
+  readonly name: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly env: Record<string, string>;
+  /** The row this one is divided by in `× reference`. */
+  readonly reference?: string;
+}
+
+/** Bundles every function and its reference and prints init times, ratios and sizes. */
 export default async function run(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'cold-start-'));
   try {
-    const baselineEntry = join(out, 'baseline.ts');
-    writeFileSync(baselineEntry, 'export const handler = async () => ({});\n');
-    const entries = [
-      baselineEntry,
-      join(root, 'bench', 'authorizer-reference.ts'),
-      ...readdirSync(join(root, 'functions'))
-        .filter((file) => file.endsWith('.ts'))
-        .sort()
-        .map((file) => join(root, 'functions', file)),
-    ];
-    const bundles: { name: string; file: string; bytes: number; env: Record<string, string> }[] = [];
-    const bundleOne = async (entry: string, dir: string, plugins: object[] = []) => {
-      // One directory per function, as serverless-esbuild builds them (chunks of on-demand code beside it).
-      const name = basename(entry, '.ts');
-      await build({
-        ...esbuildOptions,
-        entryPoints: [entry],
-        outdir: join(out, dir),
-        outExtension: { '.js': '.mjs' },
-        bundle: true,
-        logLevel: 'error',
-        plugins,
-      } as Parameters<typeof build>[0]);
-      const file = join(out, dir, `${name}.mjs`);
-      return { file, bytes: statSync(file).size };
+    const rows: Row[] = [];
+    const add = async (entry: string, row: Omit<Row, 'file' | 'bytes'>, plugins?: Plugin[]) => {
+      const bundle = await buildFunctionBundle(entry, out, { plugins, folder: row.name.replace(/\W+/g, '-') });
+      rows.push({ ...row, file: bundle.file, bytes: bundle.bytes });
     };
-    for (const entry of entries) {
+    const empty = join(out, 'empty.ts');
+    writeFileSync(empty, 'export const handler = async () => ({});\n');
+    await add(empty, { name: 'empty', env: ENV });
+    for (const entry of functionEntries()) {
       const name = basename(entry, '.ts');
-      const { file, bytes } = await bundleOne(entry, name);
-      bundles.push({ name, file, bytes, env: ENV });
-      if (METERED.has(name)) {
-        const without = await bundleOne(entry, `${name}-without-metrics`, [withoutMetrics]);
-        bundles.push({ name: `${name} −metrics`, ...without, env: ENV });
-      }
+      const referenceEntry = join(out, `${name}.reference.ts`);
+      writeFileSync(referenceEntry, referenceSource(SDK_CLIENTS[name] ?? { built: [] }));
+      const reference = `${name} (reference)`;
+      await add(referenceEntry, { name: reference, env: ENV });
+      await add(entry, { name, env: ENV, reference });
+      if (METERED.has(name)) await add(entry, { name: `${name} −metrics`, env: ENV, reference }, [withoutMetrics]);
       if (name === 'authorizer') {
-        bundles.push({
-          name: `${name} apiTenantCheck=false`,
-          file,
-          bytes,
+        // With the registry check off, the authorizer loads no SDK client: its reference is the Logger alone.
+        const loggerOnly = join(out, 'logger.reference.ts');
+        writeFileSync(loggerOnly, referenceSource({ built: [] }));
+        await add(loggerOnly, { name: 'Logger only (reference)', env: ENV });
+        const row = rows.find((candidate) => candidate.name === name) as Row;
+        rows.push({
+          ...row,
+          name: 'authorizer apiTenantCheck=false',
           env: { ...ENV, TENANCY_API_TENANT_CHECK: 'false' },
+          reference: 'Logger only (reference)',
         });
+        // And against what any authorizer with a registry check loads: aws-jwt-verify and a DynamoDB client.
+        await add(join(root, 'bench', 'authorizer-reference.ts'), { name: 'authorizer-reference', env: ENV });
+        rows.push({ ...row, name: 'authorizer (vs jwt+dynamodb)', reference: 'authorizer-reference' });
       }
       if (TRACED.has(name)) {
-        bundles.push({ name: `${name} +tracing`, file, bytes, env: { ...ENV, POWERTOOLS_TRACE_ENABLED: 'true' } });
+        const row = rows.find((candidate) => candidate.name === name) as Row;
+        rows.push({ ...row, name: `${name} +tracing`, env: { ...ENV, POWERTOOLS_TRACE_ENABLED: 'true' } });
       }
     }
-    const samples = new Map(bundles.map((bundle) => [bundle.name, [] as number[]]));
-    for (const bundle of bundles) initNs(bundle.file, bundle.env); // warm the file cache
-    for (let run = 0; run < RUNS; run++) {
-      for (const bundle of bundles) samples.get(bundle.name)?.push(initNs(bundle.file, bundle.env));
+    const samples = new Map(rows.map((row) => [row.name, [] as number[]]));
+    for (const row of rows) initNs(row.file, row.env); // warm the file cache
+    for (let round = 0; round < RUNS; round++) {
+      for (const row of rows) samples.get(row.name)?.push(initNs(row.file, row.env));
     }
-    const base = median(samples.get('baseline') ?? []);
+    const ms = (name: string) => median(samples.get(name) ?? []) / 1e6;
     console.log(
       `\n## Cold start: module init in a fresh Node ${process.version} process (median of ${RUNS}, interleaved)`,
     );
     console.log(
-      `${'bundle'.padEnd(32)} ${'init ms'.padStart(9)} ${'over baseline'.padStart(14)} ${'× baseline'.padStart(11)} ${'size KB'.padStart(9)}`,
+      `${'bundle'.padEnd(34)} ${'init ms'.padStart(8)} ${'× reference'.padStart(12)} ${'over empty'.padStart(11)} ${'size KB'.padStart(8)}`,
     );
-    const reference = median(samples.get('authorizer-reference') ?? []);
-    for (const bundle of bundles) {
-      const ms = median(samples.get(bundle.name) ?? []) / 1e6;
-      const over = bundle.name === 'baseline' ? '' : `+${(ms - base / 1e6).toFixed(1)} ms`;
-      const ratio = ((ms * 1e6) / base).toFixed(2);
+    for (const row of rows) {
+      const init = ms(row.name);
+      const ratio = row.reference === undefined ? '' : (init / ms(row.reference)).toFixed(2);
+      const over = row.name === 'empty' ? '' : `+${(init - ms('empty')).toFixed(1)} ms`;
       console.log(
-        `${bundle.name.padEnd(32)} ${ms.toFixed(1).padStart(9)} ${over.padStart(14)} ${ratio.padStart(11)} ${(bundle.bytes / 1024).toFixed(0).padStart(9)}`,
+        `${row.name.padEnd(34)} ${init.toFixed(1).padStart(8)} ${ratio.padStart(12)} ${over.padStart(11)} ${(row.bytes / 1024).toFixed(0).padStart(8)}`,
       );
     }
+    console.log('reference: the same SDK clients and the Powertools Logger, constructed, with an empty handler');
     // What Powertools Metrics costs each function's cold start: the same bundle with and without it.
     for (const name of METERED) {
-      const withMetrics = median(samples.get(name) ?? []);
-      const without = median(samples.get(`${name} −metrics`) ?? []);
+      const withMetrics = ms(name);
+      const without = ms(`${name} −metrics`);
       console.log(
-        `metrics at cold start, ${name}: +${((withMetrics - without) / 1e6).toFixed(1)} ms (${(withMetrics / without).toFixed(2)}× the function without metrics)`,
+        `metrics at cold start, ${name}: +${(withMetrics - without).toFixed(1)} ms (${(withMetrics / without).toFixed(2)}× the function without metrics)`,
       );
-    }
-    // The authorizer against what any authorizer with a registry check loads (aws-jwt-verify + DynamoDB client).
-    for (const name of ['authorizer', 'authorizer apiTenantCheck=false']) {
-      const ratio = median(samples.get(name) ?? []) / reference;
-      console.log(`${name} / authorizer-reference: ${ratio.toFixed(2)}×`);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { TenantRegistry } from '../shared/registry/tenant-registry';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
 import { logger } from '../shared/runtime/logger';
-import { loadTracer, traced } from '../shared/runtime/tracer';
+import { loadTracer, traced, tracedHandler } from '../shared/runtime/tracer';
 import { preTokenConfigFromEnv } from '../shared/tokens/pre-token-config';
 import type { PreTokenGenerationEvent } from '../shared/tokens/pre-token-event';
 import { createPreTokenGenerationHandler, type PreTokenResult } from '../shared/tokens/pre-token-generation';
@@ -27,24 +27,4 @@ const metrics = new DecisionMetrics({ service: 'pre-token-generation', tiers: ti
 const issue = createPreTokenGenerationHandler({ registry, config, logger, metrics });
 
 /** The Lambda entry point; `serverless.yml` points the PreTokenGeneration trigger here. */
-export async function handler(event: PreTokenGenerationEvent): Promise<PreTokenResult> {
-  if (tracer === undefined || !tracer.isTracingEnabled()) return issue(event);
-  const parent = tracer.getSegment();
-  if (parent === undefined) return issue(event);
-  const segment = parent.addNewSubsegment('## preTokenGeneration');
-  tracer.setSegment(segment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
-  try {
-    // The response holds only tenant claims and group names, never tokens or attributes.
-    const result = await issue(event);
-    tracer.addResponseAsMetadata(result.response, 'preTokenGeneration');
-    return result;
-  } catch (error) {
-    tracer.addErrorAsMetadata(error as Error);
-    throw error;
-  } finally {
-    segment.close();
-    tracer.setSegment(parent);
-  }
-}
+export const handler: (event: PreTokenGenerationEvent) => Promise<PreTokenResult> = tracedHandler(tracer, issue);

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const esbuildOptions = (
@@ -35,10 +35,23 @@ export interface FunctionBundle {
   readonly jsFiles: readonly string[];
 }
 
-/** Bundles `entry` into `outdir/<name>/<name>.mjs` (chunks beside it) with the deployed esbuild options. */
-export async function buildFunctionBundle(entry: string, outdir: string): Promise<FunctionBundle> {
+/** Variations of a build for benchmarks: esbuild plugins, and the folder under `outdir` (default: the name). */
+export interface BundleVariant {
+  readonly plugins?: Plugin[];
+  readonly folder?: string;
+}
+
+/**
+ * Bundles `entry` into `outdir/<name>/<name>.mjs` (chunks beside it) with the deployed esbuild options.
+ * Packages resolve from this repository's node_modules, so an entry may live outside it (a temp folder).
+ */
+export async function buildFunctionBundle(
+  entry: string,
+  outdir: string,
+  variant: BundleVariant = {},
+): Promise<FunctionBundle> {
   const name = basename(entry).replace(/\.[^.]+$/, '');
-  const dir = join(outdir, name);
+  const dir = join(outdir, variant.folder ?? name);
   await build({
     ...esbuildOptions(),
     entryPoints: [entry],
@@ -46,6 +59,8 @@ export async function buildFunctionBundle(entry: string, outdir: string): Promis
     outExtension: { '.js': '.mjs' },
     bundle: true,
     logLevel: 'error',
+    nodePaths: [join(root, 'node_modules')],
+    plugins: variant.plugins ?? [],
   });
   const jsFiles = (readdirSync(dir, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.mjs'))

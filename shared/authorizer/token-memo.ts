@@ -42,11 +42,6 @@ export class TokenMemo<T extends { readonly expiresAt: number }> {
     }
     this.#entries.set(key, { token, value });
   }
-
-  /** Number of entries held (expired ones included until looked up or evicted). */
-  get size(): number {
-    return this.#entries.size;
-  }
 }
 
 const INDEX_LENGTH = 48;

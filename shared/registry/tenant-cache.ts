@@ -99,19 +99,9 @@ export class TenantCache<V> {
     return entry !== undefined && this.#now() - entry.loadedAt < this.#ttlMs ? entry : undefined;
   }
 
-  /** Number of entries held (fresh or not). */
-  get size(): number {
-    return this.#entries.size;
-  }
-
   /** Forgets the entry for `key` (the caller just changed what it holds). */
   forget(key: string): void {
     this.#entries.delete(key);
-  }
-
-  /** Forgets every entry. */
-  clear(): void {
-    this.#entries.clear();
   }
 
   #store(key: string, entry: Entry<V>): void {

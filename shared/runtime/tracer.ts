@@ -19,3 +19,25 @@ export async function loadTracer(env: Readonly<Record<string, string | undefined
 export function traced<C>(tracer: Tracer | undefined, client: C): C {
   return tracer === undefined ? client : tracer.captureAWSv3Client(client);
 }
+
+/**
+ * The handler, traced with Powertools' own `captureLambdaHandler` when a tracer is loaded: a `## <handler>`
+ * subsegment with the cold-start and service annotations, errors as metadata, and Powertools' guard around
+ * closing the subsegment. The response is not recorded: a trigger returns its whole event, user attributes
+ * included, which do not belong in traces.
+ */
+export function tracedHandler<E, R>(
+  tracer: Tracer | undefined,
+  handler: (event: E) => Promise<R>,
+): (event: E) => Promise<R> {
+  if (tracer === undefined) return handler;
+  // The decorator form applied by hand: `tracer` is loaded on demand, after class definitions are evaluated.
+  const decorate = tracer.captureLambdaHandler({ captureResponse: false }) as unknown as (
+    target: unknown,
+    key: string,
+    descriptor: { value: (event: E) => Promise<R> },
+  ) => void;
+  const descriptor = { value: handler };
+  decorate({ handler }, 'handler', descriptor);
+  return descriptor.value;
+}

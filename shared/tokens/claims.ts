@@ -191,11 +191,6 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
   };
 }
 
-/** Override details for one user request; see `createClaimShaper` for the rules. */
-export function shapeUserClaims(request: UserTokenRequest, tenant: Tenant, config: ClaimsConfig): PreTokenResponse {
-  return createClaimShaper(config).user(request, tenant);
-}
-
 /**
  * Whether Cognito marks the user as federated: `identities` (a reserved attribute only Cognito writes) holds
  * a non-empty JSON list of linked IdPs. Its shape is checked, not parsed: the value is Cognito's, and

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll } from 'vitest';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON; the tests read them freely.
 export type Resource = { Type: string; Properties: Record<string, any> };
@@ -12,12 +13,19 @@ export type Template = { Resources: Record<string, Resource> };
 const root = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
+// Every package folder made for the importing test file, removed after its tests (none is left in the temp dir).
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /**
  * `serverless package` exactly as `npm run package` runs it, offline and without credentials; the template it
  * wrote and the folder holding it (with the function zips).
  */
 export async function packageTemplate(params: Record<string, string>): Promise<{ template: Template; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sls-package-'));
+  made.push(dir);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
