@@ -17,6 +17,8 @@ const shared = {
     // EMF lines stay out of test output; the tests of metrics turn them on (test/support/emf.ts METRICS_ON).
     POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // The CLIs the tests run through tsx would otherwise leave tsx's cache folder in the system temp directory.
+    TSX_DISABLE_CACHE: '1',
   },
 };
 

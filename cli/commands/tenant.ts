@@ -2,7 +2,7 @@ import { describeBinding } from '../../shared/registry/binding';
 import { validateNewTenant } from '../../shared/registry/registry-rules';
 import type { TenantStatus } from '../../shared/registry/tenant';
 import { assertTenantId } from '../../shared/registry/tenant-id';
-import { type CliCommand, optionalString, positional, requiredOption } from '../command';
+import { type CliCommand, type CommandContext, optionalString, positional, requiredOption } from '../command';
 import { formatMappings, formatMembers, formatTenants } from '../format';
 
 /** `create`: a new active tenant. */
@@ -35,37 +35,51 @@ export const create: CliCommand = {
   },
 };
 
+/**
+ * A command whose only argument is a tenant id, checked before any I/O: `action` gets the context and the id
+ * and prints the result itself.
+ */
+function tenantCommand(
+  spec: Pick<CliCommand, 'name' | 'summary' | 'registry'>,
+  action: (context: CommandContext, tenantId: string) => Promise<void>,
+): CliCommand {
+  return {
+    ...spec,
+    args: '<tenantId>',
+    prepare: (input) => {
+      const tenantId = assertTenantId(positional(input, 0));
+      return {
+        run: async (context) => {
+          await action(context, tenantId);
+          return 0;
+        },
+      };
+    },
+  };
+}
+
 /** `show`: one tenant, its bindings and seat use. */
-export const show: CliCommand = {
-  name: 'show',
-  args: '<tenantId>',
-  summary: 'show a tenant, its bindings and its seat use',
-  registry: 'read',
-  prepare: (input) => {
-    const tenantId = assertTenantId(positional(input, 0));
-    return {
-      run: async ({ registry, print }) => {
-        const tenant = await registry.requireTenant(tenantId);
-        const bindings = await registry.listBindings(tenant.tenantId);
-        const seatLimit = registry.tiers.has(tenant.tier) ? registry.tiers.get(tenant.tier).seatLimit : undefined;
-        print({ ...tenant, seatLimit, bindings }, () =>
-          [
-            `tenant    ${tenant.tenantId}`,
-            `name      ${tenant.name}`,
-            `tier      ${tenant.tier}`,
-            `status    ${tenant.status}`,
-            `seats     ${tenant.seats} of ${seatLimit ?? '?'}`,
-            `roles     ${formatMappings(tenant.roleMappings)}`,
-            `bindings  ${bindings.length === 0 ? '(none)' : bindings.map(describeBinding).join(', ')}`,
-            `created   ${tenant.createdAt}`,
-            `updated   ${tenant.updatedAt}`,
-          ].join('\n'),
-        );
-        return 0;
-      },
-    };
+export const show = tenantCommand(
+  { name: 'show', summary: 'show a tenant, its bindings and its seat use', registry: 'read' },
+  async ({ registry, print }, tenantId) => {
+    const tenant = await registry.requireTenant(tenantId);
+    const bindings = await registry.listBindings(tenant.tenantId);
+    const seatLimit = registry.tiers.has(tenant.tier) ? registry.tiers.get(tenant.tier).seatLimit : undefined;
+    print({ ...tenant, seatLimit, bindings }, () =>
+      [
+        `tenant    ${tenant.tenantId}`,
+        `name      ${tenant.name}`,
+        `tier      ${tenant.tier}`,
+        `status    ${tenant.status}`,
+        `seats     ${tenant.seats} of ${seatLimit ?? '?'}`,
+        `roles     ${formatMappings(tenant.roleMappings)}`,
+        `bindings  ${bindings.length === 0 ? '(none)' : bindings.map(describeBinding).join(', ')}`,
+        `created   ${tenant.createdAt}`,
+        `updated   ${tenant.updatedAt}`,
+      ].join('\n'),
+    );
   },
-};
+);
 
 /** `list`: every tenant. */
 export const list: CliCommand = {
@@ -83,23 +97,14 @@ export const list: CliCommand = {
 };
 
 /** `members`: a tenant's members. */
-export const members: CliCommand = {
-  name: 'members',
-  args: '<tenantId>',
-  summary: "list a tenant's members",
-  registry: 'read',
-  prepare: (input) => {
-    const tenantId = assertTenantId(positional(input, 0));
-    return {
-      run: async ({ registry, print }) => {
-        const tenant = await registry.requireTenant(tenantId);
-        const found = await registry.listMembers(tenant.tenantId);
-        print(found, () => formatMembers(found));
-        return 0;
-      },
-    };
+export const members = tenantCommand(
+  { name: 'members', summary: "list a tenant's members", registry: 'read' },
+  async ({ registry, print }, tenantId) => {
+    const tenant = await registry.requireTenant(tenantId);
+    const found = await registry.listMembers(tenant.tenantId);
+    print(found, () => formatMembers(found));
   },
-};
+);
 
 /** `set-tier`: moves a tenant to another tier. */
 export const setTier: CliCommand = {
@@ -121,22 +126,13 @@ export const setTier: CliCommand = {
 };
 
 function statusCommand(name: string, status: TenantStatus): CliCommand {
-  return {
-    name,
-    args: '<tenantId>',
-    summary: `set the tenant's status to ${status}`,
-    registry: 'write',
-    prepare: (input) => {
-      const tenantId = assertTenantId(positional(input, 0));
-      return {
-        run: async ({ registry, print }) => {
-          const tenant = await registry.setStatus(tenantId, status);
-          print(tenant, () => `${tenant.tenantId} is now ${tenant.status}`);
-          return 0;
-        },
-      };
+  return tenantCommand(
+    { name, summary: `set the tenant's status to ${status}`, registry: 'write' },
+    async ({ registry, print }, tenantId) => {
+      const tenant = await registry.setStatus(tenantId, status);
+      print(tenant, () => `${tenant.tenantId} is now ${tenant.status}`);
     },
-  };
+  );
 }
 
 /** `suspend`, `resume`, `disable`: a tenant's status. */

@@ -12,7 +12,7 @@ const run = promisify(execFile);
 async function replay(event: string) {
   return run(process.execPath, ['--import', 'tsx', 'local/replay.ts', event], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TSX_DISABLE_CACHE: '1' },
     timeout: 170_000,
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),

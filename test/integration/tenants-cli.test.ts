@@ -284,7 +284,7 @@ describe('tenants CLI against DynamoDB Local', () => {
     const run = promisify(execFile);
 
     // Act
-    const failure = await run('npx', ['tsx', 'cli/tenants.ts', 'set-tier', 'Bad_Id', 'free'], {
+    const failure = await run(process.execPath, ['--import', 'tsx', 'cli/tenants.ts', 'set-tier', 'Bad_Id', 'free'], {
       cwd: join(import.meta.dirname, '..', '..'),
       env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' },
     }).catch((error: { code: number; stderr: string }) => error);
@@ -491,7 +491,7 @@ describe('tenants CLI target: never guessed, always shown before a write', () =>
     );
 
     // Act
-    const failure = await promisify(execFile)('npx', ['tsx', 'cli/tenants.ts', 'list'], {
+    const failure = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/tenants.ts', 'list'], {
       cwd: join(import.meta.dirname, '..', '..'),
       env,
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
