@@ -35,7 +35,7 @@ export interface FunctionBundle {
   readonly jsFiles: readonly string[];
 }
 
-/** Variations of a build for benchmarks: esbuild plugins, and the folder under `outdir` (default: the name). */
+/** Variations of a build for benchmarks: more esbuild plugins, and the folder under `outdir` (default: the name). */
 export interface BundleVariant {
   readonly plugins?: Plugin[];
   readonly folder?: string;
@@ -52,15 +52,17 @@ export async function buildFunctionBundle(
 ): Promise<FunctionBundle> {
   const name = basename(entry).replace(/\.[^.]+$/, '');
   const dir = join(outdir, variant.folder ?? name);
+  const options = esbuildOptions() as { plugins?: Plugin[] };
   await build({
-    ...esbuildOptions(),
+    ...options,
     entryPoints: [entry],
     outdir: dir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     logLevel: 'error',
     nodePaths: [join(root, 'node_modules')],
-    plugins: variant.plugins ?? [],
+    // The deployed plugins (e.g. cedar-wasm beside its chunk) first, then the variant's.
+    plugins: [...(options.plugins ?? []), ...(variant.plugins ?? [])],
   });
   const jsFiles = (readdirSync(dir, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.mjs'))
