@@ -174,7 +174,7 @@ export default async function run(): Promise<void> {
     for (const row of rows) {
       const init = ms(row.name);
       const ratio = row.reference === undefined ? '' : (init / ms(row.reference)).toFixed(2);
-      const over = row.name === 'empty' ? '' : `+${(init - ms('empty')).toFixed(1)} ms`;
+      const over = row.name === 'empty' ? '' : `${signed(init - ms('empty'))} ms`;
       console.log(
         `${row.name.padEnd(34)} ${init.toFixed(1).padStart(8)} ${ratio.padStart(12)} ${over.padStart(11)} ${(row.bytes / 1024).toFixed(0).padStart(8)}`,
       );
@@ -185,10 +185,15 @@ export default async function run(): Promise<void> {
       const withMetrics = ms(name);
       const without = ms(`${name} −metrics`);
       console.log(
-        `metrics at cold start, ${name}: +${(withMetrics - without).toFixed(1)} ms (${(withMetrics / without).toFixed(2)}× the function without metrics)`,
+        `metrics at cold start, ${name}: ${signed(withMetrics - without)} ms (${(withMetrics / without).toFixed(2)}× the function without metrics)`,
       );
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** A difference with its sign, one decimal. */
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 }
