@@ -4,8 +4,8 @@ import {
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   type IdentityProviderType,
-  ListIdentityProvidersCommand,
-  ListUserPoolClientsCommand,
+  paginateListIdentityProviders,
+  paginateListUserPoolClients,
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TenancyError } from '../runtime/errors';
@@ -22,36 +22,26 @@ export async function readPoolSnapshot(
   const described = await client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
   if (described.UserPool === undefined) throw new TenancyError(`user pool ${userPoolId} not found`);
   const clients: UserPoolClientType[] = [];
-  let clientToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: clientToken }),
-    );
+  for await (const page of paginateListUserPoolClients({ client, pageSize: 60 }, { UserPoolId: userPoolId })) {
     for (const summary of page.UserPoolClients ?? []) {
       const detail = await client.send(
         new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: summary.ClientId }),
       );
       if (detail.UserPoolClient !== undefined) clients.push(detail.UserPoolClient);
     }
-    clientToken = page.NextToken;
-  } while (clientToken !== undefined);
+  }
 
   let identityProviders: IdentityProviderType[] | undefined = [];
   let identityProvidersError: string | undefined;
   try {
-    let providerToken: string | undefined;
-    do {
-      const page = await client.send(
-        new ListIdentityProvidersCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: providerToken }),
-      );
+    for await (const page of paginateListIdentityProviders({ client, pageSize: 60 }, { UserPoolId: userPoolId })) {
       for (const summary of page.Providers ?? []) {
         const detail = await client.send(
           new DescribeIdentityProviderCommand({ UserPoolId: userPoolId, ProviderName: summary.ProviderName }),
         );
         if (detail.IdentityProvider !== undefined) identityProviders.push(detail.IdentityProvider);
       }
-      providerToken = page.NextToken;
-    } while (providerToken !== undefined);
+    }
   } catch (error) {
     // Emulators lack these APIs; a real pool answers. Reported as a warning, never as "no providers".
     identityProviders = undefined;

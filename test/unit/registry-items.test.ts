@@ -1,8 +1,6 @@
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -220,9 +218,9 @@ describe('registry table plumbing', () => {
     // Prepare
     dynamo.on(GetItemCommand).rejects(new Error('timeout'));
     dynamo
-      .on(PutItemCommand)
+      .on(TransactWriteItemsCommand)
       .rejectsOnce(new Error('timeout'))
-      .rejectsOnce(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
     const registry = new TenantRegistry({
       client: new DynamoDBClient({}),
       tableName: 'registry',
