@@ -1,6 +1,7 @@
 import {
   DynamoDBClient,
   GetItemCommand,
+  ScanCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -10,11 +11,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CorruptItemError, type Item, readN, readS, readStringMap } from '../../shared/registry/dynamo-item';
 import { membershipFromItem, tenantFromItem } from '../../shared/registry/registry-items';
 import { RegistryTable } from '../../shared/registry/registry-table';
+import { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../../shared/registry/tiers';
 import {
+  MembershipConflictError,
   RegistryUnavailableError,
-  type TenancyError,
+  TenancyError,
   TenantExistsError,
   TenantNotFoundError,
 } from '../../shared/runtime/errors';
@@ -240,5 +243,73 @@ describe('registry table plumbing', () => {
     expect(read).toBeInstanceOf(RegistryUnavailableError);
     expect(created).toBeInstanceOf(RegistryUnavailableError);
     expect(taken).toBeInstanceOf(TenantExistsError);
+  });
+});
+
+describe('operator registry writes on failure paths', () => {
+  const dynamo = mockClient(DynamoDBClient);
+  const MEMBER = (sub: string) => ({ ...MEMBERSHIP, sk: { S: `USER#${sub}` }, sub: { S: sub } });
+  let admin: TenantAdmin;
+
+  beforeEach(() => {
+    dynamo.reset();
+    admin = new TenantAdmin({ client: new DynamoDBClient({}), tableName: 'registry', tiers: DEFAULT_TIERS });
+  });
+
+  it('maps a failed status change and a failed listing to RegistryUnavailableError', async () => {
+    // Prepare
+    dynamo.on(GetItemCommand).rejects(new Error('timeout'));
+    dynamo.on(ScanCommand).rejects(new Error('timeout'));
+
+    // Act
+    const update = await admin.setStatus('acme', 'suspended').catch((caught: unknown) => caught);
+    const listing = await admin.listTenants().catch((caught: unknown) => caught);
+
+    // Assess
+    expect(update).toBeInstanceOf(RegistryUnavailableError);
+    expect(listing).toBeInstanceOf(RegistryUnavailableError);
+  });
+
+  it('returns an already transferred membership, and refuses a transfer of nothing', async () => {
+    // Prepare: the placeholder is gone; the user holds the membership (a finished transfer)
+    dynamo.on(GetItemCommand, { Key: { pk: { S: 'TENANT#acme' }, sk: { S: 'USER#placeholder' } } }).resolves({});
+    dynamo.on(GetItemCommand, { Key: { pk: { S: 'TENANT#acme' }, sk: { S: 'USER#sub-1' } } }).resolves({
+      Item: MEMBER('sub-1'),
+    });
+    dynamo.on(GetItemCommand, { Key: { pk: { S: 'TENANT#acme' }, sk: { S: 'USER#sub-2' } } }).resolves({});
+
+    // Act
+    const done = await admin.transferMembership('acme', 'placeholder', 'sub-1');
+    const nothing = await admin.transferMembership('acme', 'placeholder', 'sub-2').catch((caught: unknown) => caught);
+
+    // Assess
+    expect(done.sub).toBe('sub-1');
+    expect(nothing).toBeInstanceOf(TenancyError);
+    expect((nothing as Error).message).toBe('user placeholder has no membership in tenant acme to transfer');
+  });
+
+  it('refuses a transfer to a user of another tenant, and reports a removal of nothing as false', async () => {
+    // Prepare
+    dynamo.on(GetItemCommand, { Key: { pk: { S: 'TENANT#acme' }, sk: { S: 'USER#placeholder' } } }).resolves({
+      Item: MEMBER('placeholder'),
+    });
+    dynamo.on(GetItemCommand, { Key: { pk: { S: 'USER#sub-9' }, sk: { S: 'TENANT' } } }).resolves({
+      Item: { pk: { S: 'USER#sub-9' }, sk: { S: 'TENANT' }, tenantId: { S: 'globex' } },
+    });
+    dynamo.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+
+    // Act
+    const conflict = await admin.transferMembership('acme', 'placeholder', 'sub-9').catch((caught: unknown) => caught);
+    const removed = await admin.removeMember('acme', 'sub-8');
+
+    // Assess
+    expect(conflict).toBeInstanceOf(MembershipConflictError);
+    expect(removed).toBe(false);
   });
 });
