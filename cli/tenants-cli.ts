@@ -4,6 +4,7 @@ import { InvalidInputError } from '../shared/runtime/errors';
 import type { Env } from '../shared/runtime/settings';
 import type { CliCommand, CommandContext, OptionSpec } from './command';
 import { COMMANDS } from './commands/index';
+import { errorLine } from './error-line';
 import {
   choosePool,
   chooseRegistry,
@@ -142,12 +143,14 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     return 2;
   }
   let registry: OpenRegistry | undefined;
+  // Known once chosen, so that a failure can name what it was about to use.
+  let registryTarget: RegistryTarget | undefined;
+  let poolTarget: PoolTarget | undefined;
   let pool: OpenPool | undefined;
   try {
     // Every check that needs no I/O, the target included, before anything is opened.
     const tiers = parseTiers(io.env.TENANCY_TIERS);
     const prepared = command.prepare({ positionals, values, env: io.env, tiers });
-    let registryTarget: RegistryTarget | undefined;
     if (command.registry !== undefined) {
       registryTarget = chooseRegistry(
         { local: values.local === true, table: str(values.table), region: str(values.region) },
@@ -155,7 +158,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
         io.localDataDir,
       );
     }
-    const poolTarget = prepared.userPoolId === undefined ? undefined : choosePool(prepared.userPoolId, io.env);
+    poolTarget = prepared.userPoolId === undefined ? undefined : choosePool(prepared.userPoolId, io.env);
     if (command.registry === 'write' && registryTarget !== undefined) {
       io.err(`target: ${describeRegistry(registryTarget)}`);
     }
@@ -190,7 +193,9 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     };
     return await prepared.run(context);
   } catch (error) {
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(
+      `error: ${errorLine(error, [registryTarget && describeRegistry(registryTarget), poolTarget && describePool(poolTarget)])}`,
+    );
     if (error instanceof InvalidInputError) return 2;
     return 1;
   } finally {

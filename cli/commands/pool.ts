@@ -1,9 +1,10 @@
 import { roleConfigFromEnv } from '../../shared/assignment/assignment-config';
 import { inviteUser, validateInvitation } from '../../shared/operations/invitation';
 import { adoptPool } from '../../shared/operations/pool-adoption';
-import { auditPool } from '../../shared/operations/pool-audit';
+import { auditPool, PRE_TOKEN_VERSIONS, type PreTokenVersion } from '../../shared/operations/pool-audit';
 import { readPoolSnapshot } from '../../shared/operations/pool-snapshot';
 import { assertUserPoolId } from '../../shared/registry/binding';
+import { InvalidInputError } from '../../shared/runtime/errors';
 import { type CliCommand, optionalString, positional, requiredOption } from '../command';
 import { formatAdoption, formatInvitation } from '../directory-report';
 
@@ -84,6 +85,11 @@ export const doctor: CliCommand = {
       value: '<custom:name>',
       help: 'the IdP-mapped attribute carrying IdP groups, if configured',
     },
+    'pre-token-version': {
+      type: 'string',
+      value: '<V2_0|V3_0>',
+      help: "the deploy's preTokenVersion; the pool must run pre token generation at it (default: either)",
+    },
   },
   prepare: (input) => {
     const userPoolId = assertUserPoolId(requiredOption(input, 'doctor', 'pool'));
@@ -91,6 +97,7 @@ export const doctor: CliCommand = {
       service: optionalString(input, 'service') ?? 'cognito-tenancy',
       stage: optionalString(input, 'stage') ?? 'dev',
       idpGroupsAttribute: optionalString(input, 'idp-groups-attribute'),
+      preTokenVersion: preTokenVersion(optionalString(input, 'pre-token-version')),
     };
     return {
       userPoolId,
@@ -103,3 +110,13 @@ export const doctor: CliCommand = {
     };
   },
 };
+
+function preTokenVersion(value: string | undefined): PreTokenVersion | undefined {
+  if (value === undefined || (PRE_TOKEN_VERSIONS as readonly string[]).includes(value)) {
+    return value as PreTokenVersion | undefined;
+  }
+  throw new InvalidInputError(
+    `--pre-token-version must be ${PRE_TOKEN_VERSIONS.join(' or ')}, got "${value}"`,
+    'preTokenVersion',
+  );
+}

@@ -24,8 +24,14 @@ export interface ExpectedTriggers {
   readonly service: string;
   readonly stage: string;
   /** `TENANCY_IDP_GROUPS_ATTRIBUTE`, when IdP groups are mapped to roles. */
-  readonly idpGroupsAttribute?: string;
+  readonly idpGroupsAttribute?: string | undefined;
+  /** The deploy's `preTokenVersion`; when absent, V2_0 and V3_0 both pass. */
+  readonly preTokenVersion?: PreTokenVersion | undefined;
 }
+
+/** The pre token generation versions the suite deploys (`--param="preTokenVersion=…"`). */
+export const PRE_TOKEN_VERSIONS = ['V2_0', 'V3_0'] as const;
+export type PreTokenVersion = (typeof PRE_TOKEN_VERSIONS)[number];
 
 // The scope that lets a token's holder call UpdateUserAttributes on their own user.
 const SELF_SERVICE_SCOPE = 'aws.cognito.signin.user.admin';
@@ -34,13 +40,16 @@ const TENANT_ATTRIBUTE = 'custom:tenantId';
 const TRIGGERS = [
   ['PreSignUp', 'preSignUp'],
   ['PostConfirmation', 'postConfirmation'],
+  ['PreTokenGeneration', 'preTokenGeneration'],
 ] as const;
+const REPLACE_HINT = 'a deploy refuses to replace another function unless --param="replaceTriggers=true"';
 
 /**
  * Audits a user pool against what the suite relies on (ARCHITECTURE.md "The one rule"): `custom:tenantId` exists
  * and is mutable; no app client can write it and every client lists its attributes explicitly; no identity
- * provider maps onto it; the triggers are this suite's functions, pre token generation at V2_0 or V3_0 on a
- * feature plan that allows it. Pure: the snapshot is read elsewhere.
+ * provider maps onto it; the triggers are this suite's functions (another function on a slot is named: a deploy
+ * would refuse to replace it), pre token generation in both of its fields and at V2_0 or V3_0 (the deploy's
+ * `preTokenVersion` when given) on a feature plan that allows it. Pure: the snapshot is read elsewhere.
  */
 export function auditPool(snapshot: PoolSnapshot, expected: ExpectedTriggers): Finding[] {
   return [
@@ -120,34 +129,26 @@ function auditIdentityProviders(snapshot: PoolSnapshot): Finding[] {
 
 function auditTriggers(pool: UserPoolType, expected: ExpectedTriggers): Finding[] {
   const config = pool.LambdaConfig ?? {};
-  const isOurs = (arn: string | undefined, fn: string) =>
-    arn?.endsWith(`:function:${expected.service}-${expected.stage}-${fn}`) === true;
-  const findings: Finding[] = TRIGGERS.map(([trigger, fn]) =>
-    isOurs(config[trigger], fn)
-      ? ok(`trigger ${trigger}`, 'is this suite')
-      : unsafe(
-          `trigger ${trigger}`,
-          `is ${config[trigger] ?? 'not set'}; expected ${expected.service}-${expected.stage}-${fn}`,
-        ),
-  );
-  const preToken = config.PreTokenGenerationConfig;
-  const preTokenArn = preToken?.LambdaArn ?? config.PreTokenGeneration;
-  if (!isOurs(preTokenArn, 'preTokenGeneration')) {
-    findings.push(
-      unsafe(
-        'trigger PreTokenGeneration',
-        `is ${preTokenArn ?? 'not set'}; expected ${expected.service}-${expected.stage}-preTokenGeneration`,
-      ),
-    );
-  } else if (preToken?.LambdaVersion !== 'V2_0' && preToken?.LambdaVersion !== 'V3_0') {
-    findings.push(
-      unsafe(
-        'trigger PreTokenGeneration',
-        `runs at ${preToken?.LambdaVersion ?? 'V1_0'}: access tokens get no tenant claims (use V2_0)`,
-      ),
-    );
-  } else {
-    findings.push(ok('trigger PreTokenGeneration', `is this suite at ${preToken.LambdaVersion}`));
+  const findings: Finding[] = [];
+  for (const [trigger, fn] of TRIGGERS) {
+    const subject = `trigger ${trigger}`;
+    const wanted = `${expected.service}-${expected.stage}-${fn}`;
+    // Pre token generation lives in two fields, which Cognito requires to name the same function.
+    const values =
+      trigger === 'PreTokenGeneration'
+        ? [config.PreTokenGeneration, config.PreTokenGenerationConfig?.LambdaArn]
+        : [config[trigger]];
+    const found = [...new Set(values.filter((value): value is string => value !== undefined))];
+    const foreign = found.filter((arn) => !arn.endsWith(`:function:${wanted}`));
+    if (found.length === 0) {
+      findings.push(unsafe(subject, `is not set; expected ${wanted}`));
+    } else if (foreign.length > 0) {
+      findings.push(unsafe(subject, `is ${foreign.join(' and ')}; expected ${wanted} (${REPLACE_HINT})`));
+    } else if (trigger === 'PreTokenGeneration') {
+      findings.push(preTokenVersionFinding(config.PreTokenGenerationConfig?.LambdaVersion, expected.preTokenVersion));
+    } else {
+      findings.push(ok(subject, 'is this suite'));
+    }
   }
   const tier = pool.UserPoolTier ?? 'ESSENTIALS';
   findings.push(
@@ -156,6 +157,21 @@ function auditTriggers(pool: UserPoolType, expected: ExpectedTriggers): Finding[
       : ok('feature plan', `is ${tier}`),
   );
   return findings;
+}
+
+function preTokenVersionFinding(version: string | undefined, expected: PreTokenVersion | undefined): Finding {
+  const subject = 'trigger PreTokenGeneration';
+  if (version !== 'V2_0' && version !== 'V3_0') {
+    return unsafe(subject, `runs at ${version ?? 'V1_0'}: access tokens get no tenant claims (use V2_0)`);
+  }
+  if (expected !== undefined && version !== expected) {
+    return unsafe(
+      subject,
+      `runs at ${version}, but the deploy sets preTokenVersion=${expected}` +
+        (expected === 'V3_0' ? ': machine-to-machine tokens get no tenant claims' : ''),
+    );
+  }
+  return ok(subject, `is this suite at ${version}`);
 }
 
 const ok = (subject: string, message: string): Finding => ({ severity: 'ok', subject, message });

@@ -194,7 +194,10 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     const result = await failingCli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
 
     // Assess
-    expect(result).toMatchObject({ code: 1, err: ['error: user pool unavailable during AdminCreateUser'] });
+    expect(result).toMatchObject({
+      code: 1,
+      err: ['error: user pool unavailable during AdminCreateUser: Error: throttled'],
+    });
     expect((await registry.requireTenant('acme')).seats).toBe(0);
     expect(await registry.listMembers('acme')).toEqual([]);
     expect(mock.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);

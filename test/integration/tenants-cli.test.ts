@@ -467,7 +467,7 @@ describe('tenants CLI target: never guessed, always shown before a write', () =>
 
     // Assess
     expect(first.code).toBe(1);
-    expect(first.err).toEqual(['error: tenant registry unavailable during addMember']);
+    expect(first.err).toEqual(['error: tenant registry unavailable during addMember: Error: connection reset']);
     expect(half.length).toBeLessThan(5);
     expect(second.code).toBe(0);
     expect(third.out).toEqual(['imported 5 tenant(s): 0 created, 5 updated, 6 binding(s), 0 new member(s)']);

@@ -175,7 +175,28 @@ describe('doctor: pool audit', () => {
           PostConfirmation: 'arn:aws:lambda:us-east-1:123456789012:function:cognito-tenancy-dev-postConfirmation',
         };
       },
-      'trigger PostConfirmation: is arn:aws:lambda:us-east-1:123456789012:function:cognito-tenancy-dev-postConfirmation; expected cognito-tenancy-prod-postConfirmation',
+      'trigger PostConfirmation: is arn:aws:lambda:us-east-1:123456789012:function:cognito-tenancy-dev-postConfirmation; expected cognito-tenancy-prod-postConfirmation (a deploy refuses to replace another function unless --param="replaceTriggers=true")',
+    ],
+    [
+      'a foreign V1 pre token generation trigger (the legacy field only)',
+      (pool) => {
+        pool.LambdaConfig = {
+          ...pool.LambdaConfig,
+          PreTokenGeneration: 'arn:aws:lambda:us-east-1:123456789012:function:acme-legacy-claims',
+          PreTokenGenerationConfig: undefined,
+        };
+      },
+      'trigger PreTokenGeneration: is arn:aws:lambda:us-east-1:123456789012:function:acme-legacy-claims; expected cognito-tenancy-prod-preTokenGeneration (a deploy refuses to replace another function unless --param="replaceTriggers=true")',
+    ],
+    [
+      'a foreign legacy pre token ARN left next to the suite in PreTokenGenerationConfig',
+      (pool) => {
+        pool.LambdaConfig = {
+          ...pool.LambdaConfig,
+          PreTokenGeneration: 'arn:aws:lambda:us-east-1:123456789012:function:acme-legacy-claims',
+        };
+      },
+      'trigger PreTokenGeneration: is arn:aws:lambda:us-east-1:123456789012:function:acme-legacy-claims; expected cognito-tenancy-prod-preTokenGeneration (a deploy refuses to replace another function unless --param="replaceTriggers=true")',
     ],
     [
       'the Lite feature plan',
@@ -196,6 +217,25 @@ describe('doctor: pool audit', () => {
 
     // Assess
     expect(lines).toEqual([expected]);
+  });
+
+  it.each([
+    [
+      'V3_0',
+      'trigger PreTokenGeneration: runs at V2_0, but the deploy sets preTokenVersion=V3_0: machine-to-machine tokens get no tenant claims',
+    ],
+    ['V2_0', undefined],
+  ] as const)("checks the pool against the deploy's preTokenVersion %s", async (preTokenVersion, expected) => {
+    // Prepare: the recorded pool runs pre token generation at V2_0.
+    replayRecordedPool();
+
+    // Act
+    const lines = auditPool(await snapshot(), { ...EXPECTED, preTokenVersion })
+      .filter((finding) => finding.severity === 'unsafe')
+      .map((finding) => `${finding.subject}: ${finding.message}`);
+
+    // Assess
+    expect(lines).toEqual(expected === undefined ? [] : [expected]);
   });
 
   it('warns instead of passing when identity providers cannot be listed', async () => {

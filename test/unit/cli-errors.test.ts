@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { errorLine } from '../../cli/error-line';
+import { DirectoryUnavailableError } from '../../shared/runtime/errors';
+import { cliRunner } from '../support/cli';
+
+describe('tenants CLI without AWS configuration', () => {
+  const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('takes the region from the pool id and names the missing credentials, with nothing sent anywhere', async () => {
+    // Prepare: no credentials anywhere the SDK looks, and no instance metadata (no network is used).
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_REGION',
+    ]) {
+      vi.stubEnv(name, undefined);
+    }
+    vi.stubEnv('HOME', home);
+    vi.stubEnv('AWS_CONFIG_FILE', join(home, 'config'));
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(home, 'credentials'));
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    vi.stubEnv('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', undefined);
+    const cli = cliRunner({});
+
+    // Act
+    const result = await cli('doctor', '--pool', 'eu-west-1_AbC123');
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.err).toEqual([
+      'error: no AWS credentials for user pool eu-west-1_AbC123 in eu-west-1: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (a local stack: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)',
+    ]);
+  });
+
+  it('refuses a pre token version the deploy cannot set, before any I/O (exit 2)', async () => {
+    // Act
+    const result = await cliRunner({})('doctor', '--pool', 'us-east-1_AbC123', '--pre-token-version', 'V1_0');
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.err).toEqual(['error: --pre-token-version must be V2_0 or V3_0, got "V1_0"']);
+  });
+
+  it('says why a pool was unavailable instead of only that it was', () => {
+    // Prepare
+    const error = new DirectoryUnavailableError('describeUserPool', {
+      cause: Object.assign(new Error('User pool us-east-1_AbC123 does not exist.'), {
+        name: 'ResourceNotFoundException',
+      }),
+    });
+
+    // Act
+    const line = errorLine(error, [undefined, 'user pool us-east-1_AbC123 in us-east-1']);
+
+    // Assess
+    expect(line).toBe(
+      'user pool unavailable during describeUserPool: ResourceNotFoundException: User pool us-east-1_AbC123 does not exist.',
+    );
+  });
+
+  it('names a missing region for the registry', () => {
+    // Act
+    const line = errorLine(new Error('Region is missing'), ['DynamoDB table t in ?', undefined]);
+
+    // Assess
+    expect(line).toBe('no AWS region for DynamoDB table t in ?: pass --region or set AWS_REGION');
+  });
+});
