@@ -16,24 +16,13 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { mockClient } from 'aws-sdk-client-mock';
 import { compare, report } from './measure';
+import { ACME_TENANT_ITEM } from './registry-items';
 
 const POOL_ID = 'us-east-1_BenchPool1';
 const CLIENT_ID = 'benchclient1234567890abcd';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/tenants/acme/me';
 
 type Handler = (event: unknown) => Promise<unknown>;
-
-const BENCH_TENANT = {
-  pk: { S: 'TENANT#acme' },
-  sk: { S: 'TENANT' },
-  tenantId: { S: 'acme' },
-  name: { S: 'Acme' },
-  tier: { S: 'standard' },
-  status: { S: 'active' },
-  seats: { N: '1' },
-  createdAt: { S: '2026-01-01T00:00:00.000Z' },
-  updatedAt: { S: '2026-01-01T00:00:00.000Z' },
-};
 
 export default async function run(): Promise<void> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -52,7 +41,7 @@ export default async function run(): Promise<void> {
   const registry = mockClient(DynamoDBClient);
   registry.on(GetItemCommand).callsFake(() => {
     readCount++;
-    return { Item: BENCH_TENANT };
+    return { Item: ACME_TENANT_ITEM };
   });
 
   try {

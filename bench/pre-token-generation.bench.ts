@@ -25,6 +25,7 @@ import {
 } from '../shared/tokens/pre-token-event';
 import { createPreTokenGenerationHandler } from '../shared/tokens/pre-token-generation';
 import { compare, report } from './measure';
+import { ACME_TENANT_ITEM } from './registry-items';
 
 const EVENTS = new URL('../events/pre-token-generation/', import.meta.url);
 const TENANT: Tenant = {
@@ -65,18 +66,7 @@ async function withStdoutSink<T>(fn: () => Promise<T>): Promise<{ result: T; lin
   }
 }
 
-const tenantItem = {
-  pk: { S: 'TENANT#acme' },
-  sk: { S: 'TENANT' },
-  tenantId: { S: 'acme' },
-  name: { S: 'Acme' },
-  tier: { S: 'standard' },
-  status: { S: 'active' },
-  seats: { N: '3' },
-  roleMappings: { M: { AcmeAdmins: { S: 'tenant-admin' } } },
-  createdAt: { S: '2025-01-01T00:00:00.000Z' },
-  updatedAt: { S: '2025-01-01T00:00:00.000Z' },
-};
+const tenantItem = ACME_TENANT_ITEM;
 const membershipItem = {
   pk: { S: 'TENANT#acme' },
   sk: { S: `USER#${ALICE}` },
