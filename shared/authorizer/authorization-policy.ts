@@ -56,9 +56,21 @@ export function coversResource(permitted: readonly string[], resource: string): 
  */
 export function buildPolicy(arn: MethodArn, allowResources: readonly string[], allowed: boolean): PolicyDocument {
   if (allowResources.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
-  const denied = NON_CANONICAL_RESOURCES.map((pattern) => arn.prefix + pattern);
-  if (!allowed && !hasArnWildcard(arn.resource)) denied.push(arn.value);
+  const nonCanonical = nonCanonicalResources(arn.prefix);
+  const denied = !allowed && !hasArnWildcard(arn.resource) ? [...nonCanonical, arn.value] : nonCanonical;
   return document([statement('Allow', allowResources), statement('Deny', denied)]);
+}
+
+// One API stage prefix per authorizer in practice: its non-canonical patterns are built once and shared.
+let lastPrefix = '';
+let lastNonCanonical: readonly string[] = [];
+
+function nonCanonicalResources(prefix: string): readonly string[] {
+  if (prefix !== lastPrefix) {
+    lastNonCanonical = Object.freeze(NON_CANONICAL_RESOURCES.map((pattern) => prefix + pattern));
+    lastPrefix = prefix;
+  }
+  return lastNonCanonical;
 }
 
 /** The full ARNs of permitted resource paths under a stage prefix (`arn:…:apiId/stage/`). */

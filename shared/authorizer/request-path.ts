@@ -10,6 +10,9 @@
 
 // Encoded dot, slash, backslash and percent (double encoding), and NUL: nothing a canonical path needs.
 const ENCODED = /%(?:2e|2f|5c|25|00)/i;
+// The common case, decided without decoding: non-empty segments of ASCII letters, digits, `_`, `-`, `~` and the
+// braces of a route template, none of them dot-only (no `.` at all). Anything else takes the full check.
+const PLAIN = /^(?:\/[\w~{}-]+)+$/;
 
 /**
  * Whether a request path — a raw path (`/tenants/acme/me`, percent-encoded as sent) or the path part of a
@@ -18,7 +21,7 @@ const ENCODED = /%(?:2e|2f|5c|25|00)/i;
  * The root path `/` is canonical.
  */
 export function isCanonicalPath(path: string): boolean {
-  if (path === '/') return true;
+  if (path === '/' || PLAIN.test(path)) return true;
   if (!path.startsWith('/') || ENCODED.test(path) || path.includes('\\')) return false;
   let decoded: string;
   try {
