@@ -7,11 +7,13 @@ import { packageTemplate as packageWithDir, type Resource, type Template } from 
 
 const run = promisify(execFile);
 let lastPackageDir = '';
+let lastTempLeftovers: string[] = [];
 
 /** `serverless package` as `npm run package` runs it; remembers the folder of the last package. */
 async function packageTemplate(params: Record<string, string>): Promise<Template> {
-  const { template, dir } = await packageWithDir(params);
+  const { template, dir, tempLeftovers } = await packageWithDir(params);
   lastPackageDir = dir;
+  lastTempLeftovers = tempLeftovers;
   return template;
 }
 
@@ -46,11 +48,13 @@ describe('serverless package (offline, no credentials)', () => {
   let create: Template;
   let attach: Template;
   let createDir: string;
+  let createLeftovers: string[];
   let attachDir: string;
 
   beforeAll(async () => {
     create = await packageTemplate({});
     createDir = lastPackageDir;
+    createLeftovers = lastTempLeftovers;
     // Attach mode with the non-default parameters: V3_0 (machine-to-machine tokens) and replaceTriggers.
     attach = await packageTemplate({
       poolMode: 'attach',
@@ -62,6 +66,11 @@ describe('serverless package (offline, no credentials)', () => {
     });
     attachDir = lastPackageDir;
   }, 240_000);
+
+  it('leaves nothing in the temporary directory it packages with', () => {
+    // Assess: serverless-esbuild's zip folders are removed (patches/serverless-esbuild+1.57.2.patch)
+    expect(createLeftovers).toEqual([]);
+  });
 
   it('creates a pool on the Essentials plan with pre token generation at V2_0', () => {
     // Act

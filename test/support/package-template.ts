@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,14 +21,19 @@ afterAll(() => {
 
 /**
  * `serverless package` exactly as `npm run package` runs it, offline and without credentials; the template it
- * wrote and the folder holding it (with the function zips).
+ * wrote, the folder holding it (with the function zips), and what it left in its temp directory.
  */
-export async function packageTemplate(params: Record<string, string>): Promise<{ template: Template; dir: string }> {
+export async function packageTemplate(
+  params: Record<string, string>,
+): Promise<{ template: Template; dir: string; tempLeftovers: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'sls-package-'));
-  made.push(dir);
+  // The packaging's own temp directory, empty at the start: whatever is in it afterwards, the run left behind.
+  const temp = mkdtempSync(join(tmpdir(), 'sls-package-tmp-'));
+  made.push(dir, temp);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
+    TMPDIR: temp,
     // Its own bundle folder, so a local stack running beside this test keeps its bundles.
     SLS_ESBUILD_WORK_FOLDER: `.esbuild-package-${randomUUID().slice(0, 8)}`,
   };
@@ -46,5 +51,5 @@ export async function packageTemplate(params: Record<string, string>): Promise<{
     { cwd: root, env, timeout: 170_000 },
   );
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  return { template, dir };
+  return { template, dir, tempLeftovers: readdirSync(temp) };
 }
