@@ -113,12 +113,12 @@ const ROUTES: Readonly<Record<string, DocumentsRequest['route']>> = {
 function toRequest(event: Event): DocumentsRequest | undefined {
   const route = ROUTES[event.routeKey ?? ''];
   const context = event.requestContext?.authorizer?.lambda;
-  if (route === 'create') return { route, context, body: bodyText(event) };
-  if (route === 'share') {
-    return { route, context, documentId: event.pathParameters?.documentId ?? '', body: bodyText(event) };
-  }
-  if (route === 'get') return { route, context, documentId: event.pathParameters?.documentId ?? '' };
-  if (route === 'list') return { route, context, query: event.queryStringParameters ?? {} };
+  const pathTenantId = event.pathParameters?.tenantId;
+  const documentId = event.pathParameters?.documentId ?? '';
+  if (route === 'create') return { route, context, pathTenantId, body: bodyText(event) };
+  if (route === 'share') return { route, context, pathTenantId, documentId, body: bodyText(event) };
+  if (route === 'get') return { route, context, pathTenantId, documentId };
+  if (route === 'list') return { route, context, pathTenantId, query: event.queryStringParameters ?? {} };
   return undefined;
 }
 

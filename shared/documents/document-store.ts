@@ -67,13 +67,22 @@ export class DocumentStore {
     return Item === undefined ? undefined : fromItem(tenantId, Item);
   }
 
-  /** The body of a tenant's document. */
-  async content(document: DocumentMetadata): Promise<string> {
+  /** The body of a tenant's document, or `undefined` when its object does not exist (S3 `NoSuchKey`). */
+  async content(document: DocumentMetadata): Promise<string | undefined> {
     const { s3 } = this.options.clients.forTenant(document.tenantId);
-    const { Body } = await s3.send(
-      new GetObjectCommand({ Bucket: this.options.bucketName, Key: documentObjectKey(document.tenantId, document.id) }),
-    );
-    return (await Body?.transformToString('utf8')) ?? '';
+    try {
+      const { Body } = await s3.send(
+        new GetObjectCommand({
+          Bucket: this.options.bucketName,
+          Key: documentObjectKey(document.tenantId, document.id),
+        }),
+      );
+      return (await Body?.transformToString('utf8')) ?? '';
+    } catch (error) {
+      // By name, not class: the error may come from another copy of the S3 client module.
+      if (error instanceof Error && error.name === 'NoSuchKey') return undefined;
+      throw error;
+    }
   }
 
   /** A page of the tenant's documents in id order: one `Query` on the tenant's partition. */

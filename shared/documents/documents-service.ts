@@ -2,11 +2,13 @@ import { verifiedTenantId } from '../credentials/tenant-context';
 import {
   AccessDeniedError,
   CredentialsUnavailableError,
+  DataUnavailableError,
   InvalidInputError,
   PolicyEngineError,
   PolicyStoreNotFoundError,
   ShareRecipientNotFoundError,
 } from '../runtime/errors';
+import { isTransientServiceError } from '../runtime/transient-error';
 import { type DocumentMetadata, isDocumentId, newDocumentId } from './document';
 import type { DocumentAction, DocumentCaller, DocumentDecider } from './document-decision';
 import type { DocumentStore } from './document-store';
@@ -16,6 +18,11 @@ export interface DocumentsRequest {
   readonly route: 'create' | 'get' | 'list' | 'share';
   /** The authorizer context (`tenantId`, `sub`, `groups`): the only source of the caller's tenant. */
   readonly context: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The path's `{tenantId}`. It never chooses the tenant; one that is not the context's (or is missing) is
+   * answered 404 before any data call, as defence in depth behind the authorizer, which already refuses it.
+   */
+  readonly pathTenantId: string | undefined;
   readonly documentId?: string;
   /** The request body as text (`create`, `share`). */
   readonly body?: string;
@@ -68,6 +75,8 @@ export class DocumentsService {
   async handle(request: DocumentsRequest): Promise<DocumentsResponse> {
     try {
       const caller = callerFrom(request.context);
+      // The same answer as for a route that does not exist: it tells nothing about the other tenant.
+      if (request.pathTenantId !== caller.tenantId) return { statusCode: 404, body: { message: 'Not found.' } };
       if (request.route === 'create') return await this.#create(caller, request.body);
       if (request.route === 'get') return await this.#get(caller, request.documentId);
       if (request.route === 'share') return await this.#share(caller, request.documentId, request.body);
@@ -99,6 +108,8 @@ export class DocumentsService {
     if (document === undefined) return notFound();
     if (!(await this.#allows(caller, 'read', document))) return forbidden();
     const content = await this.options.store.content(document);
+    // Metadata without a body (the body was deleted on its own): the document is gone.
+    if (content === undefined) return notFound();
     return { statusCode: 200, body: { ...document, content } };
   }
 
@@ -214,5 +225,11 @@ function failure(error: unknown): DocumentsResponse {
   }
   if (error instanceof PolicyStoreNotFoundError)
     return { statusCode: 503, body: { message: error.userMessage }, error };
+  // Throttled or unavailable after the SDK's retries: retry later. The store's reason stays in `error`.
+  if (isTransientServiceError(error)) {
+    const unavailable = new DataUnavailableError({ cause: error });
+    return { statusCode: 503, body: { message: unavailable.userMessage }, error: unavailable };
+  }
+  // Anything else is a bug or a misconfiguration: nothing of it reaches the caller.
   return { statusCode: 500, body: { message: 'The request could not be completed.' }, error };
 }

@@ -264,3 +264,18 @@ export class ShareRecipientNotFoundError extends TenancyError {
     });
   }
 }
+
+/**
+ * A data store (DynamoDB, S3) throttled the request or was unavailable after the SDK's own retries: worth
+ * retrying later (HTTP 503). The store's error name is in the message and the whole error in `cause`, for logs.
+ */
+export class DataUnavailableError extends TenancyError {
+  override name = 'DataUnavailableError';
+  constructor(options: { cause: unknown }) {
+    const reason = options.cause instanceof Error ? options.cause.name : 'unknown';
+    super(`data store unavailable (${reason})`, {
+      ...options,
+      userMessage: 'The service is temporarily unavailable. Please try again.',
+    });
+  }
+}

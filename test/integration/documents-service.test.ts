@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createTenantDataTable, LOCAL_CREDENTIALS, localDynamoDBClient } from '../../local/dynamodb-local';
 import { type LocalS3, startLocalS3 } from '../../local/s3rver';
@@ -68,10 +68,16 @@ function setup(options: { decide?: DocumentDecider; source?: TenantCredentialSou
       return decide(request);
     },
   });
+  // A request names the caller's own tenant in its path unless the test says otherwise.
+  const handle = (request: TestRequest) => service.handle({ pathTenantId: tenantOf(request.context), ...request });
   const create = (context: object, title = 'Plan', content = 'hello') =>
-    service.handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title, content }) });
-  return { service, asked, decisions, create };
+    handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title, content }) });
+  return { service: { handle }, asked, decisions, create };
 }
+
+type TestRequest = Omit<DocumentsRequest, 'pathTenantId'> & { readonly pathTenantId?: string };
+const tenantOf = (context: TestRequest['context']) =>
+  typeof context?.tenantId === 'string' ? context.tenantId : undefined;
 
 const idOf = (response: { body: unknown }) => (response.body as DocumentMetadata).id;
 
@@ -125,6 +131,44 @@ describe('DocumentsService on DynamoDB Local and s3rver', () => {
     // Assess
     expect(read).toMatchObject({ statusCode: 404, body: { message: 'Document not found.' } });
     expect(asked).toEqual(['globex']);
+  });
+
+  it('answers 404 without any credentials, decision or data call when the path names another tenant', async () => {
+    // Prepare: acme's caller; the authorizer would refuse these paths, the service refuses them again.
+    const { service, create, asked, decisions } = setup();
+    const id = idOf(await create(ann));
+    asked.length = 0;
+    decisions.length = 0;
+    const body = JSON.stringify({ title: 'planted', content: 'x' });
+
+    // Act: an existing other tenant, a tenant that does not exist, a case variant, no path tenant at all.
+    const answers = await Promise.all([
+      service.handle({ route: 'get', context: ann, pathTenantId: 'globex', documentId: id }),
+      service.handle({ route: 'get', context: ann, pathTenantId: 'no-such-tenant', documentId: id }),
+      service.handle({ route: 'list', context: ann, pathTenantId: 'globex' }),
+      service.handle({ route: 'create', context: ann, pathTenantId: 'ACME', body }),
+      service.handle({ route: 'list', context: ann, pathTenantId: undefined }),
+    ]);
+
+    // Assess: one indistinguishable answer, and nothing was read or written for anyone.
+    expect(answers).toEqual(Array(5).fill({ statusCode: 404, body: { message: 'Not found.' } }));
+    expect(asked).toEqual([]);
+    expect(decisions).toEqual([]);
+    const own = await service.handle({ route: 'get', context: ann, documentId: id });
+    expect(own.statusCode).toBe(200);
+  });
+
+  it('answers 404, not 500, for a document whose metadata exists but whose body object is gone', async () => {
+    // Prepare
+    const { service, create } = setup();
+    const id = idOf(await create(ann, 'Doomed', 'body'));
+    await raw.s3.send(new DeleteObjectCommand({ Bucket: bucketName, Key: `acme/documents/${id}` }));
+
+    // Act
+    const read = await service.handle({ route: 'get', context: bob, documentId: id });
+
+    // Assess
+    expect(read).toEqual({ statusCode: 404, body: { message: 'Document not found.' } });
   });
 
   it("pages through a tenant's documents with a cursor and never lists another tenant's", async () => {
@@ -231,7 +275,7 @@ describe('DocumentsService on DynamoDB Local and s3rver', () => {
   it('refuses a request whose authorizer context has no well-formed tenant or user, before any data call', async () => {
     // Prepare
     const { service, asked } = setup();
-    const requests: DocumentsRequest[] = [
+    const requests: TestRequest[] = [
       { route: 'list', context: undefined },
       { route: 'list', context: { sub: 'sub-ann' } },
       { route: 'list', context: { tenantId: 'acme/*', sub: 'sub-ann' } },

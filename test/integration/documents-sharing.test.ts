@@ -78,13 +78,27 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-const create = (context: object) =>
-  service.handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title: 'Memo', content: 'q4' }) });
-const get = (context: object, documentId: string) =>
-  service.handle({ route: 'get', context: { ...context }, documentId });
-const list = (context: object) => service.handle({ route: 'list', context: { ...context }, query: {} });
-const shareWith = (context: object, documentId: string, userId: unknown) =>
-  service.handle({ route: 'share', context: { ...context }, documentId, body: JSON.stringify({ userId }) });
+// Every request names the caller's own tenant in its path, as the authorizer lets through.
+type Caller = { readonly tenantId: string; readonly [claim: string]: string };
+const create = (context: Caller) =>
+  service.handle({
+    route: 'create',
+    context: { ...context },
+    pathTenantId: context.tenantId,
+    body: JSON.stringify({ title: 'Memo', content: 'q4' }),
+  });
+const get = (context: Caller, documentId: string) =>
+  service.handle({ route: 'get', context: { ...context }, pathTenantId: context.tenantId, documentId });
+const list = (context: Caller) =>
+  service.handle({ route: 'list', context: { ...context }, pathTenantId: context.tenantId, query: {} });
+const shareWith = (context: Caller, documentId: string, userId: unknown) =>
+  service.handle({
+    route: 'share',
+    context: { ...context },
+    pathTenantId: context.tenantId,
+    documentId,
+    body: JSON.stringify({ userId }),
+  });
 
 describe('the documents service decided by Cedar', () => {
   it('runs the source scenario: refused, shared by the owner, read; the admin manages; other tenants refused', async () => {
@@ -134,7 +148,13 @@ describe('the documents service decided by Cedar', () => {
     const noUser = await shareWith(olga, id, 42);
     const badUser = await shareWith(olga, id, 'a b');
     const unknown = await shareWith(olga, randomUUID(), colin.sub);
-    const notJson = await service.handle({ route: 'share', context: { ...olga }, documentId: id, body: 'x' });
+    const notJson = await service.handle({
+      route: 'share',
+      context: { ...olga },
+      pathTenantId: olga.tenantId,
+      documentId: id,
+      body: 'x',
+    });
 
     // Assess
     expect([noUser.statusCode, badUser.statusCode, unknown.statusCode, notJson.statusCode]).toEqual([

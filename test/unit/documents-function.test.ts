@@ -17,9 +17,10 @@ const LOCAL = {
 const load = (env: Record<string, string>) =>
   coldStart(async () => (await import('../../functions/documents')).handler, env);
 
-const event = (routeKey: string, lambda: Record<string, string> | undefined) =>
+const event = (routeKey: string, lambda: Record<string, string> | undefined, pathTenantId = 'acme') =>
   ({
     routeKey,
+    pathParameters: { tenantId: pathTenantId },
     requestContext: { authorizer: lambda === undefined ? undefined : { lambda } },
   }) as unknown as Parameters<Handler>[0];
 
@@ -40,6 +41,20 @@ describe('documents function', () => {
     // Assess
     expect(unknown).toMatchObject({ statusCode: 404, body: JSON.stringify({ message: 'Not found.' }) });
     expect(noTenant).toMatchObject({ statusCode: 403, headers: { 'content-type': 'application/json' } });
+  });
+
+  it("passes the path's tenant to the service: another tenant's path is 404 before any data call, its own path is served", async () => {
+    // Prepare: the registry and data endpoints are a closed port, so a served request fails as unavailable.
+    const handler = await load(LOCAL);
+    const acme = { tenantId: 'acme', sub: 'sub-ann', groups: 'tenant-member' };
+
+    // Act
+    const foreign = await handler(event('GET /tenants/{tenantId}/documents', acme, 'globex'));
+    const own = await handler(event('GET /tenants/{tenantId}/documents', acme, 'acme'));
+
+    // Assess
+    expect(foreign).toMatchObject({ statusCode: 404, body: JSON.stringify({ message: 'Not found.' }) });
+    expect(own.statusCode).toBe(503);
   });
 
   it('refuses to start with static credentials unless the data endpoints are on the loopback interface', async () => {
