@@ -179,7 +179,7 @@ describe('attach-mode custom resource against recorded DescribeUserPool response
     [
       'a foreign V1 pre token generation trigger',
       'describe-foreign-pre-token-v1',
-      ['PreTokenGeneration: ' + fn('acme-legacy-claims')],
+      [`PreTokenGeneration: ${fn('acme-legacy-claims')}`],
     ],
     [
       'a foreign V2 pre token generation config and pre sign-up',
