@@ -1,7 +1,8 @@
 /**
  * The sample documents service behind the authorizer (HTTP API payload 2.0):
  * `POST /tenants/{tenantId}/documents`, `GET /tenants/{tenantId}/documents`,
- * `GET /tenants/{tenantId}/documents/{documentId}` and `POST /tenants/{tenantId}/documents/{documentId}/shares`.
+ * `GET /tenants/{tenantId}/documents/{documentId}`, `DELETE /tenants/{tenantId}/documents/{documentId}` and
+ * `POST /tenants/{tenantId}/documents/{documentId}/shares`.
  * The tenant comes from the authorizer context only; every data call runs with tenant-scoped credentials
  * (README "Tenant-scoped credentials"), and every route is decided by Cedar (README "Fine-grained permissions").
  */
@@ -80,6 +81,10 @@ const service = new DocumentsService({
       { kind: 'document', id: document.id, tenantId: document.tenantId, ownerSub: document.owner },
       recipientSub,
     ),
+  // The embedded engine's shares are tenant data: a deleted document takes its links with it.
+  ...(policyConfig.engine === 'embedded'
+    ? { removeShares: (document) => links.removeDocumentLinks(document.tenantId, document.id) }
+    : {}),
 });
 
 // A route key this function does not serve (a misrouted event): nothing to look up.
@@ -107,6 +112,7 @@ const ROUTES: Readonly<Record<string, DocumentsRequest['route']>> = {
   'POST /tenants/{tenantId}/documents': 'create',
   'GET /tenants/{tenantId}/documents': 'list',
   'GET /tenants/{tenantId}/documents/{documentId}': 'get',
+  'DELETE /tenants/{tenantId}/documents/{documentId}': 'delete',
   'POST /tenants/{tenantId}/documents/{documentId}/shares': 'share',
 };
 
@@ -117,7 +123,7 @@ function toRequest(event: Event): DocumentsRequest | undefined {
   const documentId = event.pathParameters?.documentId ?? '';
   if (route === 'create') return { route, context, pathTenantId, body: bodyText(event) };
   if (route === 'share') return { route, context, pathTenantId, documentId, body: bodyText(event) };
-  if (route === 'get') return { route, context, pathTenantId, documentId };
+  if (route === 'get' || route === 'delete') return { route, context, pathTenantId, documentId };
   if (route === 'list') return { route, context, pathTenantId, query: event.queryStringParameters ?? {} };
   return undefined;
 }

@@ -86,7 +86,7 @@ async function printedResources(): Promise<TemplateResources> {
 /** One call to the local HTTP API with a bearer token; the JSON body parsed when it is JSON. */
 export async function call(
   stack: LocalStack,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   token: string,
   body?: unknown,

@@ -7,7 +7,8 @@ import type { LocalStack } from './stack';
 /**
  * The source documents' sharing scenario on the embedded Cedar engine (README "Fine-grained permissions"):
  * the owner adds a document, a colleague is refused, the owner shares, the colleague reads, the tenant-admin
- * manages it, and a user of another tenant is refused, both as a reader and as a share recipient.
+ * manages it, and a user of another tenant is refused, both as a reader and as a share recipient; then the
+ * colleague may not delete it, the tenant-admin deletes it, and the owner finds it gone.
  */
 export async function runSharingFlow(
   stack: LocalStack,
@@ -57,6 +58,11 @@ export async function runSharingFlow(
     check("sharing: globex user on acme's path", 403, (await call(stack, 'GET', path, outsider.token)).status);
     const inGlobex = await call(stack, 'GET', `/tenants/globex/documents/${id}`, outsider.token);
     check("sharing: globex user, acme's id in globex", 404, inGlobex.status);
+    check('sharing: colleague deletes it', 403, (await call(stack, 'DELETE', path, colleague.token)).status);
+    const deleted = await call(stack, 'DELETE', path, admin.token);
+    check("sharing: tenant-admin deletes the owner's document", 204, deleted.status);
+    check('sharing: owner reads it after the delete', 404, (await call(stack, 'GET', path, owner.token)).status);
+    check('sharing: tenant-admin deletes it again', 404, (await call(stack, 'DELETE', path, admin.token)).status);
     return checks;
   } finally {
     cognito.destroy();

@@ -1,7 +1,7 @@
 import type { DocumentMetadata } from './document';
 
 /** What a caller asks to do with documents. */
-export type DocumentAction = 'create' | 'read' | 'list';
+export type DocumentAction = 'create' | 'read' | 'list' | 'delete';
 
 /** The caller, as the authorizer verified it (context `sub`, `tenantId`, `groups`). */
 export interface DocumentCaller {
@@ -13,7 +13,8 @@ export interface DocumentCaller {
 /**
  * One authorization question per route: may `caller` do `action` on `document`? `create` carries the document
  * about to be written (owner = caller), `read` the stored document (its owner from the tenant's own data),
- * `list` no document (may the caller list at all); listed documents are then filtered with `read`.
+ * `list` no document (may the caller list at all); listed documents are then filtered with `read`; `delete` the
+ * stored document.
  */
 export interface DocumentDecisionRequest {
   readonly caller: DocumentCaller;

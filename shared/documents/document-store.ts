@@ -1,5 +1,11 @@
-import { type AttributeValue, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { TenantClients } from '../credentials/tenant-clients';
 import {
   DOCUMENT_SORT_KEY_PREFIX,
@@ -83,6 +89,28 @@ export class DocumentStore {
       if (error instanceof Error && error.name === 'NoSuchKey') return undefined;
       throw error;
     }
+  }
+
+  /** Deletes a document's body object (nothing happens when it is already gone). */
+  async deleteContent(document: DocumentMetadata): Promise<void> {
+    const { s3 } = this.options.clients.forTenant(document.tenantId);
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: this.options.bucketName,
+        Key: documentObjectKey(document.tenantId, document.id),
+      }),
+    );
+  }
+
+  /** Deletes a document's metadata item (nothing happens when it is already gone). */
+  async deleteMetadata(document: DocumentMetadata): Promise<void> {
+    const { dynamodb } = this.options.clients.forTenant(document.tenantId);
+    await dynamodb.send(
+      new DeleteItemCommand({
+        TableName: this.options.tableName,
+        Key: { tenantId: { S: document.tenantId }, sk: { S: documentSortKey(document.id) } },
+      }),
+    );
   }
 
   /** A page of the tenant's documents in id order: one `Query` on the tenant's partition. */

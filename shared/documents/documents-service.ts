@@ -15,7 +15,7 @@ import type { DocumentStore } from './document-store';
 
 /** A request to the documents API, already taken apart by the function (transport-neutral). */
 export interface DocumentsRequest {
-  readonly route: 'create' | 'get' | 'list' | 'share';
+  readonly route: 'create' | 'get' | 'list' | 'share' | 'delete';
   /** The authorizer context (`tenantId`, `sub`, `groups`): the only source of the caller's tenant. */
   readonly context: Readonly<Record<string, unknown>> | undefined;
   /**
@@ -51,6 +51,11 @@ export interface DocumentsServiceOptions {
     document: DocumentMetadata,
     recipientSub: string,
   ) => Promise<{ created: boolean }>;
+  /**
+   * Removes the shares of a document being deleted (the embedded engine's links in tenant data), so no grant
+   * outlives its document. Without it a delete removes body and metadata only.
+   */
+  readonly removeShares?: (document: DocumentMetadata) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -79,6 +84,7 @@ export class DocumentsService {
       if (request.pathTenantId !== caller.tenantId) return { statusCode: 404, body: { message: 'Not found.' } };
       if (request.route === 'create') return await this.#create(caller, request.body);
       if (request.route === 'get') return await this.#get(caller, request.documentId);
+      if (request.route === 'delete') return await this.#delete(caller, request.documentId);
       if (request.route === 'share') return await this.#share(caller, request.documentId, request.body);
       return await this.#list(caller, request.query ?? {});
     } catch (error) {
@@ -111,6 +117,22 @@ export class DocumentsService {
     // Metadata without a body (the body was deleted on its own): the document is gone.
     if (content === undefined) return notFound();
     return { statusCode: 200, body: { ...document, content } };
+  }
+
+  /**
+   * Deletes a document the caller may delete (Cedar `DeleteDocument`: owner or tenant-admin): body, then shares,
+   * then metadata last, so a delete that fails half-way is found again and finished by a retry. A second delete
+   * answers 404.
+   */
+  async #delete(caller: DocumentCaller, documentId: string | undefined): Promise<DocumentsResponse> {
+    if (!isDocumentId(documentId)) return notFound();
+    const document = await this.options.store.get(caller.tenantId, documentId);
+    if (document === undefined) return notFound();
+    if (!(await this.#allows(caller, 'delete', document))) return forbidden();
+    await this.options.store.deleteContent(document);
+    await this.options.removeShares?.(document);
+    await this.options.store.deleteMetadata(document);
+    return { statusCode: 204, body: undefined };
   }
 
   async #share(

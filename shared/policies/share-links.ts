@@ -1,5 +1,6 @@
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
@@ -80,6 +81,22 @@ export class TenantDataLinks implements ShareLinks {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw new PolicyEngineError(`could not record a share of tenant ${tenantId}`, { cause: error });
+    }
+  }
+
+  /** Removes every link of one document (its shares), e.g. when the document is deleted. */
+  async removeDocumentLinks(tenantId: string, documentId: string): Promise<void> {
+    const client = this.options.clientFor(tenantId);
+    for (const link of await this.listLinks(tenantId)) {
+      if (link.documentId !== documentId) continue;
+      await this.#call('remove a share', () =>
+        client.send(
+          new DeleteItemCommand({
+            TableName: this.options.tableName,
+            Key: { tenantId: { S: tenantId }, sk: { S: `${SK_PREFIX}${link.linkId}` } },
+          }),
+        ),
+      );
     }
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createTenantDataTable, LOCAL_CREDENTIALS, localDynamoDBClient } from '../../local/dynamodb-local';
 import { type LocalS3, startLocalS3 } from '../../local/s3rver';
@@ -70,6 +71,7 @@ beforeAll(async () => {
         { kind: 'document', id: document.id, tenantId: document.tenantId, ownerSub: document.owner },
         recipient,
       ),
+    removeShares: (document) => links.removeDocumentLinks(document.tenantId, document.id),
   });
 });
 
@@ -91,6 +93,8 @@ const get = (context: Caller, documentId: string) =>
   service.handle({ route: 'get', context: { ...context }, pathTenantId: context.tenantId, documentId });
 const list = (context: Caller) =>
   service.handle({ route: 'list', context: { ...context }, pathTenantId: context.tenantId, query: {} });
+const remove = (context: Caller, documentId: string) =>
+  service.handle({ route: 'delete', context: { ...context }, pathTenantId: context.tenantId, documentId });
 const shareWith = (context: Caller, documentId: string, userId: unknown) =>
   service.handle({
     route: 'share',
@@ -160,6 +164,52 @@ describe('the documents service decided by Cedar', () => {
     expect([noUser.statusCode, badUser.statusCode, unknown.statusCode, notJson.statusCode]).toEqual([
       400, 400, 404, 400,
     ]);
+  });
+
+  it("lets the tenant-admin delete the owner's document with its body and shares; then it is 404 for everyone", async () => {
+    // Prepare: a shared document, and another shared document whose share must survive.
+    const id = ((await create(olga)).body as DocumentMetadata).id;
+    const kept = ((await create(olga)).body as DocumentMetadata).id;
+    await shareWith(olga, id, colin.sub);
+    await shareWith(olga, kept, colin.sub);
+    const raw = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+
+    // Act
+    const byColin = await remove(colin, id);
+    const byOtto = await remove(otto, id);
+    const byAdmin = await remove(ada, id);
+    const ownerReads = await get(olga, id);
+    const colinReads = await get(colin, id);
+    const again = await remove(ada, id);
+    const ownerDeletesKept = await remove(olga, kept);
+
+    // Assess: only owner and tenant-admin may delete (Cedar DeleteDocument); another tenant never finds it.
+    expect([byColin.statusCode, byOtto.statusCode, byAdmin.statusCode]).toEqual([403, 404, 204]);
+    expect([ownerReads.statusCode, colinReads.statusCode, again.statusCode]).toEqual([404, 404, 404]);
+    expect(ownerDeletesKept.statusCode).toBe(204);
+    const listed = (await list(olga)).body as { documents: DocumentMetadata[] };
+    expect(listed.documents.map((document) => document.id)).not.toContain(id);
+    expect((await links.listLinks('acme')).map((link) => link.documentId)).not.toContain(id);
+    const body = raw.send(new HeadObjectCommand({ Bucket: bucketName, Key: `acme/documents/${id}` }));
+    await expect(body).rejects.toMatchObject({ name: 'NotFound' });
+    raw.destroy();
+  });
+
+  it("removes only the deleted document's shares", async () => {
+    // Prepare
+    const id = ((await create(olga)).body as DocumentMetadata).id;
+    const other = ((await create(olga)).body as DocumentMetadata).id;
+    await shareWith(olga, id, colin.sub);
+    await shareWith(olga, other, colin.sub);
+
+    // Act
+    const deleted = await remove(olga, id);
+
+    // Assess
+    expect(deleted.statusCode).toBe(204);
+    const documents = (await links.listLinks('acme')).map((link) => link.documentId);
+    expect(documents).toContain(other);
+    expect(documents).not.toContain(id);
   });
 
   it('answers 503, never allows, when the tenant has no policy store', async () => {

@@ -72,7 +72,7 @@ describe('tenant lifecycle end to end on the local stack', () => {
     const checks = await runSharingFlow(stack);
 
     // Assess
-    expect(checks.length).toBe(10);
+    expect(checks.length).toBe(14);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
   }, 120_000);
 });

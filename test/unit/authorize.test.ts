@@ -125,6 +125,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
               arn('POST/tenants/acme/documents'),
               arn('GET/tenants/acme/documents'),
               arn('GET/tenants/acme/documents/*'),
+              arn('DELETE/tenants/acme/documents/*'),
               arn('POST/tenants/acme/documents/*/shares'),
               arn('GET/health'),
               arn('GET/catalog'),

@@ -34,7 +34,7 @@ describe('documents function', () => {
 
     // Act
     const unknown = await handler(
-      event('DELETE /tenants/{tenantId}/documents/{documentId}', { tenantId: 'acme', sub: 's' }),
+      event('PUT /tenants/{tenantId}/documents/{documentId}', { tenantId: 'acme', sub: 's' }),
     );
     const noTenant = await handler(event('GET /tenants/{tenantId}/documents', undefined));
 

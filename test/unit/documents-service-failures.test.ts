@@ -1,4 +1,5 @@
 import {
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   InternalServerError,
@@ -9,7 +10,14 @@ import {
   ResourceNotFoundException,
   ThrottlingException,
 } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaticCredentials } from '../../shared/credentials/static-credentials';
@@ -120,6 +128,20 @@ describe('documents service: a data store that is throttled or unavailable', () 
 
     // Assess
     expect([listed.statusCode, created.statusCode]).toEqual([503, 503]);
+  });
+
+  it('answers 503 and keeps the metadata when a delete is throttled on the body, so a retry finds it again', async () => {
+    // Prepare
+    dynamodb.on(GetItemCommand).resolves({ Item: ITEM });
+    dynamodb.on(DeleteItemCommand).resolves({});
+    s3.on(DeleteObjectCommand).rejects(s3Error('SlowDown', 503));
+
+    // Act
+    const answer = await service.handle({ route: 'delete', context: { ...ann }, pathTenantId: 'acme', documentId: ID });
+
+    // Assess
+    expect(answer).toMatchObject({ statusCode: 503, body: { message: UNAVAILABLE } });
+    expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(0);
   });
 
   it.each([

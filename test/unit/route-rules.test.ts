@@ -34,6 +34,7 @@ describe('route rules', () => {
         ['POST /tenants/{tenantId}/documents', true, [], undefined],
         ['GET /tenants/{tenantId}/documents', true, [], undefined],
         ['GET /tenants/{tenantId}/documents/{documentId}', true, [], undefined],
+        ['DELETE /tenants/{tenantId}/documents/{documentId}', true, [], undefined],
         ['POST /tenants/{tenantId}/documents/{documentId}/shares', true, [], undefined],
         ['GET /health', false, [], undefined],
         ['GET /catalog', false, [], undefined],
