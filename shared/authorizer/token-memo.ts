@@ -1,8 +1,10 @@
+import { LruMap } from '../runtime/lru-map';
+
 /**
  * A bounded memo of verified tokens, so a token seen again in the same container skips the signature check.
  * An entry is served only for the identical full token string. Entries never outlive their token: one whose
  * `expiresAt` (seconds, the token's `exp`) has passed is dropped when looked up and never served. When full,
- * the least recently used entry goes (a `Map` keeps insertion order; a hit re-inserts). Only successes are
+ * the least recently used entry goes. Only successes are
  * stored, by the caller.
  *
  * The map is indexed by the token's last characters (part of its signature) and the stored full token is
@@ -13,34 +15,29 @@
  * Memory is bounded by `capacity` × the longest accepted token (the authorizer refuses headers over 12 KiB).
  */
 export class TokenMemo<T extends { readonly expiresAt: number }> {
-  readonly #entries = new Map<string, { readonly token: string; readonly value: T }>();
+  readonly #entries: LruMap<string, { readonly token: string; readonly value: T }>;
 
   constructor(
     readonly capacity: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#entries = new LruMap(capacity);
+  }
 
   /** The memoized value for exactly this `token`, or `undefined` when absent or expired. */
   get(token: string): T | undefined {
     const key = indexOf(token);
     const entry = this.#entries.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
+    if (this.now() < entry.value.expiresAt * 1000) return entry.value;
     this.#entries.delete(key);
-    if (this.now() >= entry.value.expiresAt * 1000) return undefined;
-    this.#entries.set(key, entry);
-    return entry.value;
+    return undefined;
   }
 
   /** Remembers a verified token; no-op when the capacity is 0 or the token has already expired. */
   set(token: string, value: T): void {
     if (this.capacity === 0 || this.now() >= value.expiresAt * 1000) return;
-    const key = indexOf(token);
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.capacity) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(key, { token, value });
+    this.#entries.set(indexOf(token), { token, value });
   }
 }
 

@@ -3,6 +3,7 @@ import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { assertTenantId } from '../registry/tenant-id';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { CredentialsUnavailableError } from '../runtime/errors';
+import { LruMap } from '../runtime/lru-map';
 import { roleSessionName } from './role-session-name';
 import type { TenantCredentialSource } from './tenant-credential-source';
 
@@ -39,12 +40,13 @@ type Expiring = AwsCredentialIdentity & { readonly expiration: Date };
  *   STS again); nothing ever falls back to the function's own role.
  */
 export class AssumedRoleCredentials implements TenantCredentialSource {
-  readonly #cache = new Map<string, Expiring>();
+  readonly #cache: LruMap<string, Expiring>;
   readonly #inFlight = new Map<string, Promise<Expiring>>();
   readonly #marginMs: number;
   readonly #now: () => number;
 
   constructor(private readonly options: AssumedRoleOptions) {
+    this.#cache = new LruMap(options.cacheSize);
     this.#marginMs = options.marginSeconds * 1000;
     this.#now = options.now ?? Date.now;
   }
@@ -53,9 +55,6 @@ export class AssumedRoleCredentials implements TenantCredentialSource {
   credentialsFor(tenantId: string): Promise<AwsCredentialIdentity> {
     const cached = this.#cache.get(tenantId);
     if (cached !== undefined && cached.expiration.getTime() - this.#marginMs > this.#now()) {
-      // Map order is insertion order: re-inserting marks the tenant as most recently used.
-      this.#cache.delete(tenantId);
-      this.#cache.set(tenantId, cached);
       return Promise.resolve(cached);
     }
     let pending = this.#inFlight.get(tenantId);
@@ -93,12 +92,7 @@ export class AssumedRoleCredentials implements TenantCredentialSource {
     }
     // Cache hits are not counted: the metric is credentials issued by STS, one per tenant and session.
     this.options.metrics?.record('issued', 'tenant-credentials');
-    this.#cache.delete(tenantId);
     this.#cache.set(tenantId, credentials);
-    if (this.#cache.size > this.options.cacheSize) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
     return credentials;
   }
 }

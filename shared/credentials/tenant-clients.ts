@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ClientLimits } from '../runtime/dynamodb-client';
+import { LruMap } from '../runtime/lru-map';
 import { type VerifiedTenantContext, verifiedTenantId } from './tenant-context';
 import type { TenantCredentialSource } from './tenant-credential-source';
 
@@ -28,11 +29,12 @@ export interface TenantClientsOptions {
  * another request may be using.
  */
 export class TenantClients {
-  readonly #clients = new Map<string, TenantScopedClients>();
+  readonly #clients: LruMap<string, TenantScopedClients>;
   readonly #dynamodbHandler: NodeHttpHandler;
   readonly #s3Handler: NodeHttpHandler;
 
   constructor(private readonly options: TenantClientsOptions) {
+    this.#clients = new LruMap(options.cacheSize);
     const { connectionTimeoutMs, requestTimeoutMs } = options.limits;
     const handler = { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs };
     this.#dynamodbHandler = new NodeHttpHandler(handler);
@@ -47,17 +49,9 @@ export class TenantClients {
   /** The clients of `tenantId`, a tenant id already verified. */
   forTenant(tenantId: string): TenantScopedClients {
     const found = this.#clients.get(tenantId);
-    if (found !== undefined) {
-      this.#clients.delete(tenantId);
-      this.#clients.set(tenantId, found);
-      return found;
-    }
+    if (found !== undefined) return found;
     const created = this.#create(tenantId);
     this.#clients.set(tenantId, created);
-    if (this.#clients.size > this.options.cacheSize) {
-      const oldest = this.#clients.keys().next().value;
-      if (oldest !== undefined) this.#clients.delete(oldest);
-    }
     return created;
   }
 

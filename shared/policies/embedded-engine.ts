@@ -1,4 +1,5 @@
 import { PolicyEngineError } from '../runtime/errors';
+import { LruMap } from '../runtime/lru-map';
 import type { CedarRequest, Decision } from './cedar-model';
 import { type Cedar, loadCedar } from './cedar-module';
 import { cedarPolicySet, type PolicySetSource } from './policy-set';
@@ -17,20 +18,22 @@ export interface EmbeddedEngineOptions {
  * the old one), and every decision evaluates against that parsed set.
  */
 export class EmbeddedEngine {
-  /** Tenant id → version of its parsed set, in order of preparation (oldest first). */
-  readonly #prepared = new Map<string, string>();
-  readonly #maxTenants: number;
+  /**
+   * Tenant id → version of its parsed set, in order of preparation (oldest first). cedar-wasm cannot forget a
+   * parsed set: an evicted tenant's set is replaced with an empty one, which frees its memory.
+   */
+  readonly #prepared: LruMap<string, string>;
   readonly #load: () => Promise<Cedar>;
   #cedar: Cedar | undefined;
 
   constructor(options: EmbeddedEngineOptions = {}) {
-    this.#maxTenants = options.maxTenants ?? 200;
+    this.#prepared = new LruMap(options.maxTenants ?? 200, (tenantId) => this.#cedar?.preparsePolicySet(tenantId, {}));
     this.#load = options.load ?? loadCedar;
   }
 
   /** Whether the tenant's set at `version` is parsed and ready. */
   isPrepared(tenantId: string, version: string): boolean {
-    return this.#cedar !== undefined && this.#prepared.get(tenantId) === version;
+    return this.#cedar !== undefined && this.#prepared.peek(tenantId) === version;
   }
 
   /** Parses a tenant's policy set (loading cedar-wasm first if needed); `PolicyEngineError` if it does not parse. */
@@ -40,15 +43,13 @@ export class EmbeddedEngine {
     if (answer.type !== 'success') {
       throw new PolicyEngineError(`policy set of tenant ${tenantId} does not parse: ${answer.errors[0]?.message}`);
     }
-    this.#prepared.delete(tenantId);
-    if (this.#prepared.size >= this.#maxTenants) this.#evictOldest(cedar);
     this.#prepared.set(tenantId, source.version);
   }
 
   /** Decides against the tenant's parsed set; call `prepare` first. */
   decide(tenantId: string, request: CedarRequest): Decision {
     const cedar = this.#cedar;
-    if (cedar === undefined || !this.#prepared.has(tenantId)) {
+    if (cedar === undefined || this.#prepared.peek(tenantId) === undefined) {
       throw new PolicyEngineError(`policy set of tenant ${tenantId} is not prepared`);
     }
     const answer = cedar.statefulIsAuthorized({
@@ -69,13 +70,5 @@ export class EmbeddedEngine {
   async #cedarModule(): Promise<Cedar> {
     this.#cedar ??= await this.#load();
     return this.#cedar;
-  }
-
-  /** cedar-wasm cannot forget a parsed set; replacing it with an empty one frees its memory. */
-  #evictOldest(cedar: Cedar): void {
-    const oldest = this.#prepared.keys().next();
-    if (oldest.done === true) return;
-    cedar.preparsePolicySet(oldest.value, {});
-    this.#prepared.delete(oldest.value);
   }
 }

@@ -1,6 +1,7 @@
 import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { ClientLimits } from '../runtime/dynamodb-client';
+import { LruMap } from '../runtime/lru-map';
 
 /**
  * Verified Permissions clients, one per tenant, each signing with that tenant's scoped credentials: IAM lets
@@ -12,22 +13,15 @@ export function tenantAvpClients(
   limits: ClientLimits,
   cacheSize = 1000,
 ): (tenantId: string) => VerifiedPermissionsClient {
-  const clients = new Map<string, VerifiedPermissionsClient>();
+  const clients = new LruMap<string, VerifiedPermissionsClient>(cacheSize);
   return (tenantId) => {
-    let client = clients.get(tenantId);
-    if (client !== undefined) {
-      clients.delete(tenantId);
-    } else {
-      client = new VerifiedPermissionsClient({
-        credentials: () => credentialsFor(tenantId),
-        maxAttempts: limits.maxAttempts,
-        requestHandler: { connectionTimeout: limits.connectionTimeoutMs, requestTimeout: limits.requestTimeoutMs },
-      });
-      if (clients.size >= cacheSize) {
-        const oldest = clients.keys().next().value;
-        if (oldest !== undefined) clients.delete(oldest);
-      }
-    }
+    const found = clients.get(tenantId);
+    if (found !== undefined) return found;
+    const client = new VerifiedPermissionsClient({
+      credentials: () => credentialsFor(tenantId),
+      maxAttempts: limits.maxAttempts,
+      requestHandler: { connectionTimeout: limits.connectionTimeoutMs, requestTimeout: limits.requestTimeoutMs },
+    });
     clients.set(tenantId, client);
     return client;
   };

@@ -1,3 +1,4 @@
+import { LruMap } from '../runtime/lru-map';
 import { type Env, readInteger } from '../runtime/settings';
 
 /** How long tenant records are trusted, shared by pre token generation and the authorizer. */
@@ -54,18 +55,18 @@ interface Entry<V> {
  * (`undefined`: unknown tenant, unbound client) are cached like any other.
  */
 export class TenantCache<V> {
-  readonly #entries = new Map<string, Entry<V>>();
+  // Ordered by when an entry was loaded (reads use `peek`): the least recently loaded is dropped first.
+  readonly #entries: LruMap<string, Entry<V>>;
   readonly #ttlMs: number;
   readonly #staleTtlMs: number;
   readonly #retryAfterMs: number;
-  readonly #maxEntries: number;
   readonly #now: () => number;
 
   constructor(options: TenantCacheOptions) {
     this.#ttlMs = options.ttlMs;
     this.#staleTtlMs = options.staleTtlMs;
     this.#retryAfterMs = options.retryAfterMs ?? Math.min(options.ttlMs, 5000);
-    this.#maxEntries = options.maxEntries ?? 1000;
+    this.#entries = new LruMap(options.maxEntries ?? 1000);
     this.#now = options.now ?? Date.now;
   }
 
@@ -75,7 +76,7 @@ export class TenantCache<V> {
    */
   async get(key: string, load: () => Promise<V>): Promise<{ value: V; outcome: CacheOutcome; error?: unknown }> {
     const now = this.#now();
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.peek(key);
     if (entry !== undefined && now - entry.loadedAt < this.#ttlMs) return { value: entry.value, outcome: 'hit' };
     const servable = entry !== undefined && now - entry.loadedAt < this.#ttlMs + this.#staleTtlMs;
     if (servable && now < entry.retryAt) return { value: entry.value, outcome: 'stale' };
@@ -95,7 +96,7 @@ export class TenantCache<V> {
    * promise machinery of `get` (a few microtask hops per token).
    */
   fresh(key: string): { value: V } | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.peek(key);
     return entry !== undefined && this.#now() - entry.loadedAt < this.#ttlMs ? entry : undefined;
   }
 
@@ -106,12 +107,6 @@ export class TenantCache<V> {
 
   #store(key: string, entry: Entry<V>): void {
     if (this.#ttlMs === 0) return;
-    // Re-inserting moves the key to the end, so the first key is always the least recently loaded.
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
     this.#entries.set(key, entry);
   }
 }
