@@ -144,8 +144,8 @@ export class TenantAdmin extends TenantRegistry {
         Put: {
           TableName: table,
           Item: { ...itemKey(keys.binding(key)), tenantId: S(tenantId), boundAt: S(this.table.now().toISOString()) },
-          ConditionExpression: 'attribute_not_exists(pk) OR tenantId = :t',
-          ExpressionAttributeValues: { ':t': S(tenantId) },
+          // Held already (by anyone): nothing is written, so a repeated bind adds no audit item.
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       { Put: { TableName: table, Item: itemKey(keys.tenantBinding(tenantId, key)) } },
@@ -159,6 +159,7 @@ export class TenantAdmin extends TenantRegistry {
     if (reasons[0]) throw new TenantNotFoundError(tenantId);
     if (!reasons[1]) throw new RegistryUnavailableError('bind');
     const holder = await this.resolveBinding(binding);
+    if (holder === tenantId) return;
     throw new BindingConflictError(describeBinding(binding), holder ?? 'another tenant');
   }
 

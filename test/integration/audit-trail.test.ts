@@ -192,6 +192,21 @@ describe('audit trail in the registry table (DynamoDB Local)', () => {
     expect(items.Items?.[0]?.expiresAt).toBeUndefined();
   });
 
+  it('records a binding once: binding it again to the same tenant changes nothing and adds no audit item', async () => {
+    // Prepare
+    await admin.createTenant({ tenantId: 'audit-rebind', name: 'Rebind', tier: 'free' });
+    const domain = makeBinding('domain', 'rebind.example');
+    await admin.bind('audit-rebind', domain);
+
+    // Act
+    await admin.bind('audit-rebind', domain);
+
+    // Assess
+    const actions = (await trail('audit-rebind')).map(({ action }) => action);
+    expect(actions).toEqual(['binding-added', 'tenant-created']);
+    expect(await admin.resolveBinding(domain)).toBe('audit-rebind');
+  });
+
   describe('a failed change leaves no audit item', () => {
     beforeAll(async () => {
       await admin.createTenant({ tenantId: 'audit-full', name: 'Full', tier: 'free' });
