@@ -59,6 +59,7 @@ export async function handler<E>(
     );
   }
   const budget = triggerBudget(config.budgetMs, context);
+  const started = Date.now();
   try {
     await withDeadline(
       'post confirmation',
@@ -67,7 +68,11 @@ export async function handler<E>(
     );
     return event;
   } catch (error) {
-    await recordRefusal(registry, error, user, logger);
+    // Within what is left of the budget: the user must get the refusal, not Cognito's timeout.
+    const left = Math.max(0, budget - (Date.now() - started));
+    await withDeadline('audit refusal', left, recordRefusal(registry, error, user, logger)).catch(() =>
+      logger.warn('sign-up refusal not recorded in the audit trail', { error: 'DeadlineExceededError' }),
+    );
     throw userSafeError(error, logger, metrics);
   }
 }

@@ -7,7 +7,6 @@
 import type { Context } from 'aws-lambda';
 import { assignmentConfigFromEnv } from '../shared/assignment/assignment-config';
 import { newUserFromTrigger } from '../shared/assignment/new-user';
-import { recordRefusal } from '../shared/assignment/refusal-record';
 import { admitSignUp } from '../shared/assignment/sign-up-gate';
 import { admissionReason } from '../shared/assignment/tenant-resolution';
 import { userSafeError } from '../shared/assignment/trigger-error';
@@ -20,16 +19,14 @@ import { logger } from '../shared/runtime/logger';
 import { loadTracer, traced } from '../shared/runtime/tracer';
 
 const config = assignmentConfigFromEnv(process.env);
-// The Lambda request being served (one at a time per container), for audit items.
-let requestId = '';
 const tracer = await loadTracer();
 // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally); the client is bounded.
+// Read-only: pre sign-up runs on addresses nobody has verified yet, so its refusals go to the decision log and
+// the metric, never into a tenant's audit trail (anyone could fill it). Post confirmation records them.
 const registry = new TenantRegistry({
   client: traced(tracer, createDynamoDBClient()),
   tableName: config.tableName,
   tiers: config.tiers,
-  // Audit items name this trigger and the Lambda request that wrote them (README "Audit trail").
-  audit: { actor: 'trigger:pre-sign-up', retentionDays: config.auditRetentionDays, requestId: () => requestId },
 });
 const metrics = new DecisionMetrics({ service: 'pre-sign-up', tiers: config.tiers.names });
 
@@ -40,10 +37,9 @@ interface PreSignUpEvent {
 /** The Lambda entry point; `serverless.yml` points the PreSignUp trigger here. Returns the event. */
 export async function handler<E extends PreSignUpEvent>(
   event: E,
-  context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<E> {
   logger.resetKeys();
-  requestId = context?.awsRequestId ?? '';
   let user: ReturnType<typeof newUserFromTrigger>;
   try {
     user = newUserFromTrigger(event);
@@ -79,7 +75,6 @@ export async function handler<E extends PreSignUpEvent>(
     };
     return event;
   } catch (error) {
-    await recordRefusal(registry, error, user, logger);
     throw userSafeError(error, logger, metrics);
   }
 }

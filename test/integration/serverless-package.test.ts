@@ -148,8 +148,8 @@ describe('serverless package (offline, no credentials)', () => {
 
     // Assess
     expect(tableActions('PreTokenGenerationRole')).toEqual(['dynamodb:GetItem']);
-    // PutItem: the audit item of a sign-up refused by a full or inactive tenant.
-    expect(tableActions('PreSignUpRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // Read-only: its refusals are not audited (unverified addresses could fill a tenant's trail).
+    expect(tableActions('PreSignUpRole')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('AuthorizerRole')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('TenantMeRole')).toEqual([]);
     // The registry, read only: a tenant's policy store record and a share recipient's membership.
