@@ -102,7 +102,8 @@ export class TenantStanding {
   }
 
   #noteStale(what: string, answer: { readonly outcome: CacheOutcome; readonly error?: unknown }): void {
-    if (answer.outcome === 'stale') this.#onStale(what, answer.error);
+    // Only a failed load is news; a stale answer inside the retry pause carries no error and is not logged again.
+    if (answer.outcome === 'stale' && answer.error !== undefined) this.#onStale(what, answer.error);
   }
 }
 

@@ -14,7 +14,7 @@ import {
   TenantNotAssignedError,
   TenantNotFoundError,
 } from '../runtime/errors';
-import { reasonOf, refusalOutcome } from '../runtime/reason-codes';
+import { reasonOf, refusalOutcome, tierOf } from '../runtime/reason-codes';
 import { createClaimShaper, type PreTokenResponse } from './claims';
 import type { PreTokenConfig } from './pre-token-config';
 import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
@@ -78,7 +78,10 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
   const clients = new TenantCache<string | undefined>(cacheOptions);
 
   const noteStale = (what: string, outcome: CacheOutcome, error: unknown) => {
-    if (outcome === 'stale') logger.warn(`tenant registry unavailable; serving a cached ${what}`, { error });
+    // Only a failed load is news; a stale answer inside the retry pause carries no error and is not logged again.
+    if (outcome === 'stale' && error !== undefined) {
+      logger.warn(`tenant registry unavailable; serving a cached ${what}`, { error });
+    }
   };
 
   const requireActive = (tenantId: string, tenant: Tenant | undefined): Tenant => {
@@ -155,7 +158,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     if (typeof sub === 'string' && SUB.test(sub)) logger.appendKeys({ sub });
     const reason = reasonOf(error);
     const outcome = refusalOutcome(reason);
-    metrics.record(outcome, reason);
+    metrics.record(outcome, reason, tierOf(error));
     if (error instanceof MembershipMismatchError) {
       logger.error(MISCONFIGURATION_HINT, { outcome, reason, error: error.name, sub: error.sub });
     } else if (error instanceof TenancyError && isBusinessRefusal(error)) {

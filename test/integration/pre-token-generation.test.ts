@@ -204,6 +204,22 @@ describe('pre token generation handler against DynamoDB Local', () => {
     expect(countedDecisions(documents)).toEqual([{ service: 'pre-token-generation', outcome, reason, tier, value: 1 }]);
   });
 
+  it('counts a token refused for a suspended tenant with that tenant tier', async () => {
+    // Prepare
+    const handler = await coldStartHandler(METRICS_ON);
+    await registry.setStatus('initech', 'suspended');
+
+    // Act
+    const documents = await captureEmf(() => handler(loadEvent(`${DIR}/refuse-suspended-tenant.json`))).finally(() =>
+      registry.setStatus('initech', 'active'),
+    );
+
+    // Assess
+    expect(countedDecisions(documents)).toEqual([
+      { service: 'pre-token-generation', outcome: 'refused', reason: 'tenant-inactive', tier: 'free', value: 1 },
+    ]);
+  });
+
   it('counts a token refused while the registry is down as failed, registry-unavailable', async () => {
     // Prepare
     const handler = await coldStartHandler(METRICS_ON);
