@@ -8,8 +8,10 @@
  * a caller that is not probing never sends one.
  */
 
-// Encoded dot, slash, backslash and percent (double encoding), and NUL: nothing a canonical path needs.
-const ENCODED = /%(?:2e|2f|5c|25|00)/i;
+// Encoded dot, slash, backslash and percent (double encoding), NUL, overlong UTF-8 leads (C0, C1) and the
+// leads of three-byte characters (E0-EF: fullwidth and leader dots, fullwidth solidi): nothing a canonical
+// path needs, and each has a literal IAM pattern in NON_CANONICAL_RESOURCES, so a cached policy agrees.
+const ENCODED = /%(?:2e|2f|5c|25|00|c0|c1|e[0-9a-f])/i;
 // The common case, decided without decoding: non-empty segments of ASCII letters, digits, `_`, `-`, `~` and the
 // braces of a route template, none of them dot-only (no `.` at all). Anything else takes the full check.
 const PLAIN = /^(?:\/[\w~{}-]+)+$/;
@@ -69,5 +71,21 @@ export const NON_CANONICAL_RESOURCES: readonly string[] = [
   '*%5c*',
   '*%5C*',
   '*%25*',
+  '*%00*',
+  // Overlong UTF-8 and every percent-encoded three-byte character (isCanonicalPath refuses them alike).
+  '*%C0*',
+  '*%c0*',
+  '*%C1*',
+  '*%c1*',
+  '*%E*',
+  '*%e*',
+  // Characters that Unicode normalisation (NFKC) turns into a dot, a slash or a backslash.
+  '*．*',
+  '*․*',
+  '*‥*',
+  '*﹒*',
+  '*／*',
+  '*＼*',
+  '*﹨*',
   '*\\*',
 ];

@@ -23,9 +23,21 @@ type Handler = (event: unknown) => Promise<PolicyResponse | SimpleResponse>;
 const arn = (resource: string) => `${ARN_PREFIX}${resource}`;
 
 // Ways of writing a `..` or `.` segment, or a separator, that a backend or proxy may decode or normalise.
-const DOT_DOT = ['..', '%2e%2e', '%2E%2E', '.%2e', '%2e.', '%252e%252e', '．．', '%EF%BC%8E%EF%BC%8E'];
-const DOT = ['.', '%2e', '%2E', '%252e', '．'];
-const SLASH = ['/', '%2f', '%2F', '%252f', '%5c', '%5C', '\\', '／', '%EF%BC%8F'];
+const DOT_DOT = [
+  '..',
+  '%2e%2e',
+  '%2E%2E',
+  '.%2e',
+  '%2e.',
+  '%252e%252e',
+  '．．',
+  '%EF%BC%8E%EF%BC%8E',
+  '‥',
+  '%e2%80%a5',
+  '%C0%AE%C0%AE',
+];
+const DOT = ['.', '%2e', '%2E', '%252e', '．', '․', '﹒', '%00'];
+const SLASH = ['/', '%2f', '%2F', '%252f', '%5c', '%5C', '\\', '／', '%EF%BC%8F', '＼', '﹨', '%ef%bc%bc'];
 
 describe('request paths', () => {
   it.each([
@@ -186,8 +198,8 @@ describe('authorizer on non-canonical paths, with real tokens', () => {
         // Assess
         expect(policyEffect(rest.policyDocument, arn(resource))).toBe('Deny');
         expect(http).toEqual({ isAuthorized: false });
-        // What API Gateway's cache would answer, for the ARN forms IAM matching can see.
-        if (!/[．／]|%EF/.test(resource)) expect(policyEffect(cachedPolicy, arn(resource))).toBe('Deny');
+        // What API Gateway's cache would answer for the same ARN.
+        expect(policyEffect(cachedPolicy, arn(resource))).toBe('Deny');
       }),
       { numRuns: 300 },
     );
