@@ -73,7 +73,11 @@ export class DocumentStore {
     return Item === undefined ? undefined : fromItem(tenantId, Item);
   }
 
-  /** The body of a tenant's document, or `undefined` when its object does not exist (S3 `NoSuchKey`). */
+  /**
+   * The body of a tenant's document, or `undefined` when S3 says its object does not exist (`NoSuchKey`). In
+   * AWS the tenant role may not list the bucket beyond its prefix condition, so a missing key answers
+   * `AccessDenied` instead, which is thrown like any other refusal.
+   */
   async content(document: DocumentMetadata): Promise<string | undefined> {
     const { s3 } = this.options.clients.forTenant(document.tenantId);
     try {

@@ -53,7 +53,7 @@ export interface DocumentsServiceOptions {
   ) => Promise<{ created: boolean }>;
   /**
    * Removes the shares of a document being deleted (the embedded engine's links in tenant data), so no grant
-   * outlives its document. Without it a delete removes body and metadata only.
+   * outlives its document. Without it a delete removes metadata and body only.
    */
   readonly removeShares?: (document: DocumentMetadata) => Promise<void>;
   readonly now?: () => Date;
@@ -114,24 +114,28 @@ export class DocumentsService {
     if (document === undefined) return notFound();
     if (!(await this.#allows(caller, 'read', document))) return forbidden();
     const content = await this.options.store.content(document);
-    // Metadata without a body (the body was deleted on its own): the document is gone.
+    // Metadata without a body (deleted out of band; a delete removes the metadata first). Seen only where the
+    // caller may list the bucket (the local stack): in AWS the tenant role gets `AccessDenied`, answered 500.
     if (content === undefined) return notFound();
     return { statusCode: 200, body: { ...document, content } };
   }
 
   /**
-   * Deletes a document the caller may delete (Cedar `DeleteDocument`: owner or tenant-admin): body, then shares,
-   * then metadata last, so a delete that fails half-way is found again and finished by a retry. A second delete
-   * answers 404.
+   * Deletes a document the caller may delete (Cedar `DeleteDocument`: owner or tenant-admin): metadata first,
+   * then shares, then the body. Metadata goes first because in AWS a read of a missing body cannot be told from
+   * a refusal (the tenant role's `ListBucket` is limited to its prefix, so S3 answers `AccessDenied`, not
+   * `NoSuchKey`): metadata without a body would answer 500 for good. A delete that fails after the metadata
+   * leaves shares and body that nothing reaches (ids are random, never reused), under the tenant's own
+   * partition and prefix. A second delete answers 404.
    */
   async #delete(caller: DocumentCaller, documentId: string | undefined): Promise<DocumentsResponse> {
     if (!isDocumentId(documentId)) return notFound();
     const document = await this.options.store.get(caller.tenantId, documentId);
     if (document === undefined) return notFound();
     if (!(await this.#allows(caller, 'delete', document))) return forbidden();
-    await this.options.store.deleteContent(document);
-    await this.options.removeShares?.(document);
     await this.options.store.deleteMetadata(document);
+    await this.options.removeShares?.(document);
+    await this.options.store.deleteContent(document);
     return { statusCode: 204, body: undefined };
   }
 

@@ -49,19 +49,17 @@ const ITEM = {
 const UNAVAILABLE = 'The service is temporarily unavailable. Please try again.';
 const GENERIC = 'The request could not be completed.';
 
-const service = new DocumentsService({
-  store: new DocumentStore({
-    clients: new TenantClients({
-      source: new StaticCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }),
-      cacheSize: 10,
-      limits: TRIGGER_CLIENT_LIMITS,
-      s3ForcePathStyle: true,
-    }),
-    tableName: 'tenant-data',
-    bucketName: 'tenant-data',
+const store = new DocumentStore({
+  clients: new TenantClients({
+    source: new StaticCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }),
+    cacheSize: 10,
+    limits: TRIGGER_CLIENT_LIMITS,
+    s3ForcePathStyle: true,
   }),
-  decide: tenantMembersDecide,
+  tableName: 'tenant-data',
+  bucketName: 'tenant-data',
 });
+const service = new DocumentsService({ store, decide: tenantMembersDecide });
 
 const get = () => service.handle({ route: 'get', context: { ...ann }, pathTenantId: 'acme', documentId: ID });
 const list = () => service.handle({ route: 'list', context: { ...ann }, pathTenantId: 'acme', query: {} });
@@ -130,18 +128,51 @@ describe('documents service: a data store that is throttled or unavailable', () 
     expect([listed.statusCode, created.statusCode]).toEqual([503, 503]);
   });
 
-  it('answers 503 and keeps the metadata when a delete is throttled on the body, so a retry finds it again', async () => {
+  it('answers 503 and leaves the document whole when a delete is throttled on the metadata, so a retry finds it again', async () => {
     // Prepare
     dynamodb.on(GetItemCommand).resolves({ Item: ITEM });
-    dynamodb.on(DeleteItemCommand).resolves({});
-    s3.on(DeleteObjectCommand).rejects(s3Error('SlowDown', 503));
+    dynamodb.on(DeleteItemCommand).rejects(new ThrottlingException({ message: 'rate', ...meta(400) }));
+    s3.on(DeleteObjectCommand).resolves({});
 
     // Act
     const answer = await service.handle({ route: 'delete', context: { ...ann }, pathTenantId: 'acme', documentId: ID });
 
     // Assess
     expect(answer).toMatchObject({ statusCode: 503, body: { message: UNAVAILABLE } });
-    expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
+  it('deletes the metadata, then the shares, then the body, so no metadata is ever left without its body', async () => {
+    // Prepare
+    const order: string[] = [];
+    const withShares = new DocumentsService({
+      store,
+      decide: tenantMembersDecide,
+      removeShares: async () => {
+        order.push('shares');
+      },
+    });
+    dynamodb.on(GetItemCommand).resolves({ Item: ITEM });
+    dynamodb.on(DeleteItemCommand).callsFake(() => {
+      order.push('metadata');
+      return {};
+    });
+    s3.on(DeleteObjectCommand).callsFake(() => {
+      order.push('body');
+      return {};
+    });
+
+    // Act
+    const answer = await withShares.handle({
+      route: 'delete',
+      context: { ...ann },
+      pathTenantId: 'acme',
+      documentId: ID,
+    });
+
+    // Assess
+    expect(answer.statusCode).toBe(204);
+    expect(order).toEqual(['metadata', 'shares', 'body']);
   });
 
   it.each([
@@ -164,7 +195,7 @@ describe('documents service: a data store that is throttled or unavailable', () 
 });
 
 describe('documents service: a body object that is gone, and genuine bugs', () => {
-  it('answers 404 when the metadata exists but S3 has no body object (NoSuchKey)', async () => {
+  it('answers 404 when the metadata exists but S3 says the body object does not exist (NoSuchKey, local stack)', async () => {
     // Prepare
     dynamodb.on(GetItemCommand).resolves({ Item: ITEM });
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', ...meta(404) }));
@@ -207,7 +238,7 @@ describe('documents service: a body object that is gone, and genuine bugs', () =
     expect(answer).toEqual({ statusCode: 500, body: { message: GENERIC }, error });
   });
 
-  it('answers 500, not 404, when S3 refuses the body read for a reason other than a missing key', async () => {
+  it('answers 500, not 404, when S3 refuses the body read with AccessDenied, which AWS also answers for a missing key the tenant role may not list', async () => {
     // Prepare
     dynamodb.on(GetItemCommand).resolves({ Item: ITEM });
     s3.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403));
