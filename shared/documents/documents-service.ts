@@ -158,10 +158,9 @@ export class DocumentsService {
     const afterId = cursorId(query.cursor);
     if (!(await this.#allows(caller, 'list'))) return forbidden();
     const page = await this.options.store.list(caller.tenantId, limit, afterId);
-    const readable: DocumentMetadata[] = [];
-    for (const document of page.documents) {
-      if (await this.#allows(caller, 'read', document)) readable.push(document);
-    }
+    // One decision per document, made concurrently (an AVP decision is a network call); the page keeps its order.
+    const allowed = await Promise.all(page.documents.map((document) => this.#allows(caller, 'read', document)));
+    const readable = page.documents.filter((_document, index) => allowed[index]);
     const nextCursor = page.lastId === undefined ? undefined : Buffer.from(page.lastId).toString('base64url');
     return {
       statusCode: 200,

@@ -251,6 +251,37 @@ describe('documents service: a body object that is gone, and genuine bugs', () =
   });
 });
 
+describe('documents service: list', () => {
+  it('decides every listed document concurrently and keeps the page order', async () => {
+    // Prepare
+    const ids = ['a', 'b', 'c'].map((c) => ID.replace(/^./, c));
+    dynamodb
+      .on(QueryCommand)
+      .resolves({ Items: ids.map((id) => ({ ...ITEM, sk: { S: `DOC#${id}` }, id: { S: id } })) });
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const concurrent = new DocumentsService({
+      store,
+      decide: async ({ action, document }) => {
+        if (action !== 'read') return true;
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        // The first document's decision is the slowest: order must not follow completion.
+        await new Promise((resolve) => setTimeout(resolve, document?.id === ids[0] ? 20 : 1));
+        inFlight -= 1;
+        return document?.id !== ids[1];
+      },
+    });
+
+    // Act
+    const answer = await concurrent.handle({ route: 'list', context: { ...ann }, pathTenantId: 'acme', query: {} });
+
+    // Assess
+    expect(mostInFlight).toBe(3);
+    expect((answer.body as { documents: { id: string }[] }).documents.map((d) => d.id)).toEqual([ids[0], ids[2]]);
+  });
+});
+
 describe('isTransientServiceError', () => {
   it('classifies only errors, never other thrown values', () => {
     // Act + Assess
