@@ -1,4 +1,5 @@
 import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { ClientLimits } from '../runtime/dynamodb-client';
 import { LruMap } from '../runtime/lru-map';
@@ -6,7 +7,9 @@ import { LruMap } from '../runtime/lru-map';
 /**
  * Verified Permissions clients, one per tenant, each signing with that tenant's scoped credentials: IAM lets
  * them reach only policy stores tagged `TenantID=<that tenant>` (README "Choosing the engine"). Bounded; the
- * least recently used tenant's client is dropped first. Loaded only by functions on the AVP engine.
+ * least recently used tenant's client is dropped first. All of them share one HTTP handler (one connection pool),
+ * so dropping a tenant's client closes nothing another request may be using. Loaded only by functions on the
+ * AVP engine.
  */
 export function tenantAvpClients(
   credentialsFor: (tenantId: string) => Promise<AwsCredentialIdentity>,
@@ -14,13 +17,17 @@ export function tenantAvpClients(
   cacheSize = 1000,
 ): (tenantId: string) => VerifiedPermissionsClient {
   const clients = new LruMap<string, VerifiedPermissionsClient>(cacheSize);
+  const requestHandler = new NodeHttpHandler({
+    connectionTimeout: limits.connectionTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+  });
   return (tenantId) => {
     const found = clients.get(tenantId);
     if (found !== undefined) return found;
     const client = new VerifiedPermissionsClient({
       credentials: () => credentialsFor(tenantId),
       maxAttempts: limits.maxAttempts,
-      requestHandler: { connectionTimeout: limits.connectionTimeoutMs, requestTimeout: limits.requestTimeoutMs },
+      requestHandler,
     });
     clients.set(tenantId, client);
     return client;

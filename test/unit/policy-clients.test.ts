@@ -5,6 +5,7 @@ import {
   IsAuthorizedCommand,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AvpEngine } from '../../shared/policies/avp-engine';
@@ -45,6 +46,20 @@ describe('tenantAvpClients', () => {
     expect(again).toBe(acme);
     expect(globexLater).not.toBe(globex);
     expect(resolved.accessKeyId).toBe('key-acme');
+  });
+
+  it("shares one HTTP handler (one connection pool) between tenants' clients", () => {
+    // Prepare
+    const clientFor = tenantAvpClients(credentials, TRIGGER_CLIENT_LIMITS, 2);
+
+    // Act
+    const acme = clientFor('acme');
+    const globex = clientFor('globex');
+
+    // Assess
+    expect(acme).not.toBe(globex);
+    expect(acme.config.requestHandler).toBeInstanceOf(NodeHttpHandler);
+    expect(globex.config.requestHandler).toBe(acme.config.requestHandler);
   });
 });
 
