@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { AssumedRoleCredentials } from '../shared/credentials/assumed-role-credentials';
 import { StaticCredentials } from '../shared/credentials/static-credentials';
 import { TenantClients } from '../shared/credentials/tenant-clients';
+import { verifiedTenantId } from '../shared/credentials/tenant-context';
 import { TRIGGER_CLIENT_LIMITS } from '../shared/runtime/dynamodb-client';
 import { ENV, initNs } from './cold-start.bench';
 import { compare, median, report } from './measure';
@@ -70,7 +71,7 @@ async function lookups(): Promise<void> {
     {
       'plain client lookup (Map.get)': () => plain.get(next()),
       'TenantClients.forTenant (cached)': () => clients.forTenant(next()),
-      'TenantClients.forContext (cached, checks id)': () => clients.forContext(contexts[i++ % 50]),
+      'verifiedTenantId + forTenant (cached)': () => clients.forTenant(verifiedTenantId(contexts[i++ % 50])),
       'resolved promise (await baseline)': () => resolved,
       'AssumedRoleCredentials.credentialsFor (cached)': () => credentials.credentialsFor(next()),
     },
@@ -83,7 +84,7 @@ async function lookups(): Promise<void> {
     `forTenant: ${over('TenantClients.forTenant (cached)', 'plain client lookup (Map.get)')} (target ≤ 1000)`,
   );
   console.log(
-    `forContext: ${over('TenantClients.forContext (cached, checks id)', 'plain client lookup (Map.get)')} (target ≤ 1000)`,
+    `verifiedTenantId + forTenant: ${over('verifiedTenantId + forTenant (cached)', 'plain client lookup (Map.get)')} (target ≤ 1000)`,
   );
   console.log(
     `credentialsFor: ${over('AssumedRoleCredentials.credentialsFor (cached)', 'resolved promise (await baseline)')}`,

@@ -3,7 +3,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ClientLimits } from '../runtime/dynamodb-client';
 import { LruMap } from '../runtime/lru-map';
-import { type VerifiedTenantContext, verifiedTenantId } from './tenant-context';
 import type { TenantCredentialSource } from './tenant-credential-source';
 
 /** SDK clients that can reach one tenant's data and nothing else. */
@@ -41,12 +40,10 @@ export class TenantClients {
     this.#s3Handler = new NodeHttpHandler(handler);
   }
 
-  /** The clients of the tenant the authorizer verified (never a path, header or body value). */
-  forContext(context: VerifiedTenantContext | undefined): TenantScopedClients {
-    return this.forTenant(verifiedTenantId(context));
-  }
-
-  /** The clients of `tenantId`, a tenant id already verified. */
+  /**
+   * The clients of `tenantId`, a tenant id already verified (`verifiedTenantId` of the authorizer context, never
+   * a path, header or body value).
+   */
   forTenant(tenantId: string): TenantScopedClients {
     const found = this.#clients.get(tenantId);
     if (found !== undefined) return found;

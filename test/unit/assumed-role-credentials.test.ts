@@ -3,7 +3,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AssumedRoleCredentials, TENANT_TAG } from '../../shared/credentials/assumed-role-credentials';
-import { tenantCredentials } from '../../shared/credentials/tenant-credential-source';
 import { DecisionMetrics } from '../../shared/runtime/decision-metrics';
 import { CredentialsUnavailableError, InvalidInputError } from '../../shared/runtime/errors';
 
@@ -49,7 +48,7 @@ describe('AssumedRoleCredentials', () => {
     const { source, calls } = setup();
 
     // Act
-    const credentials = await tenantCredentials(source, { tenantId: 'acme' });
+    const credentials = await source.credentialsFor('acme');
 
     // Assess
     expect(credentials).toMatchObject({ accessKeyId: 'AKIA1', secretAccessKey: 'secret-1', sessionToken: 'token-1' });
@@ -269,22 +268,6 @@ describe('AssumedRoleCredentials', () => {
         await expect(source.credentialsFor(value)).rejects.toBeInstanceOf(InvalidInputError);
       }),
     );
-    expect(calls()).toEqual([]);
-  });
-
-  it('takes the tenant from the authorizer context only, refusing a context without a well-formed tenant', async () => {
-    // Prepare
-    const { source, calls } = setup();
-
-    // Act
-    const missing = await tenantCredentials(source, undefined).catch((error: unknown) => error);
-    const malformed = await tenantCredentials(source, { tenantId: 'acme/*' }).catch((error: unknown) => error);
-    const notAString = await tenantCredentials(source, { tenantId: ['acme'] }).catch((error: unknown) => error);
-
-    // Assess
-    for (const failure of [missing, malformed, notAString]) {
-      expect(failure).toBeInstanceOf(InvalidInputError);
-    }
     expect(calls()).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { credentialsConfigFromEnv } from '../../shared/credentials/credentials-c
 import { roleSessionName } from '../../shared/credentials/role-session-name';
 import { StaticCredentials } from '../../shared/credentials/static-credentials';
 import { TenantClients } from '../../shared/credentials/tenant-clients';
+import { verifiedTenantId } from '../../shared/credentials/tenant-context';
 import type { TenantCredentialSource } from '../../shared/credentials/tenant-credential-source';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
 import { ConfigurationError, InvalidInputError } from '../../shared/runtime/errors';
@@ -31,7 +32,7 @@ describe('TenantClients', () => {
     const clients = new TenantClients({ source, cacheSize: 10, limits: TRIGGER_CLIENT_LIMITS });
 
     // Act
-    const acme = clients.forContext({ tenantId: 'acme' });
+    const acme = clients.forTenant('acme');
     const again = clients.forTenant('acme');
     const globex = clients.forTenant('globex');
     const acmeDynamo = await acme.dynamodb.config.credentials();
@@ -69,18 +70,23 @@ describe('TenantClients', () => {
     expect(clients.size).toBe(2);
   });
 
-  it('refuses a request context without a verified tenant', () => {
-    // Prepare
-    const clients = new TenantClients({
-      source: recordingSource().source,
-      cacheSize: 2,
-      limits: TRIGGER_CLIENT_LIMITS,
-    });
+  it('takes the tenant from the authorizer context only, refusing a context without a well-formed tenant', () => {
+    // Act
+    const verified = verifiedTenantId({ tenantId: 'acme' });
+    const refused = [undefined, {}, { tenantId: 'ACME' }, { tenantId: 'acme/*' }, { tenantId: ['acme'] }].map(
+      (context) => {
+        try {
+          verifiedTenantId(context);
+          return undefined;
+        } catch (error) {
+          return error;
+        }
+      },
+    );
 
-    // Act / Assess
-    expect(() => clients.forContext({})).toThrow(InvalidInputError);
-    expect(() => clients.forContext({ tenantId: 'ACME' })).toThrow(InvalidInputError);
-    expect(clients.size).toBe(0);
+    // Assess
+    expect(verified).toBe('acme');
+    for (const failure of refused) expect(failure).toBeInstanceOf(InvalidInputError);
   });
 
   it('fails a data call closed when the credentials cannot be obtained, without reaching the network', async () => {
