@@ -4,6 +4,7 @@ import { TenantCache } from '../registry/tenant-cache';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { PolicyStoreNotFoundError } from '../runtime/errors';
 import { type ReasonCode, reasonOf } from '../runtime/reason-codes';
+import type { AvpEngine } from './avp-engine';
 import { cedarRequest, type Decision, type DecisionRequest } from './cedar-model';
 import type { EmbeddedEngine } from './embedded-engine';
 import type { PolicyConfig } from './policy-config';
@@ -55,6 +56,10 @@ export function createDecider(options: DeciderOptions): Decider {
   const embeddedEngine = options.config.engine === 'embedded';
   const cache = new TenantCache<LoadedStore | undefined>({ ttlMs: options.config.cacheTtlMs, staleTtlMs: 0 });
   let embedded: EmbeddedEngine | undefined;
+  // The AVP SDK is loaded by functions on the AVP engine only (cold start of the embedded default): imported
+  // once, on the first AVP decision; one engine per client (clients are kept per tenant), not one per decision.
+  let avpModule: Promise<typeof import('./avp-engine')> | undefined;
+  const avpEngines = new WeakMap<VerifiedPermissionsClient, AvpEngine>();
 
   const load = async (tenantId: string): Promise<LoadedStore | undefined> => {
     const record = await options.stores.getRecord(tenantId);
@@ -81,9 +86,13 @@ export function createDecider(options: DeciderOptions): Decider {
   const decideAvp = async (tenantId: string, { record }: LoadedStore, request: DecisionRequest) => {
     if (record.policyStoreId === undefined) throw new PolicyStoreNotFoundError(tenantId);
     const client = await requireOption(options.avpClient, 'avp')(tenantId);
-    // The AVP SDK is loaded by functions on the AVP engine only (cold start of the embedded default).
-    const { AvpEngine } = await import('./avp-engine');
-    return new AvpEngine(client).decide(record.policyStoreId, cedarRequest(request));
+    let engine = avpEngines.get(client);
+    if (engine === undefined) {
+      avpModule ??= import('./avp-engine');
+      engine = new (await avpModule).AvpEngine(client);
+      avpEngines.set(client, engine);
+    }
+    return engine.decide(record.policyStoreId, cedarRequest(request));
   };
 
   return {
