@@ -63,7 +63,7 @@ const avpClient = async (tenantId: string) => {
   return (await avpClients)(tenantId);
 };
 const policyConfig = policyConfigFromEnv(process.env);
-const decider = deciderFromEnv(process.env, { stores, links, avpClient, metrics });
+const decider = deciderFromEnv(process.env, { config: policyConfig, stores, links, avpClient, metrics });
 const service = new DocumentsService({
   store: new DocumentStore({ clients, tableName: config.tableName, bucketName: config.bucketName }),
   decide: cedarDocumentDecider(decider),

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { loadCedar } from '../../shared/policies/cedar-module';
 import { createDecider } from '../../shared/policies/decide';
+import { deciderFromEnv } from '../../shared/policies/decider-from-env';
 import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
 import { policyConfigFromEnv } from '../../shared/policies/policy-config';
 import { DecisionMetrics } from '../../shared/runtime/decision-metrics';
@@ -275,5 +276,23 @@ describe('policyConfigFromEnv', () => {
   it('rejects an unknown engine and an out-of-range cache time', () => {
     expect(() => policyConfigFromEnv({ TENANCY_POLICY_ENGINE: 'opa' })).toThrow(ConfigurationError);
     expect(() => policyConfigFromEnv({ TENANCY_POLICY_CACHE_SECONDS: '301' })).toThrow(ConfigurationError);
+  });
+});
+
+describe('deciderFromEnv', () => {
+  it('uses the policy configuration it is given instead of reading the environment again', async () => {
+    // Prepare
+    const env = { TENANCY_POLICY_ENGINE: 'not-an-engine' };
+    const stores = new MemoryPolicyStores();
+
+    // Act
+    const decider = deciderFromEnv(env, { config: { engine: 'embedded', cacheTtlMs: 0 }, stores, links: stores });
+    const decision = decider.decide(
+      onDocument(caller('acme', 'bob'), 'ReadDocument', { id: 'd', tenantId: 'acme', ownerSub: 'bob' }),
+    );
+
+    // Assess
+    await expect(decision).rejects.toBeInstanceOf(PolicyStoreNotFoundError);
+    expect(() => deciderFromEnv(env, { stores })).toThrow(ConfigurationError);
   });
 });
