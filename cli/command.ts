@@ -35,6 +35,8 @@ export interface CommandContext {
   /** The raw Cognito client, for read-only audits. */
   readonly cognito: CognitoIdentityProviderClient;
   readonly env: Env;
+  /** The region of an AWS registry target (`--region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`); none when local. */
+  readonly registryRegion?: string;
   readonly json: boolean;
   /** Prints `value` as JSON with `--json`, else the text. */
   readonly print: (value: unknown, text: () => string) => void;

@@ -187,6 +187,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
         return pool.client;
       },
       env: io.env,
+      ...(registryTarget?.kind === 'aws' ? { registryRegion: registryTarget.region } : {}),
       json,
       out: io.out,
       print: (value, text) => io.out(json ? JSON.stringify(value, null, 2) : text()),

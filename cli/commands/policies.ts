@@ -5,11 +5,16 @@ import { readPolicyFiles } from '../../shared/operations/policy-files';
 import { describeChange, validatePolicyFiles } from '../../shared/operations/policy-plan';
 import { type PolicyStoreBackend, syncPolicyStores } from '../../shared/operations/policy-store-sync';
 import { POLICY_ENGINES, type PolicyEngineKind } from '../../shared/policies/policy-config';
-import type { PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
 import { assertTenantId } from '../../shared/registry/tenant-id';
 import { InvalidInputError } from '../../shared/runtime/errors';
-import type { Env } from '../../shared/runtime/settings';
-import { type CliCommand, type CommandInput, type OptionSpec, optionalString, positional } from '../command';
+import {
+  type CliCommand,
+  type CommandContext,
+  type CommandInput,
+  type OptionSpec,
+  optionalString,
+  positional,
+} from '../command';
 
 const ENGINE_OPTION: Record<string, OptionSpec> = {
   engine: {
@@ -29,11 +34,24 @@ function engineOf(input: CommandInput): PolicyEngineKind {
   return engine as PolicyEngineKind;
 }
 
-/** The store backend of an engine; AVP in the region of `AWS_REGION` (or `AWS_ENDPOINT_URL_VERIFIEDPERMISSIONS`). */
-function backendOf(engine: PolicyEngineKind, policyStores: PolicyStoreAdmin, env: Env): PolicyStoreBackend {
-  if (engine === 'embedded') return new EmbeddedPolicyStore(policyStores);
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  return new AvpPolicyStore(new VerifiedPermissionsClient(region === undefined ? {} : { region }), policyStores);
+/**
+ * Runs `use` with the store backend of an engine. AVP is called in the registry's region (`--region`, else
+ * `AWS_REGION`/`AWS_DEFAULT_REGION`; `AWS_ENDPOINT_URL_VERIFIEDPERMISSIONS` overrides the endpoint), and its
+ * client is destroyed afterwards so the CLI exits without waiting for idle sockets.
+ */
+async function withBackend<T>(
+  engine: PolicyEngineKind,
+  { policyStores, env, registryRegion }: Pick<CommandContext, 'policyStores' | 'env' | 'registryRegion'>,
+  use: (backend: PolicyStoreBackend) => Promise<T>,
+): Promise<T> {
+  if (engine === 'embedded') return use(new EmbeddedPolicyStore(policyStores));
+  const region = registryRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const client = new VerifiedPermissionsClient(region === undefined ? {} : { region });
+  try {
+    return await use(new AvpPolicyStore(client, policyStores));
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Reads and validates the policy folder: nothing that fails the schema is ever rolled out. */
@@ -53,10 +71,13 @@ export const policyStoreCreate: CliCommand = {
     const tenantId = assertTenantId(positional(input, 0));
     const engine = engineOf(input);
     return {
-      run: async ({ registry, policyStores, env, print }) => {
+      run: async (context) => {
+        const { registry, print } = context;
         await registry.requireTenant(tenantId);
         const { files, schema } = await validatedFiles(input);
-        const { created, record } = await backendOf(engine, policyStores, env).create(tenantId, files, schema);
+        const { created, record } = await withBackend(engine, context, (backend) =>
+          backend.create(tenantId, files, schema),
+        );
         const where = engine === 'avp' ? `AVP policy store ${record.policyStoreId}` : 'embedded policy set';
         print({ tenantId, engine, created, policyStoreId: record.policyStoreId ?? null }, () =>
           created ? `created ${where} for ${tenantId}` : `${tenantId} already has its ${where}; brought up to date`,
@@ -81,12 +102,13 @@ export const policiesSync: CliCommand = {
     const engine = engineOf(input);
     const dryRun = input.values['dry-run'] === true;
     return {
-      run: async ({ registry, policyStores, env, print }) => {
+      run: async (context) => {
+        const { registry, print } = context;
         const { files, schema } = await validatedFiles(input);
         const tenants = (await registry.listTenants()).map((tenant) => tenant.tenantId);
-        const results = await syncPolicyStores(backendOf(engine, policyStores, env), tenants, files, schema, {
-          dryRun,
-        });
+        const results = await withBackend(engine, context, (backend) =>
+          syncPolicyStores(backend, tenants, files, schema, { dryRun }),
+        );
         print({ engine, dryRun, stores: results }, () =>
           results
             .map((result) =>
@@ -114,10 +136,11 @@ export const policiesShow: CliCommand = {
     const tenantId = assertTenantId(positional(input, 0));
     const engine = engineOf(input);
     return {
-      run: async ({ policyStores, env, print }) => {
+      run: async (context) => {
+        const { policyStores, print } = context;
         const { files, schema } = await validatedFiles(input);
         const record = await policyStores.getRecord(tenantId, { consistent: true });
-        const drift = await backendOf(engine, policyStores, env).plan(tenantId, files, schema);
+        const drift = await withBackend(engine, context, (backend) => backend.plan(tenantId, files, schema));
         const view = {
           tenantId,
           engine,
