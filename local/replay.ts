@@ -61,12 +61,23 @@ const userPoolId =
 
 /** Exit codes: 1 is the function's refusal, 2 bad usage; a local stack that failed is neither. */
 const STACK_FAILED = 3;
-let stack: LocalStack | undefined;
+// Started before any exit path is wired, so a signal during the start still stops what it started: stop()
+// waits for the start to finish (or fail, when it has already cleaned up) and then stops the stack.
+const starting: Promise<LocalStack> = startLocalStack({
+  ...(args.values.tenants === undefined ? {} : { seedFile: args.values.tenants }),
+  selfService: args.values['self-service'] === true,
+  ...(userPoolId === undefined ? {} : { userPoolId }),
+  users,
+  log: (line) => process.stderr.write(`${line}\n`),
+});
 let stopping: Promise<void> | undefined;
 
-/** Stops the stack, once whichever exit path asks first. */
+/** Stops the stack, once whichever exit path asks first, also while it is still starting. */
 function stop(): Promise<void> {
-  stopping ??= (stack?.stop() ?? Promise.resolve()).catch(() => {});
+  stopping ??= starting.then(
+    (stack) => stack.stop().catch(() => {}),
+    () => {},
+  );
   return stopping;
 }
 
@@ -91,19 +102,15 @@ for (const [signal, code] of [
   process.once(signal, () => finish(code));
 }
 
+let stack: LocalStack | undefined;
 try {
-  stack = await startLocalStack({
-    ...(args.values.tenants === undefined ? {} : { seedFile: args.values.tenants }),
-    selfService: args.values['self-service'] === true,
-    ...(userPoolId === undefined ? {} : { userPoolId }),
-    users,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  stack = await starting;
 } catch (error) {
   process.stderr.write(`local stack failed to start: ${(error as Error).message}\n`);
   finish(STACK_FAILED);
 }
-if (stack !== undefined) {
+// A signal or closed pipe during the start has already asked for the stop: invoke nothing on a stopping stack.
+if (stack !== undefined && stopping === undefined) {
   let code = 0;
   try {
     process.stderr.write(`invoking ${fn}\n`);

@@ -80,6 +80,35 @@ describe('npm run replay through the local stack', () => {
     rmSync(tmp, { recursive: true, force: true });
   }, 180_000);
 
+  it('stops the stack it is still starting when interrupted, leaving no temporary folders behind', async () => {
+    // Prepare: a fresh TMPDIR shows what the run leaves behind (cognito-local's data folder lives there).
+    const tmp = mkdtempSync(join(tmpdir(), 'replay-signal-'));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'local/replay.ts', 'events/pre-token-generation/v1-authentication.json'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: tmp } },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
+
+    // Act: Ctrl-C while serverless-offline is starting (DynamoDB Local, s3rver and cognito-local already run).
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('starting serverless-offline')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await exited;
+
+    // Assess
+    expect(code).toBe(130);
+    expect(stderr).not.toContain('invoking');
+    // tsx keeps its compile cache in TMPDIR on purpose; nothing else of the run may stay.
+    expect(readdirSync(tmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
+  }, 180_000);
+
   it('exits 3 with its own message when the local stack cannot start', async () => {
     // Prepare: no java on the PATH, so DynamoDB Local cannot start.
     const nodeOnly = mkdtempSync(join(tmpdir(), 'replay-nojava-'));
