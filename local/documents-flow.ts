@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { localCognitoClient } from './cognito-local';
-import { authenticate, type Check, checkList, type LifecycleOptions, PASSWORD, signUp } from './lifecycle';
+import { authenticate, type Check, callApi, checkList, type LifecycleOptions, PASSWORD, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
 import { evaluateSession, type TemplateResources, tenantDataPolicies } from './tenant-data-policies';
 
@@ -29,17 +29,20 @@ export async function runDocumentsFlow(stack: LocalStack, options: LifecycleOpti
     const ann = await token(`ann.${run}@acme.example`);
     const gus = await token(`gus.${run}@globex.example`);
 
-    const created = await call(stack, 'POST', '/tenants/acme/documents', ann, { title: 'Q3 plan', content: 'ship it' });
+    const created = await callApi(stack, 'POST', '/tenants/acme/documents', ann, {
+      title: 'Q3 plan',
+      content: 'ship it',
+    });
     const id = String((created.body as { id?: unknown })?.id ?? '(none)');
     check('documents: acme user creates a document', 201, created.status);
-    const read = await call(stack, 'GET', `/tenants/acme/documents/${id}`, ann);
+    const read = await callApi(stack, 'GET', `/tenants/acme/documents/${id}`, ann);
     check('documents: acme user reads it back', 'ship it', (read.body as { content?: unknown })?.content);
-    const listed = await call(stack, 'GET', '/tenants/acme/documents?limit=10', ann);
+    const listed = await callApi(stack, 'GET', '/tenants/acme/documents?limit=10', ann);
     const ids = ((listed.body as { documents?: { id: string }[] })?.documents ?? []).map((document) => document.id);
     check('documents: acme user lists it', true, ids.includes(id));
-    const elsewhere = await call(stack, 'GET', `/tenants/globex/documents/${id}`, gus);
+    const elsewhere = await callApi(stack, 'GET', `/tenants/globex/documents/${id}`, gus);
     check("documents: globex user, acme's id in globex", 404, elsewhere.status);
-    const crossPath = await call(stack, 'GET', `/tenants/acme/documents/${id}`, gus);
+    const crossPath = await callApi(stack, 'GET', `/tenants/acme/documents/${id}`, gus);
     check("documents: globex user on acme's path", 403, crossPath.status);
 
     for (const verdict of await crossTenantVerdicts(id)) check(verdict.step, 'ImplicitlyDenied', verdict.verdict);
@@ -81,26 +84,4 @@ async function printedResources(): Promise<TemplateResources> {
     { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, maxBuffer: 16 * 1024 * 1024 },
   );
   return (JSON.parse(stdout) as { resources: { Resources: TemplateResources } }).resources.Resources;
-}
-
-/** One call to the local HTTP API with a bearer token; the JSON body parsed when it is JSON. */
-export async function call(
-  stack: LocalStack,
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${stack.httpEndpoint}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  try {
-    return { status: response.status, body: JSON.parse(text) };
-  } catch {
-    return { status: response.status, body: text };
-  }
 }

@@ -86,12 +86,12 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
 
     // 5-7. The sample API behind the authorizer, which accepts access tokens only (as deployed).
     const token = refreshed.accessToken ?? signIn.accessToken ?? '';
-    const own = await callApi(stack, '/tenants/acme/me', token);
+    const own = await callApi(stack, 'GET', '/tenants/acme/me', token);
     check('API, own tenant: status', 200, own.status);
     check('API, own tenant: context tenantId', 'acme', (own.body as { tenantId?: string } | undefined)?.tenantId);
-    check("API, another tenant's path: status", 403, (await callApi(stack, '/tenants/globex/me', token)).status);
-    check('API, no token: status', 401, (await callApi(stack, '/tenants/acme/me')).status);
-    check('API, ID token: status', 401, (await callApi(stack, '/tenants/acme/me', signIn.idToken)).status);
+    check("API, another tenant's path: status", 403, (await callApi(stack, 'GET', '/tenants/globex/me', token)).status);
+    check('API, no token: status', 401, (await callApi(stack, 'GET', '/tenants/acme/me')).status);
+    check('API, ID token: status', 401, (await callApi(stack, 'GET', '/tenants/acme/me', signIn.idToken)).status);
 
     // 8. A suspended tenant gets no tokens, at sign-in and at refresh.
     await stack.registry.setStatus('acme', 'suspended');
@@ -210,19 +210,30 @@ function refusal(result: AuthResult): string {
   return message === undefined ? result.error : `${message.replace(/\.+$/, '')}.`;
 }
 
-async function callApi(stack: LocalStack, path: string, token?: string): Promise<{ status: number; body: unknown }> {
+/** One call to the local HTTP API, with a bearer token and a JSON body when given; the body parsed when it is JSON. */
+export async function callApi(
+  stack: LocalStack,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${stack.httpEndpoint}${path}`, {
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    method,
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(15_000),
   });
   const text = await response.text();
-  let body: unknown = text;
   try {
-    body = JSON.parse(text);
+    return { status: response.status, body: JSON.parse(text) };
   } catch {
     // Not JSON: keep the text.
+    return { status: response.status, body: text };
   }
-  return { status: response.status, body };
 }
 
 /** The payload of a JWT, without verifying it (the authorizer verifies; the demo only shows claims). */

@@ -1,7 +1,6 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { localCognitoClient } from './cognito-local';
-import { call } from './documents-flow';
-import { authenticate, type Check, checkList, decodeClaims, PASSWORD, signUp } from './lifecycle';
+import { authenticate, type Check, callApi, checkList, decodeClaims, PASSWORD, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
 
 /**
@@ -36,33 +35,37 @@ export async function runSharingFlow(
     const admin = await user(`ada.${run}@acme.example`, 'tenant-admin');
     const outsider = await user(`otto.${run}@globex.example`);
 
-    const created = await call(stack, 'POST', '/tenants/acme/documents', owner.token, {
+    const created = await callApi(stack, 'POST', '/tenants/acme/documents', owner.token, {
       title: 'Board memo',
       content: 'q4',
     });
     const id = String((created.body as { id?: unknown })?.id ?? '(none)');
     const path = `/tenants/acme/documents/${id}`;
     check('sharing: owner adds a document', 201, created.status);
-    check('sharing: colleague reads it before a share', 403, (await call(stack, 'GET', path, colleague.token)).status);
-    const byColleague = await call(stack, 'POST', `${path}/shares`, colleague.token, { userId: colleague.sub });
+    check(
+      'sharing: colleague reads it before a share',
+      403,
+      (await callApi(stack, 'GET', path, colleague.token)).status,
+    );
+    const byColleague = await callApi(stack, 'POST', `${path}/shares`, colleague.token, { userId: colleague.sub });
     check('sharing: colleague shares it with himself', 403, byColleague.status);
-    const shared = await call(stack, 'POST', `${path}/shares`, owner.token, { userId: colleague.sub });
+    const shared = await callApi(stack, 'POST', `${path}/shares`, owner.token, { userId: colleague.sub });
     check('sharing: owner shares it with the colleague', 201, shared.status);
-    const read = await call(stack, 'GET', path, colleague.token);
+    const read = await callApi(stack, 'GET', path, colleague.token);
     check('sharing: colleague reads it after the share', 'q4', (read.body as { content?: unknown })?.content);
-    check('sharing: tenant-admin reads it (manages all)', 200, (await call(stack, 'GET', path, admin.token)).status);
-    const byAdmin = await call(stack, 'POST', `${path}/shares`, admin.token, { userId: colleague.sub });
+    check('sharing: tenant-admin reads it (manages all)', 200, (await callApi(stack, 'GET', path, admin.token)).status);
+    const byAdmin = await callApi(stack, 'POST', `${path}/shares`, admin.token, { userId: colleague.sub });
     check('sharing: tenant-admin shares it again (one share)', 200, byAdmin.status);
-    const toOutsider = await call(stack, 'POST', `${path}/shares`, owner.token, { userId: outsider.sub });
+    const toOutsider = await callApi(stack, 'POST', `${path}/shares`, owner.token, { userId: outsider.sub });
     check('sharing: owner shares with a globex user', 404, toOutsider.status);
-    check("sharing: globex user on acme's path", 403, (await call(stack, 'GET', path, outsider.token)).status);
-    const inGlobex = await call(stack, 'GET', `/tenants/globex/documents/${id}`, outsider.token);
+    check("sharing: globex user on acme's path", 403, (await callApi(stack, 'GET', path, outsider.token)).status);
+    const inGlobex = await callApi(stack, 'GET', `/tenants/globex/documents/${id}`, outsider.token);
     check("sharing: globex user, acme's id in globex", 404, inGlobex.status);
-    check('sharing: colleague deletes it', 403, (await call(stack, 'DELETE', path, colleague.token)).status);
-    const deleted = await call(stack, 'DELETE', path, admin.token);
+    check('sharing: colleague deletes it', 403, (await callApi(stack, 'DELETE', path, colleague.token)).status);
+    const deleted = await callApi(stack, 'DELETE', path, admin.token);
     check("sharing: tenant-admin deletes the owner's document", 204, deleted.status);
-    check('sharing: owner reads it after the delete', 404, (await call(stack, 'GET', path, owner.token)).status);
-    check('sharing: tenant-admin deletes it again', 404, (await call(stack, 'DELETE', path, admin.token)).status);
+    check('sharing: owner reads it after the delete', 404, (await callApi(stack, 'GET', path, owner.token)).status);
+    check('sharing: tenant-admin deletes it again', 404, (await callApi(stack, 'DELETE', path, admin.token)).status);
     return checks;
   } finally {
     cognito.destroy();
