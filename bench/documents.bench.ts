@@ -1,26 +1,17 @@
 /**
- * Tenant-scoped credentials and the documents function:
+ * Tenant-scoped credentials of the documents function:
  * - getting a tenant's clients (and cached credentials) against a plain client lookup, 50 tenants warm;
- * - STS calls for 10,000 requests across 50 tenants over one hour of simulated time;
- * - cold start of the documents function against its reference bundle (the same SDK clients and the Logger,
- *   built as the function builds them at cold start, with an empty handler), with the deployed esbuild options.
+ * - STS calls for 10,000 requests across 50 tenants over one hour of simulated time.
+ * The documents function's cold start is a row of `npm run bench -- cold`.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { build } from 'esbuild';
 import { AssumedRoleCredentials } from '../shared/credentials/assumed-role-credentials';
 import { StaticCredentials } from '../shared/credentials/static-credentials';
 import { TenantClients } from '../shared/credentials/tenant-clients';
 import { verifiedTenantId } from '../shared/credentials/tenant-context';
 import { TRIGGER_CLIENT_LIMITS } from '../shared/runtime/dynamodb-client';
-import { ENV, initNs } from './cold-start.bench';
-import { compare, median, report } from './measure';
+import { compare, report } from './measure';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TENANTS = Array.from({ length: 50 }, (_, i) => `tenant-${String(i).padStart(2, '0')}`);
 const DURATION = 900;
 const MARGIN = 300;
@@ -113,66 +104,8 @@ async function stsCalls(): Promise<void> {
   console.log(`AssumeRole calls: ${counter.calls} (bound: 1 per tenant per 600 s = ${bound}; uncached: 10000)`);
 }
 
-async function coldStart(): Promise<void> {
-  const esbuildOptions = (
-    createRequire(import.meta.url)(join(root, 'esbuild.config.cjs')) as { esbuildOptions: () => object }
-  ).esbuildOptions();
-  const out = mkdtempSync(join(tmpdir(), 'documents-cold-'));
-  try {
-    const reference = join(out, 'reference.ts');
-    writeFileSync(
-      reference,
-      [
-        `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';`,
-        `import { S3Client } from '@aws-sdk/client-s3';`,
-        `import { STSClient } from '@aws-sdk/client-sts';`,
-        `import { Logger } from '@aws-lambda-powertools/logger';`,
-        'const logger = new Logger();',
-        // As the documents function does at cold start: the STS client is built, the tenant clients' classes
-        // are bundled and built per tenant on first use.
-        'const sts = new STSClient({});',
-        'export const handler = async () => ({ logger, sts, DynamoDBClient, S3Client });',
-      ].join('\n'),
-    );
-    const bundles = [];
-    for (const [name, entry] of [
-      ['reference (STS client built; DynamoDB, S3 bundled; Logger)', reference],
-      ['documents', join(root, 'functions', 'documents.ts')],
-    ] as const) {
-      const dir = join(out, String(bundles.length));
-      await build({
-        ...esbuildOptions,
-        entryPoints: [entry],
-        outdir: dir,
-        outExtension: { '.js': '.mjs' },
-        bundle: true,
-        // The reference entry lives in a temporary folder: resolve its packages from this repository.
-        nodePaths: [join(root, 'node_modules')],
-        logLevel: 'error',
-      });
-      const file = join(dir, `${entry.split('/').at(-1)?.replace(/\.ts$/, '')}.mjs`);
-      bundles.push({ name, file, bytes: statSync(file).size, samples: [] as number[] });
-    }
-    const runs = Number(process.env.COLD_START_RUNS ?? 15);
-    for (const bundle of bundles) initNs(bundle.file, ENV);
-    for (let run = 0; run < runs; run++) for (const bundle of bundles) bundle.samples.push(initNs(bundle.file, ENV));
-    const [base, documents] = bundles.map((bundle) => median(bundle.samples) / 1e6);
-    console.log(`\n## Cold start: documents function against its reference bundle (median of ${runs}, interleaved)`);
-    for (const bundle of bundles) {
-      const ms = median(bundle.samples) / 1e6;
-      console.log(
-        `${bundle.name.padEnd(48)} ${ms.toFixed(1).padStart(8)} ms ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KB`,
-      );
-    }
-    console.log(`init(documents) / init(reference) = ${((documents ?? 0) / (base ?? 1)).toFixed(2)}`);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
-/** Runs the three parts. */
+/** Runs the two parts. */
 export default async function run(): Promise<void> {
   await lookups();
   await stsCalls();
-  await coldStart();
 }
