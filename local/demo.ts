@@ -22,8 +22,6 @@ try {
   };
   const checks = await runLifecycle(stack, { onCheck });
   console.log('\nsample documents service (tenant-scoped credentials)\n');
-  // The lifecycle ends by re-activating acme; let the triggers' 1 s tenant cache forget the suspension.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
   checks.push(...(await runDocumentsFlow(stack, { onCheck })));
   console.log('\nsharing, decided by Cedar (embedded engine)\n');
   checks.push(...(await runSharingFlow(stack, { onCheck })));

@@ -97,7 +97,7 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
     await stack.registry.setStatus('acme', 'suspended');
     try {
       // The trigger trusts a cached tenant record for its TTL (1 s in the demo stack, 60 s by default).
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await tenantCacheExpiry(stack);
       const refused = await authenticate(
         cognito,
         clientId,
@@ -114,11 +114,18 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
       check('suspended tenant: refresh refused', 'Your organization is not active.', refusal(refusedRefresh));
     } finally {
       await stack.registry.setStatus('acme', 'active');
+      // Whatever runs next on this stack (the demo's other flows) must not meet acme's cached suspension.
+      await tenantCacheExpiry(stack);
     }
     return checks;
   } finally {
     cognito.destroy();
   }
+}
+
+/** Waits until every function's cached tenant record is older than the stack's tenant cache lifetime. */
+function tenantCacheExpiry(stack: LocalStack): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, stack.tenantCacheSeconds * 1000 + 500));
 }
 
 /** The checks of a run and the function that records one (comparing as strings) and reports it. */

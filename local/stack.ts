@@ -60,6 +60,8 @@ export interface LocalStack {
   readonly s3Endpoint: string;
   readonly httpEndpoint: string;
   readonly lambdaEndpoint: string;
+  /** How long the functions trust a cached tenant record: a registry change is seen by all of them after it. */
+  readonly tenantCacheSeconds: number;
   /** Invokes a function (`preTokenGeneration`, `authorizer`, …) as Lambda would, through serverless-offline. */
   invoke(fn: string, event: unknown): Promise<InvokeResult>;
   /** Stops everything this stack started, and only that. */
@@ -75,6 +77,7 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
+  const tenantCacheSeconds = options.tenantCacheSeconds ?? 60;
   const started: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     for (const part of started.reverse()) await part.stop().catch(() => {});
@@ -128,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         tokenUse: 'access',
         jwksUri: cognito.jwksUri,
         selfService: options.selfService === true ? 'true' : 'false',
-        tenantCacheSeconds: String(options.tenantCacheSeconds ?? 60),
+        tenantCacheSeconds: String(tenantCacheSeconds),
         logLevel: process.env.LOCAL_STACK_DEBUG === '1' ? 'DEBUG' : 'WARN',
         // The emulators cannot honour AssumeRole: static credentials, allowed only against loopback endpoints.
         localCredentials: 'true',
@@ -152,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       s3Endpoint: s3.endpoint,
       httpEndpoint: offline.httpEndpoint,
       lambdaEndpoint: offline.lambdaEndpoint,
+      tenantCacheSeconds,
       invoke: (fn, event) => invoke(offline.lambdaEndpoint, functionName(fn), event),
       stop,
     };
