@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureOutput, killOnExit, stopProcess } from './child-process';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStackError } from './dynamodb-local';
-import { freePort } from './free-port';
+import { freePort, freePorts } from './free-port';
 
 /** The Serverless stage the local stack runs as; function names are `cognito-tenancy-local-<function>`. */
 export const LOCAL_STAGE = 'local';
@@ -42,7 +42,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * can reach real AWS even where credentials exist.
  */
 export async function startServerlessOffline(options: OfflineOptions): Promise<Offline> {
-  const [httpPort, websocketPort, albPort] = [await freePort(), await freePort(), await freePort()];
+  const [httpPort, websocketPort, albPort] = await freePorts(3);
   const lambdaPort = options.lambdaPort ?? (await freePort());
   const bin = join(dirname(createRequire(import.meta.url).resolve('serverless/package.json')), 'bin', 'serverless.js');
   const args = [
