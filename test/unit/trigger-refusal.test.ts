@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { triggerRefusal } from '../../shared/runtime/trigger-refusal';
 import {
   NoTenantForUserError,
   RegistryUnavailableError,
   SeatLimitError,
   TenantInactiveError,
 } from '../../shared/runtime/errors';
+import { triggerRefusal } from '../../shared/runtime/trigger-refusal';
 
 function recordingLogger() {
   return { warn: vi.fn(), error: vi.fn() };
