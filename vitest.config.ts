@@ -46,8 +46,8 @@ export default defineConfig({
       reportsDirectory: 'coverage',
       thresholds: {
         'functions/**': { lines: 90, branches: 90 },
-        // Branches at 82 % when the gate was added (target 90 %: the CLI's error and option paths need tests).
-        'cli/**': { lines: 90, branches: 80 },
+        // Branches: 82 % when the gate was added, raised as the CLI's error and option paths get tests (target 90 %).
+        'cli/**': { lines: 90, branches: 85 },
         'shared/**': { lines: 90, branches: 90 },
       },
     },
