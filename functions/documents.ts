@@ -13,7 +13,7 @@ import { createDynamoDBClient, TRIGGER_CLIENT_LIMITS } from '../shared/runtime/d
 import { logger } from '../shared/runtime/logger';
 
 const config = documentsConfigFromEnv(process.env);
-// Counts the credentials STS issues and the Cedar decisions (README "Metrics"); no tier: both are per tenant.
+// Counts the credentials STS issues and the Cedar decisions (docs/observability.md "Metrics"); no tier: both are per tenant.
 const metrics = new DecisionMetrics({ service: 'documents', tiers: [] });
 const caller = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'documents';
 

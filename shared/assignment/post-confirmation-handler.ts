@@ -21,7 +21,7 @@ export interface PostConfirmationDeps {
   readonly cognito: CognitoIdentityProviderClient;
   readonly config: AssignmentConfig;
   readonly logger: HandlerLogger;
-  /** Counts each decision (README "Metrics"); nothing is counted without it. */
+  /** Counts each decision (docs/observability.md "Metrics"); nothing is counted without it. */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds: the trigger's time budget and the audit items' time; replaceable in tests. */
   readonly now?: () => number;
@@ -50,7 +50,7 @@ export function createPostConfirmationHandler(deps: PostConfirmationDeps): PostC
     tableName: config.tableName,
     tiers: config.tiers,
     now: () => new Date(now()),
-    // Audit items name this trigger and the Lambda request that wrote them (README "Audit trail").
+    // Audit items name this trigger and the Lambda request that wrote them (docs/observability.md "Audit trail").
     audit: { actor: 'trigger:post-confirmation', retentionDays: config.auditRetentionDays, requestId: () => requestId },
   });
   const directory = new TenantDirectory(deps.cognito);

@@ -17,7 +17,7 @@ export interface PreSignUpDeps {
   readonly dynamodb: DynamoDBClient;
   readonly config: AssignmentConfig;
   readonly logger: HandlerLogger;
-  /** Counts each decision (README "Metrics"); nothing is counted without it. */
+  /** Counts each decision (docs/observability.md "Metrics"); nothing is counted without it. */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 

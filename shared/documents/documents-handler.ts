@@ -32,7 +32,7 @@ export interface DocumentsHandlerDeps {
   /** Tenant-scoped credentials (STS AssumeRole with the tenant's session tag, or static ones locally). */
   readonly source: TenantCredentialSource;
   readonly logger: HandlerLogger;
-  /** Counts the Cedar decisions (README "Metrics"). */
+  /** Counts the Cedar decisions (docs/observability.md "Metrics"). */
   readonly metrics: Pick<DecisionMetrics, 'record'>;
 }
 
@@ -43,7 +43,7 @@ export type DocumentsHandler = (event: DocumentsEvent) => Promise<APIGatewayProx
 const NOT_FOUND: DocumentsResponse = { statusCode: 404, body: { message: 'Not found.' } };
 
 /**
- * Creates the sample documents service's handler (README "Tenant-scoped credentials", "Fine-grained
+ * Creates the sample documents service's handler (docs/credentials.md, "Fine-grained
  * permissions"): clients and credentials cached per tenant across invocations, every route decided by Cedar,
  * shares written with the tenant's scoped credentials. The tenant comes from the authorizer context only.
  */

@@ -33,7 +33,7 @@ export interface PreTokenGenerationDeps {
   readonly registry: TenantDirectory;
   readonly config: PreTokenConfig;
   readonly logger: TriggerLogger;
-  /** Counts each token decision (README "Metrics"); nothing is counted without it. */
+  /** Counts each token decision (docs/observability.md "Metrics"); nothing is counted without it. */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds for the caches, replaceable in tests. */
   readonly now?: () => number;
