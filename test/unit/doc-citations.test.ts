@@ -80,4 +80,18 @@ describe('documentation citations', () => {
     // Assess
     expect([...anchors]).toEqual(['the-tenants-cli', 'checking-a-pool-tenants-doctor', 'limits', 'limits-1']);
   });
+
+  it('keeps the README a front door: at most 300 lines, linking every page of docs/', () => {
+    // Prepare
+    const readme = readRepoDoc('README.md') ?? '';
+    const pages = readRepoFiles(['docs'], []).map((page) => page.path);
+
+    // Act
+    const unlinked = pages.filter((page) => !readme.includes(`](${page})`));
+
+    // Assess
+    expect(readme.split('\n').length).toBeLessThanOrEqual(300);
+    expect(pages.length).toBeGreaterThanOrEqual(10);
+    expect(unlinked).toEqual([]);
+  });
 });
