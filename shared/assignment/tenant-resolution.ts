@@ -22,7 +22,11 @@ export type Resolution =
   /** Nothing places the user, and self-service sign-up is on: a new tenant of their own. */
   | { readonly kind: 'self-service' }
   /** Nothing places the user. */
-  | { readonly kind: 'refuse'; readonly reason: string; readonly code: 'no-binding' | 'email-unverified' };
+  | {
+      readonly kind: 'refuse';
+      readonly reason: string;
+      readonly code: 'no-binding' | 'email-unverified' | 'pool-mismatch';
+    };
 
 /** What resolution may use besides the user. */
 export interface ResolutionPolicy {

@@ -9,6 +9,7 @@ import {
   NoTenantForUserError,
   PolicyEngineError,
   PolicyStoreNotFoundError,
+  PoolMismatchError,
   RegistryUnavailableError,
   SeatLimitError,
   TenantInactiveError,
@@ -75,8 +76,8 @@ export const REASON_CODES = {
   'unknown-route': ['denied', 'no route rule covers the request'],
   'non-canonical-path': ['denied', 'the path holds a dot, empty or encoded segment (never normalised)'],
   'pool-mismatch': [
-    'denied',
-    "the token's pool is another tenant's silo pool, or a shared pool for a tenant with its own pool",
+    'refused denied',
+    "the user's or token's pool is another tenant's silo pool, or a shared pool for a tenant with its own pool",
   ],
   // Authorizer: unauthorized (401), the token is missing or not valid for this API.
   'unsupported-event': ['unauthorized', 'not a REST TOKEN/REQUEST or HTTP API 2.0 authorizer event'],
@@ -136,6 +137,7 @@ export function reasonOf(error: unknown): ReasonCode {
   if (error instanceof MembershipConflictError) return 'membership-conflict';
   if (error instanceof TenantNotAssignedError) return 'no-tenant-attribute';
   if (error instanceof MembershipMismatchError) return 'membership-mismatch';
+  if (error instanceof PoolMismatchError) return 'pool-mismatch';
   if (error instanceof BindingNotFoundError) return 'no-binding';
   if (error instanceof RegistryUnavailableError) return 'registry-unavailable';
   if (error instanceof DirectoryUnavailableError) return 'directory-unavailable';
