@@ -244,8 +244,11 @@ export class CredentialsUnavailableError extends TenancyError {
 /** A policy engine could not decide (store unreachable, policy set unparsable, malformed request): deny. */
 export class PolicyEngineError extends TenancyError {
   override name = 'PolicyEngineError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { ...options, userMessage: 'The service is temporarily unavailable. Please try again.' });
+  /** The service that failed, as an operator would name it (`Verified Permissions in eu-west-1`), when known. */
+  readonly target: string | undefined;
+  constructor(message: string, options: { cause?: unknown; target?: string } = {}) {
+    super(message, { cause: options.cause, userMessage: 'The service is temporarily unavailable. Please try again.' });
+    this.target = options.target;
   }
 }
 
