@@ -287,6 +287,24 @@ describe('serverless package (offline, no credentials)', () => {
     }
   });
 
+  it('expires noncurrent document versions after dataNoncurrentDays and aborts incomplete uploads after a day', () => {
+    // Act
+    const bucket = create.Resources.TenantDataBucket;
+
+    // Assess
+    expect(bucket?.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket?.Properties.LifecycleConfiguration.Rules).toEqual([
+      {
+        Id: 'expire-noncurrent-versions',
+        Status: 'Enabled',
+        NoncurrentVersionExpiration: { NoncurrentDays: '30' },
+        ExpiredObjectDeleteMarker: true,
+      },
+      { Id: 'abort-incomplete-uploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+    ]);
+    expect(bucket?.DeletionPolicy).toBe('Retain');
+  });
+
   it('ships each function as an ES module bundle named by its handler, with only its own chunks', () => {
     // Prepare: the zip's central directory lists every file name in plain text.
     const handlers = ofType(create, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.Handler as string);
