@@ -80,7 +80,8 @@ export async function withReplacements(
       result.push(change);
       continue;
     }
-    const texts = change.kind === 'policy' ? [desired.policies, actual.policies] : [desired.templates, actual.templates];
+    const texts =
+      change.kind === 'policy' ? [desired.policies, actual.policies] : [desired.templates, actual.templates];
     const [want, have] = texts.map((map) => map?.[change.id] ?? '');
     const same = (await fixedScope(change.kind, want ?? '')) === (await fixedScope(change.kind, have ?? ''));
     result.push(same ? change : { ...change, op: 'replace' });
