@@ -179,8 +179,9 @@ describe('cached policy and fresh check agree', () => {
     // Assess
     expect(disagreements.slice(0, 20)).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(100_000);
+    // (The time limit above is only a bound for a stuck run: about 20 s on an idle core, minutes under heavy load.)
     // The generator reaches both sides: a property over denials only would prove nothing about the Allow.
     expect(allowed).toBeGreaterThan(1000);
     expect(checked - allowed).toBeGreaterThan(1000);
-  }, 120_000);
+  }, 600_000);
 });
