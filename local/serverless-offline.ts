@@ -20,6 +20,8 @@ export interface OfflineOptions {
   readonly params: Readonly<Record<string, string>>;
   /** `AWS_ENDPOINT_URL_*` and other `AWS_*` variables the handlers need (serverless-offline passes only those). */
   readonly awsEnv: Readonly<Record<string, string>>;
+  /** The bundle folder (relative to the project); a fresh `.esbuild-offline-<random>` by default. */
+  readonly workFolder?: string;
   /** Port of the Lambda Invoke API; free by default. */
   readonly lambdaPort?: number;
   /** Milliseconds to wait for both APIs to answer; the start-up limit (local/start-timeout.ts) by default. */
@@ -73,7 +75,7 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
     ...Object.entries(options.params).map(([key, value]) => `--param=${key}=${value}`),
   ];
   // Its own bundle folder: another stack or a `serverless package` running at the same time cleans up its own.
-  const workFolder = `.esbuild-offline-${randomUUID().slice(0, 8)}`;
+  const workFolder = options.workFolder ?? offlineWorkFolder();
   const removeWorkFolder = () => rmSync(join(root, workFolder), { recursive: true, force: true });
   const cancelRemove = onProcessExit(removeWorkFolder);
   const server = spawnGroup(process.execPath, args, {
@@ -117,6 +119,11 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
     throw error;
   }
   return { httpEndpoint, lambdaEndpoint, pid: server.pid, stop };
+}
+
+/** A fresh bundle folder name for one serverless-offline run, `.esbuild-offline-<random>`. */
+export function offlineWorkFolder(): string {
+  return `.esbuild-offline-${randomUUID().slice(0, 8)}`;
 }
 
 async function answers(url: string): Promise<boolean> {

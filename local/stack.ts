@@ -18,7 +18,14 @@ import {
 } from './dynamodb-local';
 import { freePort } from './free-port';
 import { startLocalS3 } from './s3rver';
-import { functionName, LOCAL_STAGE, type Offline, SERVICE, startServerlessOffline } from './serverless-offline';
+import {
+  functionName,
+  LOCAL_STAGE,
+  type Offline,
+  offlineWorkFolder,
+  SERVICE,
+  startServerlessOffline,
+} from './serverless-offline';
 
 export const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
 /** The registry table serverless.yml names for the local stage. */
@@ -133,9 +140,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.push(cognito);
 
-    step('starting serverless-offline (bundling the functions)…');
+    const workFolder = offlineWorkFolder();
+    step(`starting serverless-offline (bundling the functions in ${workFolder})…`);
     const offline: Offline = await startServerlessOffline({
       ...withSignal,
+      workFolder,
       lambdaPort,
       params: {
         poolMode: 'attach',

@@ -145,3 +145,26 @@ describe('child processes of the local stack', () => {
     await gone(pgid, child);
   });
 });
+
+describe('npm run test:loaded', () => {
+  it("runs the command beside two busy processes, exits with the command's code and leaves neither running", async () => {
+    // Act
+    const run = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/support/loaded-run.ts', process.execPath, '-e', 'process.exit(7)'],
+      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    run.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => run.once('exit', (exit) => resolve(exit)));
+
+    // Assess
+    expect(code).toBe(7);
+    const pids = (/pids (\d+), (\d+)/.exec(stderr) ?? []).slice(1).map(Number);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(groupExists(pid)).toBe(false);
+    expect(stderr).toMatch(/exited 7 after \d+ s/);
+  });
+});
