@@ -5,7 +5,7 @@ import { START_TIMEOUT_ENV, startTimeoutMs } from './local/start-timeout.ts';
 // The SDK warns about Node 20 (Lambda runs nodejs22.x); keep test output to the tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-// The one start-up limit (local/start-timeout.ts), resolved once for the run from TENANCY_START_TIMEOUT_MS or the
+// The one start-up limit (local/start-timeout.ts), resolved once for the run from LOCAL_STACK_START_TIMEOUT_MS or the
 // machine's load, and handed to the global setup (this process), every worker and every CLI a test starts.
 const startLimitMs = startTimeoutMs();
 process.env[START_TIMEOUT_ENV] = String(startLimitMs);

@@ -30,7 +30,7 @@ export class StartFailedError extends LocalStackError {
     readonly pid?: number,
   ) {
     const reason = {
-      timeout: `did not answer within ${limitMs} ms (raise TENANCY_START_TIMEOUT_MS on a busy machine)`,
+      timeout: `did not answer within ${limitMs} ms (raise LOCAL_STACK_START_TIMEOUT_MS on a busy machine)`,
       exited: 'exited before it answered',
       aborted: 'was interrupted while starting',
     }[failure];

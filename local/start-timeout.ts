@@ -2,7 +2,7 @@
  * The one start-up limit of the local stack and the tests: how long DynamoDB Local, cognito-local, s3rver and
  * serverless-offline may take to answer, and what the Vitest timeouts bound by start-ups derive from.
  *
- * `TENANCY_START_TIMEOUT_MS` sets it (a whole number of milliseconds). Without it, the limit scales with how
+ * `LOCAL_STACK_START_TIMEOUT_MS` sets it (a whole number of milliseconds). Without it, the limit scales with how
  * busy the machine is: 60 s × max(1, load average ÷ available parallelism), using the larger of the 1- and
  * 5-minute load averages, capped at 10 minutes. A quiet machine gets 60 s; two cores at load 10 get 300 s.
  * A limit is a ceiling for a start that hangs, never a wait: a server that answers sooner is used at once.
@@ -15,7 +15,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { ConfigurationError } from '../shared/runtime/errors.ts';
 
 /** The environment variable that sets the start-up limit, in milliseconds. */
-export const START_TIMEOUT_ENV = 'TENANCY_START_TIMEOUT_MS';
+export const START_TIMEOUT_ENV = 'LOCAL_STACK_START_TIMEOUT_MS';
 
 /** The limit on a quiet machine, and the ceiling of the scaled default. */
 export const BASE_START_TIMEOUT_MS = 60_000;
@@ -43,7 +43,7 @@ export function defaultStartTimeoutMs(machine: MachineLoad): number {
 }
 
 /**
- * The start-up limit in milliseconds: `TENANCY_START_TIMEOUT_MS` when set (a whole number from 1 to 3600000,
+ * The start-up limit in milliseconds: `LOCAL_STACK_START_TIMEOUT_MS` when set (a whole number from 1 to 3600000,
  * anything else is refused), otherwise the default for the machine's load.
  */
 export function startTimeoutMs(

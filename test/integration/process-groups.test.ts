@@ -56,7 +56,7 @@ describe('child processes of the local stack', () => {
     const failed = error as StartFailedError;
     expect(failed.failure).toBe('timeout');
     expect(failed.message).toMatch(/^DynamoDB Local on http:\/\/127\.0\.0\.1:\d+ did not answer within 1 ms/);
-    expect(failed.message).toContain('TENANCY_START_TIMEOUT_MS');
+    expect(failed.message).toContain('LOCAL_STACK_START_TIMEOUT_MS');
     expect(failed.pid).toBeGreaterThan(0);
     expect(groupExists(failed.pid as number)).toBe(false);
   });

@@ -27,7 +27,7 @@ describe('the one start-up limit', () => {
     expect(limits).toEqual([60_000, 60_000, 300_000, 75_000, MAX_DEFAULT_START_TIMEOUT_MS]);
   });
 
-  it('takes TENANCY_START_TIMEOUT_MS over the machine default, and budgets starts in sequence as multiples of it', () => {
+  it('takes LOCAL_STACK_START_TIMEOUT_MS over the machine default, and budgets starts in sequence as multiples of it', () => {
     // Prepare
     const env = { [START_TIMEOUT_ENV]: '45000' };
 
@@ -41,14 +41,14 @@ describe('the one start-up limit', () => {
   });
 
   it.each(['0', '-5', '1.5', '30s', '1e4', ' ', '3600001', '99999999999999999999'])(
-    'refuses %j as TENANCY_START_TIMEOUT_MS, naming the variable',
+    'refuses %j as LOCAL_STACK_START_TIMEOUT_MS, naming the variable',
     (raw) => {
       // Act
       const read = () => startTimeoutMs({ [START_TIMEOUT_ENV]: raw }, quiet);
 
       // Assess
       expect(read).toThrow(ConfigurationError);
-      expect(read).toThrow(/^TENANCY_START_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 3600000/);
+      expect(read).toThrow(/^LOCAL_STACK_START_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 3600000/);
     },
   );
 });
