@@ -34,6 +34,13 @@ let files: PolicyFiles;
 let schema: string;
 
 beforeAll(async () => {
+  files = readPolicyFiles();
+  schema = await validatePolicyFiles(files);
+});
+
+// A fresh registry (and tenant data table) per test: every test states the policy sets it starts from, so the
+// tests pass in any order and alone.
+beforeEach(async () => {
   const test = await createTestRegistry();
   registry = test.registry;
   registryClient = test.client;
@@ -57,8 +64,6 @@ beforeAll(async () => {
   );
   links = new TenantDataLinks({ clientFor: () => test.client, tableName: dataTable });
   stores = new PolicyStoreAdmin({ client: test.client, tableName: test.tableName });
-  files = readPolicyFiles();
-  schema = await validatePolicyFiles(files);
   for (const tenantId of ['acme', 'globex', 'initech', 'hooli']) {
     await registry.createTenant({ tenantId, name: tenantId, tier: 'standard' });
   }
@@ -100,7 +105,7 @@ describe('embedded policy sets in the registry', () => {
   });
 
   it('reports drift per store in a dry run without writing, then applies add, update and delete', async () => {
-    // Prepare
+    // Prepare: initech has the repository's set, hooli none.
     const embedded = new EmbeddedPolicyStore(stores);
     await embedded.create('initech', files);
     const before = await stores.getRecord('initech');
@@ -175,6 +180,9 @@ describe('sharing on the embedded engine', () => {
     });
   const isMember = async (tenantId: string, sub: string) => (await registry.getMembership(tenantId, sub)) !== undefined;
   const doc = { kind: 'document' as const, id: 'report-1', tenantId: 'acme', ownerSub: 'alice' };
+  beforeEach(async () => {
+    await new EmbeddedPolicyStore(stores).create('acme', files);
+  });
 
   it('lets the owner share with a colleague, who then reads; sharing twice is one share', async () => {
     // Prepare
