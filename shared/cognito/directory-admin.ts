@@ -100,18 +100,23 @@ export class DirectoryAdmin extends TenantDirectory {
 
   /** The subs of a group's members (`ListUsersInGroup`, all pages). */
   async groupMemberSubs(userPoolId: string, group: string): Promise<Set<string>> {
+    return new Set((await this.groupMembers(userPoolId, group)).map((user) => user.sub));
+  }
+
+  /** A group's members (`ListUsersInGroup`, all pages). */
+  async groupMembers(userPoolId: string, group: string): Promise<DirectoryUser[]> {
     return this.send('ListUsersInGroup', async () => {
-      const subs = new Set<string>();
+      const users: DirectoryUser[] = [];
       for await (const page of paginateListUsersInGroup(
         { client: this.client },
         { UserPoolId: userPoolId, GroupName: group },
       )) {
         for (const user of page.Users ?? []) {
-          const sub = attributeValue(user.Attributes, 'sub');
-          if (sub !== undefined) subs.add(sub);
+          const entry = toDirectoryUser(user.Username, user.Attributes);
+          if (entry !== undefined) users.push(entry);
         }
       }
-      return subs;
+      return users;
     });
   }
 }
