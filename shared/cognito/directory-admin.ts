@@ -9,7 +9,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DirectoryUnavailableError, TenancyError, UserExistsError } from '../runtime/errors';
-import { attributeValue, type DirectoryUser, TenantDirectory, toDirectoryUser } from './tenant-directory';
+import { type DirectoryUser, TenantDirectory, toDirectoryUser } from './tenant-directory';
 import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
 
 export type { DirectoryUser } from './tenant-directory';
