@@ -267,6 +267,23 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
       await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: user.username, GroupName: role }));
     };
 
+    it('reports users without a recorded user name in text, and a removal still finds them in the pool by sub', async () => {
+      // Prepare: a user of the previous version, member of legacy (active) and, since, of acme
+      const old = await createPoolUser(client, pool, 'example.com', { 'custom:tenantId': 'legacy' });
+      await writeLegacy('legacy', old, 'tenant-member');
+      await registry.addMember({ tenantId: 'acme', sub: old.sub, role: 'tenant-member', source: 'operator' });
+
+      // Act
+      const report = await cli('migrate');
+      const removal = await cli('remove-member', 'legacy', old.sub, '--pool', pool);
+
+      // Assess
+      expect(report.code).toBe(0);
+      expect(report.out[0]?.split('\n')).toContain('users without a name  1 (run again with --pool)');
+      expect(removal.out[0]).toContain('active tenant now acme (custom:tenantId written)');
+      expect(await attribute(old)).toBe('acme');
+    });
+
     it('keeps a registry of the previous version readable, then upgrades it once and idempotently', async () => {
       // Prepare
       const old = await createPoolUser(client, pool, 'example.com', { 'custom:tenantId': 'legacy' });

@@ -159,8 +159,10 @@ describe('serverless package (offline, no credentials)', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
-    // No AdminAddUserToGroup: the role is the membership's, not a Cognito group (README "Memberships").
-    expect(tableActions('PostConfirmationCognitoPolicy')).toEqual(['cognito-idp:AdminUpdateUserAttributes']);
+    expect(tableActions('PostConfirmationCognitoPolicy')).toEqual([
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminUpdateUserAttributes',
+    ]);
     const functions = ofType(create, 'AWS::Lambda::Function');
     expect(functions.map(([, fn]) => fn.Properties.Role['Fn::GetAtt']?.[0]).sort()).toEqual([
       'AuthorizerRole',
