@@ -104,7 +104,7 @@ async function warmHandler(): Promise<void> {
   }));
   try {
     process.env.TENANCY_VERIFY_MEMBERSHIP = 'false';
-    // Today's path without metrics against the same handler counting each token (README "Metrics").
+    // Today's path without metrics against the same handler counting each token (docs/observability.md "Metrics").
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     const unverified = (await coldStart('verify=false')).handler;
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';

@@ -4,7 +4,7 @@ import { authenticate, type Check, callApi, checkList, decodeClaims, PASSWORD, s
 import type { LocalStack } from './stack';
 
 /**
- * The source documents' sharing scenario on the embedded Cedar engine (README "Fine-grained permissions"):
+ * The source documents' sharing scenario on the embedded Cedar engine (docs/cedar.md):
  * the owner adds a document, a colleague is refused, the owner shares, the colleague reads, the tenant-admin
  * manages it, and a user of another tenant is refused, both as a reader and as a share recipient; then the
  * colleague may not delete it, the tenant-admin deletes it, and the owner finds it gone.

@@ -16,7 +16,7 @@ export interface AssignmentDeps {
   readonly directory: TenantDirectory;
   readonly config: AssignmentConfig;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
-  /** Counts the assignment (README "Metrics"); nothing is counted without it. */
+  /** Counts the assignment (docs/observability.md "Metrics"); nothing is counted without it. */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 

@@ -70,7 +70,7 @@ export function validateInvitation(request: InvitationRequest, roles: RoleConfig
  * 2. the user is created with `AdminCreateUser` carrying `custom:tenantId` (Cognito e-mails the temporary
  *    password); if that fails, the reservation is removed and the seat released;
  * 3. the reservation becomes the user's membership in one transaction (seat unchanged);
- * 4. the user joins the role group of this, their first membership (README "Memberships", "Role groups").
+ * 4. the user joins the role group of this, their first membership (docs/memberships.md "Role groups").
  * The seat count therefore never exceeds the limit, and no Cognito user exists without a reserved seat. An
  * interruption after step 2 leaves a user whose tokens the pre token trigger refuses (no membership yet);
  * running the same invitation again finishes it, and two concurrent runs share one reservation. A user the
@@ -145,7 +145,7 @@ async function finishExisting(
   if (active !== undefined && user.tenantIdAttribute !== active) {
     await directory.setTenantId(userPoolId, user.username, active);
   }
-  // Only the first membership's role goes into a Cognito group, as at sign-up (README "Role groups").
+  // Only the first membership's role goes into a Cognito group, as at sign-up (docs/memberships.md "Role groups").
   if (active === tenantId) await directory.addToGroup(userPoolId, user.username, membership.role);
   return { status, tenantId, sub: user.sub, username: user.username, role: membership.role };
 }

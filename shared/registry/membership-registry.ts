@@ -43,8 +43,8 @@ export interface SwitchResult {
 const ACTIVE_CONDITION = '(attribute_not_exists(#status) OR #status = :active)';
 
 /**
- * The membership writes after joining: role changes, removals and switches of the active tenant (README
- * "Memberships"). Lambda-usable (the members API uses it); operator-only writes stay in `TenantAdmin`.
+ * The membership writes after joining: role changes, removals and switches of the active tenant
+ * (docs/memberships.md). Lambda-usable (the members API uses it); operator-only writes stay in `TenantAdmin`.
  *
  * Every guard is a condition of the one transaction that also writes the audit item, never a
  * read-then-write: the tenant item counts its active admins (`admins`), and a demotion or removal of an admin

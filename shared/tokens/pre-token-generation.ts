@@ -9,12 +9,11 @@ import {
   BindingNotFoundError,
   InvalidInputError,
   MembershipMismatchError,
-  TenancyError,
   TenantInactiveError,
   TenantNotAssignedError,
   TenantNotFoundError,
 } from '../runtime/errors';
-import { reasonOf, refusalOutcome, tierOf } from '../runtime/reason-codes';
+import { triggerRefusal } from '../runtime/trigger-refusal';
 import { createClaimShaper, type PreTokenResponse } from './claims';
 import type { PreTokenConfig } from './pre-token-config';
 import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
@@ -34,7 +33,7 @@ export interface PreTokenGenerationDeps {
   readonly registry: TenantDirectory;
   readonly config: PreTokenConfig;
   readonly logger: TriggerLogger;
-  /** Counts each token decision (README "Metrics"); nothing is counted without it. */
+  /** Counts each token decision (docs/observability.md "Metrics"); nothing is counted without it. */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds for the caches, replaceable in tests. */
   readonly now?: () => number;
@@ -156,18 +155,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     if (typeof source === 'string' && source.length <= 64) logger.appendKeys({ triggerSource: source });
     const sub = (event as { request?: { userAttributes?: { sub?: unknown } } } | null)?.request?.userAttributes?.sub;
     if (typeof sub === 'string' && SUB.test(sub)) logger.appendKeys({ sub });
-    const reason = reasonOf(error);
-    const outcome = refusalOutcome(reason);
-    metrics.record(outcome, reason, tierOf(error));
-    if (error instanceof MembershipMismatchError) {
-      logger.error(MISCONFIGURATION_HINT, { outcome, reason, error: error.name, sub: error.sub });
-    } else if (error instanceof TenancyError && isBusinessRefusal(error)) {
-      logger.warn('token refused', { outcome, reason, error: error.name, detail: error.message });
-    } else {
-      logger.error('token refused: unexpected failure', { outcome, reason, error });
-    }
-    const userMessage = error instanceof TenancyError ? error.userMessage : new TenancyError('').userMessage;
-    throw new TenancyError(userMessage, { cause: error, userMessage });
+    throw triggerRefusal(error, { logger, metrics, subject: 'token', explain: explainMismatch });
   };
 
   return async (event) => {
@@ -184,13 +172,8 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
   };
 }
 
-/** Refusals that are the expected outcome for some users, as opposed to outages and bugs. */
-function isBusinessRefusal(error: TenancyError): boolean {
-  return (
-    error instanceof TenantNotAssignedError ||
-    error instanceof TenantNotFoundError ||
-    error instanceof TenantInactiveError ||
-    error instanceof BindingNotFoundError ||
-    error instanceof InvalidInputError
-  );
+/** An unbacked `custom:tenantId` is a misconfiguration: the log line tells the operator where to look. */
+function explainMismatch(error: unknown): { message: string; fields: Record<string, unknown> } | undefined {
+  if (!(error instanceof MembershipMismatchError)) return undefined;
+  return { message: MISCONFIGURATION_HINT, fields: { error: error.name, sub: error.sub } };
 }
