@@ -1,5 +1,5 @@
 /**
- * Cognito post confirmation trigger: assigns a newly confirmed user to exactly one tenant
+ * Cognito post confirmation trigger: assigns a newly confirmed user to a tenant
  * (`shared/assignment/post-confirmation-handler.ts`). This file only reads configuration and wires dependencies,
  * once per container: a bad configuration stops the function at cold start.
  */

@@ -49,6 +49,7 @@ export function createPostConfirmationHandler(deps: PostConfirmationDeps): PostC
     client: deps.dynamodb,
     tableName: config.tableName,
     tiers: config.tiers,
+    adminRole: config.adminRole,
     now: () => new Date(now()),
     // Audit items name this trigger and the Lambda request that wrote them (docs/observability.md "Audit trail").
     audit: { actor: 'trigger:post-confirmation', retentionDays: config.auditRetentionDays, requestId: () => requestId },

@@ -11,6 +11,9 @@ export const AUDIT_ACTIONS = [
   'member-assigned',
   'member-removed',
   'membership-transferred',
+  'role-changed',
+  'active-tenant-changed',
+  'membership-migrated',
   'sign-up-refused',
   'tier-changed',
   'status-changed',
@@ -71,6 +74,8 @@ const SOURCE_REASONS = {
   'self-service': 'self-service',
   invite: 'invitation',
   adopt: 'adoption',
+  operator: 'operator-request',
+  'tenant-admin': 'tenant-admin-request',
 } as const satisfies Record<MembershipSource, ReasonCode>;
 
 /**

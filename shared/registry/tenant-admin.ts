@@ -10,7 +10,6 @@ import {
   BindingConflictError,
   BindingNotFoundError,
   InvalidInputError,
-  MembershipConflictError,
   RegistryUnavailableError,
   TenancyError,
   TenantNotFoundError,
@@ -18,20 +17,20 @@ import {
 import { AUDIT_SK_PREFIX, type AuditAction, type AuditEntry, auditFromItem, membershipReason } from './audit-trail';
 import { type Binding, bindingKey, describeBinding, parseBindingKey } from './binding';
 import { type Item, M, N, readS, S } from './dynamo-item';
-import { membershipFromItem, tenantFromItem } from './registry-items';
-import { BINDING_SK_PREFIX, keys, MEMBER_SK_PREFIX } from './registry-keys';
-import { validateMembership, validateRoleMappings, validateStatus } from './registry-rules';
+import { MembershipRegistry } from './membership-registry';
+import { membershipFromItem, tenantFromItem, userFromItem, userMembershipItem } from './registry-items';
+import { BINDING_SK_PREFIX, keys, MEMBER_SK_PREFIX, USER_TENANT_SK_PREFIX } from './registry-keys';
+import { validateDirectoryUser, validateMembership, validateRoleMappings, validateStatus } from './registry-rules';
 import { CONFLICT_RETRIES, itemKey } from './registry-table';
-import type { Membership, Tenant, TenantStatus } from './tenant';
+import type { DirectoryUserRef, Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
-import { TenantRegistry } from './tenant-registry';
 
 /**
- * The registry as operators use it (the `tenants` CLI and `shared/operations/`): everything `TenantRegistry`
+ * The registry as operators use it (the `tenants` CLI and `shared/operations/`): everything `MembershipRegistry`
  * does, plus listings (a table scan), tier/status/role-mapping changes, bindings and membership transfers.
  * No Lambda imports this module, so none of it (ScanCommand included) is in a Lambda bundle.
  */
-export class TenantAdmin extends TenantRegistry {
+export class TenantAdmin extends MembershipRegistry {
   /** All tenants, sorted by id. A full scan: meant for operators, not for request paths. */
   async listTenants(): Promise<Tenant[]> {
     const tenants = await this.table.send('listTenants', async () => {
@@ -225,59 +224,200 @@ export class TenantAdmin extends TenantRegistry {
     return bindings;
   }
 
-  /** The members of a tenant. */
+  /** The members of a tenant (any status: `invited` reservations included). */
   async listMembers(tenantId: string): Promise<Membership[]> {
     const items = await this.#queryTenant(tenantId, MEMBER_SK_PREFIX, 'listMembers');
     return items.map(membershipFromItem);
   }
 
   /**
-   * Moves a membership (and its seat) from one subject to another in one transaction: used by invitations,
-   * which reserve the seat under a placeholder before Cognito has issued the user's sub. Idempotent: when
-   * `toSub` already holds the membership and `fromSub` is gone, that membership is returned.
+   * Moves an invitation's reservation (and its seat) from the placeholder subject to the user's sub in one
+   * transaction, as an active membership (counted as an admin when its role is the admin role; the user's
+   * active tenant when the user has none): used by invitations, which reserve the seat before Cognito has
+   * issued the sub. Idempotent: when `toSub` already holds the membership and `fromSub` is gone, that
+   * membership is returned. When `toSub` already is a member (invited twice), the reservation is released
+   * and the existing membership is returned unchanged.
    */
-  async transferMembership(tenantId: string, fromSub: string, toSub: string): Promise<Membership> {
+  async transferMembership(
+    tenantId: string,
+    fromSub: string,
+    toSub: string,
+    directoryUser?: DirectoryUserRef,
+  ): Promise<Membership> {
     validateMembership({ tenantId, sub: fromSub, role: 'x', source: 'invite' });
-    validateMembership({ tenantId, sub: toSub, role: 'x', source: 'invite' });
+    validateMembership({ tenantId, sub: toSub, role: 'x', source: 'invite', directoryUser });
     const current = await this.getMembership(tenantId, fromSub, { consistent: true });
+    const done = await this.getMembership(tenantId, toSub, { consistent: true });
     if (current === undefined) {
-      const done = await this.getMembership(tenantId, toSub, { consistent: true });
       if (done !== undefined) return done;
       throw new TenancyError(`user ${fromSub} has no membership in tenant ${tenantId} to transfer`);
     }
-    const membership: Membership = { ...current, sub: toSub };
+    if (done !== undefined) {
+      await this.removeMember(tenantId, fromSub);
+      return done;
+    }
+    const membership: Membership = { ...current, sub: toSub, status: 'active' };
+    // An active subject whose active tenant this was loses it (an invitation's placeholder never has one).
+    const fromActive = (await this.getUserTenantId(fromSub, { consistent: true })) === tenantId;
     const entry = this.audit.entry(tenantId, 'membership-transferred', membershipReason(current.source), {
       sub: toSub,
       detail: { from: fromSub, role: current.role },
     });
     const reasons = await this.table.transact('transferMembership', [
-      ...this.#deleteMembership(tenantId, fromSub),
+      {
+        Delete: {
+          TableName: this.table.tableName,
+          Key: itemKey(keys.membership(tenantId, fromSub)),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      { Delete: { TableName: this.table.tableName, Key: itemKey(keys.userMembership(fromSub, tenantId)) } },
       ...this.putMembership(membership),
       this.audit.put(entry),
+      this.claimActiveTenant(membership, directoryUser),
+      ...(fromActive
+        ? [
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: itemKey(keys.user(fromSub)),
+                UpdateExpression: 'REMOVE tenantId',
+                ConditionExpression: 'tenantId = :t',
+                ExpressionAttributeValues: { ':t': S(tenantId) },
+              },
+            },
+          ]
+        : []),
+      ...(membership.role === this.adminRole && current.status !== 'active' ? [this.countAdmin(tenantId, 1)] : []),
     ]);
     if (reasons === undefined) return membership;
-    const existingTenant = await this.getUserTenantId(toSub, { consistent: true });
-    if (existingTenant !== undefined && existingTenant !== tenantId)
-      throw new MembershipConflictError(toSub, existingTenant);
     throw new TenancyError(`could not transfer the membership of ${fromSub} in tenant ${tenantId} to ${toSub}`);
   }
 
-  /** Removes a user's membership of a tenant and frees the seat; `false` when there was none. */
-  async removeMember(tenantId: string, sub: string): Promise<boolean> {
-    const reasons = await this.table.transact('removeMember', [
-      ...this.#deleteMembership(tenantId, sub),
+  /**
+   * Every item `tenants migrate` may have to upgrade, from one scan (docs/memberships.md "Upgrading"):
+   * the memberships (and whether each has its status and its reverse item), the user items, and each
+   * tenant's stored admin count. Operator-only: a full scan.
+   */
+  async scanForUpgrade(): Promise<UpgradeScan> {
+    return this.table.send('scanForUpgrade', async () => {
+      const memberships: { membership: Membership; hasStatus: boolean }[] = [];
+      const reverse = new Set<string>();
+      const users: UpgradeScan['users'][number][] = [];
+      const tenants: UpgradeScan['tenants'][number][] = [];
+      for await (const page of paginateScan({ client: this.table.client }, { TableName: this.table.tableName })) {
+        for (const item of page.Items ?? []) {
+          const pk = item.pk?.S ?? '';
+          const sk = item.sk?.S ?? '';
+          if (pk.startsWith('TENANT#') && sk.startsWith(MEMBER_SK_PREFIX)) {
+            memberships.push({ membership: membershipFromItem(item), hasStatus: item.status !== undefined });
+          } else if (pk.startsWith('USER#') && sk.startsWith(USER_TENANT_SK_PREFIX)) {
+            reverse.add(`${sk.slice(USER_TENANT_SK_PREFIX.length)}/${pk.slice('USER#'.length)}`);
+          } else if (pk.startsWith('USER#') && sk === 'TENANT') {
+            users.push({ sub: pk.slice('USER#'.length), ...userFromItem(item) });
+          } else if (pk.startsWith('TENANT#') && sk === 'TENANT') {
+            tenants.push({
+              tenantId: pk.slice('TENANT#'.length),
+              admins: item.admins?.N === undefined ? undefined : Number(item.admins.N),
+            });
+          }
+        }
+      }
+      return {
+        memberships: memberships.map((m) => ({
+          ...m,
+          hasReverse: reverse.has(`${m.membership.tenantId}/${m.membership.sub}`),
+        })),
+        users,
+        tenants,
+      };
+    });
+  }
+
+  /**
+   * Upgrades one membership written before statuses and reverse items: writes its status (`invited` for an
+   * invitation's placeholder subject, else `active`) and its reverse item, with a `membership-migrated` audit
+   * item, in one transaction conditioned on the role read. `false` when there was nothing to do (done by a
+   * concurrent run, or removed meanwhile).
+   */
+  async upgradeMembership(membership: Membership, hasStatus: boolean, hasReverse: boolean): Promise<boolean> {
+    if (hasStatus && hasReverse) return false;
+    const status = hasStatus ? membership.status : PLACEHOLDER.test(membership.sub) ? 'invited' : 'active';
+    const upgraded: Membership = { ...membership, status };
+    const reasons = await this.table.transact('upgradeMembership', [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: itemKey(keys.membership(membership.tenantId, membership.sub)),
+          UpdateExpression: 'SET #status = :status',
+          ConditionExpression: hasStatus
+            ? '#role = :role AND #status = :status'
+            : '#role = :role AND attribute_not_exists(#status)',
+          ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+          ExpressionAttributeValues: { ':role': S(membership.role), ':status': S(status) },
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: userMembershipItem(upgraded),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.audit.put(
+        this.audit.entry(membership.tenantId, 'membership-migrated', 'registry-upgrade', {
+          sub: membership.sub,
+          detail: { status, role: membership.role },
+        }),
+      ),
+    ]);
+    return reasons === undefined;
+  }
+
+  /**
+   * Sets a tenant's admin count to `count` (the active admin memberships counted by `tenants migrate`),
+   * conditioned on the value read before counting, so a concurrent promotion or removal makes the caller
+   * count again (`false`). A count already right writes nothing (`true`).
+   */
+  async setAdminCount(tenantId: string, count: number, read: number | undefined): Promise<boolean> {
+    if (read === count) return true;
+    const reasons = await this.table.transact('setAdminCount', [
       {
         Update: {
           TableName: this.table.tableName,
           Key: itemKey(keys.tenant(tenantId)),
-          UpdateExpression: 'SET seats = seats - :one',
-          ConditionExpression: 'seats > :zero',
-          ExpressionAttributeValues: { ':one': N(1), ':zero': N(0) },
+          UpdateExpression: 'SET admins = :count',
+          ConditionExpression:
+            read === undefined ? 'attribute_exists(pk) AND attribute_not_exists(admins)' : 'admins = :read',
+          ExpressionAttributeValues: { ':count': N(count), ...(read === undefined ? {} : { ':read': N(read) }) },
         },
       },
-      this.audit.put(this.audit.entry(tenantId, 'member-removed', 'operator-request', { sub })),
+      this.audit.put(
+        this.audit.entry(tenantId, 'membership-migrated', 'registry-upgrade', {
+          detail: { admins: String(count), from: read === undefined ? '(none)' : String(read) },
+        }),
+      ),
     ]);
-    if (reasons?.[3]) throw new RegistryUnavailableError('removeMember');
+    return reasons === undefined;
+  }
+
+  /**
+   * Records where a user lives in Cognito on their user item, when it does not say yet (items written before
+   * the registry kept it). `false` when the item is gone or already has it.
+   */
+  async recordDirectoryUser(sub: string, user: DirectoryUserRef): Promise<boolean> {
+    validateDirectoryUser(user);
+    const reasons = await this.table.transact('recordDirectoryUser', [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: itemKey(keys.user(sub)),
+          UpdateExpression: 'SET userPoolId = :pool, username = :name',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(username)',
+          ExpressionAttributeValues: { ':pool': S(user.userPoolId), ':name': S(user.username) },
+        },
+      },
+    ]);
     return reasons === undefined;
   }
 
@@ -340,27 +480,20 @@ export class TenantAdmin extends TenantRegistry {
       return items;
     });
   }
+}
 
-  /** Deletes a membership and its user item, only while both say the user belongs to `tenantId`. */
-  #deleteMembership(tenantId: string, sub: string): TransactWriteItem[] {
-    return [
-      {
-        Delete: {
-          TableName: this.table.tableName,
-          Key: itemKey(keys.membership(tenantId, sub)),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      {
-        Delete: {
-          TableName: this.table.tableName,
-          Key: itemKey(keys.user(sub)),
-          ConditionExpression: 'tenantId = :t',
-          ExpressionAttributeValues: { ':t': S(tenantId) },
-        },
-      },
-    ];
-  }
+// The subject an invitation reserves its seat under (`invitationPlaceholder` in shared/operations/invitation.ts).
+const PLACEHOLDER = /^invite-[0-9a-f]{32}$/;
+
+/** What `scanForUpgrade` found. */
+export interface UpgradeScan {
+  readonly memberships: readonly { membership: Membership; hasStatus: boolean; hasReverse: boolean }[];
+  readonly users: readonly {
+    sub: string;
+    activeTenantId: string | undefined;
+    directoryUser: DirectoryUserRef | undefined;
+  }[];
+  readonly tenants: readonly { tenantId: string; admins: number | undefined }[];
 }
 
 /** What `listAudit` selects. */

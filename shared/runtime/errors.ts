@@ -116,14 +116,43 @@ export class SeatLimitError extends TenancyError {
   }
 }
 
-/** The user already belongs to a (different) tenant: one tenant per user. */
-export class MembershipConflictError extends TenancyError {
-  override name = 'MembershipConflictError';
+/** The user pool has no user by that name, alias or sub (adding a member names an existing user). */
+export class UserNotFoundError extends TenancyError {
+  override name = 'UserNotFoundError';
   constructor(
-    readonly sub: string,
-    readonly existingTenantId: string,
+    readonly userPoolId: string,
+    readonly user: string,
   ) {
-    super(`user ${sub} already belongs to tenant ${existingTenantId}`);
+    super(`user pool ${userPoolId} has no user ${user}`, { userMessage: 'No such user.' });
+  }
+}
+
+/**
+ * The user holds no membership in the tenant (or none that is active). Callers answer it exactly like an
+ * unknown tenant: whether a tenant exists is not revealed to someone who does not belong to it.
+ */
+export class MembershipNotFoundError extends TenancyError {
+  override name = 'MembershipNotFoundError';
+  constructor(
+    readonly tenantId: string,
+    readonly sub: string,
+  ) {
+    super(`user ${sub} holds no active membership in tenant ${tenantId}`, {
+      userMessage: 'You are not a member of this organization.',
+    });
+  }
+}
+
+/** The change would leave the tenant without an active tenant admin (demotion or removal of the last one). */
+export class LastAdminError extends TenancyError {
+  override name = 'LastAdminError';
+  constructor(
+    readonly tenantId: string,
+    readonly sub: string,
+  ) {
+    super(`user ${sub} is the last tenant admin of tenant ${tenantId}; promote another member first`, {
+      userMessage: 'An organization must keep at least one administrator.',
+    });
   }
 }
 

@@ -38,7 +38,14 @@ describe('the CLI tables', () => {
   it('prints members with their role, source and join time', () => {
     // Act
     const printed = formatMembers([
-      { tenantId: 'acme', sub: 'sub-1', role: 'tenant-admin', source: 'invite', joinedAt: '2026-01-02' },
+      {
+        tenantId: 'acme',
+        sub: 'sub-1',
+        role: 'tenant-admin',
+        status: 'active',
+        source: 'invite',
+        joinedAt: '2026-01-02',
+      },
     ]);
 
     // Assess
