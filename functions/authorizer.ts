@@ -4,8 +4,9 @@
  *
  * - invalid/missing token → throws `Unauthorized` (401 on REST and HTTP APIs);
  * - valid token, route not permitted → Deny policy, or `{isAuthorized: false}` with simple responses (403);
- * - valid token of a tenant that is unknown, not active, or reached from another tenant's pool (registry read,
- *   cached like pre token generation's; on unless `TENANCY_API_TENANT_CHECK=false`) → Deny of the whole stage;
+ * - valid token of a tenant that is unknown, not active, or reached from another tenant's pool, or of a caller
+ *   without an active membership of it (registry reads, cached like pre token generation's; on unless
+ *   `TENANCY_API_TENANT_CHECK=false`) → Deny of the whole stage; a demoted member is judged with the lower role;
  *   registry unavailable with nothing cached → `Unauthorized`;
  * - otherwise an Allow policy covering every route the token may use (safe under the authorizer cache), or
  *   `{isAuthorized: true, context}`. A cached *simple* response applies to every route with the same identity
@@ -66,8 +67,10 @@ const authorizer = new Authorizer({
  */
 function tenantStanding(): TenantStanding {
   const { tableName, tiers } = registryConfigFromEnv(process.env);
+  const reads = new TenantRegistry({ client: createDynamoDBClient(), tableName, tiers });
   return new TenantStanding({
-    reads: new TenantRegistry({ client: createDynamoDBClient(), tableName, tiers }),
+    reads,
+    memberships: { reads, roleGroups: config.roleGroups },
     userPoolIds: config.userPoolIds,
     cacheTtlMs: config.cacheTtlMs,
     staleTtlMs: config.staleTtlMs,

@@ -1,6 +1,7 @@
 import type { Binding } from '../registry/binding';
-import type { Tenant } from '../registry/tenant';
+import { isActiveMembership, type Membership, type Tenant } from '../registry/tenant';
 import { type CacheOutcome, TenantCache, type TenantCacheSettings } from '../registry/tenant-cache';
+import { grantedGroups } from './granted-groups';
 
 /** The registry reads the authorizer makes (GetItem only); the registry's read path provides them. */
 export interface TenantReads {
@@ -8,14 +9,43 @@ export interface TenantReads {
   resolveBinding(binding: Binding): Promise<string | undefined>;
 }
 
-/** Whether a verified caller's tenant may use the API now, or why not. */
-export type Standing = 'active' | 'tenant-not-found' | 'tenant-inactive' | 'pool-mismatch';
+/** The membership read the authorizer makes (GetItem only). */
+export interface MembershipReads {
+  getMembership(tenantId: string, sub: string): Promise<Membership | undefined>;
+}
+
+/** Whether a verified caller's tenant (and membership) may use the API now, or why not. */
+export type Standing = 'active' | 'tenant-not-found' | 'tenant-inactive' | 'pool-mismatch' | 'membership-not-found';
+
+/** A caller as the standing check reads it. */
+export interface StandingCaller {
+  readonly sub: string;
+  readonly tenantId: string;
+  readonly poolId: string;
+  /** The token's configured role groups. */
+  readonly groups: readonly string[];
+}
+
+/**
+ * The answer of a standing check: `groups` are the role groups the caller may use now (`granted-groups.ts`),
+ * the token's own array when the membership grants all of them or memberships are not checked.
+ */
+export interface Admission {
+  readonly standing: Standing;
+  readonly groups: readonly string[];
+}
 
 /** What `TenantStanding` needs, built once per container. */
 export interface TenantStandingOptions extends TenantCacheSettings {
   readonly reads: TenantReads;
   /** The pools the authorizer trusts; with more than one (silo model), tokens are pinned to their pool. */
   readonly userPoolIds: readonly string[];
+  /**
+   * Check the caller's membership too (README "Memberships"): read per (tenant, sub) through a cache with the
+   * same TTL and stale window as tenant records. A removed (or only invited) member is denied; a demoted one
+   * gets the lower role. `roleGroups` is the configured order, most privileged first.
+   */
+  readonly memberships?: { readonly reads: MembershipReads; readonly roleGroups: readonly string[] } | undefined;
   /** Called when a stale record answered because the registry failed (for the logs). */
   readonly onStale?: (what: string, error: unknown) => void;
   /** Clock in milliseconds, replaceable in tests. */
@@ -31,9 +61,13 @@ export interface TenantStandingOptions extends TenantCacheSettings {
  *   tenant B never speaks for tenant A, and a tenant bound to pool A is only reached with tokens from pool A.
  *   The pool bindings of the configured pools are read like tenant records.
  *
- * Reads go through the same per-container cache as pre token generation (same TTL and stale window). With
- * nothing cached and the registry failing, `check` throws: the authorizer then answers 401. A fresh cache
- * answers synchronously, so the warm path awaits nothing.
+ * - With memberships on, the caller must hold an active membership of the tenant (read per tenant and sub), and
+ *   the groups it may use are the token's, lowered to the membership's role (`granted-groups.ts`).
+ *
+ * Reads go through the same per-container cache as pre token generation (same TTL and stale window; the
+ * membership cache uses the tenant TTL, so a removal or demotion takes effect within it). With nothing cached
+ * and the registry failing, `check` throws: the authorizer then answers 401. A fresh cache answers
+ * synchronously, so the warm path awaits nothing.
  */
 export class TenantStanding {
   readonly #reads: TenantReads;
@@ -41,6 +75,9 @@ export class TenantStanding {
   readonly #pools: TenantCache<string | undefined>;
   readonly #poolIds: readonly string[];
   readonly #onStale: (what: string, error: unknown) => void;
+  readonly #memberships: TenantCache<Membership | undefined> | undefined;
+  readonly #membershipReads: MembershipReads | undefined;
+  readonly #roleGroups: readonly string[];
 
   constructor(options: TenantStandingOptions) {
     const cacheOptions = { ttlMs: options.cacheTtlMs, staleTtlMs: options.staleTtlMs, now: options.now };
@@ -49,30 +86,49 @@ export class TenantStanding {
     this.#pools = new TenantCache(cacheOptions);
     this.#poolIds = options.userPoolIds;
     this.#onStale = options.onStale ?? (() => undefined);
+    this.#membershipReads = options.memberships?.reads;
+    this.#roleGroups = options.memberships?.roleGroups ?? [];
+    // Same TTL as tenant records (never longer): one GetItem per caller and tenant per TTL.
+    this.#memberships = options.memberships === undefined ? undefined : new TenantCache(cacheOptions);
   }
 
   /** The caller's standing; a promise only when something has to be read. Throws when the registry cannot answer. */
-  check(caller: { readonly tenantId: string; readonly poolId: string }): Standing | Promise<Standing> {
+  check(caller: StandingCaller): Admission | Promise<Admission> {
     const tenant = this.#tenants.fresh(caller.tenantId);
-    if (this.#poolIds.length < 2) {
-      return tenant === undefined ? this.#checkAsync(caller) : tenantStanding(tenant.value);
-    }
+    const membership = this.#memberships === undefined ? NOT_READ : this.#memberships.fresh(membershipKey(caller));
+    if (tenant === undefined || membership === undefined) return this.#checkAsync(caller);
+    if (this.#poolIds.length < 2) return this.#admit(caller, tenant.value, membership.value, undefined);
     const pools = this.#poolIds.map((poolId) => this.#pools.fresh(poolId));
-    if (tenant === undefined || pools.some((entry) => entry === undefined)) return this.#checkAsync(caller);
-    return this.#decide(
+    if (pools.some((entry) => entry === undefined)) return this.#checkAsync(caller);
+    return this.#admit(
       caller,
       tenant.value,
+      membership.value,
       pools.map((entry) => entry?.value),
     );
   }
 
-  async #checkAsync(caller: { readonly tenantId: string; readonly poolId: string }): Promise<Standing> {
-    if (this.#poolIds.length < 2) return tenantStanding(await this.#tenant(caller.tenantId));
-    const [tenant, pools] = await Promise.all([
+  async #checkAsync(caller: StandingCaller): Promise<Admission> {
+    const [tenant, membership, pools] = await Promise.all([
       this.#tenant(caller.tenantId),
-      Promise.all(this.#poolIds.map((poolId) => this.#poolTenant(poolId))),
+      this.#membership(caller),
+      this.#poolIds.length < 2 ? undefined : Promise.all(this.#poolIds.map((poolId) => this.#poolTenant(poolId))),
     ]);
-    return this.#decide(caller, tenant, pools);
+    return this.#admit(caller, tenant, membership, pools);
+  }
+
+  #admit(
+    caller: StandingCaller,
+    tenant: Tenant | undefined,
+    membership: Membership | undefined | typeof NOT_READ_VALUE,
+    poolTenants: readonly (string | undefined)[] | undefined,
+  ): Admission {
+    const standing = poolTenants === undefined ? tenantStanding(tenant) : this.#decide(caller, tenant, poolTenants);
+    if (standing !== 'active') return { standing, groups: NO_GROUPS };
+    if (membership === NOT_READ_VALUE) return { standing, groups: caller.groups };
+    if (!isActiveMembership(membership)) return { standing: 'membership-not-found', groups: NO_GROUPS };
+    const roleGroups = this.#roleGroups;
+    return { standing, groups: grantedGroups(caller.groups, membership, tenant, roleGroups) };
   }
 
   #decide(
@@ -87,6 +143,15 @@ export class TenantStanding {
     if (tokenPoolTenant !== undefined) return tokenPoolTenant === caller.tenantId ? 'active' : 'pool-mismatch';
     // A shared pool never speaks for a tenant that has a pool of its own.
     return poolTenants.includes(caller.tenantId) ? 'pool-mismatch' : 'active';
+  }
+
+  async #membership(caller: StandingCaller): Promise<Membership | undefined | typeof NOT_READ_VALUE> {
+    const cache = this.#memberships;
+    const reads = this.#membershipReads;
+    if (cache === undefined || reads === undefined) return NOT_READ_VALUE;
+    const answer = await cache.get(membershipKey(caller), () => reads.getMembership(caller.tenantId, caller.sub));
+    this.#noteStale('membership', answer);
+    return answer.value;
   }
 
   async #tenant(tenantId: string): Promise<Tenant | undefined> {
@@ -105,6 +170,16 @@ export class TenantStanding {
     // Only a failed load is news; a stale answer inside the retry pause carries no error and is not logged again.
     if (answer.outcome === 'stale' && answer.error !== undefined) this.#onStale(what, answer.error);
   }
+}
+
+const NO_GROUPS: readonly string[] = [];
+// Memberships not checked: a marker distinct from "no membership" (`undefined`).
+const NOT_READ_VALUE = Symbol('membership not read');
+const NOT_READ = { value: NOT_READ_VALUE } as const;
+
+function membershipKey(caller: StandingCaller): string {
+  // Tenant ids hold no `#` (registry keys use it as a separator), so the key is unambiguous.
+  return `${caller.tenantId}#${caller.sub}`;
 }
 
 function tenantStanding(tenant: Tenant | undefined): Standing {

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
 import { type Binding, makeBinding } from '../registry/binding';
-import type { Membership, Tenant } from '../registry/tenant';
+import { isActiveMembership, type Membership, type Tenant } from '../registry/tenant';
 import { type CacheOutcome, TenantCache } from '../registry/tenant-cache';
 import { isValidTenantId } from '../registry/tenant-id';
 import { type DecisionMetrics, NO_METRICS } from '../runtime/decision-metrics';
@@ -9,6 +9,7 @@ import {
   BindingNotFoundError,
   InvalidInputError,
   MembershipMismatchError,
+  MembershipNotFoundError,
   TenancyError,
   TenantInactiveError,
   TenantNotAssignedError,
@@ -63,8 +64,13 @@ const MISCONFIGURATION_HINT =
 /**
  * Creates the pre token generation trigger over a registry (any event version; see `createClaimShaper` for
  * the claim rules). Tenant records and client bindings are cached per container with a bounded
- * stale-on-error window; membership items are read for every token while verification is on, so removing a
- * member takes effect at the user's next sign-in or refresh.
+ * stale-on-error window; the membership item is read for every user token (it carries the role), so a role
+ * change or removal takes effect at the user's next sign-in or refresh.
+ *
+ * The token's tenant is `custom:tenantId` (the active tenant), or the tenant the client names in
+ * `clientMetadata.tenantId` on the flows that pass it (README "Memberships"): either way only with an active
+ * membership of an active tenant. A per-session tenant the user does not belong to is refused with the same
+ * answer as one that does not exist; it is never replaced by another tenant.
  *
  * Refusals throw a `TenancyError` whose `message` is the user-safe text (Cognito shows it on the sign-in
  * page); the specific reason is its `cause` and goes to the log.
@@ -129,21 +135,34 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       return { ...event, response };
     }
 
+    const requested = request.requestedTenantId;
     const claimed = stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE);
-    if (claimed === undefined || claimed === '') throw new TenantNotAssignedError(request.sub);
-    if (!isValidTenantId(claimed)) {
+    if (requested !== undefined && !isValidTenantId(requested)) {
+      throw new InvalidInputError('clientMetadata.tenantId is not a well-formed tenant id', 'tenantId');
+    }
+    if (requested === undefined && (claimed === undefined || claimed === '')) {
+      throw new TenantNotAssignedError(request.sub);
+    }
+    if (requested === undefined && claimed !== undefined && !isValidTenantId(claimed)) {
       // Not echoed: whoever wrote this value is not this suite, and it could be anything (an e-mail address).
       throw new InvalidInputError(`${TENANT_ID_ATTRIBUTE} is not a well-formed tenant id`, 'tenantId');
     }
-    const tenantId = claimed;
+    const tenantId = (requested ?? claimed) as string;
+    const session = requested !== undefined;
     // One appendKeys per invocation: each call costs about a microsecond in Powertools.
     logger.appendKeys({ triggerSource: request.triggerSource, tenantId, sub: request.sub });
-    const pending = activeTenant(tenantId);
-    const tenant = pending instanceof Promise ? await pending : pending;
-    if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
-      throw new MembershipMismatchError(tenantId, request.sub);
-    }
-    const response = shaper.user(request, tenant);
+    // The membership carries the role: read for every token, next to the (usually cached) tenant.
+    const [tenantAnswer, membership] = await Promise.all([
+      settle(() => activeTenant(tenantId)),
+      registry.getMembership(tenantId, request.sub),
+    ]);
+    // A tenant asked for by the client: whether it exists is not revealed to someone who is not a member.
+    if (session && !isActiveMembership(membership)) throw new MembershipNotFoundError(tenantId, request.sub);
+    if ('error' in tenantAnswer) throw tenantAnswer.error;
+    const tenant = tenantAnswer.value;
+    if (membership === undefined) throw new MembershipMismatchError(tenantId, request.sub);
+    if (!isActiveMembership(membership)) throw new MembershipNotFoundError(tenantId, request.sub);
+    const response = shaper.user(request, tenant, membership, session);
     metrics.record('issued', 'tenant-member', tenant.tier);
     logger.info('token claims issued', { outcome: 'issued', reason: 'tenant-member', tier: tenant.tier });
     return { ...event, response };
@@ -184,12 +203,22 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
   };
 }
 
+/** A value or the error it failed with, so two concurrent reads can be judged in a chosen order. */
+async function settle<T>(read: () => T | Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  try {
+    return { value: await read() };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** Refusals that are the expected outcome for some users, as opposed to outages and bugs. */
 function isBusinessRefusal(error: TenancyError): boolean {
   return (
     error instanceof TenantNotAssignedError ||
     error instanceof TenantNotFoundError ||
     error instanceof TenantInactiveError ||
+    error instanceof MembershipNotFoundError ||
     error instanceof BindingNotFoundError ||
     error instanceof InvalidInputError
   );
