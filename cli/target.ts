@@ -86,26 +86,32 @@ export function operatorAudit(env: Env): AuditSettings {
   };
 }
 
-/** The registry's two operator views over one client and table. */
+/** The registry's two operator views over one client and table; `adminRole` is `TENANCY_ADMIN_ROLE`. */
 export function opened(
   client: DynamoDBClient,
   tableName: string,
   tiers: Tiers,
   close: () => Promise<void>,
   audit?: AuditSettings,
+  adminRole?: string,
 ): OpenRegistry {
   return {
-    registry: new TenantAdmin({ client, tableName, tiers, audit }),
+    registry: new TenantAdmin({ client, tableName, tiers, audit, adminRole }),
     policyStores: new PolicyStoreAdmin({ client, tableName }),
     close,
   };
 }
 
 /** Opens the chosen registry: starts the local harness or connects; creates the table only where it is local. */
-export async function openRegistry(target: RegistryTarget, tiers: Tiers, audit?: AuditSettings): Promise<OpenRegistry> {
+export async function openRegistry(
+  target: RegistryTarget,
+  tiers: Tiers,
+  audit?: AuditSettings,
+  adminRole?: string,
+): Promise<OpenRegistry> {
   if (target.kind === 'aws') {
     const client = new DynamoDBClient({ region: target.region });
-    return opened(client, target.table, tiers, async () => client.destroy(), audit);
+    return opened(client, target.table, tiers, async () => client.destroy(), audit, adminRole);
   }
   if (target.kind === 'endpoint') {
     const client = new DynamoDBClient({
@@ -119,7 +125,7 @@ export async function openRegistry(target: RegistryTarget, tiers: Tiers, audit?:
       client.destroy();
       throw error;
     }
-    return opened(client, target.table, tiers, async () => client.destroy(), audit);
+    return opened(client, target.table, tiers, async () => client.destroy(), audit, adminRole);
   }
   if (!existsSync(target.dataDir)) mkdirSync(target.dataDir, { recursive: true });
   const dynamo = await startDynamoDBLocal({ dbPath: target.dataDir });
@@ -134,7 +140,7 @@ export async function openRegistry(target: RegistryTarget, tiers: Tiers, audit?:
     await close();
     throw error;
   }
-  return opened(client, LOCAL_TABLE, tiers, close, audit);
+  return opened(client, LOCAL_TABLE, tiers, close, audit, adminRole);
 }
 
 /** Where the user pool API is: a local endpoint, or the pool's own region (a pool id starts with it). */

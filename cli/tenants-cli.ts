@@ -1,4 +1,5 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { roleConfigFromEnv } from '../shared/assignment/assignment-config';
 import { parseTiers } from '../shared/registry/tiers';
 import { InvalidInputError } from '../shared/runtime/errors';
 import type { Env } from '../shared/runtime/settings';
@@ -165,7 +166,8 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     if (command.writesPool === true && poolTarget !== undefined) io.err(`target: ${describePool(poolTarget)}`);
 
     if (registryTarget !== undefined) {
-      registry = await (io.openRegistry ?? openRegistry)(registryTarget, tiers, operatorAudit(io.env));
+      const { adminRole } = roleConfigFromEnv(io.env);
+      registry = await (io.openRegistry ?? openRegistry)(registryTarget, tiers, operatorAudit(io.env), adminRole);
     }
     if (poolTarget !== undefined) pool = (io.openPool ?? openPool)(poolTarget);
     const json = values.json === true;

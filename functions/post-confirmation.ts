@@ -29,6 +29,7 @@ const registry = new TenantRegistry({
   client: traced(tracer, createDynamoDBClient()),
   tableName: config.tableName,
   tiers: config.tiers,
+  adminRole: config.adminRole,
   // Audit items name this trigger and the Lambda request that wrote them (README "Audit trail").
   audit: { actor: 'trigger:post-confirmation', retentionDays: config.auditRetentionDays, requestId: () => requestId },
 });

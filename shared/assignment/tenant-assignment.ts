@@ -50,6 +50,8 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
     acceptUnverifiedEmail: false,
   });
 
+  // Recorded on the user item so later membership changes can write custom:tenantId by sub alone.
+  const directoryUser = { userPoolId: user.userPoolId, username: user.userName };
   let assignment: Assignment;
   switch (resolution.kind) {
     case 'member': {
@@ -68,6 +70,7 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
         sub,
         role: config.memberRole,
         source: resolution.source,
+        directoryUser,
       });
       assignment = { tenantId: membership.tenantId, role: membership.role, source: membership.source, created, tier };
       break;
@@ -88,6 +91,7 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
         sub,
         role: config.adminRole,
         source: 'self-service',
+        directoryUser,
       });
       assignment = { tenantId, role: membership.role, source: 'self-service', created, tier };
       break;

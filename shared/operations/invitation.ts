@@ -81,7 +81,7 @@ export async function inviteUser(deps: InvitationDeps, request: InvitationReques
   const existing = await directory.getUser(userPoolId, email);
   if (existing !== undefined) return finishExisting(deps, existing, { email, tenantId, userPoolId, placeholder });
 
-  await registry.addMember({ tenantId, sub: placeholder, role, source: 'invite' });
+  await registry.addMember({ tenantId, sub: placeholder, role, source: 'invite', status: 'invited' });
   let user: DirectoryUser;
   try {
     user = await directory.createInvitedUser(userPoolId, email, tenantId);

@@ -1,6 +1,15 @@
 import { InvalidInputError } from '../runtime/errors';
+import { assertUserPoolId } from './binding';
 import { isGroupName } from './role-groups';
-import { isTenantStatus, MEMBERSHIP_SOURCES, type MembershipSource, type TenantStatus } from './tenant';
+import {
+  type DirectoryUserRef,
+  isTenantStatus,
+  MEMBERSHIP_SOURCES,
+  MEMBERSHIP_STATUSES,
+  type MembershipSource,
+  type MembershipStatus,
+  type TenantStatus,
+} from './tenant';
 import { assertTenantId, generateTenantId } from './tenant-id';
 import type { Tiers } from './tiers';
 
@@ -28,6 +37,10 @@ export interface NewMembership {
   readonly sub: string;
   readonly role: string;
   readonly source: MembershipSource;
+  /** `active` unless given (`invited`: an invitation's reservation under a placeholder subject). */
+  readonly status?: MembershipStatus;
+  /** Where the user lives in Cognito, recorded on the user item so later changes can write `custom:tenantId`. */
+  readonly directoryUser?: DirectoryUserRef;
 }
 
 const NAME_MAX = 128;
@@ -100,5 +113,21 @@ export function validateMembership(input: NewMembership): NewMembership {
   if (!(MEMBERSHIP_SOURCES as readonly string[]).includes(input.source)) {
     throw new InvalidInputError(`invalid membership source ${JSON.stringify(input.source)}`, 'source');
   }
+  if (input.status !== undefined && !(MEMBERSHIP_STATUSES as readonly string[]).includes(input.status)) {
+    throw new InvalidInputError(`invalid membership status ${JSON.stringify(input.status)}`, 'status');
+  }
+  if (input.directoryUser !== undefined) validateDirectoryUser(input.directoryUser);
   return input;
+}
+
+// Cognito user names: up to 128 characters, no whitespace or control characters (federated: `<provider>_<id>`).
+const USERNAME_PATTERN = /^[^\s\p{Cc}]{1,128}$/u;
+
+/** Where a user lives in Cognito: a pool id and a user name of Cognito's shape. */
+export function validateDirectoryUser(user: DirectoryUserRef): DirectoryUserRef {
+  assertUserPoolId(String(user.userPoolId));
+  if (typeof user.username !== 'string' || !USERNAME_PATTERN.test(user.username)) {
+    throw new InvalidInputError('invalid Cognito user name', 'username');
+  }
+  return user;
 }

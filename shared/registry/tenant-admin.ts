@@ -1,36 +1,29 @@
-import {
-  type AttributeValue,
-  paginateQuery,
-  paginateScan,
-  QueryCommand,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, paginateQuery, paginateScan, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   BindingConflictError,
   BindingNotFoundError,
   InvalidInputError,
-  MembershipConflictError,
   RegistryUnavailableError,
   TenancyError,
   TenantNotFoundError,
 } from '../runtime/errors';
 import { AUDIT_SK_PREFIX, type AuditAction, type AuditEntry, auditFromItem, membershipReason } from './audit-trail';
 import { type Binding, bindingKey, describeBinding, parseBindingKey } from './binding';
-import { type Item, M, N, readS, S } from './dynamo-item';
+import { type Item, M, readS, S } from './dynamo-item';
+import { MembershipRegistry } from './membership-registry';
 import { membershipFromItem, tenantFromItem } from './registry-items';
 import { BINDING_SK_PREFIX, keys, MEMBER_SK_PREFIX } from './registry-keys';
 import { validateMembership, validateRoleMappings, validateStatus } from './registry-rules';
 import { CONFLICT_RETRIES, itemKey } from './registry-table';
-import type { Membership, Tenant, TenantStatus } from './tenant';
+import type { DirectoryUserRef, Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
-import { TenantRegistry } from './tenant-registry';
 
 /**
- * The registry as operators use it (the `tenants` CLI and `shared/operations/`): everything `TenantRegistry`
+ * The registry as operators use it (the `tenants` CLI and `shared/operations/`): everything `MembershipRegistry`
  * does, plus listings (a table scan), tier/status/role-mapping changes, bindings and membership transfers.
  * No Lambda imports this module, so none of it (ScanCommand included) is in a Lambda bundle.
  */
-export class TenantAdmin extends TenantRegistry {
+export class TenantAdmin extends MembershipRegistry {
   /** All tenants, sorted by id. A full scan: meant for operators, not for request paths. */
   async listTenants(): Promise<Tenant[]> {
     const tenants = await this.table.send('listTenants', async () => {
@@ -199,60 +192,74 @@ export class TenantAdmin extends TenantRegistry {
     return bindings;
   }
 
-  /** The members of a tenant. */
+  /** The members of a tenant (any status: `invited` reservations included). */
   async listMembers(tenantId: string): Promise<Membership[]> {
     const items = await this.#queryTenant(tenantId, MEMBER_SK_PREFIX, 'listMembers');
     return items.map(membershipFromItem);
   }
 
   /**
-   * Moves a membership (and its seat) from one subject to another in one transaction: used by invitations,
-   * which reserve the seat under a placeholder before Cognito has issued the user's sub. Idempotent: when
-   * `toSub` already holds the membership and `fromSub` is gone, that membership is returned.
+   * Moves an invitation's reservation (and its seat) from the placeholder subject to the user's sub in one
+   * transaction, as an active membership (counted as an admin when its role is the admin role; the user's
+   * active tenant when the user has none): used by invitations, which reserve the seat before Cognito has
+   * issued the sub. Idempotent: when `toSub` already holds the membership and `fromSub` is gone, that
+   * membership is returned. When `toSub` already is a member (invited twice), the reservation is released
+   * and the existing membership is returned unchanged.
    */
-  async transferMembership(tenantId: string, fromSub: string, toSub: string): Promise<Membership> {
+  async transferMembership(
+    tenantId: string,
+    fromSub: string,
+    toSub: string,
+    directoryUser?: DirectoryUserRef,
+  ): Promise<Membership> {
     validateMembership({ tenantId, sub: fromSub, role: 'x', source: 'invite' });
-    validateMembership({ tenantId, sub: toSub, role: 'x', source: 'invite' });
+    validateMembership({ tenantId, sub: toSub, role: 'x', source: 'invite', directoryUser });
     const current = await this.getMembership(tenantId, fromSub, { consistent: true });
+    const done = await this.getMembership(tenantId, toSub, { consistent: true });
     if (current === undefined) {
-      const done = await this.getMembership(tenantId, toSub, { consistent: true });
       if (done !== undefined) return done;
       throw new TenancyError(`user ${fromSub} has no membership in tenant ${tenantId} to transfer`);
     }
-    const membership: Membership = { ...current, sub: toSub };
+    if (done !== undefined) {
+      await this.removeMember(tenantId, fromSub);
+      return done;
+    }
+    const membership: Membership = { ...current, sub: toSub, status: 'active' };
+    // An active subject whose active tenant this was loses it (an invitation's placeholder never has one).
+    const fromActive = (await this.getUserTenantId(fromSub, { consistent: true })) === tenantId;
     const entry = this.audit.entry(tenantId, 'membership-transferred', membershipReason(current.source), {
       sub: toSub,
       detail: { from: fromSub, role: current.role },
     });
     const reasons = await this.table.transact('transferMembership', [
-      ...this.#deleteMembership(tenantId, fromSub),
-      ...this.putMembership(membership),
-      this.audit.put(entry),
-    ]);
-    if (reasons === undefined) return membership;
-    const existingTenant = await this.getUserTenantId(toSub, { consistent: true });
-    if (existingTenant !== undefined && existingTenant !== tenantId)
-      throw new MembershipConflictError(toSub, existingTenant);
-    throw new TenancyError(`could not transfer the membership of ${fromSub} in tenant ${tenantId} to ${toSub}`);
-  }
-
-  /** Removes a user's membership of a tenant and frees the seat; `false` when there was none. */
-  async removeMember(tenantId: string, sub: string): Promise<boolean> {
-    const reasons = await this.table.transact('removeMember', [
-      ...this.#deleteMembership(tenantId, sub),
       {
-        Update: {
+        Delete: {
           TableName: this.table.tableName,
-          Key: itemKey(keys.tenant(tenantId)),
-          UpdateExpression: 'SET seats = seats - :one',
-          ConditionExpression: 'seats > :zero',
-          ExpressionAttributeValues: { ':one': N(1), ':zero': N(0) },
+          Key: itemKey(keys.membership(tenantId, fromSub)),
+          ConditionExpression: 'attribute_exists(pk)',
         },
       },
-      this.audit.put(this.audit.entry(tenantId, 'member-removed', 'operator-request', { sub })),
+      { Delete: { TableName: this.table.tableName, Key: itemKey(keys.userMembership(fromSub, tenantId)) } },
+      ...this.putMembership(membership),
+      this.audit.put(entry),
+      this.claimActiveTenant(membership, directoryUser),
+      ...(fromActive
+        ? [
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: itemKey(keys.user(fromSub)),
+                UpdateExpression: 'REMOVE tenantId',
+                ConditionExpression: 'tenantId = :t',
+                ExpressionAttributeValues: { ':t': S(tenantId) },
+              },
+            },
+          ]
+        : []),
+      ...(membership.role === this.adminRole && current.status !== 'active' ? [this.countAdmin(tenantId, 1)] : []),
     ]);
-    if (reasons?.[3]) throw new RegistryUnavailableError('removeMember');
-    return reasons === undefined;
+    if (reasons === undefined) return membership;
+    throw new TenancyError(`could not transfer the membership of ${fromSub} in tenant ${tenantId} to ${toSub}`);
   }
 
   /**
@@ -313,27 +320,6 @@ export class TenantAdmin extends TenantRegistry {
       for await (const page of paginateQuery({ client: this.table.client }, input)) items.push(...(page.Items ?? []));
       return items;
     });
-  }
-
-  /** Deletes a membership and its user item, only while both say the user belongs to `tenantId`. */
-  #deleteMembership(tenantId: string, sub: string): TransactWriteItem[] {
-    return [
-      {
-        Delete: {
-          TableName: this.table.tableName,
-          Key: itemKey(keys.membership(tenantId, sub)),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      {
-        Delete: {
-          TableName: this.table.tableName,
-          Key: itemKey(keys.user(sub)),
-          ConditionExpression: 'tenantId = :t',
-          ExpressionAttributeValues: { ':t': S(tenantId) },
-        },
-      },
-    ];
   }
 }
 

@@ -1,6 +1,5 @@
-import { type DynamoDBClient, PutItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
-  MembershipConflictError,
   RegistryUnavailableError,
   SeatLimitError,
   TenancyError,
@@ -11,12 +10,19 @@ import {
 import type { ReasonCode } from '../runtime/reason-codes';
 import { type AuditSettings, AuditTrail, membershipReason } from './audit-trail';
 import { type Binding, bindingKey } from './binding';
-import { N, readS, S } from './dynamo-item';
-import { membershipFromItem, membershipItem, tenantFromItem, tenantItem } from './registry-items';
-import { keys } from './registry-keys';
+import { type Item, N, readS, S } from './dynamo-item';
+import {
+  membershipFromItem,
+  membershipItem,
+  tenantFromItem,
+  tenantItem,
+  userFromItem,
+  userMembershipItem,
+} from './registry-items';
+import { keys, USER_TENANT_SK_PREFIX } from './registry-keys';
 import { type NewMembership, type NewTenant, validateMembership, validateNewTenant } from './registry-rules';
 import { CONFLICT_RETRIES, itemKey, RegistryTable } from './registry-table';
-import type { Membership, Tenant } from './tenant';
+import type { DirectoryUserRef, Membership, Tenant, UserMemberships } from './tenant';
 import { assertTenantId } from './tenant-id';
 import type { Tiers } from './tiers';
 
@@ -32,6 +38,11 @@ export interface TenantRegistryOptions {
    * settings the actor is `unattributed` and items are kept for good.
    */
   readonly audit?: AuditSettings;
+  /**
+   * The tenant-admin role (`TENANCY_ADMIN_ROLE`, default `tenant-admin`): the registry counts each tenant's
+   * active memberships with this role on the tenant item, so that a tenant always keeps one.
+   */
+  readonly adminRole?: string;
   /** Clock, replaceable in tests. */
   readonly now?: () => Date;
 }
@@ -50,18 +61,22 @@ export interface AddMemberResult {
  * bindings, listings, transfers) are in `TenantAdmin`, so they never reach a Lambda bundle.
  *
  * Every uniqueness rule is a condition on the write, never a read-then-write, so concurrent callers end with
- * exactly one winner: a binding belongs to one tenant, a user to one tenant, and seats never exceed the limit.
+ * exactly one winner: a binding belongs to one tenant, a user holds one membership per tenant, and seats
+ * never exceed the limit.
  */
 export class TenantRegistry {
   protected readonly table: RegistryTable;
   protected readonly audit: AuditTrail;
   readonly tiers: Tiers;
+  /** The role whose active memberships the tenant item counts (`admins`). */
+  readonly adminRole: string;
 
   constructor(options: TenantRegistryOptions) {
     const now = options.now ?? (() => new Date());
     this.table = new RegistryTable(options.client, options.tableName, now);
     this.audit = new AuditTrail(options.tableName, options.audit ?? { actor: 'unattributed', retentionDays: 0 }, now);
     this.tiers = options.tiers;
+    this.adminRole = options.adminRole ?? 'tenant-admin';
   }
 
   /**
@@ -79,7 +94,8 @@ export class TenantRegistry {
       {
         Put: {
           TableName: this.table.tableName,
-          Item: tenantItem(tenant),
+          // `admins`: active memberships with the admin role (README "Memberships"); kept out of `Tenant`.
+          Item: { ...tenantItem(tenant), admins: N(0) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -131,27 +147,75 @@ export class TenantRegistry {
     return item === undefined ? undefined : membershipFromItem(item);
   }
 
-  /** The id of the tenant the user belongs to, or `undefined`. */
+  /**
+   * The user's active tenant (the tenant `custom:tenantId` names), or `undefined`. Before memberships this was
+   * the user's one tenant, read from the same item.
+   */
   async getUserTenantId(sub: string, options: { consistent?: boolean } = {}): Promise<string | undefined> {
     const item = await this.table.get(keys.user(sub), 'getUserTenantId', options.consistent);
-    return item === undefined ? undefined : readS(item, 'tenantId');
+    return userFromItem(item).activeTenantId;
   }
 
   /**
-   * Adds a user to a tenant in one transaction: the membership, the user item (one tenant per user) and one
-   * seat, within the seat limit of the tenant's tier, only while the tenant is active.
-   * Idempotent: when the user already is a member of this tenant, the existing membership is returned.
+   * Every membership of a user (any status, sorted by tenant id), the active tenant and the user's Cognito
+   * location, with one Query of the user's partition (README "Memberships"). A user whose only membership was
+   * written before reverse items existed (not yet migrated) costs one more read: the membership the user item
+   * names.
+   */
+  async listMemberships(sub: string, options: { consistent?: boolean } = {}): Promise<UserMemberships> {
+    const pk = keys.user(sub).pk;
+    const items = await this.table.send('listMemberships', async () => {
+      const found: Item[] = [];
+      let start: Item | undefined;
+      do {
+        const page = await this.table.client.send(
+          new QueryCommand({
+            TableName: this.table.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': S(pk) },
+            ConsistentRead: options.consistent ?? false,
+            ExclusiveStartKey: start,
+          }),
+        );
+        found.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return found;
+    });
+    const user = userFromItem(items.find((item) => item.sk?.S === keys.user(sub).sk));
+    const memberships = items
+      .filter((item) => item.sk?.S?.startsWith(USER_TENANT_SK_PREFIX))
+      .map(membershipFromItem)
+      .sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+    const active = user.activeTenantId;
+    if (active !== undefined && !memberships.some((membership) => membership.tenantId === active)) {
+      const legacy = await this.getMembership(active, sub, options);
+      if (legacy !== undefined) memberships.push(legacy);
+    }
+    return { sub, memberships, activeTenantId: active, directoryUser: user.directoryUser };
+  }
+
+  /**
+   * Adds a user to a tenant in one transaction: the membership and its reverse item (under the user), one seat
+   * within the seat limit of the tenant's tier, only while the tenant is active, and the audit item. An active
+   * membership also counts towards the tenant's admins when its role is the admin role, and becomes the user's
+   * active tenant when the user has none (the first membership; `custom:tenantId` is the caller's to write).
+   * A user may hold memberships in any number of tenants. Idempotent: when the user already is a member of
+   * this tenant, the existing membership is returned unchanged.
    */
   async addMember(input: NewMembership): Promise<AddMemberResult> {
-    const { tenantId, sub, role, source } = validateMembership(input);
+    const { tenantId, sub, role, source, directoryUser } = validateMembership(input);
+    const status = input.status ?? 'active';
+    const admin = status === 'active' && role === this.adminRole;
     for (let attempt = 0; ; attempt++) {
       const tenant = await this.requireTenant(tenantId, { consistent: true });
       if (tenant.status !== 'active') throw new TenantInactiveError(tenantId, tenant.status, tenant.tier);
       const seatLimit = this.tiers.get(tenant.tier).seatLimit;
-      const membership: Membership = { tenantId, sub, role, source, joinedAt: this.table.now().toISOString() };
+      const now = this.table.now().toISOString();
+      const membership: Membership = { tenantId, sub, role, status, source, joinedAt: now };
       const entry = this.audit.entry(tenantId, 'member-assigned', membershipReason(source), {
         sub,
-        detail: { role, source, tier: tenant.tier },
+        detail: { role, source, tier: tenant.tier, ...(status === 'active' ? {} : { status }) },
       });
       const reasons = await this.table.transact('addMember', [
         ...this.putMembership(membership),
@@ -159,7 +223,9 @@ export class TenantRegistry {
           Update: {
             TableName: this.table.tableName,
             Key: itemKey(keys.tenant(tenantId)),
-            UpdateExpression: 'SET seats = seats + :one',
+            UpdateExpression: admin
+              ? 'SET seats = seats + :one, admins = if_not_exists(admins, :zero) + :one'
+              : 'SET seats = seats + :one',
             // The tier is part of the condition: the limit read above must still be the limit that applies.
             ConditionExpression: '#status = :active AND tier = :tier AND seats < :limit',
             ExpressionAttributeNames: { '#status': 'status' },
@@ -168,23 +234,23 @@ export class TenantRegistry {
               ':active': S('active'),
               ':tier': S(tenant.tier),
               ':limit': N(seatLimit),
+              ...(admin ? { ':zero': N(0) } : {}),
             },
           },
         },
         this.audit.put(entry),
+        ...(status === 'active' ? [this.claimActiveTenant(membership, directoryUser)] : []),
       ]);
       if (reasons === undefined) return { membership, created: true, tier: tenant.tier };
-      const [membershipExists, userExists, tenantRefused] = reasons;
-      if (membershipExists || userExists) {
-        const existingTenant = await this.getUserTenantId(sub, { consistent: true });
-        if (existingTenant !== undefined && existingTenant !== tenantId) {
-          throw new MembershipConflictError(sub, existingTenant);
-        }
+      const [membershipExists, reverseExists, tenantRefused] = reasons;
+      if (membershipExists) {
         const existing = await this.getMembership(tenantId, sub, { consistent: true });
-        if (existing !== undefined && existingTenant === tenantId) {
-          return { membership: existing, created: false, tier: tenant.tier };
-        }
-        // Only half of a pair exists: not something this registry writes. Refuse rather than guess.
+        if (existing !== undefined) return { membership: existing, created: false, tier: tenant.tier };
+        // Removed between the write and this read: try again.
+        if (attempt < CONFLICT_RETRIES) continue;
+      }
+      if (reverseExists) {
+        // Only the reverse half exists: not something this registry writes. Refuse rather than guess.
         throw new TenancyError(`registry holds an inconsistent membership for user ${sub} in tenant ${tenantId}`);
       }
       if (tenantRefused) {
@@ -198,7 +264,7 @@ export class TenantRegistry {
     }
   }
 
-  /** Writes a membership and its user item (one tenant per user), each only where none exists. */
+  /** Writes a membership and its reverse item, each only where none exists. */
   protected putMembership(membership: Membership): TransactWriteItem[] {
     return [
       {
@@ -211,14 +277,34 @@ export class TenantRegistry {
       {
         Put: {
           TableName: this.table.tableName,
-          Item: {
-            ...itemKey(keys.user(membership.sub)),
-            tenantId: S(membership.tenantId),
-            joinedAt: S(membership.joinedAt),
-          },
+          Item: userMembershipItem(membership),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
     ];
+  }
+
+  /**
+   * Makes the membership's tenant the user's active tenant when the user has none (no condition: any other
+   * active tenant stays), and records where the user lives in Cognito when known.
+   */
+  protected claimActiveTenant(membership: Membership, directoryUser: DirectoryUserRef | undefined): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.table.tableName,
+        Key: itemKey(keys.user(membership.sub)),
+        UpdateExpression:
+          directoryUser === undefined
+            ? 'SET tenantId = if_not_exists(tenantId, :t), updatedAt = :now'
+            : 'SET tenantId = if_not_exists(tenantId, :t), updatedAt = :now, userPoolId = :pool, username = :name',
+        ExpressionAttributeValues: {
+          ':t': S(membership.tenantId),
+          ':now': S(membership.joinedAt),
+          ...(directoryUser === undefined
+            ? {}
+            : { ':pool': S(directoryUser.userPoolId), ':name': S(directoryUser.username) }),
+        },
+      },
+    };
   }
 }

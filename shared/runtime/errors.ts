@@ -127,6 +127,35 @@ export class MembershipConflictError extends TenancyError {
   }
 }
 
+/**
+ * The user holds no membership in the tenant (or none that is active). Callers answer it exactly like an
+ * unknown tenant: whether a tenant exists is not revealed to someone who does not belong to it.
+ */
+export class MembershipNotFoundError extends TenancyError {
+  override name = 'MembershipNotFoundError';
+  constructor(
+    readonly tenantId: string,
+    readonly sub: string,
+  ) {
+    super(`user ${sub} holds no active membership in tenant ${tenantId}`, {
+      userMessage: 'You are not a member of this organization.',
+    });
+  }
+}
+
+/** The change would leave the tenant without an active tenant admin (demotion or removal of the last one). */
+export class LastAdminError extends TenancyError {
+  override name = 'LastAdminError';
+  constructor(
+    readonly tenantId: string,
+    readonly sub: string,
+  ) {
+    super(`user ${sub} is the last tenant admin of tenant ${tenantId}; promote another member first`, {
+      userMessage: 'An organization must keep at least one administrator.',
+    });
+  }
+}
+
 /** The registry could not be read or written (network, throttling, service error). */
 export class RegistryUnavailableError extends TenancyError {
   override name = 'RegistryUnavailableError';

@@ -4,8 +4,10 @@ import {
   DeadlineExceededError,
   DirectoryUnavailableError,
   InvalidInputError,
+  LastAdminError,
   MembershipConflictError,
   MembershipMismatchError,
+  MembershipNotFoundError,
   NoTenantForUserError,
   PolicyEngineError,
   PolicyStoreNotFoundError,
@@ -62,6 +64,8 @@ export const REASON_CODES = {
   'membership-conflict': ['refused', 'the user already belongs to another tenant'],
   'no-tenant-attribute': ['refused', 'the user has no custom:tenantId (never assigned)'],
   'membership-mismatch': ['refused', 'custom:tenantId is not backed by a membership: something else wrote it'],
+  'membership-not-found': ['refused denied', 'the user holds no active membership in the tenant'],
+  'last-admin': ['refused', 'the change would leave the tenant without a tenant admin'],
   'invalid-input': ['refused', 'the event or a value in it is malformed (a malformed custom:tenantId included)'],
   // Token tenant claims issued.
   'tenant-member': ['issued', "the user's tenant is active (and the membership verified, when on)"],
@@ -114,6 +118,9 @@ export const REASON_CODES = {
   'internal-error': ['failed unauthorized', 'an unexpected error (a bug or an unmapped failure)'],
   // Operator changes recorded in the audit trail.
   'operator-request': ['changed', 'an operator made the change with the tenants CLI'],
+  'tenant-admin-request': ['changed', "a tenant admin made the change through the API, in the admin's own tenant"],
+  'user-request': ['changed', 'the user made the change (switching the active tenant)'],
+  'registry-upgrade': ['changed', '`tenants migrate` rewrote items an earlier version wrote'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** One of the keys of `REASON_CODES`. */
@@ -136,6 +143,8 @@ export function reasonOf(error: unknown): ReasonCode {
   if (error instanceof MembershipConflictError) return 'membership-conflict';
   if (error instanceof TenantNotAssignedError) return 'no-tenant-attribute';
   if (error instanceof MembershipMismatchError) return 'membership-mismatch';
+  if (error instanceof MembershipNotFoundError) return 'membership-not-found';
+  if (error instanceof LastAdminError) return 'last-admin';
   if (error instanceof BindingNotFoundError) return 'no-binding';
   if (error instanceof RegistryUnavailableError) return 'registry-unavailable';
   if (error instanceof DirectoryUnavailableError) return 'directory-unavailable';

@@ -80,7 +80,12 @@ describe('audit trail in the registry table (DynamoDB Local)', () => {
         sub: undefined,
         detail: { binding: 'domain audit-one.example' },
       },
-      { action: 'member-removed', reason: 'operator-request', sub: BOB, detail: {} },
+      {
+        action: 'member-removed',
+        reason: 'operator-request',
+        sub: BOB,
+        detail: { role: 'tenant-member', activeTenant: '(none)' },
+      },
       {
         action: 'membership-transferred',
         reason: 'domain-binding',
@@ -276,7 +281,7 @@ describe('audit trail in the registry table (DynamoDB Local)', () => {
       const removed = await admin.removeMember('audit-held', ALICE);
 
       // Assess
-      expect(removed).toBe(false);
+      expect(removed.removed).toBe(false);
       expect(await trail('audit-held')).toEqual(before);
     });
   });

@@ -6,7 +6,6 @@ import {
   BindingConflictError,
   BindingNotFoundError,
   InvalidInputError,
-  MembershipConflictError,
   SeatLimitError,
   TenantExistsError,
   TenantInactiveError,
@@ -222,18 +221,35 @@ describe('TenantRegistry against DynamoDB Local', () => {
       expect(assigned).toHaveLength(1);
     });
 
-    it('refuses to put a user in a second tenant', async () => {
+    it('adds a user to a second tenant with a seat in each, keeps the first active, lists both in one Query', async () => {
       // Prepare
-      await registry.addMember({ tenantId: 'acme', sub: 'user-1', role: 'tenant-member', source: 'domain' });
+      const acme = await registry.addMember({
+        tenantId: 'acme',
+        sub: 'user-1',
+        role: 'tenant-admin',
+        source: 'domain',
+        directoryUser: { userPoolId: 'us-east-1_Pool', username: 'jane' },
+      });
 
       // Act
-      const second = registry.addMember({ tenantId: 'globex', sub: 'user-1', role: 'tenant-member', source: 'domain' });
+      const globex = await registry.addMember({
+        tenantId: 'globex',
+        sub: 'user-1',
+        role: 'tenant-member',
+        source: 'invite',
+      });
 
       // Assess
-      await expect(second).rejects.toBeInstanceOf(MembershipConflictError);
-      await expect(second).rejects.toMatchObject({ existingTenantId: 'acme' });
-      expect(await registry.listMembers('globex')).toEqual([]);
-      expect((await registry.requireTenant('globex')).seats).toBe(0);
+      expect(globex.created).toBe(true);
+      expect(await registry.getUserTenantId('user-1')).toBe('acme');
+      expect(await registry.listMemberships('user-1')).toEqual({
+        sub: 'user-1',
+        memberships: [acme.membership, globex.membership],
+        activeTenantId: 'acme',
+        directoryUser: { userPoolId: 'us-east-1_Pool', username: 'jane' },
+      });
+      expect((await registry.requireTenant('acme')).seats).toBe(1);
+      expect((await registry.requireTenant('globex')).seats).toBe(1);
     });
 
     it('refuses members of a suspended tenant', async () => {
@@ -275,7 +291,7 @@ describe('TenantRegistry against DynamoDB Local', () => {
       const again = await registry.removeMember('acme', 'user-1');
 
       // Assess
-      expect([removed, again]).toEqual([true, false]);
+      expect([removed.removed, again.removed]).toEqual([true, false]);
       expect(await registry.getUserTenantId('user-1')).toBeUndefined();
       expect((await registry.requireTenant('acme')).seats).toBe(0);
     });

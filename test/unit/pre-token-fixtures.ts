@@ -82,7 +82,7 @@ export class MemoryDirectory implements TenantDirectory {
     this.reads.membership++;
     this.#fail();
     return this.memberships.has(`${tenantId}/${sub}`)
-      ? { tenantId, sub, role: 'tenant-member', source: 'pool', joinedAt: '2025-01-01T00:00:00.000Z' }
+      ? { tenantId, sub, role: 'tenant-member', status: 'active', source: 'pool', joinedAt: '2025-01-01T00:00:00.000Z' }
       : undefined;
   }
 

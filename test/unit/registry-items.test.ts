@@ -1,6 +1,7 @@
 import {
   DynamoDBClient,
   GetItemCommand,
+  QueryCommand,
   ScanCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
@@ -9,13 +10,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CorruptItemError, type Item, readN, readS, readStringMap } from '../../shared/registry/dynamo-item';
-import { membershipFromItem, tenantFromItem } from '../../shared/registry/registry-items';
+import { membershipFromItem, tenantFromItem, userFromItem } from '../../shared/registry/registry-items';
 import { RegistryTable } from '../../shared/registry/registry-table';
 import { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../../shared/registry/tiers';
 import {
-  MembershipConflictError,
   RegistryUnavailableError,
   TenancyError,
   TenantExistsError,
@@ -90,6 +90,39 @@ describe('registry items the registry did not write fail closed', () => {
     expect(error).toBeInstanceOf(CorruptItemError);
     expect(error).toMatchObject({ pk: 'TENANT#acme', attribute: 'source' });
     expect((error as TenancyError).userMessage).toBe('The service is temporarily unavailable. Please try again.');
+  });
+
+  it('reads a membership written before memberships had a status as active, and refuses an unknown status', () => {
+    // Act
+    const legacy = membershipFromItem(MEMBERSHIP);
+    const invited = membershipFromItem({ ...MEMBERSHIP, status: { S: 'invited' } });
+    const forged = () => membershipFromItem({ ...MEMBERSHIP, status: { S: 'owner' } });
+
+    // Assess
+    expect(legacy.status).toBe('active');
+    expect(invited.status).toBe('invited');
+    expect(forged).toThrow(CorruptItemError);
+  });
+
+  it('reads a user item: the active tenant, and the Cognito location only when both parts are there', () => {
+    // Act
+    const legacy = userFromItem({ pk: { S: 'USER#s' }, sk: { S: 'TENANT' }, tenantId: { S: 'acme' } });
+    const recorded = userFromItem({
+      pk: { S: 'USER#s' },
+      sk: { S: 'TENANT' },
+      userPoolId: { S: 'us-east-1_Pool' },
+      username: { S: 'jane' },
+    });
+    const half = userFromItem({ pk: { S: 'USER#s' }, sk: { S: 'TENANT' }, username: { S: 'jane' } });
+
+    // Assess
+    expect(legacy).toEqual({ activeTenantId: 'acme', directoryUser: undefined });
+    expect(recorded).toEqual({
+      activeTenantId: undefined,
+      directoryUser: { userPoolId: 'us-east-1_Pool', username: 'jane' },
+    });
+    expect(half.directoryUser).toBeUndefined();
+    expect(userFromItem(undefined)).toEqual({ activeTenantId: undefined, directoryUser: undefined });
   });
 
   it('names an item without a key as "?"', () => {
@@ -288,14 +321,13 @@ describe('operator registry writes on failure paths', () => {
     expect((nothing as Error).message).toBe('user placeholder has no membership in tenant acme to transfer');
   });
 
-  it('refuses a transfer to a user of another tenant, and reports a removal of nothing as false', async () => {
+  it('reports a transfer the registry cancels as a TenancyError, and a removal of nothing as not removed', async () => {
     // Prepare
+    dynamo.on(GetItemCommand).resolves({});
     dynamo.on(GetItemCommand, { Key: { pk: { S: 'TENANT#acme' }, sk: { S: 'USER#placeholder' } } }).resolves({
       Item: MEMBER('placeholder'),
     });
-    dynamo.on(GetItemCommand, { Key: { pk: { S: 'USER#sub-9' }, sk: { S: 'TENANT' } } }).resolves({
-      Item: { pk: { S: 'USER#sub-9' }, sk: { S: 'TENANT' }, tenantId: { S: 'globex' } },
-    });
+    dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo.on(TransactWriteItemsCommand).rejects(
       new TransactionCanceledException({
         message: 'cancelled',
@@ -305,11 +337,12 @@ describe('operator registry writes on failure paths', () => {
     );
 
     // Act
-    const conflict = await admin.transferMembership('acme', 'placeholder', 'sub-9').catch((caught: unknown) => caught);
+    const failed = await admin.transferMembership('acme', 'placeholder', 'sub-9').catch((caught: unknown) => caught);
     const removed = await admin.removeMember('acme', 'sub-8');
 
     // Assess
-    expect(conflict).toBeInstanceOf(MembershipConflictError);
-    expect(removed).toBe(false);
+    expect(failed).toBeInstanceOf(TenancyError);
+    expect((failed as Error).message).toBe('could not transfer the membership of placeholder in tenant acme to sub-9');
+    expect(removed).toMatchObject({ removed: false, membership: undefined, activeChanged: false });
   });
 });
