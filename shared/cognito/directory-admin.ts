@@ -1,37 +1,18 @@
 import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
-  AdminGetUserCommand,
-  type AttributeType,
+  AdminRemoveUserFromGroupCommand,
+  ListUsersCommand,
   paginateListUsers,
   paginateListUsersInGroup,
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DirectoryUnavailableError, TenancyError, UserExistsError } from '../runtime/errors';
-import { TenantDirectory } from './tenant-directory';
+import { attributeValue, type DirectoryUser, TenantDirectory, toDirectoryUser } from './tenant-directory';
 import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
 
-/** A pool user as the suite sees it: name, sub and the (untrusted until backed) tenant attribute. */
-export interface DirectoryUser {
-  readonly username: string;
-  readonly sub: string;
-  readonly tenantIdAttribute: string | undefined;
-}
-
-function attributeValue(attributes: readonly AttributeType[] | undefined, name: string): string | undefined {
-  const value = attributes?.find((attribute) => attribute.Name === name)?.Value;
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function toDirectoryUser(
-  username: string | undefined,
-  attributes: readonly AttributeType[] | undefined,
-): DirectoryUser | undefined {
-  const sub = attributeValue(attributes, 'sub');
-  if (username === undefined || sub === undefined) return undefined;
-  return { username, sub, tenantIdAttribute: attributeValue(attributes, TENANT_ID_ATTRIBUTE) };
-}
+export type { DirectoryUser } from './tenant-directory';
 
 /**
  * The user pool as operators use it (`invite`, `adopt`): everything `TenantDirectory` does, plus reading,
@@ -39,17 +20,6 @@ function toDirectoryUser(
  * are in no Lambda bundle and no function role needs them.
  */
 export class DirectoryAdmin extends TenantDirectory {
-  /** The user, or `undefined` when the pool has none by that name (or alias). */
-  async getUser(userPoolId: string, username: string): Promise<DirectoryUser | undefined> {
-    try {
-      const user = await this.client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }));
-      return toDirectoryUser(user.Username, user.UserAttributes);
-    } catch (error) {
-      if (error instanceof UserNotFoundException) return undefined;
-      throw new DirectoryUnavailableError('AdminGetUser', { cause: error });
-    }
-  }
-
   /**
    * Creates an invited user with `AdminCreateUser`, carrying `custom:tenantId`; Cognito e-mails the temporary
    * password. The address is marked verified: the operator vouches for it, and the temporary password only
@@ -77,6 +47,29 @@ export class DirectoryAdmin extends TenantDirectory {
       if (error instanceof TenancyError) throw error;
       throw new DirectoryUnavailableError('AdminCreateUser', { cause: error });
     }
+  }
+
+  /**
+   * The user whose `sub` this is (`ListUsers` with a `sub = "…"` filter), or `undefined`: the only way to find
+   * a user by sub in a pool whose user names are not subs. Operator-only (no Lambda may list users).
+   */
+  async findBySub(userPoolId: string, sub: string): Promise<DirectoryUser | undefined> {
+    // The filter's value is quoted; a sub with a quote or backslash is not a Cognito sub and matches nobody.
+    if (/["\\]/.test(sub)) return undefined;
+    const found = await this.send('ListUsers', () =>
+      this.client.send(new ListUsersCommand({ UserPoolId: userPoolId, Filter: `sub = "${sub}"`, Limit: 1 })),
+    );
+    const user = found.Users?.[0];
+    return user === undefined ? undefined : toDirectoryUser(user.Username, user.Attributes);
+  }
+
+  /** Removes the user from a group (`AdminRemoveUserFromGroup`; idempotent: not in it is no change). */
+  async removeFromGroup(userPoolId: string, username: string, group: string): Promise<void> {
+    await this.send('AdminRemoveUserFromGroup', () =>
+      this.client.send(
+        new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }),
+      ),
+    );
   }
 
   /** Deletes a user (rollback of a failed invitation); a user that is already gone is no error. */

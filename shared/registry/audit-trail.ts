@@ -74,6 +74,8 @@ const SOURCE_REASONS = {
   'self-service': 'self-service',
   invite: 'invitation',
   adopt: 'adoption',
+  operator: 'operator-request',
+  'tenant-admin': 'tenant-admin-request',
 } as const satisfies Record<MembershipSource, ReasonCode>;
 
 /**

@@ -3,7 +3,18 @@ export const TENANT_STATUSES = ['active', 'suspended', 'disabled'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** How a membership came to be; recorded for audit. */
-export const MEMBERSHIP_SOURCES = ['pool', 'idp', 'client', 'domain', 'self-service', 'invite', 'adopt'] as const;
+export const MEMBERSHIP_SOURCES = [
+  'pool',
+  'idp',
+  'client',
+  'domain',
+  'self-service',
+  'invite',
+  'adopt',
+  // An existing user added to another tenant: by an operator (`tenants add-member`) or a tenant admin (API).
+  'operator',
+  'tenant-admin',
+] as const;
 export type MembershipSource = (typeof MEMBERSHIP_SOURCES)[number];
 
 /** A tenant as the registry stores it. */
