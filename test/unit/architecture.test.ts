@@ -18,6 +18,7 @@ const ALLOWED_SIDEWAYS = new Set([
   'documents → credentials/tenant-clients.ts',
   'documents → credentials/tenant-context.ts',
   'documents → credentials/credentials-config.ts',
+  'members-api → memberships/membership-operations.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [
