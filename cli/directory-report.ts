@@ -3,7 +3,7 @@ import type { AdoptionReport } from '../shared/operations/pool-adoption';
 
 /** One line about an invitation. */
 export function formatInvitation(result: InvitationResult): string {
-  const verb = result.status === 'invited' ? 'invited' : 'completed the invitation of';
+  const verb = { invited: 'invited', added: 'added existing', completed: 'completed the invitation of' }[result.status];
   return `${verb} user ${result.sub} into ${result.tenantId} as ${result.role}`;
 }
 

@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { audit } from './audit';
 import { bindingCommands } from './bindings';
 import { importCommand } from './import';
+import { membershipCommands } from './memberships';
 import { policyCommands } from './policies';
 import { adopt, doctor, invite } from './pool';
 import { create, list, members, setTier, show, statusCommands } from './tenant';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...statusCommands,
   ...bindingCommands,
   members,
+  ...membershipCommands,
   audit,
   importCommand,
   invite,

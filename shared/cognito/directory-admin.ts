@@ -9,7 +9,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DirectoryUnavailableError, TenancyError, UserExistsError } from '../runtime/errors';
-import { attributeValue, type DirectoryUser, TenantDirectory, toDirectoryUser } from './tenant-directory';
+import { type DirectoryUser, TenantDirectory, toDirectoryUser } from './tenant-directory';
 import { TENANT_ID_ATTRIBUTE } from './tenant-id-attribute';
 
 export type { DirectoryUser } from './tenant-directory';
@@ -100,18 +100,23 @@ export class DirectoryAdmin extends TenantDirectory {
 
   /** The subs of a group's members (`ListUsersInGroup`, all pages). */
   async groupMemberSubs(userPoolId: string, group: string): Promise<Set<string>> {
+    return new Set((await this.groupMembers(userPoolId, group)).map((user) => user.sub));
+  }
+
+  /** A group's members (`ListUsersInGroup`, all pages). */
+  async groupMembers(userPoolId: string, group: string): Promise<DirectoryUser[]> {
     return this.send('ListUsersInGroup', async () => {
-      const subs = new Set<string>();
+      const users: DirectoryUser[] = [];
       for await (const page of paginateListUsersInGroup(
         { client: this.client },
         { UserPoolId: userPoolId, GroupName: group },
       )) {
         for (const user of page.Users ?? []) {
-          const sub = attributeValue(user.Attributes, 'sub');
-          if (sub !== undefined) subs.add(sub);
+          const entry = toDirectoryUser(user.Username, user.Attributes);
+          if (entry !== undefined) users.push(entry);
         }
       }
-      return subs;
+      return users;
     });
   }
 }

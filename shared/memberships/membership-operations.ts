@@ -9,7 +9,7 @@ import {
   type TenantStatus,
 } from '../registry/tenant';
 import { assertTenantId } from '../registry/tenant-id';
-import { AccessDeniedError, DirectoryUnavailableError, InvalidInputError } from '../runtime/errors';
+import { AccessDeniedError, DirectoryUnavailableError, InvalidInputError, TenancyError } from '../runtime/errors';
 import type { ReasonCode } from '../runtime/reason-codes';
 
 /**
@@ -61,8 +61,11 @@ export interface RemovalOutcome extends RemovalResult {
 /** What the operations need. */
 export interface MembershipOperationsDeps {
   readonly registry: MembershipRegistry;
-  /** Writes `custom:tenantId`; only `setTenantId` and `clearTenantId` are used. */
-  readonly directory: Pick<TenantDirectory, 'setTenantId' | 'clearTenantId'>;
+  /**
+   * Writes `custom:tenantId`; only `setTenantId` and `clearTenantId` are used. Without it (a role change needs
+   * none) an operation that must write `custom:tenantId` fails before changing anything.
+   */
+  readonly directory?: Pick<TenantDirectory, 'setTenantId' | 'clearTenantId'>;
   /** The role groups a membership may have (`TENANCY_ROLE_GROUPS`). */
   readonly roleGroups: readonly string[];
 }
@@ -85,7 +88,7 @@ const SYNC_ROUNDS = 3;
  */
 export class MembershipOperations {
   readonly #registry: MembershipRegistry;
-  readonly #directory: MembershipOperationsDeps['directory'];
+  readonly #directory: MembershipOperationsDeps['directory'] | undefined;
   readonly #roleGroups: readonly string[];
 
   constructor(deps: MembershipOperationsDeps) {
@@ -126,6 +129,7 @@ export class MembershipOperations {
     tenantId: string,
     options: { tokenTenantId?: string; fallbackUser?: DirectoryUserRef } = {},
   ): Promise<SwitchOutcome> {
+    this.#requireDirectory();
     const result = await this.#registry.switchActiveTenant(validateSub(sub), assertTenantId(tenantId));
     const needsWrite = result.changed || options.tokenTenantId !== tenantId;
     const user = result.directoryUser ?? options.fallbackUser;
@@ -155,6 +159,7 @@ export class MembershipOperations {
     validateSub(member.sub);
     validateDirectoryUser(member.directoryUser);
     this.#checkRole(role);
+    this.#requireDirectory();
     const reason = await this.#authorize(actor, tenantId, 'AddMember');
     const before = await this.#registry.getUserTenantId(member.sub, { consistent: true });
     const { membership, created } = await this.#registry.addMember({
@@ -184,13 +189,20 @@ export class MembershipOperations {
    * it, and `custom:tenantId` follows. An operator removing a membership that is already gone re-writes
    * `custom:tenantId` from the registry, so running the command again repairs an interrupted removal.
    */
-  async removeMember(actor: MembershipActor, tenantId: string, sub: string): Promise<RemovalOutcome> {
+  async removeMember(
+    actor: MembershipActor,
+    tenantId: string,
+    sub: string,
+    options: { fallbackUser?: DirectoryUserRef } = {},
+  ): Promise<RemovalOutcome> {
     assertTenantId(tenantId);
     validateSub(sub);
+    this.#requireDirectory();
     const reason = await this.#authorize(actor, tenantId, 'RemoveMember');
     const result = await this.#registry.removeMember(tenantId, sub, reason);
     const repair = !result.removed && actor.kind === 'operator';
-    const directory = result.activeChanged || repair ? await this.#sync(sub, result.directoryUser) : 'unchanged';
+    const user = result.directoryUser ?? options.fallbackUser;
+    const directory = result.activeChanged || repair ? await this.#sync(sub, user) : 'unchanged';
     return { ...result, directory };
   }
 
@@ -200,16 +212,23 @@ export class MembershipOperations {
    * too, so the last write always matches the registry.
    */
   async #sync(sub: string, user: DirectoryUserRef | undefined): Promise<DirectoryOutcome> {
+    const directory = this.#requireDirectory();
     if (user === undefined) return 'unknown-user';
     let active = await this.#registry.getUserTenantId(sub, { consistent: true });
     for (let round = 0; round < SYNC_ROUNDS; round++) {
-      if (active === undefined) await this.#directory.clearTenantId(user.userPoolId, user.username);
-      else await this.#directory.setTenantId(user.userPoolId, user.username, active);
+      if (active === undefined) await directory.clearTenantId(user.userPoolId, user.username);
+      else await directory.setTenantId(user.userPoolId, user.username, active);
       const after = await this.#registry.getUserTenantId(sub, { consistent: true });
       if (after === active) return 'written';
       active = after;
     }
     throw new DirectoryUnavailableError('AdminUpdateUserAttributes (the active tenant kept changing)');
+  }
+
+  /** The directory, or a `TenancyError` before anything changed when the caller opened none. */
+  #requireDirectory(): NonNullable<MembershipOperationsDeps['directory']> {
+    if (this.#directory === undefined) throw new TenancyError('this membership operation needs the user pool');
+    return this.#directory;
   }
 
   /** Refuses a role that is not a configured role group. */

@@ -5,7 +5,7 @@ import { assertUserPoolId } from '../registry/binding';
 import { emailDomainOf } from '../registry/email-domain';
 import type { TenantAdmin } from '../registry/tenant-admin';
 import { assertTenantId } from '../registry/tenant-id';
-import { InvalidInputError, MembershipConflictError, TenancyError, UserExistsError } from '../runtime/errors';
+import { InvalidInputError, UserExistsError } from '../runtime/errors';
 
 /** An operator's invitation of one e-mail address into a tenant. */
 export interface InvitationRequest {
@@ -16,9 +16,12 @@ export interface InvitationRequest {
   readonly role?: string;
 }
 
-/** What the invitation did. `completed`: an earlier, interrupted invitation of the same user was finished. */
+/**
+ * What the invitation did. `invited`: a new user was created; `added`: a user the pool already had joined the
+ * tenant (one more membership); `completed`: an earlier, interrupted invitation of the same user was finished.
+ */
 export interface InvitationResult {
-  readonly status: 'invited' | 'completed';
+  readonly status: 'invited' | 'added' | 'completed';
   readonly tenantId: string;
   readonly sub: string;
   readonly username: string;
@@ -71,7 +74,8 @@ export function validateInvitation(request: InvitationRequest, roles: RoleConfig
  * The seat count therefore never exceeds the limit, and no Cognito user exists without a reserved seat. An
  * interruption after step 2 leaves a user whose tokens the pre token trigger refuses (no membership yet);
  * running the same invitation again finishes it, and two concurrent runs share one reservation. A user the
- * pool already has is otherwise refused (record such users with `adoptPool`).
+ * pool already has gets a membership of the tenant instead (no second user), and `custom:tenantId` only when
+ * it is their first.
  */
 export async function inviteUser(deps: InvitationDeps, request: InvitationRequest): Promise<InvitationResult> {
   const { registry, directory } = deps;
@@ -79,7 +83,7 @@ export async function inviteUser(deps: InvitationDeps, request: InvitationReques
   const placeholder = invitationPlaceholder(tenantId, email);
 
   const existing = await directory.getUser(userPoolId, email);
-  if (existing !== undefined) return finishExisting(deps, existing, { email, tenantId, userPoolId, placeholder });
+  if (existing !== undefined) return finishExisting(deps, existing, { email, tenantId, userPoolId, placeholder, role });
 
   await registry.addMember({ tenantId, sub: placeholder, role, source: 'invite', status: 'invited' });
   let user: DirectoryUser;
@@ -91,7 +95,7 @@ export async function inviteUser(deps: InvitationDeps, request: InvitationReques
     const raced = error instanceof UserExistsError ? await directory.getUser(userPoolId, email) : undefined;
     if (raced !== undefined) {
       try {
-        return await finishExisting(deps, raced, { email, tenantId, userPoolId, placeholder });
+        return await finishExisting(deps, raced, { email, tenantId, userPoolId, placeholder, role });
       } catch (finishError) {
         await registry.removeMember(tenantId, placeholder);
         throw finishError;
@@ -100,7 +104,10 @@ export async function inviteUser(deps: InvitationDeps, request: InvitationReques
     await registry.removeMember(tenantId, placeholder);
     throw error;
   }
-  const membership = await registry.transferMembership(tenantId, placeholder, user.sub);
+  const membership = await registry.transferMembership(tenantId, placeholder, user.sub, {
+    userPoolId,
+    username: user.username,
+  });
   await directory.addToGroup(userPoolId, user.username, membership.role);
   return { status: 'invited', tenantId, sub: user.sub, username: user.username, role: membership.role };
 }
@@ -108,29 +115,36 @@ export async function inviteUser(deps: InvitationDeps, request: InvitationReques
 async function finishExisting(
   deps: InvitationDeps,
   user: DirectoryUser,
-  request: { email: string; tenantId: string; userPoolId: string; placeholder: string },
+  request: { email: string; tenantId: string; userPoolId: string; placeholder: string; role: string },
 ): Promise<InvitationResult> {
   const { registry, directory } = deps;
   const { tenantId, userPoolId, placeholder } = request;
-  const memberOf = await registry.getUserTenantId(user.sub, { consistent: true });
-  if (memberOf !== undefined && memberOf !== tenantId) throw new MembershipConflictError(user.sub, memberOf);
-  let role: string;
-  if (memberOf === tenantId) {
-    // Invited before: redo the idempotent Cognito steps in case the earlier run stopped short of them.
-    const membership = await registry.getMembership(tenantId, user.sub);
-    if (membership === undefined) throw new TenancyError(`registry lacks the membership of ${user.sub} in ${tenantId}`);
-    role = membership.role;
-  } else {
+  const directoryUser = { userPoolId, username: user.username };
+  const [existing, reservation] = await Promise.all([
+    registry.getMembership(tenantId, user.sub, { consistent: true }),
+    registry.getMembership(tenantId, placeholder, { consistent: true }),
+  ]);
+  let membership = existing;
+  let status: InvitationResult['status'] = 'completed';
+  if (membership === undefined && reservation !== undefined && user.tenantIdAttribute === tenantId) {
     // Created by an interrupted invitation of ours: same tenant attribute, and our reservation still holds.
-    const reservation = await registry.getMembership(tenantId, placeholder);
-    if (user.tenantIdAttribute !== tenantId || reservation === undefined) {
-      throw new UserExistsError(
-        `the user pool already has ${request.email} without a membership; run "adopt" to record existing users`,
-      );
+    membership = await registry.transferMembership(tenantId, placeholder, user.sub, directoryUser);
+  } else {
+    if (membership === undefined) {
+      // A user the pool already has joins one more tenant: a membership, not a second user.
+      membership = (
+        await registry.addMember({ tenantId, sub: user.sub, role: request.role, source: 'invite', directoryUser })
+      ).membership;
+      status = 'added';
     }
-    role = (await registry.transferMembership(tenantId, placeholder, user.sub)).role;
+    // A reservation left by a concurrent or interrupted run of this invitation is not needed: its seat goes back.
+    if (reservation !== undefined) await registry.removeMember(tenantId, placeholder);
   }
-  if (user.tenantIdAttribute !== tenantId) await directory.setTenantId(userPoolId, user.username, tenantId);
-  await directory.addToGroup(userPoolId, user.username, role);
-  return { status: 'completed', tenantId, sub: user.sub, username: user.username, role };
+  // custom:tenantId says the active tenant: written when this membership became it (the user's first).
+  const active = await registry.getUserTenantId(user.sub, { consistent: true });
+  if (active !== undefined && user.tenantIdAttribute !== active) {
+    await directory.setTenantId(userPoolId, user.username, active);
+  }
+  await directory.addToGroup(userPoolId, user.username, membership.role);
+  return { status, tenantId, sub: user.sub, username: user.username, role: membership.role };
 }

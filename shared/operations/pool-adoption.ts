@@ -4,7 +4,7 @@ import { assertUserPoolId } from '../registry/binding';
 import type { Tenant } from '../registry/tenant';
 import type { TenantAdmin } from '../registry/tenant-admin';
 import { isValidTenantId } from '../registry/tenant-id';
-import { MembershipConflictError, SeatLimitError, TenantInactiveError } from '../runtime/errors';
+import { SeatLimitError, TenantInactiveError } from '../runtime/errors';
 
 /** A user the adoption looked at, by sub (never by e-mail address). */
 export interface AdoptedUser {
@@ -32,7 +32,7 @@ export interface AdoptionReport {
   readonly withoutTenant: string[];
   /** Users whose `custom:tenantId` names no tenant of the registry (or is malformed). */
   readonly unknownTenant: SkippedUser[];
-  /** Users of a known tenant that could not be recorded: no free seat, tenant not active, other tenant. */
+  /** Users of a known tenant that could not be recorded: no free seat, tenant not active. */
   readonly refused: SkippedUser[];
 }
 
@@ -84,14 +84,16 @@ export async function adoptPool(deps: AdoptionDeps, userPoolId: string): Promise
       }
       const role = admins.has(user.sub) ? roles.adminRole : roles.memberRole;
       try {
-        const { membership, created } = await registry.addMember({ tenantId, sub: user.sub, role, source: 'adopt' });
+        const { membership, created } = await registry.addMember({
+          tenantId,
+          sub: user.sub,
+          role,
+          source: 'adopt',
+          directoryUser: { userPoolId, username: user.username },
+        });
         (created ? report.adopted : report.alreadyMembers).push({ sub: user.sub, tenantId, role: membership.role });
       } catch (error) {
-        if (
-          error instanceof SeatLimitError ||
-          error instanceof TenantInactiveError ||
-          error instanceof MembershipConflictError
-        ) {
+        if (error instanceof SeatLimitError || error instanceof TenantInactiveError) {
           report.refused.push({ sub: user.sub, tenantId, reason: error.message });
           continue;
         }

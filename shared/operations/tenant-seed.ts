@@ -3,12 +3,7 @@ import { validateNewTenant, validateRole, validateSub } from '../registry/regist
 import type { TenantStatus } from '../registry/tenant';
 import type { TenantAdmin } from '../registry/tenant-admin';
 import type { Tiers } from '../registry/tiers';
-import {
-  BindingConflictError,
-  InvalidInputError,
-  MembershipConflictError,
-  TenantInactiveError,
-} from '../runtime/errors';
+import { BindingConflictError, InvalidInputError, TenantInactiveError } from '../runtime/errors';
 import { isRecord } from '../runtime/is-record';
 
 /** One tenant of a seed file, validated. */
@@ -42,8 +37,9 @@ const TENANT_FIELDS = new Set(['tenantId', 'name', 'tier', 'status', 'roleMappin
 /**
  * Parses and validates a seed file (`{"tenants": [...]}`, see `events/tenants.json`) completely before
  * anything is written, with the registry's own rules (`validateNewTenant`, `validateSub`, `validateRole`, the
- * binding formats), plus what only a whole file can break: no tenant, binding or user listed twice. Throws
- * `InvalidInputError` naming the first problem and where it is.
+ * binding formats), plus what only a whole file can break: no tenant or binding listed twice, no user listed
+ * twice in one tenant (a user may be a member of several). Throws `InvalidInputError` naming the first
+ * problem and where it is.
  */
 export function parseSeed(text: string, tiers: Tiers): SeedTenant[] {
   let document: unknown;
@@ -57,7 +53,6 @@ export function parseSeed(text: string, tiers: Tiers): SeedTenant[] {
   }
   const seen = new Map<string, string>();
   const ids = new Set<string>();
-  const subs = new Set<string>();
   return document.tenants.map((entry: unknown, index: number) => {
     const where = `tenants[${index}]`;
     const tenant = located(where, () => {
@@ -97,11 +92,13 @@ export function parseSeed(text: string, tiers: Tiers): SeedTenant[] {
         return binding;
       }),
     );
+    // A user may be a member of several tenants, once each.
+    const subs = new Set<string>();
     const members = tenant.members.map((raw, m) =>
       located(`${where}.members[${m}]`, () => {
         if (!isRecord(raw)) throw new InvalidInputError('must be an object', 'seed');
         const sub = validateSub(raw.sub);
-        if (subs.has(sub)) throw new InvalidInputError(`user ${sub} is listed twice`, 'seed');
+        if (subs.has(sub)) throw new InvalidInputError(`user ${sub} is listed twice in ${tenant.tenantId}`, 'seed');
         subs.add(sub);
         return { sub, role: validateRole(raw.role ?? 'tenant-member') };
       }),
@@ -153,8 +150,8 @@ export async function importSeed(registry: TenantAdmin, seed: readonly SeedTenan
     }
     const pending: SeedMember[] = [];
     for (const member of tenant.members) {
-      const current = await registry.getUserTenantId(member.sub, { consistent: true });
-      if (current !== undefined && current !== tenant.tenantId) throw new MembershipConflictError(member.sub, current);
+      // Already a member: left as it is (its role included), so a re-import changes nothing.
+      const current = await registry.getMembership(tenant.tenantId, member.sub, { consistent: true });
       if (current === undefined) pending.push(member);
     }
     // Members join only active tenants; a suspended one is never reactivated behind the operator's back.

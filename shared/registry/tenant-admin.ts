@@ -9,11 +9,11 @@ import {
 } from '../runtime/errors';
 import { AUDIT_SK_PREFIX, type AuditAction, type AuditEntry, auditFromItem, membershipReason } from './audit-trail';
 import { type Binding, bindingKey, describeBinding, parseBindingKey } from './binding';
-import { type Item, M, readS, S } from './dynamo-item';
+import { type Item, M, N, readS, S } from './dynamo-item';
 import { MembershipRegistry } from './membership-registry';
-import { membershipFromItem, tenantFromItem } from './registry-items';
-import { BINDING_SK_PREFIX, keys, MEMBER_SK_PREFIX } from './registry-keys';
-import { validateMembership, validateRoleMappings, validateStatus } from './registry-rules';
+import { membershipFromItem, tenantFromItem, userFromItem, userMembershipItem } from './registry-items';
+import { BINDING_SK_PREFIX, keys, MEMBER_SK_PREFIX, USER_TENANT_SK_PREFIX } from './registry-keys';
+import { validateDirectoryUser, validateMembership, validateRoleMappings, validateStatus } from './registry-rules';
 import { CONFLICT_RETRIES, itemKey } from './registry-table';
 import type { DirectoryUserRef, Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
@@ -263,6 +263,133 @@ export class TenantAdmin extends MembershipRegistry {
   }
 
   /**
+   * Every item `tenants migrate` may have to upgrade, from one scan (README "Memberships", "Upgrading"):
+   * the memberships (and whether each has its status and its reverse item), the user items, and each
+   * tenant's stored admin count. Operator-only: a full scan.
+   */
+  async scanForUpgrade(): Promise<UpgradeScan> {
+    return this.table.send('scanForUpgrade', async () => {
+      const memberships: { membership: Membership; hasStatus: boolean }[] = [];
+      const reverse = new Set<string>();
+      const users: UpgradeScan['users'][number][] = [];
+      const tenants: UpgradeScan['tenants'][number][] = [];
+      for await (const page of paginateScan({ client: this.table.client }, { TableName: this.table.tableName })) {
+        for (const item of page.Items ?? []) {
+          const pk = item.pk?.S ?? '';
+          const sk = item.sk?.S ?? '';
+          if (pk.startsWith('TENANT#') && sk.startsWith(MEMBER_SK_PREFIX)) {
+            memberships.push({ membership: membershipFromItem(item), hasStatus: item.status !== undefined });
+          } else if (pk.startsWith('USER#') && sk.startsWith(USER_TENANT_SK_PREFIX)) {
+            reverse.add(`${sk.slice(USER_TENANT_SK_PREFIX.length)}/${pk.slice('USER#'.length)}`);
+          } else if (pk.startsWith('USER#') && sk === 'TENANT') {
+            users.push({ sub: pk.slice('USER#'.length), ...userFromItem(item) });
+          } else if (pk.startsWith('TENANT#') && sk === 'TENANT') {
+            tenants.push({
+              tenantId: pk.slice('TENANT#'.length),
+              admins: item.admins?.N === undefined ? undefined : Number(item.admins.N),
+            });
+          }
+        }
+      }
+      return {
+        memberships: memberships.map((m) => ({
+          ...m,
+          hasReverse: reverse.has(`${m.membership.tenantId}/${m.membership.sub}`),
+        })),
+        users,
+        tenants,
+      };
+    });
+  }
+
+  /**
+   * Upgrades one membership written before statuses and reverse items: writes its status (`invited` for an
+   * invitation's placeholder subject, else `active`) and its reverse item, with a `membership-migrated` audit
+   * item, in one transaction conditioned on the role read. `false` when there was nothing to do (done by a
+   * concurrent run, or removed meanwhile).
+   */
+  async upgradeMembership(membership: Membership, hasStatus: boolean, hasReverse: boolean): Promise<boolean> {
+    if (hasStatus && hasReverse) return false;
+    const status = hasStatus ? membership.status : PLACEHOLDER.test(membership.sub) ? 'invited' : 'active';
+    const upgraded: Membership = { ...membership, status };
+    const reasons = await this.table.transact('upgradeMembership', [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: itemKey(keys.membership(membership.tenantId, membership.sub)),
+          UpdateExpression: 'SET #status = :status',
+          ConditionExpression: hasStatus
+            ? '#role = :role AND #status = :status'
+            : '#role = :role AND attribute_not_exists(#status)',
+          ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+          ExpressionAttributeValues: { ':role': S(membership.role), ':status': S(status) },
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: userMembershipItem(upgraded),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.audit.put(
+        this.audit.entry(membership.tenantId, 'membership-migrated', 'registry-upgrade', {
+          sub: membership.sub,
+          detail: { status, role: membership.role },
+        }),
+      ),
+    ]);
+    return reasons === undefined;
+  }
+
+  /**
+   * Sets a tenant's admin count to `count` (the active admin memberships counted by `tenants migrate`),
+   * conditioned on the value read before counting, so a concurrent promotion or removal makes the caller
+   * count again (`false`). A count already right writes nothing (`true`).
+   */
+  async setAdminCount(tenantId: string, count: number, read: number | undefined): Promise<boolean> {
+    if (read === count) return true;
+    const reasons = await this.table.transact('setAdminCount', [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: itemKey(keys.tenant(tenantId)),
+          UpdateExpression: 'SET admins = :count',
+          ConditionExpression:
+            read === undefined ? 'attribute_exists(pk) AND attribute_not_exists(admins)' : 'admins = :read',
+          ExpressionAttributeValues: { ':count': N(count), ...(read === undefined ? {} : { ':read': N(read) }) },
+        },
+      },
+      this.audit.put(
+        this.audit.entry(tenantId, 'membership-migrated', 'registry-upgrade', {
+          detail: { admins: String(count), from: read === undefined ? '(none)' : String(read) },
+        }),
+      ),
+    ]);
+    return reasons === undefined;
+  }
+
+  /**
+   * Records where a user lives in Cognito on their user item, when it does not say yet (items written before
+   * the registry kept it). `false` when the item is gone or already has it.
+   */
+  async recordDirectoryUser(sub: string, user: DirectoryUserRef): Promise<boolean> {
+    validateDirectoryUser(user);
+    const reasons = await this.table.transact('recordDirectoryUser', [
+      {
+        Update: {
+          TableName: this.table.tableName,
+          Key: itemKey(keys.user(sub)),
+          UpdateExpression: 'SET userPoolId = :pool, username = :name',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(username)',
+          ExpressionAttributeValues: { ':pool': S(user.userPoolId), ':name': S(user.username) },
+        },
+      },
+    ]);
+    return reasons === undefined;
+  }
+
+  /**
    * A tenant's audit trail, newest first, one page at a time: at most `limit` entries at or after `since`
    * (ISO 8601), only those about user `sub` when given. `next` continues after the last entry of the page.
    */
@@ -321,6 +448,20 @@ export class TenantAdmin extends MembershipRegistry {
       return items;
     });
   }
+}
+
+// The subject an invitation reserves its seat under (`invitationPlaceholder` in shared/operations/invitation.ts).
+const PLACEHOLDER = /^invite-[0-9a-f]{32}$/;
+
+/** What `scanForUpgrade` found. */
+export interface UpgradeScan {
+  readonly memberships: readonly { membership: Membership; hasStatus: boolean; hasReverse: boolean }[];
+  readonly users: readonly {
+    sub: string;
+    activeTenantId: string | undefined;
+    directoryUser: DirectoryUserRef | undefined;
+  }[];
+  readonly tenants: readonly { tenantId: string; admins: number | undefined }[];
 }
 
 /** What `listAudit` selects. */

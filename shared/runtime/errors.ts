@@ -116,14 +116,14 @@ export class SeatLimitError extends TenancyError {
   }
 }
 
-/** The user already belongs to a (different) tenant: one tenant per user. */
-export class MembershipConflictError extends TenancyError {
-  override name = 'MembershipConflictError';
+/** The user pool has no user by that name, alias or sub (adding a member names an existing user). */
+export class UserNotFoundError extends TenancyError {
+  override name = 'UserNotFoundError';
   constructor(
-    readonly sub: string,
-    readonly existingTenantId: string,
+    readonly userPoolId: string,
+    readonly user: string,
   ) {
-    super(`user ${sub} already belongs to tenant ${existingTenantId}`);
+    super(`user pool ${userPoolId} has no user ${user}`, { userMessage: 'No such user.' });
   }
 }
 

@@ -5,7 +5,6 @@ import {
   DirectoryUnavailableError,
   InvalidInputError,
   LastAdminError,
-  MembershipConflictError,
   MembershipMismatchError,
   MembershipNotFoundError,
   NoTenantForUserError,
@@ -61,7 +60,6 @@ export const REASON_CODES = {
     'refused denied',
     'the tenant named by a binding, by custom:tenantId or by a token does not exist',
   ],
-  'membership-conflict': ['refused', 'the user already belongs to another tenant'],
   'no-tenant-attribute': ['refused', 'the user has no custom:tenantId (never assigned)'],
   'membership-mismatch': ['refused', 'custom:tenantId is not backed by a membership: something else wrote it'],
   'membership-not-found': ['refused denied', 'the user holds no active membership in the tenant'],
@@ -140,7 +138,6 @@ export function reasonOf(error: unknown): ReasonCode {
   if (error instanceof SeatLimitError) return 'seats-full';
   if (error instanceof TenantInactiveError) return 'tenant-inactive';
   if (error instanceof TenantNotFoundError) return 'tenant-not-found';
-  if (error instanceof MembershipConflictError) return 'membership-conflict';
   if (error instanceof TenantNotAssignedError) return 'no-tenant-attribute';
   if (error instanceof MembershipMismatchError) return 'membership-mismatch';
   if (error instanceof MembershipNotFoundError) return 'membership-not-found';

@@ -239,7 +239,42 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     expect((await registry.requireTenant('acme')).seats).toBe(1);
   });
 
-  it('refuses a pool user that no invitation of ours created, pointing at adopt', async () => {
+  it('gives a user the pool already has a membership instead of a second user, keeping their active tenant', async () => {
+    // Prepare: a member of globex (active), invited into acme
+    const existing = await createPoolUser(client, cognito.userPoolId, 'acme.example', { 'custom:tenantId': 'globex' });
+    await registry.addMember({
+      tenantId: 'globex',
+      sub: existing.sub,
+      role: 'tenant-member',
+      source: 'adopt',
+      directoryUser: { userPoolId: cognito.userPoolId, username: existing.username },
+    });
+
+    // Act
+    const result = await cli(
+      'invite',
+      existing.email,
+      '--tenant',
+      'acme',
+      '--role',
+      'tenant-admin',
+      '--pool',
+      cognito.userPoolId,
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out.join('\n')).toContain('added');
+    expect(await registry.getMembership('acme', existing.sub)).toMatchObject({
+      role: 'tenant-admin',
+      status: 'active',
+    });
+    expect((await registry.requireTenant('acme')).seats).toBe(1);
+    expect((await stateOf(existing.email)).tenantId).toBe('globex');
+    expect(await registry.getUserTenantId(existing.sub)).toBe('globex');
+  });
+
+  it('makes the invited tenant active for a pool user without any membership, and writes custom:tenantId', async () => {
     // Prepare
     const existing = await createPoolUser(client, cognito.userPoolId, 'acme.example');
 
@@ -247,9 +282,10 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     const result = await cli('invite', existing.email, '--tenant', 'acme', '--pool', cognito.userPoolId);
 
     // Assess
-    expect(result.code).toBe(1);
-    expect(result.err[0]).toContain('run "adopt"');
-    expect((await registry.requireTenant('acme')).seats).toBe(0);
+    expect(result.code).toBe(0);
+    expect(await registry.getUserTenantId(existing.sub)).toBe('acme');
+    expect((await stateOf(existing.email)).tenantId).toBe('acme');
+    expect((await registry.requireTenant('acme')).seats).toBe(1);
   });
 
   it.each([

@@ -68,14 +68,35 @@ describe('seed files are checked whole, with the registry rules, before anything
     ['a member that is not an object', seed({ ...good, members: ['user-1'] }), 'tenants[0].members[0]: must be'],
     ['a member with a bad sub', seed({ ...good, members: [{ sub: 'a#b' }] }), 'invalid user sub "a#b"'],
     [
-      'a user listed twice',
-      seed({ ...good, members: [{ sub: 'user-1' }] }, { ...good, tenantId: 'globex', members: [{ sub: 'user-1' }] }),
-      'tenants[1].members[0]: user user-1 is listed twice',
+      'a user listed twice in one tenant',
+      seed({ ...good, members: [{ sub: 'user-1' }, { sub: 'user-1', role: 'tenant-admin' }] }),
+      'tenants[0].members[1]: user user-1 is listed twice in acme',
     ],
   ])('refuses %s, saying where', (_case, text, message) => {
     // Act & Assess
     expect(() => parseSeed(text, DEFAULT_TIERS)).toThrow(InvalidInputError);
     expect(() => parseSeed(text, DEFAULT_TIERS)).toThrow(message);
+  });
+});
+
+describe('seed files with a user in several tenants', () => {
+  it('accepts one user as a member of several tenants, with a role in each', () => {
+    // Prepare
+    const text = JSON.stringify({
+      tenants: [
+        { tenantId: 'acme', name: 'Acme', tier: 'free', members: [{ sub: 'user-1', role: 'tenant-admin' }] },
+        { tenantId: 'globex', name: 'Globex', tier: 'free', members: [{ sub: 'user-1' }] },
+      ],
+    });
+
+    // Act
+    const parsed = parseSeed(text, DEFAULT_TIERS);
+
+    // Assess
+    expect(parsed.map((tenant) => tenant.members)).toEqual([
+      [{ sub: 'user-1', role: 'tenant-admin' }],
+      [{ sub: 'user-1', role: 'tenant-member' }],
+    ]);
   });
 });
 
