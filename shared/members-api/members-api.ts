@@ -9,7 +9,6 @@ import {
   DirectoryUnavailableError,
   InvalidInputError,
   LastAdminError,
-  MembershipConflictError,
   MembershipNotFoundError,
   RegistryUnavailableError,
   SeatLimitError,
@@ -317,12 +316,7 @@ function answerError(error: unknown): MembersResponse {
   ) {
     return { ...NOT_FOUND, error };
   }
-  if (
-    error instanceof LastAdminError ||
-    error instanceof SeatLimitError ||
-    error instanceof TenantInactiveError ||
-    error instanceof MembershipConflictError
-  ) {
+  if (error instanceof LastAdminError || error instanceof SeatLimitError || error instanceof TenantInactiveError) {
     return answer(409, error.userMessage);
   }
   if (error instanceof RegistryUnavailableError || error instanceof DirectoryUnavailableError) {

@@ -266,7 +266,8 @@ describe('serverless package (offline, no credentials)', () => {
     // Act
     const triggers = ofType(attach, 'Custom::CognitoUserPool').map(([, resource]) => resource.Properties);
     const cognitoStatements = statements(attach).filter(
-      (statement) => statement.holder === 'PostConfirmationCognitoPolicy' || statement.holder === 'MembersCognitoPolicy',
+      (statement) =>
+        statement.holder === 'PostConfirmationCognitoPolicy' || statement.holder === 'MembersCognitoPolicy',
     );
 
     // Assess
