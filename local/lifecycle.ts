@@ -124,7 +124,7 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
 }
 
 /** Waits until every function's cached tenant record is older than the stack's tenant cache lifetime. */
-function tenantCacheExpiry(stack: LocalStack): Promise<void> {
+export function tenantCacheExpiry(stack: LocalStack): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, stack.tenantCacheSeconds * 1000 + 500));
 }
 
@@ -220,7 +220,7 @@ function refusal(result: AuthResult): string {
 /** One call to the local HTTP API, with a bearer token and a JSON body when given; the body parsed when it is JSON. */
 export async function callApi(
   stack: LocalStack,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   token?: string,
   body?: unknown,

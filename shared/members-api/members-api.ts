@@ -337,7 +337,8 @@ export function createMembersApiHandler(
 ): (event: MembersEvent) => Promise<APIGatewayProxyStructuredResultV2> {
   const members = createMembersApi(deps);
   return async (event) => {
-    const raw = event.body;
+    // serverless-offline sends `null` for a request without a body; API Gateway leaves it out.
+    const raw = event.body ?? undefined;
     const body =
       event.isBase64Encoded === true && raw !== undefined ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     const context = event.requestContext?.authorizer?.lambda;
