@@ -1,6 +1,6 @@
 /**
- * Cognito post confirmation trigger: assigns a newly confirmed user to exactly one tenant (registry first,
- * then `custom:tenantId` and the role group). Thin: the decision and the commit live in
+ * Cognito post confirmation trigger: assigns a newly confirmed user to a tenant (registry first, then
+ * `custom:tenantId`; the role stays in the membership). Thin: the decision and the commit live in
  * `shared/assignment/tenant-assignment.ts`. Everything below the imports runs once per container: a bad configuration
  * stops the function at cold start.
  */

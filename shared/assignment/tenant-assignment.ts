@@ -35,7 +35,8 @@ export interface Assignment {
 /**
  * Assigns a confirmed user to exactly one tenant (ARCHITECTURE.md "Tenant resolution"), committing in this order:
  * the registry first, atomically (membership, user item and seat, via `addMember`), then Cognito
- * (`custom:tenantId`, then the role group). Idempotent: a retry finds the membership (step 1 of
+ * (`custom:tenantId`). No Cognito group is written: the role belongs to the membership, and pre token generation
+ * puts it into the token of that tenant only (README "Memberships", "Role groups"). Idempotent: a retry finds the membership (step 1 of
  * resolution), never reassigns it, and redoes the Cognito steps, which are idempotent themselves.
  *
  * A `custom:tenantId` that differs from the committed tenant was not written by this suite (the registry,
@@ -112,7 +113,6 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
     }
     await directory.setTenantId(user.userPoolId, user.userName, assignment.tenantId);
   }
-  await directory.addToGroup(user.userPoolId, user.userName, assignment.role);
   const reason = placementReason(assignment.source);
   deps.metrics?.record('assigned', reason, assignment.tier);
   logger.info('tenant assigned', {

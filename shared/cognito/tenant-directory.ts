@@ -1,5 +1,4 @@
 import {
-  AdminAddUserToGroupCommand,
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
   type AttributeType,
@@ -75,15 +74,6 @@ export class TenantDirectory {
    */
   async clearTenantId(userPoolId: string, username: string): Promise<void> {
     await this.setTenantId(userPoolId, username, '');
-  }
-
-  /** Adds the user to a role group with `AdminAddUserToGroup` (idempotent: adding twice is no change). */
-  async addToGroup(userPoolId: string, username: string, group: string): Promise<void> {
-    await this.send('AdminAddUserToGroup', () =>
-      this.client.send(
-        new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }),
-      ),
-    );
   }
 
   /** Runs one SDK call; any failure becomes `DirectoryUnavailableError(operation)`. */

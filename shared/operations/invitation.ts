@@ -69,8 +69,8 @@ export function validateInvitation(request: InvitationRequest, roles: RoleConfig
  *    a suspended tenant or a full one refuses here, before Cognito is touched);
  * 2. the user is created with `AdminCreateUser` carrying `custom:tenantId` (Cognito e-mails the temporary
  *    password); if that fails, the reservation is removed and the seat released;
- * 3. the reservation becomes the user's membership in one transaction (seat unchanged);
- * 4. the user joins the role group.
+ * 3. the reservation becomes the user's membership in one transaction (seat unchanged), with its role: no
+ *    Cognito group is written (README "Memberships", "Role groups").
  * The seat count therefore never exceeds the limit, and no Cognito user exists without a reserved seat. An
  * interruption after step 2 leaves a user whose tokens the pre token trigger refuses (no membership yet);
  * running the same invitation again finishes it, and two concurrent runs share one reservation. A user the
@@ -108,7 +108,6 @@ export async function inviteUser(deps: InvitationDeps, request: InvitationReques
     userPoolId,
     username: user.username,
   });
-  await directory.addToGroup(userPoolId, user.username, membership.role);
   return { status: 'invited', tenantId, sub: user.sub, username: user.username, role: membership.role };
 }
 
@@ -145,6 +144,5 @@ async function finishExisting(
   if (active !== undefined && user.tenantIdAttribute !== active) {
     await directory.setTenantId(userPoolId, user.username, active);
   }
-  await directory.addToGroup(userPoolId, user.username, membership.role);
   return { status, tenantId, sub: user.sub, username: user.username, role: membership.role };
 }

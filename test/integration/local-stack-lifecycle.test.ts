@@ -25,10 +25,10 @@ describe('tenant lifecycle end to end on the local stack', () => {
     // Assess
     expect(checks.map((check) => check.step)).toEqual([
       'sign-up by e-mail domain: custom:tenantId',
-      'sign-up by e-mail domain: role group',
+      'sign-up by e-mail domain: no Cognito group',
       'sign-up by e-mail domain: membership',
       'self-service sign-up: new tenant created',
-      'self-service sign-up: role group',
+      'self-service sign-up: no Cognito group',
       'self-service sign-up: membership',
       'sign-in: access token tenantId',
       'sign-in: access token tier',

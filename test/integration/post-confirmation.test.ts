@@ -59,7 +59,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
   const membersOf = async (tenantId: string, u: PoolUser) =>
     (await registry.listMembers(tenantId)).filter((member) => member.sub === u.sub);
 
-  it('joins a user with a verified e-mail at a bound domain: membership, seat, custom:tenantId and group', async () => {
+  it('joins a user with a verified e-mail at a bound domain: membership, seat, custom:tenantId and no Cognito group', async () => {
     // Prepare
     const jane = await user('acme.example');
     const seatsBefore = (await registry.requireTenant('acme')).seats;
@@ -68,7 +68,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await handler(eventFor('post-confirmation/domain-join.json', jane));
 
     // Assess
-    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: [] });
     expect(await membersOf('acme', jane)).toEqual([
       expect.objectContaining({ source: 'domain', role: 'tenant-member' }),
     ]);
@@ -89,7 +89,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     // Assess
     expect(await membersOf('acme', jane)).toHaveLength(1);
     expect((await registry.requireTenant('acme')).seats).toBe(seatsBefore + 1);
-    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: [] });
   });
 
   it('fails with a retryable, user-safe error when Lambda leaves too little time, and the retry converges', async () => {
@@ -104,7 +104,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await handler(structuredClone(event));
 
     // Assess
-    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: [] });
     expect(await membersOf('acme', jane)).toHaveLength(1);
   });
 
@@ -120,7 +120,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await handler(event);
 
     // Assess
-    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await state(jane)).toEqual({ tenantId: 'acme', groups: [] });
     expect((await registry.requireTenant('acme')).seats).toBe(seatsBefore);
     expect(await membersOf('acme', jane)).toHaveLength(1);
   });
@@ -134,7 +134,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await handler(eventFor('post-confirmation/domain-join.json', jane));
 
     // Assess
-    expect(await state(jane)).toEqual({ tenantId: 'globex', groups: ['tenant-admin'] });
+    expect(await state(jane)).toEqual({ tenantId: 'globex', groups: [] });
     expect(await membersOf('acme', jane)).toEqual([]);
   });
 
@@ -146,7 +146,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await handler(eventFor('post-confirmation/unbacked-tenant-attribute.json', mallory));
 
     // Assess
-    expect(await state(mallory)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await state(mallory)).toEqual({ tenantId: 'acme', groups: [] });
     expect(await membersOf('globex', mallory)).toEqual([]);
     expect(warn).toHaveBeenCalledWith(
       expect.stringContaining('not written by this suite'),
@@ -163,7 +163,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await handler(event);
 
     // Assess
-    expect(await state(federated)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+    expect(await state(federated)).toEqual({ tenantId: 'acme', groups: [] });
     expect(await membersOf('acme', federated)).toEqual([expect.objectContaining({ source: 'idp' })]);
   });
 
@@ -175,7 +175,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await handler(eventFor('post-confirmation/client-binding.json', hank));
 
     // Assess
-    expect(await state(hank)).toEqual({ tenantId: 'globex', groups: ['tenant-member'] });
+    expect(await state(hank)).toEqual({ tenantId: 'globex', groups: [] });
     expect(await membersOf('globex', hank)).toEqual([expect.objectContaining({ source: 'client' })]);
   });
 
@@ -190,7 +190,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     await registry.unbind('tenancy1-silo', makeBinding('pool', cognito.userPoolId));
 
     // Assess
-    expect(await state(gavin)).toEqual({ tenantId: 'tenancy1-silo', groups: ['tenant-member'] });
+    expect(await state(gavin)).toEqual({ tenantId: 'tenancy1-silo', groups: [] });
     expect(await membersOf('tenancy1-silo', gavin)).toEqual([expect.objectContaining({ source: 'pool' })]);
   });
 
@@ -338,7 +338,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
       expect(await registry.listMembers(tenantId)).toEqual([
         expect.objectContaining({ sub: founder.sub, role: 'tenant-admin', source: 'self-service' }),
       ]);
-      expect(await state(founder)).toEqual({ tenantId, groups: ['tenant-admin'] });
+      expect(await state(founder)).toEqual({ tenantId, groups: [] });
     });
 
     it('finishes a run that created the tenant but crashed before the membership', async () => {
@@ -352,7 +352,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
 
       // Assess
       expect((await registry.listMembers(tenantId)).map((member) => member.sub)).toEqual([founder.sub]);
-      expect(await state(founder)).toEqual({ tenantId, groups: ['tenant-admin'] });
+      expect(await state(founder)).toEqual({ tenantId, groups: [] });
     });
 
     it('still prefers a binding over self-service', async () => {
@@ -363,7 +363,7 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
       await handler(eventFor('post-confirmation/domain-join.json', jane));
 
       // Assess
-      expect(await state(jane)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
+      expect(await state(jane)).toEqual({ tenantId: 'acme', groups: [] });
     });
   });
 });

@@ -159,10 +159,8 @@ describe('serverless package (offline, no credentials)', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(tableActions('PostConfirmationCognitoPolicy')).toEqual([
-      'cognito-idp:AdminAddUserToGroup',
-      'cognito-idp:AdminUpdateUserAttributes',
-    ]);
+    // No AdminAddUserToGroup: the role is the membership's, not a Cognito group (README "Memberships").
+    expect(tableActions('PostConfirmationCognitoPolicy')).toEqual(['cognito-idp:AdminUpdateUserAttributes']);
     // The members API: reads, the user's memberships (Query) and the parts of its transactions.
     expect(tableActions('MembersRole')).toEqual([
       'dynamodb:ConditionCheckItem',

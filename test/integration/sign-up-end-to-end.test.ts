@@ -88,7 +88,7 @@ describe('sign-up through cognito-local invoking the triggers (end to end)', () 
       }),
     );
 
-  it('assigns a user who signs up with an e-mail at a claimed domain: custom:tenantId, group, one membership', async () => {
+  it('assigns a user who signs up with an e-mail at a claimed domain: custom:tenantId, no Cognito group, one membership', async () => {
     // Prepare
     const email = 'jane.doe@acme.example';
     const invokedBefore = lambda.invocations.length;
@@ -102,7 +102,7 @@ describe('sign-up through cognito-local invoking the triggers (end to end)', () 
     expect(lambda.invocations.slice(invokedBefore)).toEqual([PRE_SIGN_UP, POST_CONFIRMATION]);
     expect(await poolState(client, cognito.userPoolId, sub ?? '')).toEqual({
       tenantId: 'acme',
-      groups: ['tenant-member'],
+      groups: [],
     });
     expect((await registry.listMembers('acme')).filter((member) => member.sub === sub)).toEqual([
       expect.objectContaining({ source: 'domain', role: 'tenant-member' }),

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AdminAddUserToGroupCommand,
   AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -30,7 +29,6 @@ describe('tenant assignment under concurrency (DynamoDB Local)', () => {
     const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
     cognito = mockClient(client);
     cognito.on(AdminUpdateUserAttributesCommand).resolves({});
-    cognito.on(AdminAddUserToGroupCommand).resolves({});
     deps = {
       registry,
       directory: new DirectoryAdmin(client),

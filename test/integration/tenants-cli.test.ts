@@ -129,6 +129,34 @@ describe('tenants CLI against DynamoDB Local', () => {
     expect(await registry.resolveBinding(makeBinding('idp', 'us-east-1_Tenancy1', 'AcmeSAML'))).toBe('acme');
   });
 
+  it('imports a user listed in two tenants as two memberships, the first one active, and changes nothing again', async () => {
+    // Prepare
+    const sub = '5e5e5e5e-0000-4000-8000-00000000000a';
+    const file = seedFile(
+      JSON.stringify({
+        tenants: [
+          { tenantId: 'multi-a', name: 'A', tier: 'free', members: [{ sub, role: 'tenant-admin' }] },
+          { tenantId: 'multi-b', name: 'B', tier: 'free', members: [{ sub }] },
+        ],
+      }),
+    );
+
+    // Act
+    const first = await cli('import', file);
+    const second = await cli('import', file);
+
+    // Assess
+    expect(first.out).toEqual(['imported 2 tenant(s): 2 created, 0 updated, 0 binding(s), 2 new member(s)']);
+    expect(second.out).toEqual(['imported 2 tenant(s): 0 created, 2 updated, 0 binding(s), 0 new member(s)']);
+    expect(await registry.listMemberships(sub)).toMatchObject({
+      activeTenantId: 'multi-a',
+      memberships: [
+        { tenantId: 'multi-a', role: 'tenant-admin' },
+        { tenantId: 'multi-b', role: 'tenant-member' },
+      ],
+    });
+  });
+
   it('shows a tenant with its bindings and seat use', async () => {
     // Prepare
     await cli('import', SEED);

@@ -2,6 +2,8 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminGetUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
   ListUsersCommand,
   ListUsersInGroupCommand,
@@ -70,6 +72,16 @@ describe('the operator directory maps every Cognito failure to one error family'
       (d: DirectoryAdmin) => d.listUsers(POOL).next(),
     ],
     [
+      'a failed removal from a group',
+      () => cognito.on(AdminRemoveUserFromGroupCommand).rejects(new Error('throttled')),
+      (d: DirectoryAdmin) => d.removeFromGroup(POOL, 'a', 'tenant-admin'),
+    ],
+    [
+      'a failed look-up by sub',
+      () => cognito.on(ListUsersCommand).rejects(new Error('throttled')),
+      (d: DirectoryAdmin) => d.findBySub(POOL, 'sub-1'),
+    ],
+    [
       'a failed group listing',
       () => cognito.on(ListUsersInGroupCommand).rejects(new Error('throttled')),
       (d: DirectoryAdmin) => d.groupMemberSubs(POOL, 'tenant-admin'),
@@ -83,6 +95,41 @@ describe('the operator directory maps every Cognito failure to one error family'
 
     // Assess
     expect(error).toBeInstanceOf(DirectoryUnavailableError);
+  });
+
+  it('finds a user by sub with a quoted filter, and matches nobody for a sub that could break out of it', async () => {
+    // Prepare
+    cognito
+      .on(ListUsersCommand, { Filter: 'sub = "sub-1"' })
+      .resolves({ Users: [{ Username: 'alice', Attributes: [{ Name: 'sub', Value: 'sub-1' }] }] })
+      .on(ListUsersCommand, { Filter: 'sub = "sub-2"' })
+      .resolves({ Users: [] });
+
+    // Act
+    const alice = await directory.findBySub(POOL, 'sub-1');
+    const nobody = await directory.findBySub(POOL, 'sub-2');
+    const injected = await directory.findBySub(POOL, 'x" or sub ^= "');
+
+    // Assess
+    expect(alice).toEqual({ username: 'alice', sub: 'sub-1', tenantIdAttribute: undefined });
+    expect(nobody).toBeUndefined();
+    expect(injected).toBeUndefined();
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(2);
+  });
+
+  it('clears custom:tenantId with a blank value, which Cognito documents as deleting the attribute', async () => {
+    // Prepare
+    cognito.on(AdminUpdateUserAttributesCommand).resolves({});
+
+    // Act
+    await directory.clearTenantId(POOL, 'alice');
+
+    // Assess
+    expect(cognito.commandCalls(AdminUpdateUserAttributesCommand)[0]?.args[0].input).toEqual({
+      UserPoolId: POOL,
+      Username: 'alice',
+      UserAttributes: [{ Name: 'custom:tenantId', Value: '' }],
+    });
   });
 
   it('treats deleting a user who is already gone as done', async () => {
@@ -122,8 +169,11 @@ describe('the operator directory maps every Cognito failure to one error family'
       .resolvesOnce({ Users: [{ Username: 'c', Attributes: [{ Name: 'sub', Value: 'sub-c' }] }] });
     cognito
       .on(ListUsersInGroupCommand)
-      .resolvesOnce({ Users: [{ Attributes: [{ Name: 'sub', Value: 'sub-a' }] }, {}], NextToken: 'n' })
-      .resolvesOnce({ Users: [{ Attributes: [{ Name: 'sub', Value: 'sub-c' }] }] });
+      .resolvesOnce({
+        Users: [{ Username: 'a', Attributes: [{ Name: 'sub', Value: 'sub-a' }] }, { Username: 'b' }],
+        NextToken: 'n',
+      })
+      .resolvesOnce({ Users: [{ Username: 'c', Attributes: [{ Name: 'sub', Value: 'sub-c' }] }] });
 
     // Act
     const pages: string[][] = [];
