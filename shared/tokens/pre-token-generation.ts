@@ -151,15 +151,21 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     const session = requested !== undefined;
     // One appendKeys per invocation: each call costs about a microsecond in Powertools.
     logger.appendKeys({ triggerSource: request.triggerSource, tenantId, sub: request.sub });
-    // The membership carries the role: read for every token, next to the (usually cached) tenant.
-    const [tenantAnswer, membership] = await Promise.all([
+    // The membership carries the role: read for every token, next to the (usually cached) tenant. Both reads
+    // are settled before judging, so no read outlives the invocation that started it.
+    const [tenantAnswer, membershipAnswer] = await Promise.all([
       settle(() => activeTenant(tenantId)),
-      registry.getMembership(tenantId, request.sub),
+      settle(() => registry.getMembership(tenantId, request.sub)),
     ]);
-    // A tenant asked for by the client: whether it exists is not revealed to someone who is not a member.
-    if (session && !isActiveMembership(membership)) throw new MembershipNotFoundError(tenantId, request.sub);
+    if (session) {
+      // A tenant asked for by the client: whether it exists is not revealed to someone who is not a member.
+      if ('error' in membershipAnswer) throw membershipAnswer.error;
+      if (!isActiveMembership(membershipAnswer.value)) throw new MembershipNotFoundError(tenantId, request.sub);
+    }
     if ('error' in tenantAnswer) throw tenantAnswer.error;
+    if ('error' in membershipAnswer) throw membershipAnswer.error;
     const tenant = tenantAnswer.value;
+    const membership = membershipAnswer.value;
     if (membership === undefined) throw new MembershipMismatchError(tenantId, request.sub);
     if (!isActiveMembership(membership)) throw new MembershipNotFoundError(tenantId, request.sub);
     const response = shaper.user(request, tenant, membership, session);
