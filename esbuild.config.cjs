@@ -4,7 +4,7 @@
  * serverless.yml) and by the cold-start benchmark, so what is measured is what is deployed.
  *
  * - ESM, minified, tree-shaken, with source maps. Node reads them only with --enable-source-maps
- *   (serverless.yml `nodeOptions`), which costs cold start: see README "Deploy".
+ *   (serverless.yml `nodeOptions`), which costs cold start: see docs/deploy.md "What gets deployed".
  * - The few @aws-sdk clients used are bundled: that starts faster than loading the runtime's full copy.
  * - mainFields module,main: the SDK's ES builds cut a bundled DynamoDB client by ~20 ms init and ~200 KB.
  * - The banner gives CommonJS dependencies (Powertools Tracer → aws-xray-sdk-core) a `require` in ESM.

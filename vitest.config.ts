@@ -37,13 +37,19 @@ export default defineConfig({
         },
       },
     ],
-    // `npm test` runs with --coverage: shared/ (the code every Lambda runs) must keep 90 % lines and branches.
+    // `npm test` runs with --coverage: the code every Lambda runs (functions/, shared/) and the operator CLI (cli/)
+    // must each keep 90 % lines and branches (ARCHITECTURE.md "Tests and coverage").
     coverage: {
       provider: 'v8',
-      include: ['shared/**/*.ts'],
+      include: ['functions/**/*.ts', 'cli/**/*.ts', 'shared/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
-      thresholds: { 'shared/**': { lines: 90, branches: 90 } },
+      thresholds: {
+        'functions/**': { lines: 90, branches: 90 },
+        // Branches: 82 % when the gate was added, raised as the CLI's error and option paths get tests (target 90 %).
+        'cli/**': { lines: 90, branches: 85 },
+        'shared/**': { lines: 90, branches: 90 },
+      },
     },
   },
 });

@@ -6,7 +6,7 @@
  * 127.0.0.1 and cached. The registry's GetItem is answered in memory (aws-sdk-client-mock): the warm path
  * reads it once per cache TTL, so what is timed is the cached check.
  *
- * The membership read (README "Memberships"): the same `Authorizer` core with the tenant check alone and with
+ * The membership read (docs/memberships.md): the same `Authorizer` core with the tenant check alone and with
  * the tenant and membership checks (both cached per container, one GetItem per caller per TTL), memo off and on.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';

@@ -106,7 +106,7 @@ async function warmHandler(): Promise<void> {
   }));
   try {
     // The deployed handler reads the membership for every token (it carries the role), through the stubbed SDK
-    // client; without metrics against the same handler counting each token (README "Metrics").
+    // client; without metrics against the same handler counting each token (docs/observability.md "Metrics").
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     const deployed = (await coldStart('metrics=off')).handler;
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';

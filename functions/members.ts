@@ -1,5 +1,5 @@
 /**
- * The memberships API behind the authorizer (README "Memberships"): `GET /me/tenants`, `PUT /me/active-tenant`,
+ * The memberships API behind the authorizer (docs/memberships.md): `GET /me/tenants`, `PUT /me/active-tenant`,
  * `POST /tenants/{tenantId}/members`, `PUT|DELETE /tenants/{tenantId}/members/{sub}`. Wiring only: the caller
  * comes from the authorizer context, everything else is `shared/members-api/members-api.ts`.
  */
@@ -18,7 +18,7 @@ const { tableName, tiers, auditRetentionDays } = registryConfigFromEnv(process.e
 const { roleGroups, adminRole } = roleConfigFromEnv(process.env);
 const directory = new TenantDirectory(createCognitoClient());
 const base = { client: createDynamoDBClient(), tableName, tiers, adminRole };
-// Audit items name the verified user who made the change (README "Audit trail").
+// Audit items name the verified user who made the change (docs/observability.md "Audit trail").
 const registryFor = (sub: string) =>
   new MembershipRegistry({ ...base, audit: { actor: `user:${sub}`, retentionDays: auditRetentionDays } });
 

@@ -31,7 +31,7 @@ export interface CognitoLocalOptions {
   /**
    * `LambdaVersion` of the pool's pre token generation trigger (`LambdaConfig.PreTokenGenerationConfig`), as
    * deployed: `V2_0` by default. cognito-local applies V2_0 (access-token claims, scopes, group override) only with
-   * the repository's patch (patches/, README "Local stack").
+   * the repository's patch (patches/, docs/local-stack.md "The cognito-local patch").
    */
   readonly preTokenGenerationVersion?: 'V1_0' | 'V2_0';
   /** Lambda Invoke API endpoint (serverless-offline's Lambda port, or an in-test server). */

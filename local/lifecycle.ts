@@ -35,9 +35,14 @@ export interface LifecycleOptions {
  * with the access token allowed / denied (403) / unauthenticated (401, also for an ID token), and a suspended
  * tenant refused at sign-in and at refresh. Every step is a check
  * comparing what the contract says with what happened; nothing is skipped when an earlier step fails.
- * Needs a stack started with `selfService: true`, `code: DEMO_CODE` and a short tenant cache.
+ * Needs a stack started with `selfService: true`, `code: DEMO_CODE` and `tenantCacheSeconds: 0`: every function
+ * then reads the tenant record on every request, so the suspension is seen at once and nothing waits for a cache
+ * to expire (a run never sleeps).
  */
 export async function runLifecycle(stack: LocalStack, options: LifecycleOptions = {}): Promise<Check[]> {
+  if (stack.tenantCacheSeconds !== 0) {
+    throw new Error(`runLifecycle needs a stack started with tenantCacheSeconds: 0 (got ${stack.tenantCacheSeconds})`);
+  }
   const { checks, check } = checkList(options.onCheck);
   const cognito = localCognitoClient(stack.cognito.endpoint);
   const run = options.runId ?? Date.now().toString(36);
@@ -49,7 +54,7 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
     const janeSub = await signUp(cognito, clientId, poolId, jane);
     const janeState = await userState(cognito, poolId, janeSub);
     check('sign-up by e-mail domain: custom:tenantId', 'acme', janeState.tenantId);
-    // The role is the membership's (below); no Cognito group is written (README "Memberships", "Role groups").
+    // The role is the membership's (below); no Cognito group is written (docs/memberships.md "Role groups").
     check('sign-up by e-mail domain: no Cognito group', '', janeState.groups);
     check('sign-up by e-mail domain: membership', 'acme/tenant-member', await membership(stack, janeSub));
 
@@ -97,8 +102,7 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
     // 8. A suspended tenant gets no tokens, at sign-in and at refresh.
     await stack.registry.setStatus('acme', 'suspended');
     try {
-      // The trigger trusts a cached tenant record for its TTL (1 s in the demo stack, 60 s by default).
-      await tenantCacheExpiry(stack);
+      // No cached tenant record to wait out: the stack's tenant cache is off (tenantCacheSeconds: 0).
       const refused = await authenticate(
         cognito,
         clientId,
@@ -114,19 +118,13 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
       );
       check('suspended tenant: refresh refused', 'Your organization is not active.', refusal(refusedRefresh));
     } finally {
+      // Seen at once by whatever runs next on this stack (the demo's other flows): nothing caches the suspension.
       await stack.registry.setStatus('acme', 'active');
-      // Whatever runs next on this stack (the demo's other flows) must not meet acme's cached suspension.
-      await tenantCacheExpiry(stack);
     }
     return checks;
   } finally {
     cognito.destroy();
   }
-}
-
-/** Waits until every function's cached tenant record is older than the stack's tenant cache lifetime. */
-export function tenantCacheExpiry(stack: LocalStack): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, stack.tenantCacheSeconds * 1000 + 500));
 }
 
 /** The checks of a run and the function that records one (comparing as strings) and reports it. */

@@ -1,18 +1,9 @@
 import { localCognitoClient } from './cognito-local';
-import {
-  authenticate,
-  type Check,
-  callApi,
-  checkList,
-  decodeClaims,
-  PASSWORD,
-  signUp,
-  tenantCacheExpiry,
-} from './lifecycle';
+import { authenticate, type Check, callApi, checkList, decodeClaims, PASSWORD, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
 
 /**
- * The memberships scene (README "Memberships"): a user who is tenant-admin of acme is added to globex by
+ * The memberships scene (docs/memberships.md): a user who is tenant-admin of acme is added to globex by
  * globex's admin, lists their tenants, switches to globex and refreshes (tenantId globex, groups tenant-member
  * only), is refused acme's admin route there, switches back (tenant-admin again), then globex's admin promotes,
  * demotes and removes them: the token already issued loses the role and then globex within the cache TTL, and
@@ -130,4 +121,10 @@ function nextAction(body: unknown): string {
 function groupsOf(body: unknown): string {
   const groups = (body as { groups?: unknown })?.groups;
   return Array.isArray(groups) ? groups.join(',') : JSON.stringify(body);
+}
+
+/** Waits out the functions' registry caches (none with the demo's `tenantCacheSeconds: 0`). */
+function tenantCacheExpiry(stack: LocalStack): Promise<void> {
+  if (stack.tenantCacheSeconds === 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, stack.tenantCacheSeconds * 1000 + 500));
 }

@@ -3,7 +3,7 @@ import { authenticate, type Check, callApi, checkList, decodeClaims, PASSWORD, s
 import type { LocalStack } from './stack';
 
 /**
- * The source documents' sharing scenario on the embedded Cedar engine (README "Fine-grained permissions"):
+ * The source documents' sharing scenario on the embedded Cedar engine (docs/cedar.md):
  * the owner adds a document, a colleague is refused, the owner shares, the colleague reads, the tenant-admin
  * manages it, and a user of another tenant is refused, both as a reader and as a share recipient; then the
  * colleague may not delete it, the tenant-admin deletes it, and the owner finds it gone.
@@ -19,7 +19,7 @@ export async function runSharingFlow(
   try {
     const user = async (email: string, role?: string) => {
       const signedUp = await signUp(cognito, clientId, userPoolId, email);
-      // The role belongs to the membership (README "Memberships"): an operator's set-role, not a Cognito group.
+      // The role belongs to the membership (docs/memberships.md): an operator's set-role, not a Cognito group.
       if (role !== undefined) await stack.registry.setRole('acme', signedUp, role);
       const result = await authenticate(cognito, clientId, { USERNAME: email, PASSWORD }, 'USER_PASSWORD_AUTH');
       const token = result.accessToken ?? '';

@@ -6,7 +6,7 @@
  * this project's pinned Cognito SDK, into osls's custom-resource zip under that name; osls's `handler.js`
  * calls `updateConfiguration` (create, update) and `removeConfiguration` (delete) as before.
  *
- * What it does differently from osls's version (README "Deploy"):
+ * What it does differently from osls's version (docs/deploy.md "Attach mode respects the pool it attaches to"):
  * - It refuses, before any change, when a slot this service uses (pre sign-up, post confirmation, pre token
  *   generation) holds a function that is not this service's, naming it, unless the deploy passed
  *   `replaceTriggers=true`. Every custom resource checks every slot of the service, and CloudFormation runs

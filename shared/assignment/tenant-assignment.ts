@@ -16,7 +16,7 @@ export interface AssignmentDeps {
   readonly directory: TenantDirectory;
   readonly config: AssignmentConfig;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
-  /** Counts the assignment (README "Metrics"); nothing is counted without it. */
+  /** Counts the assignment (docs/observability.md "Metrics"); nothing is counted without it. */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 
@@ -36,7 +36,7 @@ export interface Assignment {
  * Assigns a confirmed user to exactly one tenant (ARCHITECTURE.md "Tenant resolution"), committing in this order:
  * the registry first, atomically (membership, user item and seat, via `addMember`), then Cognito
  * (`custom:tenantId`). No Cognito group is written: the role belongs to the membership, and pre token generation
- * puts it into the token of that tenant only (README "Memberships", "Role groups"). Idempotent: a retry finds the membership (step 1 of
+ * puts it into the token of that tenant only (docs/memberships.md "Role groups"). Idempotent: a retry finds the membership (step 1 of
  * resolution), never reassigns it, and redoes the Cognito steps, which are idempotent themselves.
  *
  * A `custom:tenantId` that differs from the committed tenant was not written by this suite (the registry,

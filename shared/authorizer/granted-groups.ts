@@ -2,7 +2,7 @@ import type { Membership, Tenant } from '../registry/tenant';
 
 /**
  * The role groups a caller may use now: each role group of the token, lowered to the membership's role when it
- * ranks above it (README "Memberships", authorizer contract). Role groups rank in the order they are configured
+ * ranks above it (docs/memberships.md, authorizer contract). Role groups rank in the order they are configured
  * (`TENANCY_ROLE_GROUPS`, most privileged first): a member demoted from `tenant-admin` to `tenant-member` after
  * the token was issued gets `tenant-member`; a member promoted since keeps the token's lower role until the
  * next refresh. So a decision never carries more than the registry says.

@@ -41,7 +41,7 @@ export interface TenantStandingOptions extends TenantCacheSettings {
   /** The pools the authorizer trusts; with more than one (silo model), tokens are pinned to their pool. */
   readonly userPoolIds: readonly string[];
   /**
-   * Check the caller's membership too (README "Memberships"): read per (tenant, sub) through a cache with the
+   * Check the caller's membership too (docs/memberships.md): read per (tenant, sub) through a cache with the
    * same TTL and stale window as tenant records. A removed (or only invited) member is denied; a demoted one
    * gets the lower role. `roleGroups` is the configured order, most privileged first.
    */

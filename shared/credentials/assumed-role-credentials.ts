@@ -23,7 +23,7 @@ export interface AssumedRoleOptions {
   readonly caller: string;
   /** Milliseconds since the epoch; tests move time with it. */
   readonly now?: () => number;
-  /** Counts each `AssumeRole` (README "Metrics": `issued`/`tenant-credentials`, `failed`/`credentials-unavailable`). */
+  /** Counts each `AssumeRole` (docs/observability.md "Metrics": `issued`/`tenant-credentials`, `failed`/`credentials-unavailable`). */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 

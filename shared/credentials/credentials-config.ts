@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readInteger, readString, rejectUnknownSettings } from '../runtime/settings';
 
-/** How a function obtains tenant-scoped credentials (README "Tenant-scoped credentials"). */
+/** How a function obtains tenant-scoped credentials (docs/credentials.md). */
 export type CredentialsConfig =
   | {
       readonly mode: 'assume-role';

@@ -5,7 +5,7 @@ import type { TenantCredentialSource } from './tenant-credential-source';
 /**
  * The local stack's source: the same static credentials for every tenant, because the emulators cannot honour
  * `AssumeRole` or session tags. Locally, tenant isolation is proven by the policy tests, not by the emulators
- * (README "Tenant-scoped credentials", local stack); `credentialsConfigFromEnv` allows this source only
+ * (docs/credentials.md "Limits": locally); `credentialsConfigFromEnv` allows this source only
  * against loopback endpoints.
  */
 export class StaticCredentials implements TenantCredentialSource {

@@ -2,7 +2,7 @@ import type { Decider } from '../policies/decide';
 import type { DocumentDecider } from './document-decision';
 
 /**
- * The documents service's decision seam answered by Cedar (README "Fine-grained permissions"): `create` and
+ * The documents service's decision seam answered by Cedar (docs/cedar.md): `create` and
  * `list` are tenant actions, `read` and `delete` are decided on the stored document, whose owner comes from the
  * tenant's own data. The caller is the authorizer's; its tenant's store decides.
  */

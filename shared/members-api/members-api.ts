@@ -18,7 +18,7 @@ import {
 } from '../runtime/errors';
 import { isRecord } from '../runtime/is-record';
 
-/** Routes of the memberships API (serverless.yml `members.events`, README "Memberships"). */
+/** Routes of the memberships API (serverless.yml `members.events`, docs/memberships.md). */
 export const MEMBERS_ROUTES = {
   'GET /me/tenants': 'list-tenants',
   'PUT /me/active-tenant': 'switch-tenant',
@@ -87,7 +87,7 @@ interface Caller {
 }
 
 /**
- * Creates the memberships API handler (README "Memberships"):
+ * Creates the memberships API handler (docs/memberships.md):
  *
  * - `GET /me/tenants`: the caller's active memberships (tenant id, name, role, tenant status, which is active).
  * - `PUT /me/active-tenant` `{ "tenantId": … }`: switches the caller's active tenant. The caller is the

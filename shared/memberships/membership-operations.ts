@@ -77,11 +77,11 @@ export interface MemberToAdd {
 }
 
 // The registry's active tenant and custom:tenantId are written one after the other; a concurrent change in
-// between is caught by reading the registry again after the write (README "Memberships").
+// between is caught by reading the registry again after the write (docs/memberships.md).
 const SYNC_ROUNDS = 3;
 
 /**
- * The membership operations the `tenants` CLI and the members API share (README "Memberships"): list a user's
+ * The membership operations the `tenants` CLI and the members API share (docs/memberships.md): list a user's
  * tenants, switch the active tenant, add a member, change a role, remove a member. Each registry change is one
  * transaction with its guards and audit item (`MembershipRegistry`); the Cognito write of `custom:tenantId`
  * follows, only when the active tenant moved, so a change costs at most one `UserUpdate` call.

@@ -23,7 +23,7 @@ import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import { normaliseSchema, type PolicyChange, planChanges, type StoreContents } from './policy-plan';
 
-/** The tag IAM matches against the caller's `TenantID` session tag (README "Choosing the engine"). */
+/** The tag IAM matches against the caller's `TenantID` session tag (docs/cedar.md "Choosing the engine"). */
 export const TENANT_TAG = 'TenantID';
 
 // Managed policies and templates carry names, so a sync finds its own and leaves the user's alone.

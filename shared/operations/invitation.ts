@@ -70,7 +70,7 @@ export function validateInvitation(request: InvitationRequest, roles: RoleConfig
  * 2. the user is created with `AdminCreateUser` carrying `custom:tenantId` (Cognito e-mails the temporary
  *    password); if that fails, the reservation is removed and the seat released;
  * 3. the reservation becomes the user's membership in one transaction (seat unchanged), with its role: no
- *    Cognito group is written (README "Memberships", "Role groups").
+ *    Cognito group is written (docs/memberships.md "Role groups").
  * The seat count therefore never exceeds the limit, and no Cognito user exists without a reserved seat. An
  * interruption after step 2 leaves a user whose tokens the pre token trigger refuses (no membership yet);
  * running the same invitation again finishes it, and two concurrent runs share one reservation. A user the

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../runtime/errors';
 
-/** The repository's policy model: schema, global policies and templates (README "Fine-grained permissions"). */
+/** The repository's policy model: schema, global policies and templates (docs/cedar.md). */
 export interface PolicyFiles {
   /** The schema in Cedar's human-readable format. */
   readonly schema: string;

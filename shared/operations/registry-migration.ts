@@ -39,7 +39,7 @@ export interface MigrationDeps {
 const COUNT_ROUNDS = 5;
 
 /**
- * Brings a registry written by an earlier version up to memberships (README "Memberships", "Upgrading"),
+ * Brings a registry written by an earlier version up to memberships (docs/memberships.md "Upgrading"),
  * idempotently, while the suite keeps serving:
  * 1. each membership without a status or a reverse item gets both (one transaction each, audited);
  * 2. each tenant's admin count is set to its active admin memberships (conditioned on the value read);

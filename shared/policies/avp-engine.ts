@@ -9,8 +9,8 @@ import type { CedarRequest, Decision } from './cedar-model';
 
 /**
  * Amazon Verified Permissions: `IsAuthorized` on the tenant's own policy store. The client must carry the
- * tenant-scoped credentials: IAM lets them reach only stores tagged with the same tenant (README "Choosing
- * the engine").
+ * tenant-scoped credentials: IAM lets them reach only stores tagged with the same tenant (docs/cedar.md
+ * "Choosing the engine").
  */
 export class AvpEngine {
   readonly #client: VerifiedPermissionsClient;

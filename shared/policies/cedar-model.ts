@@ -1,7 +1,7 @@
 import type { EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/web';
 
 /**
- * The Cedar model of the sample documents service (README "Fine-grained permissions"; the schema is
+ * The Cedar model of the sample documents service (docs/cedar.md; the schema is
  * `policies/schema.cedarschema`). Both engines evaluate the request and entities built here, so the embedded
  * engine and Amazon Verified Permissions decide from the same input.
  */

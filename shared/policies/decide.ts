@@ -21,7 +21,7 @@ export interface DeciderOptions {
   readonly embedded?: () => Promise<EmbeddedEngine>;
   /** A Verified Permissions client with the tenant's scoped credentials (`engine: avp`). */
   readonly avpClient?: (tenantId: string) => VerifiedPermissionsClient | Promise<VerifiedPermissionsClient>;
-  /** Counts each decision (README "Metrics": `allowed`/`denied` by policy reason, `failed`). */
+  /** Counts each decision (docs/observability.md "Metrics": `allowed`/`denied` by policy reason, `failed`). */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 

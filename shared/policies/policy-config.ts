@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readInteger, readString, rejectUnknownSettings } from '../runtime/settings';
 
-/** The two engines `decide` can use (README "Choosing the engine"). */
+/** The two engines `decide` can use (docs/cedar.md "Choosing the engine"). */
 export const POLICY_ENGINES = ['embedded', 'avp'] as const;
 export type PolicyEngineKind = (typeof POLICY_ENGINES)[number];
 

@@ -6,7 +6,7 @@ import { LruMap } from '../runtime/lru-map';
 
 /**
  * Verified Permissions clients, one per tenant, each signing with that tenant's scoped credentials: IAM lets
- * them reach only policy stores tagged `TenantID=<that tenant>` (README "Choosing the engine"). Bounded; the
+ * them reach only policy stores tagged `TenantID=<that tenant>` (docs/cedar.md "Choosing the engine"). Bounded; the
  * least recently used tenant's client is dropped first. All of them share one HTTP handler (one connection pool),
  * so dropping a tenant's client closes nothing another request may be using. Loaded only by functions on the
  * AVP engine.

@@ -5,7 +5,7 @@ import { CorruptItemError, type Item, M, N, readS, readStringMap, S } from './dy
 import { itemKey } from './registry-table';
 import type { MembershipSource } from './tenant';
 
-/** What changed: the kinds of audit item (README "Audit trail"). */
+/** What changed: the kinds of audit item (docs/observability.md "Audit trail"). */
 export const AUDIT_ACTIONS = [
   'tenant-created',
   'member-assigned',

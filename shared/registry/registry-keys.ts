@@ -19,7 +19,7 @@ export const MEMBER_SK_PREFIX = 'USER#';
 export const USER_TENANT_SK_PREFIX = 'TENANT#';
 export const BINDING_SK_PREFIX = 'BINDING#';
 
-/** Where a tenant's policy store lives (AVP id) and its embedded policy set (README "Fine-grained permissions"). */
+/** Where a tenant's policy store lives (AVP id) and its embedded policy set (docs/cedar.md). */
 export const policyKeys = {
   store: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'POLICY_STORE' }),
 } as const;

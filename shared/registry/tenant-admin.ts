@@ -263,7 +263,7 @@ export class TenantAdmin extends MembershipRegistry {
   }
 
   /**
-   * Every item `tenants migrate` may have to upgrade, from one scan (README "Memberships", "Upgrading"):
+   * Every item `tenants migrate` may have to upgrade, from one scan (docs/memberships.md "Upgrading"):
    * the memberships (and whether each has its status and its reverse item), the user items, and each
    * tenant's stored admin count. Operator-only: a full scan.
    */

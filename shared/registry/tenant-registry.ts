@@ -94,7 +94,7 @@ export class TenantRegistry {
       {
         Put: {
           TableName: this.table.tableName,
-          // `admins`: active memberships with the admin role (README "Memberships"); kept out of `Tenant`.
+          // `admins`: active memberships with the admin role (docs/memberships.md); kept out of `Tenant`.
           Item: { ...tenantItem(tenant), admins: N(0) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -158,7 +158,7 @@ export class TenantRegistry {
 
   /**
    * Every membership of a user (any status, sorted by tenant id), the active tenant and the user's Cognito
-   * location, with one Query of the user's partition (README "Memberships"). A user whose only membership was
+   * location, with one Query of the user's partition (docs/memberships.md). A user whose only membership was
    * written before reverse items existed (not yet migrated) costs one more read: the membership the user item
    * names.
    */

@@ -34,7 +34,7 @@ export interface Tenant {
 /**
  * States of a membership. Only `active` grants anything (tokens, API access, switching to the tenant);
  * `invited` is the seat an invitation reserves under a placeholder subject before Cognito has issued the
- * user's sub (README "Memberships"). A membership item written before memberships had a status is `active`.
+ * user's sub (docs/memberships.md). A membership item written before memberships had a status is `active`.
  */
 export const MEMBERSHIP_STATUSES = ['active', 'invited'] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];

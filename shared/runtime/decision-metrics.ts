@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Outcome, ReasonCode } from './reason-codes';
 
-/** The one metric every function emits: a count of decisions (README "Metrics"). */
+/** The one metric every function emits: a count of decisions (docs/observability.md "Metrics"). */
 export const DECISIONS_METRIC = 'Decisions';
 /** The namespace when `POWERTOOLS_METRICS_NAMESPACE` is unset. */
 export const DEFAULT_METRICS_NAMESPACE = 'CognitoTenancy';

@@ -194,7 +194,7 @@ export class MembershipMismatchError extends TenancyError {
 /** No active tenant can take a new user: no binding matched and self-service sign-up is off. */
 export class NoTenantForUserError extends TenancyError {
   override name = 'NoTenantForUserError';
-  /** @param code the reason code (README "Reason codes") for metrics, logs and audit items. */
+  /** @param code the reason code (docs/observability.md "Reason codes") for metrics, logs and audit items. */
   constructor(
     readonly reason: string,
     readonly code: 'no-binding' | 'email-unverified' | 'tenant-not-found' = 'no-binding',

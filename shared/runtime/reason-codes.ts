@@ -38,7 +38,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 /**
  * Every reason code, the one list that logs (`reason`), metrics (the `reason` dimension) and audit items
- * (`why`) share, with the outcomes it goes with and its meaning. The README's "Reason codes" table is this
+ * (`why`) share, with the outcomes it goes with and its meaning. The table docs/observability.md "Reason codes" is this
  * list (a test keeps them equal). Codes are short, fixed strings: a dimension never carries an id or a name.
  */
 export const REASON_CODES = {

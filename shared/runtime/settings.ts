@@ -31,7 +31,7 @@ export const KNOWN_SETTINGS = [
   'TENANCY_TIER_API_KEYS',
   'TENANCY_SIMPLE_RESPONSES',
   'TENANCY_TOKEN_MEMO_SIZE',
-  // Tenant-scoped credentials and the sample documents service (README "Tenant-scoped credentials").
+  // Tenant-scoped credentials and the sample documents service (docs/credentials.md).
   'TENANCY_DATA_ROLE_ARN',
   'TENANCY_CREDENTIALS_SECONDS',
   'TENANCY_CREDENTIALS_MARGIN_SECONDS',
@@ -51,7 +51,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export function rejectUnknownSettings(env: Env): void {
   for (const name of Object.keys(env)) {
     if (name.startsWith('TENANCY_') && !(KNOWN_SETTINGS as readonly string[]).includes(name)) {
-      throw new ConfigurationError('unknown setting (check the spelling against the README)', name);
+      throw new ConfigurationError('unknown setting (check the spelling against docs/configuration.md)', name);
     }
   }
 }

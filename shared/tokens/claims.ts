@@ -83,7 +83,7 @@ const normalize = (name: string) =>
  * - `cognito:groups` becomes the membership's role in the token's tenant, plus roles mapped from that tenant's
  *   `roleMappings` for a user who joined it through its identity provider, restricted to the configured role
  *   set and listed in its order. The user's Cognito groups — a role held in another tenant, platform groups —
- *   are never copied: the override is the contract, not an addition to it (README "Memberships").
+ *   are never copied: the override is the contract, not an addition to it (docs/memberships.md).
  * - IdP group names are read only for federated users (Cognito sets `identities`) whose membership of this
  *   tenant came from its IdP binding (source `idp`): for a user of the pool itself the IdP-mapped attribute is
  *   merely a client-writable attribute, and another tenant's IdP groups mean nothing here.

@@ -46,7 +46,7 @@ export interface UserTokenRequest {
   readonly userAttributes: Readonly<Record<string, unknown>>;
   /**
    * The user's Cognito groups (`groupConfiguration.groupsToOverride`). Never copied into tenant tokens: the
-   * role comes from the membership (README "Memberships"); kept for logs and the doctor.
+   * role comes from the membership (docs/memberships.md); kept for logs and the doctor.
    */
   readonly groups: readonly string[];
   /**

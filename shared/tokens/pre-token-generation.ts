@@ -10,12 +10,11 @@ import {
   InvalidInputError,
   MembershipMismatchError,
   MembershipNotFoundError,
-  TenancyError,
   TenantInactiveError,
   TenantNotAssignedError,
   TenantNotFoundError,
 } from '../runtime/errors';
-import { reasonOf, refusalOutcome, tierOf } from '../runtime/reason-codes';
+import { triggerRefusal } from '../runtime/trigger-refusal';
 import { createClaimShaper, type PreTokenResponse } from './claims';
 import type { PreTokenConfig } from './pre-token-config';
 import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
@@ -35,7 +34,7 @@ export interface PreTokenGenerationDeps {
   readonly registry: TenantDirectory;
   readonly config: PreTokenConfig;
   readonly logger: TriggerLogger;
-  /** Counts each token decision (README "Metrics"); nothing is counted without it. */
+  /** Counts each token decision (docs/observability.md "Metrics"); nothing is counted without it. */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds for the caches, replaceable in tests. */
   readonly now?: () => number;
@@ -68,7 +67,7 @@ const MISCONFIGURATION_HINT =
  * change or removal takes effect at the user's next sign-in or refresh.
  *
  * The token's tenant is `custom:tenantId` (the active tenant), or the tenant the client names in
- * `clientMetadata.tenantId` on the flows that pass it (README "Memberships"): either way only with an active
+ * `clientMetadata.tenantId` on the flows that pass it (docs/memberships.md): either way only with an active
  * membership of an active tenant. A per-session tenant the user does not belong to is refused with the same
  * answer as one that does not exist; it is never replaced by another tenant.
  *
@@ -181,18 +180,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     if (typeof source === 'string' && source.length <= 64) logger.appendKeys({ triggerSource: source });
     const sub = (event as { request?: { userAttributes?: { sub?: unknown } } } | null)?.request?.userAttributes?.sub;
     if (typeof sub === 'string' && SUB.test(sub)) logger.appendKeys({ sub });
-    const reason = reasonOf(error);
-    const outcome = refusalOutcome(reason);
-    metrics.record(outcome, reason, tierOf(error));
-    if (error instanceof MembershipMismatchError) {
-      logger.error(MISCONFIGURATION_HINT, { outcome, reason, error: error.name, sub: error.sub });
-    } else if (error instanceof TenancyError && isBusinessRefusal(error)) {
-      logger.warn('token refused', { outcome, reason, error: error.name, detail: error.message });
-    } else {
-      logger.error('token refused: unexpected failure', { outcome, reason, error });
-    }
-    const userMessage = error instanceof TenancyError ? error.userMessage : new TenancyError('').userMessage;
-    throw new TenancyError(userMessage, { cause: error, userMessage });
+    throw triggerRefusal(error, { logger, metrics, subject: 'token', explain: explainMismatch });
   };
 
   return async (event) => {
@@ -218,14 +206,8 @@ async function settle<T>(read: () => T | Promise<T>): Promise<{ value: T } | { e
   }
 }
 
-/** Refusals that are the expected outcome for some users, as opposed to outages and bugs. */
-function isBusinessRefusal(error: TenancyError): boolean {
-  return (
-    error instanceof TenantNotAssignedError ||
-    error instanceof TenantNotFoundError ||
-    error instanceof TenantInactiveError ||
-    error instanceof MembershipNotFoundError ||
-    error instanceof BindingNotFoundError ||
-    error instanceof InvalidInputError
-  );
+/** An unbacked `custom:tenantId` is a misconfiguration: the log line tells the operator where to look. */
+function explainMismatch(error: unknown): { message: string; fields: Record<string, unknown> } | undefined {
+  if (!(error instanceof MembershipMismatchError)) return undefined;
+  return { message: MISCONFIGURATION_HINT, fields: { error: error.name, sub: error.sub } };
 }

@@ -11,7 +11,7 @@ describe('tenant lifecycle end to end on the local stack', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds: 1 });
+    stack = await startLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds: 0 });
   }, 180_000);
 
   afterAll(async () => {

@@ -2,10 +2,18 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
+import { registryConfigFromEnv } from '../../shared/registry/registry-config';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
+import { TenantRegistry } from '../../shared/registry/tenant-registry';
+import { createDynamoDBClient } from '../../shared/runtime/dynamodb-client';
 import type { TenancyError } from '../../shared/runtime/errors';
+import { logger } from '../../shared/runtime/logger';
+import { preTokenConfigFromEnv } from '../../shared/tokens/pre-token-config';
 import type { PreTokenGenerationEvent } from '../../shared/tokens/pre-token-event';
-import type { PreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
+import {
+  createPreTokenGenerationHandler,
+  type PreTokenGenerationHandler,
+} from '../../shared/tokens/pre-token-generation';
 import { coldStart } from '../support/cold-start';
 import { captureEmf, countedDecisions, METRICS_ON } from '../support/emf';
 import { loadEvent } from '../support/events';
@@ -101,8 +109,6 @@ function kindOf(body: Buffer): string {
   return Key.sk.S === 'BINDING' ? 'binding' : 'other';
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('pre token generation handler against DynamoDB Local', () => {
   let registry: TenantAdmin;
   let tableName: string;
@@ -118,6 +124,26 @@ describe('pre token generation handler against DynamoDB Local', () => {
     });
     // The Lambda runtime hands over whatever JSON arrived; the handler validates it.
     return (event) => module.handler(event as PreTokenGenerationEvent);
+  }
+
+  /** The clock of `clockedHandler`, in milliseconds: tests move it instead of waiting. */
+  let clock = 0;
+
+  /**
+   * The handler as `functions/pre-token-generation.ts` wires it (same configuration readers, same registry and
+   * client through the proxy), with the clock injected: cache expiry is tested by moving `clock`, not by sleeping.
+   */
+  function clockedHandler(env: Record<string, string>): PreTokenGenerationHandler {
+    const settings = { TENANCY_TABLE_NAME: tableName, TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups', ...env };
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint);
+    const { tiers } = registryConfigFromEnv(settings);
+    clock = Date.parse('2026-03-01T12:00:00Z');
+    return createPreTokenGenerationHandler({
+      registry: new TenantRegistry({ client: createDynamoDBClient(), tableName, tiers }),
+      config: preTokenConfigFromEnv(settings),
+      logger,
+      now: () => clock,
+    });
   }
 
   /**
@@ -309,11 +335,11 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('refuses a refresh once the tenant is suspended and its cache entry has expired', async () => {
     // Prepare
-    const handler = await coldStartHandler({ TENANCY_CACHE_TTL_SECONDS: '1' });
+    const handler = clockedHandler({ TENANCY_CACHE_TTL_SECONDS: '1' });
     const event = { ...loadEvent(`${DIR}/refuse-suspended-tenant.json`) };
     const signIn = await handler({ ...event, triggerSource: 'TokenGeneration_Authentication' });
     await registry.setStatus('initech', 'suspended');
-    await sleep(1100);
+    clock += 1001;
 
     // Act
     const error = await refusal(handler(event));
@@ -327,13 +353,13 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('serves a cached tenant and client binding while the registry fails, within the stale window', async () => {
     // Prepare
-    const handler = await coldStartHandler({
+    const handler = clockedHandler({
       TENANCY_CACHE_TTL_SECONDS: '1',
       TENANCY_STALE_TTL_SECONDS: '60',
     });
     await handler(loadEvent(`${DIR}/v1-authentication.json`));
     await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
-    await sleep(1100);
+    clock += 1001;
     proxy.down = true;
     proxy.reads.length = 0;
 
@@ -372,16 +398,16 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
   it('stops serving a stale tenant once the stale window has passed', async () => {
     // Prepare
-    const handler = await coldStartHandler({
+    const handler = clockedHandler({
       TENANCY_CACHE_TTL_SECONDS: '1',
       TENANCY_STALE_TTL_SECONDS: '1',
     });
     await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
     proxy.down = true;
-    await sleep(1100);
+    clock += 1001;
     const stale = await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
-    // Well past load + TTL (1 s) + stale window (1 s), whatever the retries above took.
-    await sleep(1300);
+    // Past load + TTL (1 s) + stale window (1 s).
+    clock += 1000;
 
     // Act
     const error = await refusal(handler(loadEvent(`${DIR}/v3-client-credentials.json`)));

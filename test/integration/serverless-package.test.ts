@@ -159,7 +159,7 @@ describe('serverless package (offline, no credentials)', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
-    // No AdminAddUserToGroup: the role is the membership's, not a Cognito group (README "Memberships").
+    // No AdminAddUserToGroup: the role is the membership's, not a Cognito group (docs/memberships.md).
     expect(tableActions('PostConfirmationCognitoPolicy')).toEqual(['cognito-idp:AdminUpdateUserAttributes']);
     // The members API: reads, the user's memberships (Query) and the parts of its transactions.
     expect(tableActions('MembersRole')).toEqual([

@@ -18,6 +18,13 @@ const ALLOWED_SIDEWAYS = new Set([
   'documents → credentials/tenant-clients.ts',
   'documents → credentials/tenant-context.ts',
   'documents → credentials/credentials-config.ts',
+  'documents → credentials/tenant-credential-source.ts',
+  // The documents handler wires the sample service onto Cedar: the decider, its configuration, sharing.
+  'documents → policies/decider-from-env.ts',
+  'documents → policies/policy-config.ts',
+  'documents → policies/share-document.ts',
+  'documents → policies/share-links.ts',
+  'documents → policies/tenant-avp-clients.ts',
   'members-api → memberships/membership-operations.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
@@ -149,5 +156,44 @@ describe('the one-way import rule (ARCHITECTURE.md)', () => {
         reached.some((file) => pattern.test(file)),
         String(pattern),
       ).toBe(true);
+  });
+});
+
+/** Largest a `functions/*.ts` file may be: it reads configuration and wires a handler factory, nothing more. */
+const MAX_FUNCTION_LINES = 40;
+
+describe('the handler seam (ARCHITECTURE.md "Handlers")', () => {
+  const entries = sourceFiles('functions');
+
+  it.each(entries)('keeps %s within the line limit of a wiring file', (entry) => {
+    // Act
+    const lines = readFileSync(join(root, entry), 'utf8').trimEnd().split('\n').length;
+
+    // Assess
+    expect(lines).toBeLessThanOrEqual(MAX_FUNCTION_LINES);
+  });
+
+  it.each(entries)('builds the handler of %s with a create…Handler factory from shared/', (entry) => {
+    // Prepare
+    const text = readFileSync(join(root, entry), 'utf8');
+
+    // Act
+    const factory = /export const handler(?:: [^=]+)? =\s*(?:\w+\(\s*\w+,\s*)?(create\w+Handler)\(/.exec(text)?.[1];
+    const imported = importsOf(entry).filter((target) => target.startsWith('shared/'));
+
+    // Assess
+    expect(factory, 'export const handler = create…Handler(…)').toBeDefined();
+    expect(text).toMatch(new RegExp(`import \\{[^}]*\\b${factory}\\b[^}]*\\} from '\\.\\./shared/`));
+    expect(imported.length).toBeGreaterThan(0);
+  });
+
+  it('declares no function of its own in a functions/ file: the logic lives in shared/', () => {
+    // Act
+    const declaring = entries.filter((entry) =>
+      /^(?:export )?(?:async )?function |^(?:export )?class /m.test(readFileSync(join(root, entry), 'utf8')),
+    );
+
+    // Assess
+    expect(declaring).toEqual([]);
   });
 });

@@ -260,21 +260,33 @@ describe('documents service: list', () => {
       .resolves({ Items: ids.map((id) => ({ ...ITEM, sk: { S: `DOC#${id}` }, id: { S: id } })) });
     let inFlight = 0;
     let mostInFlight = 0;
+    // Each decision waits at its gate; once all three are in flight they are released last document first,
+    // so completion order is the reverse of the page order (no timers: the order is forced, not hoped for).
+    const gates = new Map<string, () => void>();
+    let allInFlight: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      allInFlight = resolve;
+    });
     const concurrent = new DocumentsService({
       store,
       decide: async ({ action, document }) => {
         if (action !== 'read') return true;
         inFlight += 1;
         mostInFlight = Math.max(mostInFlight, inFlight);
-        // The first document's decision is the slowest: order must not follow completion.
-        await new Promise((resolve) => setTimeout(resolve, document?.id === ids[0] ? 20 : 1));
+        await new Promise<void>((resolve) => {
+          gates.set(document?.id ?? '', resolve);
+          if (gates.size === ids.length) allInFlight();
+        });
         inFlight -= 1;
         return document?.id !== ids[1];
       },
     });
 
     // Act
-    const answer = await concurrent.handle({ route: 'list', context: { ...ann }, pathTenantId: 'acme', query: {} });
+    const pending = concurrent.handle({ route: 'list', context: { ...ann }, pathTenantId: 'acme', query: {} });
+    await started;
+    for (const id of [...ids].reverse()) gates.get(id)?.();
+    const answer = await pending;
 
     // Assess
     expect(mostInFlight).toBe(3);

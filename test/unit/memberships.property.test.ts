@@ -23,7 +23,7 @@ import {
 } from '../support/jwt';
 import { groupsOf, type TestEvent, tokensOf } from './pre-token-fixtures';
 
-// README "Memberships": no authorizer decision and no token carries a tenant or role the registry does not
+// docs/memberships.md: no authorizer decision and no token carries a tenant or role the registry does not
 // hold for that user, once the cache TTL has passed since the registry changed.
 
 const TENANTS = ['acme', 'globex', 'initech'] as const;

@@ -29,15 +29,17 @@ import {
   tierOf,
 } from '../../shared/runtime/reason-codes';
 
-const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+// The reason codes' documentation: docs/observability.md "Reason codes".
+const OBSERVABILITY = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'observability.md'), 'utf8');
 
 describe('reason codes', () => {
-  it('are documented in the README table exactly as listed, with their outcomes and meaning', () => {
+  it('are documented in the docs/observability.md table exactly as listed, with their outcomes and meaning', () => {
     // Prepare
     // The section alone: the tables of later sections (the audit trail's) have rows of the same shape.
-    const start = README.indexOf('### Reason codes') + '### Reason codes'.length;
-    const next = README.slice(start).search(/^#{2,3} /m);
-    const section = README.slice(start, next === -1 ? undefined : start + next);
+    const heading = OBSERVABILITY.indexOf('\n## Reason codes\n');
+    const start = heading + '\n## Reason codes\n'.length;
+    const next = OBSERVABILITY.slice(start).search(/^#{1,3} /m);
+    const section = heading === -1 ? '' : OBSERVABILITY.slice(start, next === -1 ? undefined : start + next);
     const rows = [...section.matchAll(/^\| `([a-z-]+)` \| ([a-z, ]+) \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3]]);
 
     // Act

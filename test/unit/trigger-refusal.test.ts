@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { userSafeError } from '../../shared/assignment/trigger-error';
 import {
   NoTenantForUserError,
   RegistryUnavailableError,
   SeatLimitError,
   TenantInactiveError,
 } from '../../shared/runtime/errors';
+import { triggerRefusal } from '../../shared/runtime/trigger-refusal';
 
 function recordingLogger() {
   return { warn: vi.fn(), error: vi.fn() };
@@ -21,7 +21,7 @@ describe('errors a sign-up trigger shows the end user', () => {
     const logger = recordingLogger();
 
     // Act
-    const shown = userSafeError(refusal, logger);
+    const shown = triggerRefusal(refusal, { logger, subject: 'sign-up' });
 
     // Assess
     expect(shown.message).toBe(refusal.userMessage);
@@ -39,7 +39,7 @@ describe('errors a sign-up trigger shows the end user', () => {
     const outage = new RegistryUnavailableError('addMember', { cause: new Error('secret detail') });
 
     // Act
-    const shown = userSafeError(outage, logger);
+    const shown = triggerRefusal(outage, { logger, subject: 'sign-up' });
 
     // Assess
     expect(shown.message).toBe('The service is temporarily unavailable. Please try again.');
@@ -57,11 +57,44 @@ describe('errors a sign-up trigger shows the end user', () => {
     const logger = recordingLogger();
 
     // Act
-    const shown = userSafeError(thrown, logger);
+    const shown = triggerRefusal(thrown, { logger, subject: 'sign-up' });
 
     // Assess
     expect(shown.message).toBe('The service is temporarily unavailable. Please try again.');
     expect(logger.error).toHaveBeenCalledWith('sign-up trigger failed', expect.objectContaining({ error: logged }));
     expect(JSON.stringify(logger.error.mock.calls)).not.toContain('user@example.com');
+  });
+
+  it('keeps the original error as the cause of the error it returns, and counts it once', () => {
+    // Prepare
+    const logger = recordingLogger();
+    const metrics = { record: vi.fn() };
+    const refusal = new SeatLimitError('acme', 5);
+
+    // Act
+    const shown = triggerRefusal(refusal, { logger, metrics, subject: 'token' });
+
+    // Assess
+    expect(shown.cause).toBe(refusal);
+    expect(shown.userMessage).toBe(refusal.userMessage);
+    expect(metrics.record).toHaveBeenCalledTimes(1);
+    expect(metrics.record).toHaveBeenCalledWith('refused', 'seats-full', undefined);
+    expect(logger.warn).toHaveBeenCalledWith('token refused', expect.objectContaining({ reason: 'seats-full' }));
+  });
+
+  it('logs the explanation a trigger gives for an error instead of the standard line', () => {
+    // Prepare
+    const logger = recordingLogger();
+    const refusal = new TenantInactiveError('acme', 'suspended');
+    const explain = (error: unknown) =>
+      error instanceof TenantInactiveError ? { message: 'explained', fields: { tenantId: error.tenantId } } : undefined;
+
+    // Act
+    triggerRefusal(refusal, { logger, subject: 'token', explain });
+    triggerRefusal(new SeatLimitError('acme', 5), { logger, subject: 'token', explain });
+
+    // Assess
+    expect(logger.error).toHaveBeenCalledWith('explained', expect.objectContaining({ tenantId: 'acme' }));
+    expect(logger.warn).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,0 +1,160 @@
+import type { DecisionMetrics } from '../runtime/decision-metrics';
+import { ConfigurationError } from '../runtime/errors';
+import type { HandlerLogger } from '../runtime/handler-logger';
+import type { PolicyDocument } from './authorization-policy';
+import { Authorizer, type Verdict } from './authorize';
+import type { AuthorizerConfig } from './authorizer-config';
+import { type AuthorizerEventShape, readAuthorizerEvent } from './authorizer-event';
+import type { AuthorizerContext } from './caller-identity';
+import { type MembershipReads, type TenantReads, TenantStanding } from './tenant-standing';
+import { type JwtVerifier, TokenVerifier } from './token-verifier';
+
+/** An IAM-policy answer (REST, and HTTP API without simple responses). */
+export interface PolicyResponse {
+  readonly principalId: string;
+  readonly policyDocument: PolicyDocument;
+  readonly context: AuthorizerContext;
+  readonly usageIdentifierKey?: string;
+}
+
+/** An HTTP API simple answer. */
+export interface SimpleResponse {
+  readonly isAuthorized: boolean;
+  readonly context?: AuthorizerContext;
+}
+
+/** The Lambda authorizer: throws exactly `Error('Unauthorized')` or returns a response; never anything else. */
+export type AuthorizerHandler = (event: unknown) => Promise<PolicyResponse | SimpleResponse>;
+
+/** Dependencies of the authorizer; `functions/authorizer.ts` builds them at cold start. */
+export interface AuthorizerHandlerDeps {
+  readonly config: AuthorizerConfig;
+  /** aws-jwt-verify's verifier over the configured pools (`createCognitoJwtVerifier`); hydrated here. */
+  readonly jwtVerifier: JwtVerifier;
+  /**
+   * The registry reads of the tenant and membership checks (`TenantRegistry`); required exactly when
+   * `config.tenantCheck`.
+   */
+  readonly tenants?: (TenantReads & MembershipReads) | undefined;
+  readonly logger: HandlerLogger;
+  readonly metrics: Pick<DecisionMetrics, 'record'>;
+  /** Clock in milliseconds: the token memo and the tenant cache; replaceable in tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * Creates the API Gateway Lambda authorizer for REST `TOKEN`, REST `REQUEST` (and HTTP API payload 1.0) and
+ * HTTP API payload 2.0 events. It verifies the Cognito JWT and confines the caller to its tenant
+ * (ARCHITECTURE.md "Authorizer contract"):
+ *
+ * - invalid/missing token, or an event of another shape → throws `Unauthorized` (401 on REST and HTTP APIs);
+ * - valid token, route not permitted → Deny policy, or `{isAuthorized: false}` with simple responses (403);
+ * - valid token of a tenant that is unknown, not active, or reached from another tenant's pool, or of a caller
+ *   without an active membership of it (registry reads, cached like pre token generation's; on unless
+ *   `TENANCY_API_TENANT_CHECK=false`) → Deny of the whole stage; a demoted member is judged with the lower of
+ *   the token's and the registry's role (docs/memberships.md); registry unavailable with nothing cached →
+ *   `Unauthorized`;
+ * - otherwise an Allow policy covering every route the token may use (safe under the authorizer cache), or
+ *   `{isAuthorized: true, context}`. A cached *simple* response applies to every route with the same identity
+ *   source: with `TENANCY_SIMPLE_RESPONSES=true`, put the route (`$context.routeKey`) in the identity source or
+ *   turn the authorizer cache off.
+ *
+ * Any failure, expected or not, is `Unauthorized` (never a 500); the reason goes to the log and the metric.
+ */
+export function createAuthorizerHandler(deps: AuthorizerHandlerDeps): AuthorizerHandler {
+  const { config, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  if (config.tenantCheck && deps.tenants === undefined) {
+    throw new ConfigurationError('the tenant check is on but no registry reads were given', 'TENANCY_API_TENANT_CHECK');
+  }
+  // Fetch the keys now rather than on the first request; a failure is retried on demand by the verifier.
+  deps.jwtVerifier.hydrate().catch((error: unknown) => {
+    logger.warn('JWKS hydration failed; keys will be fetched on first use', { reason: errorSummary(error) });
+  });
+  const standing =
+    config.tenantCheck && deps.tenants !== undefined
+      ? new TenantStanding({
+          reads: deps.tenants,
+          memberships: { reads: deps.tenants, roleGroups: config.roleGroups },
+          userPoolIds: config.userPoolIds,
+          cacheTtlMs: config.cacheTtlMs,
+          staleTtlMs: config.staleTtlMs,
+          now,
+          onStale: (what, error) =>
+            logger.warn(`tenant registry unavailable; serving a cached ${what}`, { reason: errorSummary(error) }),
+        })
+      : undefined;
+  const authorizer = new Authorizer({
+    verifier: new TokenVerifier(deps.jwtVerifier, config.claimNames, config.memoSize, config.roleGroups, now),
+    routes: config.routes,
+    tiers: config.tiers,
+    tierApiKeys: config.tierApiKeys,
+    standing,
+  });
+
+  const shapeResponse = (shape: AuthorizerEventShape, decision: Verdict): PolicyResponse | SimpleResponse => {
+    if (shape === 'http' && config.simpleResponses) {
+      return decision.effect === 'Allow' ? { isAuthorized: true, context: decision.context } : { isAuthorized: false };
+    }
+    const response: PolicyResponse = {
+      principalId: decision.caller.sub,
+      policyDocument: decision.policy,
+      context: decision.context,
+    };
+    // Usage plans (and so API keys) exist for REST APIs only.
+    if (shape !== 'http' && decision.usageIdentifierKey !== undefined) {
+      return { ...response, usageIdentifierKey: decision.usageIdentifierKey };
+    }
+    return response;
+  };
+
+  const answer = async (event: unknown): Promise<PolicyResponse | SimpleResponse | undefined> => {
+    const read = readAuthorizerEvent(event);
+    if (read === undefined) {
+      metrics.record('unauthorized', 'unsupported-event');
+      logger.info('request refused', { outcome: 'unauthorized', reason: 'unsupported-event' });
+      return undefined;
+    }
+    const decision = await authorizer.authorize(read.request);
+    if (decision.effect === 'Unauthorized') {
+      metrics.record('unauthorized', decision.reason);
+      logger.info('request refused', { outcome: 'unauthorized', reason: decision.reason });
+      return undefined;
+    }
+    const outcome = decision.effect === 'Allow' ? 'allowed' : 'denied';
+    metrics.record(outcome, decision.reason, decision.caller.tier);
+    // Every API call is an allow: the metric counts them, the log has them at DEBUG only.
+    (decision.effect === 'Deny' ? logger.info : logger.debug).call(logger, `request ${outcome}`, {
+      outcome,
+      reason: decision.reason,
+      tenantId: decision.caller.tenantId,
+      sub: decision.caller.sub,
+      tier: decision.caller.tier,
+      resource: decision.resource,
+    });
+    return shapeResponse(read.shape, decision);
+  };
+
+  return async (event) => {
+    let response: PolicyResponse | SimpleResponse | undefined;
+    try {
+      logger.resetKeys();
+      response = await answer(event);
+    } catch (error) {
+      metrics.record('unauthorized', 'internal-error');
+      logger.error('authorizer failed; answering Unauthorized', {
+        outcome: 'unauthorized',
+        reason: 'internal-error',
+        error: errorSummary(error),
+      });
+    }
+    if (response === undefined) throw new Error('Unauthorized');
+    return response;
+  };
+}
+
+/** Error class and message for the logs; authorizer errors never carry the token. */
+function errorSummary(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
+  return typeof error;
+}

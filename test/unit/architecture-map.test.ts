@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// ARCHITECTURE.md "Folder map" against the tree: what the map names exists, and what exists is named.
+const root = join(import.meta.dirname, '..', '..');
+const architecture = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8');
+
+/** The folders the map's code block names: top-level ones, and the ones indented under shared/. */
+function folderMap(markdown: string): { topLevel: string[]; shared: string[] } {
+  const section = markdown.slice(markdown.indexOf('## Folder map'));
+  const block = /```\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const topLevel = [...block.matchAll(/^([a-z.][\w.-]*)\/ /gm)].map((m) => m[1] as string);
+  const shared = [...block.matchAll(/^ {2}([a-z][\w-]*)\/ /gm)].map((m) => m[1] as string);
+  return { topLevel, shared };
+}
+
+const directories = (folder: string): string[] =>
+  readdirSync(join(root, folder)).filter((name) => statSync(join(root, folder, name)).isDirectory());
+
+/** Top-level folders that are not part of the source tree: hidden ones and what .gitignore lists. */
+const ignored = new Set(
+  readFileSync(join(root, '.gitignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim().replace(/^\//, '').replace(/\/$/, ''))
+    .filter((line) => line !== '' && !line.includes('*')),
+);
+
+describe('ARCHITECTURE.md folder map', () => {
+  it('names every top-level folder of the repository and every folder under shared/, and only those', () => {
+    // Prepare
+    const map = folderMap(architecture);
+
+    // Act
+    const topLevel = directories('.').filter((name) => !name.startsWith('.') && !ignored.has(name));
+    const shared = directories('shared');
+
+    // Assess
+    expect(map.topLevel.length).toBeGreaterThan(5);
+    expect([...map.topLevel].sort()).toEqual([...topLevel].sort());
+    expect([...map.shared].sort()).toEqual([...shared].sort());
+  });
+
+  it('names only files of shared/ that exist when it cites one by its concern folder', () => {
+    // Prepare: `registry/audit-trail.ts`, `tokens/claim-names`, … in the prose and the import rules
+    const concerns = directories('shared');
+    const cited = [...architecture.matchAll(/`([a-z-]+)\/([\w.-]+)`/g)]
+      .filter((m) => concerns.includes(m[1] as string))
+      .map((m) => `${m[1]}/${(m[2] as string).replace(/\.ts$/, '')}.ts`);
+
+    // Act
+    const missing = cited.filter((file) => {
+      try {
+        return !statSync(join(root, 'shared', file)).isFile();
+      } catch {
+        return true;
+      }
+    });
+
+    // Assess
+    expect(cited.length).toBeGreaterThan(5);
+    expect(missing).toEqual([]);
+  });
+});
