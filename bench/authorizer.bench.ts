@@ -5,6 +5,9 @@
  * against a fresh verification (target ≥ 10× cheaper). Real RS256 tokens; the JWKS is served once from
  * 127.0.0.1 and cached. The registry's GetItem is answered in memory (aws-sdk-client-mock): the warm path
  * reads it once per cache TTL, so what is timed is the cached check.
+ *
+ * The membership read (docs/memberships.md): the same `Authorizer` core with the tenant check alone and with
+ * the tenant and membership checks (both cached per container, one GetItem per caller per TTL), memo off and on.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -15,12 +18,29 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Authorizer } from '../shared/authorizer/authorize';
+import { authorizerConfigFromEnv } from '../shared/authorizer/authorizer-config';
+import { TenantStanding } from '../shared/authorizer/tenant-standing';
+import { createCognitoJwtVerifier, TokenVerifier } from '../shared/authorizer/token-verifier';
+import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { DEFAULT_TIERS } from '../shared/registry/tiers';
 import { compare, report } from './measure';
 import { ACME_TENANT_ITEM } from './registry-items';
 
 const POOL_ID = 'us-east-1_BenchPool1';
 const CLIENT_ID = 'benchclient1234567890abcd';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/tenants/acme/me';
+const SUB = 'b1f0a7c2-0000-4000-8000-000000000001';
+const MEMBERSHIP_ITEM = {
+  pk: { S: 'TENANT#acme' },
+  sk: { S: `USER#${SUB}` },
+  tenantId: { S: 'acme' },
+  sub: { S: SUB },
+  role: { S: 'tenant-member' },
+  status: { S: 'active' },
+  source: { S: 'domain' },
+  joinedAt: { S: '2025-01-01T00:00:00.000Z' },
+};
 
 type Handler = (event: unknown) => Promise<unknown>;
 
@@ -35,13 +55,14 @@ export default async function run(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  // The registry answers every tenant read with an active tenant; the tenant check caches it per container.
+  // The registry answers tenant reads with an active tenant and membership reads with an active membership;
+  // the checks cache both per container.
   let readCount = 0;
   const reads = () => readCount;
   const registry = mockClient(DynamoDBClient);
-  registry.on(GetItemCommand).callsFake(() => {
+  registry.on(GetItemCommand).callsFake((input: { Key?: { sk?: { S?: string } } }) => {
     readCount++;
-    return { Item: ACME_TENANT_ITEM };
+    return { Item: input.Key?.sk?.S === 'TENANT' ? ACME_TENANT_ITEM : MEMBERSHIP_ITEM };
   });
 
   try {
@@ -67,7 +88,7 @@ export default async function run(): Promise<void> {
     }
 
     const verifyAlone = 'aws-jwt-verify verify() alone';
-    const authorizerFresh = 'authorizer, memo off, tenant check (cached)';
+    const authorizerFresh = 'authorizer, memo off, tenant + membership check (cached)';
     const fresh = await compare(
       {
         [verifyAlone]: () => verifier.verify(token),
@@ -93,13 +114,68 @@ export default async function run(): Promise<void> {
       `\nauthorizer / verify alone: ${overhead.toFixed(2)}× with the tenant check (target ≤ 1.30) ${overhead <= 1.3 ? 'met' : 'NOT met'}`,
     );
     console.log(
-      `registry reads:            ${reads()} (two per handler instance: the tenant and the pool binding stay cached)`,
+      `registry reads:            ${reads()} (three per handler instance: tenant, membership and pool binding stay cached)`,
     );
     console.log(`fresh / memoized:          ${speedup.toFixed(1)}× (target ≥ 10) ${speedup >= 10 ? 'met' : 'NOT met'}`);
+    await membershipCost(env, token);
   } finally {
     registry.restore();
     server.close();
   }
+}
+
+/**
+ * The `Authorizer` core with the tenant check alone against the tenant and membership checks, memo off (every
+ * request verifies the signature) and on (a repeated token): the per-request price of the membership read
+ * once cached (a GetItem per caller per TTL, not timed here: the warm path reads nothing).
+ */
+async function membershipCost(env: Record<string, string>, token: string): Promise<void> {
+  const config = authorizerConfigFromEnv(env);
+  const reads = new TenantRegistry({
+    client: new DynamoDBClient({ region: 'us-east-1' }),
+    tableName: env.TENANCY_TABLE_NAME ?? '',
+    tiers: DEFAULT_TIERS,
+  });
+  const build = (memoSize: number, memberships: boolean) =>
+    new Authorizer({
+      verifier: new TokenVerifier(createCognitoJwtVerifier(config), config.claimNames, memoSize, config.roleGroups),
+      routes: config.routes,
+      tiers: config.tiers,
+      standing: new TenantStanding({
+        reads,
+        cacheTtlMs: 3_600_000,
+        staleTtlMs: 0,
+        ...(memberships ? { memberships: { reads, roleGroups: config.roleGroups } } : {}),
+      }),
+    });
+  const request = { authorization: `Bearer ${token}`, methodArn: METHOD_ARN };
+  const candidates = {
+    'core, memo off, tenant check only': build(0, false),
+    'core, memo off, tenant + membership check': build(0, true),
+    'core, memo on, tenant check only': build(1000, false),
+    'core, memo on, tenant + membership check': build(1000, true),
+  };
+  for (const [name, authorizer] of Object.entries(candidates)) {
+    const decision = await authorizer.authorize(request);
+    if (decision.effect !== 'Allow') throw new Error(`${name}: bench token was not allowed`);
+  }
+  const result = await compare(
+    Object.fromEntries(
+      Object.entries(candidates).map(([name, authorizer]) => [name, () => authorizer.authorize(request)]),
+    ),
+    { batch: 500, rounds: 21, warmup: 3 },
+  );
+  console.log(
+    report(
+      'membership read (cached): authorizer core with and without it',
+      result,
+      'core, memo off, tenant check only',
+    ),
+  );
+  const ns = (name: string) => result.find((entry) => entry.name === name)?.nsPerOp ?? Number.NaN;
+  const fresh = ns('core, memo off, tenant + membership check') / ns('core, memo off, tenant check only');
+  const memo = ns('core, memo on, tenant + membership check') / ns('core, memo on, tenant check only');
+  console.log(`with / without the membership read: ${fresh.toFixed(2)}× (memo off), ${memo.toFixed(2)}× (memo on)`);
 }
 
 /** Imports a separate instance of the handler module under `env` (its cold start reads the environment). */
@@ -123,7 +199,7 @@ function mint(privateKey: Parameters<typeof sign>[2]): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const header = encode({ kid: 'bench', alg: 'RS256' });
   const payload = encode({
-    sub: 'b1f0a7c2-0000-4000-8000-000000000001',
+    sub: SUB,
     iss: `https://cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`,
     client_id: CLIENT_ID,
     token_use: 'access',

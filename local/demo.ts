@@ -7,6 +7,7 @@
 import { formatAudit } from '../cli/format';
 import { runDocumentsFlow } from './documents-flow';
 import { type Check, DEMO_CODE, runLifecycle } from './lifecycle';
+import { runMembershipsFlow } from './memberships-flow';
 import { runSharingFlow } from './sharing-flow';
 import { runWithLocalStack } from './stack-run';
 
@@ -27,11 +28,16 @@ await runWithLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds
     checks.push(...(await runDocumentsFlow(stack, { onCheck })));
     console.log('\nsharing, decided by Cedar (embedded engine)\n');
     checks.push(...(await runSharingFlow(stack, { onCheck })));
+    console.log('\nmemberships: several tenants, switching, role changes and removal at the API\n');
+    checks.push(...(await runMembershipsFlow(stack, { onCheck })));
     console.log(`\n${checks.length - failed} passed, ${failed} failed`);
     // What the registry recorded about the demo tenant: the seed, the sign-up, the suspension and its end.
     const { entries } = await stack.registry.listAudit('acme', { limit: 100 });
     console.log('\naudit trail of tenant acme, newest first (npm run tenants -- audit acme)\n');
     console.log(formatAudit(entries));
+    const globex = await stack.registry.listAudit('globex', { limit: 100 });
+    console.log('\naudit trail of tenant globex, newest first (npm run tenants -- audit globex)\n');
+    console.log(formatAudit(globex.entries));
   } catch (error) {
     failed++;
     console.error(`demo stopped: ${error instanceof Error ? error.message : String(error)}`);

@@ -218,7 +218,7 @@ function refusal(result: AuthResult): string {
 /** One call to the local HTTP API, with a bearer token and a JSON body when given; the body parsed when it is JSON. */
 export async function callApi(
   stack: LocalStack,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   token?: string,
   body?: unknown,

@@ -1,4 +1,3 @@
-import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { localCognitoClient } from './cognito-local';
 import { authenticate, type Check, callApi, checkList, decodeClaims, PASSWORD, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
@@ -18,13 +17,10 @@ export async function runSharingFlow(
   const run = options.runId ?? Date.now().toString(36);
   const { userPoolId, clientId } = stack.cognito;
   try {
-    const user = async (email: string, group?: string) => {
-      await signUp(cognito, clientId, userPoolId, email);
-      if (group !== undefined) {
-        await cognito.send(
-          new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: group }),
-        );
-      }
+    const user = async (email: string, role?: string) => {
+      const signedUp = await signUp(cognito, clientId, userPoolId, email);
+      // The role belongs to the membership (docs/memberships.md): an operator's set-role, not a Cognito group.
+      if (role !== undefined) await stack.registry.setRole('acme', signedUp, role);
       const result = await authenticate(cognito, clientId, { USERNAME: email, PASSWORD }, 'USER_PASSWORD_AUTH');
       const token = result.accessToken ?? '';
       const sub = String(decodeClaims(token).sub);

@@ -14,7 +14,7 @@ import { type AuthorizerContext, authorizerContext, type CallerIdentity } from '
 import { type MethodArn, parseMethodArn, resolvePathTemplate } from './method-arn';
 import { isCanonicalPath, isCanonicalResource } from './request-path';
 import { meetsGroups, type RouteRules, ruleMatches } from './route-rules';
-import type { Standing } from './tenant-standing';
+import type { Admission, Standing } from './tenant-standing';
 import type { TokenVerifier } from './token-verifier';
 
 /** What the authorizer looks at, whatever the event shape. Values are unvalidated input. */
@@ -79,8 +79,11 @@ export interface AuthorizerDependencies {
   readonly routes: RouteRules;
   readonly tiers: Tiers;
   readonly tierApiKeys?: ReadonlyMap<string, string> | undefined;
-  /** The registry check of the caller's tenant (status, pool); absent when turned off. */
-  readonly standing?: { check(caller: CallerIdentity): Standing | Promise<Standing> } | undefined;
+  /**
+   * The registry check of the caller's tenant (status, pool) and membership (removed, demoted); absent when
+   * turned off. The groups it admits replace the token's in route rules and in the context.
+   */
+  readonly standing?: { check(caller: CallerIdentity): Admission | Promise<Admission> } | undefined;
 }
 
 /**
@@ -89,7 +92,9 @@ export interface AuthorizerDependencies {
  * request is allowed exactly when that policy covers it — tenant routes of another tenant, unmet group or tier
  * requirements and unknown routes are denied. Non-canonical paths (`request-path.ts`) are denied on every
  * route. With a tenant check, a tenant that is unknown, not active, or reached from another tenant's pool
- * is denied everything; a registry that cannot answer makes the request `Unauthorized`.
+ * is denied everything, and so is a caller without an active membership of it; a demoted member's route
+ * rules and context use the lower role (`granted-groups.ts`). A registry that cannot answer makes the request
+ * `Unauthorized`.
  */
 export class Authorizer {
   readonly #derived = new WeakMap<CallerIdentity, Derived>();
@@ -121,19 +126,25 @@ export class Authorizer {
       caller = verification.caller;
     }
 
-    const derived = this.#derive(caller, arn.prefix);
+    let derived = this.#derive(caller, arn.prefix);
     if (!isCanonicalResource(arn.resource) || (request.path !== undefined && !isCanonical(request.path))) {
       return this.#verdict('Deny', 'non-canonical-path', caller, derived, arn, false);
     }
     if (this.deps.standing !== undefined) {
-      let standing: Standing;
+      let admission: Admission;
       try {
         const pending = this.deps.standing.check(caller);
-        standing = pending instanceof Promise ? await pending : pending;
+        admission = pending instanceof Promise ? await pending : pending;
       } catch {
         return { effect: 'Unauthorized', reason: 'registry-unavailable' };
       }
-      if (standing !== 'active') return this.#verdict('Deny', standing, caller, derived, arn, true);
+      if (admission.standing !== 'active') return this.#verdict('Deny', admission.standing, caller, derived, arn, true);
+      if (admission.groups !== caller.groups) {
+        // The registry grants less than the token says (a demotion since it was issued): decide, and tell the
+        // backend, with what the registry grants. Not memoized: the token's own derivation stays as it is.
+        caller = { ...caller, groups: admission.groups };
+        derived = this.#derive(caller, arn.prefix, false);
+      }
     }
     const pathTenantId = isRecord(request.pathParameters) ? request.pathParameters.tenantId : undefined;
     const pathTenantMatches = pathTenantId === undefined || pathTenantId === caller.tenantId;
@@ -166,8 +177,8 @@ export class Authorizer {
    * What follows from the caller alone (permitted routes, context, policy resources under the API stage),
    * kept per memoized caller object so a repeated token does not rebuild it.
    */
-  #derive(caller: CallerIdentity, prefix: string): Derived {
-    const known = this.#derived.get(caller);
+  #derive(caller: CallerIdentity, prefix: string, memoize = true): Derived {
+    const known = memoize ? this.#derived.get(caller) : undefined;
     if (known !== undefined && known.prefix === prefix) return known;
     const permitted = known?.permitted ?? permittedResources(this.deps.routes, caller, this.deps.tiers);
     const derived: Derived = {
@@ -178,7 +189,7 @@ export class Authorizer {
       context: known?.context ?? authorizerContext(caller),
     };
     // Only a memoized caller object comes back; remembering fresh ones would only feed the garbage collector.
-    if (this.deps.verifier.memoizes) this.#derived.set(caller, derived);
+    if (memoize && this.deps.verifier.memoizes) this.#derived.set(caller, derived);
     return derived;
   }
 

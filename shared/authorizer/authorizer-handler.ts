@@ -6,7 +6,7 @@ import { Authorizer, type Verdict } from './authorize';
 import type { AuthorizerConfig } from './authorizer-config';
 import { type AuthorizerEventShape, readAuthorizerEvent } from './authorizer-event';
 import type { AuthorizerContext } from './caller-identity';
-import { type TenantReads, TenantStanding } from './tenant-standing';
+import { type MembershipReads, type TenantReads, TenantStanding } from './tenant-standing';
 import { type JwtVerifier, TokenVerifier } from './token-verifier';
 
 /** An IAM-policy answer (REST, and HTTP API without simple responses). */
@@ -31,8 +31,11 @@ export interface AuthorizerHandlerDeps {
   readonly config: AuthorizerConfig;
   /** aws-jwt-verify's verifier over the configured pools (`createCognitoJwtVerifier`); hydrated here. */
   readonly jwtVerifier: JwtVerifier;
-  /** The registry reads of the tenant check (`TenantRegistry`), which pins tokens to their pool: required. */
-  readonly tenants: TenantReads | undefined;
+  /**
+   * The registry reads of the tenant and membership checks (`TenantRegistry`), which pin tokens to their pool and
+   * confine callers to their memberships: required.
+   */
+  readonly tenants: (TenantReads & MembershipReads) | undefined;
   readonly logger: HandlerLogger;
   readonly metrics: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds: the token memo and the tenant cache; replaceable in tests. */
@@ -46,9 +49,10 @@ export interface AuthorizerHandlerDeps {
  *
  * - invalid/missing token, or an event of another shape → throws `Unauthorized` (401 on REST and HTTP APIs);
  * - valid token, route not permitted → Deny policy, or `{isAuthorized: false}` with simple responses (403);
- * - valid token of a tenant that is unknown, not active, or reached from another tenant's pool (registry read,
- *   cached like pre token generation's; always on: it pins tokens to their pool) → Deny of the whole stage;
- *   registry unavailable with nothing cached → `Unauthorized`;
+ * - valid token of a tenant that is unknown, not active, or reached from another tenant's pool, or of a caller
+ *   without an active membership of it (registry reads, cached like pre token generation's; always on: it pins
+ *   tokens to their pool) → Deny of the whole stage; a demoted member is judged with the lower of the token's
+ *   and the registry's role (docs/memberships.md); registry unavailable with nothing cached → `Unauthorized`;
  * - otherwise an Allow policy covering every route the token may use (safe under the authorizer cache), or
  *   `{isAuthorized: true, context}`. A cached *simple* response applies to every route with the same identity
  *   source: with `TENANCY_SIMPLE_RESPONSES=true`, put the route (`$context.routeKey`) in the identity source or
@@ -72,6 +76,7 @@ export function createAuthorizerHandler(deps: AuthorizerHandlerDeps): Authorizer
   });
   const standing = new TenantStanding({
     reads: tenants,
+    memberships: { reads: tenants, roleGroups: config.roleGroups },
     cacheTtlMs: config.cacheTtlMs,
     staleTtlMs: config.staleTtlMs,
     now,

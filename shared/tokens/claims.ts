@@ -1,5 +1,5 @@
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
-import type { Tenant } from '../registry/tenant';
+import type { Membership, Tenant } from '../registry/tenant';
 import { TenancyError } from '../runtime/errors';
 import { parseIdpGroups } from './idp-groups';
 import type { PreTokenConfig } from './pre-token-config';
@@ -54,8 +54,12 @@ export type ClaimsConfig = Pick<PreTokenConfig, 'claimNames' | 'roleGroups' | 'i
 
 /** Claim shaping for one configuration; keeps a small memo of which attribute names collide. */
 export interface ClaimShaper {
-  /** Override details for a user's tokens (any event version). */
-  user(request: UserTokenRequest, tenant: Tenant): PreTokenResponse;
+  /**
+   * Override details for a user's tokens (any event version) in `tenant`, where the user holds `membership`
+   * (active, checked by the caller). `session` is true when the tenant is a per-session choice
+   * (`clientMetadata`) rather than the user's `custom:tenantId`.
+   */
+  user(request: UserTokenRequest, tenant: Tenant, membership: Membership, session?: boolean): PreTokenResponse;
   /** Override details for a V3 client-credentials access token. */
   client(tenant: Tenant): V2Response;
 }
@@ -76,11 +80,15 @@ const normalize = (name: string) =>
  * up by the authoritative `custom:tenantId`), never from attributes, client metadata or IdP values.
  *
  * Decisions encoded here (and specified by the unit tests):
- * - `cognito:groups` becomes the user's role groups plus roles mapped from the tenant's `roleMappings`,
- *   restricted to the configured role set and listed in its order. Every other group — platform groups
- *   included — is left out of tenant tokens: the override is the contract, not an addition to it.
- * - IdP group names are read only for federated users (Cognito sets `identities`): for a user of the pool
- *   itself the IdP-mapped attribute is merely a client-writable attribute.
+ * - `cognito:groups` becomes the membership's role in the token's tenant, plus roles mapped from that tenant's
+ *   `roleMappings` for a user who joined it through its identity provider, restricted to the configured role
+ *   set and listed in its order. The user's Cognito groups — a role held in another tenant, platform groups —
+ *   are never copied: the override is the contract, not an addition to it (docs/memberships.md).
+ * - IdP group names are read only for federated users (Cognito sets `identities`) whose membership of this
+ *   tenant came from its IdP binding (source `idp`): for a user of the pool itself the IdP-mapped attribute is
+ *   merely a client-writable attribute, and another tenant's IdP groups mean nothing here.
+ * - For a per-session tenant that differs from `custom:tenantId`, the ID token's `custom:tenantId` is
+ *   suppressed, so one token never names two tenants.
  * - Attributes that look like tenant claims (`custom:tier`, `custom:tenant`, `custom:TenantID`, …) are
  *   suppressed in the ID token, except `custom:tenantId` itself (the authoritative value the `tenantId`
  *   claim repeats) and any claim this response overrides (suppression would win over the override).
@@ -127,8 +135,8 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
     return map;
   };
 
-  const mappedRoles = (request: UserTokenRequest, tenant: Tenant): readonly string[] => {
-    if (idpGroupsAttribute === undefined) return NONE;
+  const mappedRoles = (request: UserTokenRequest, tenant: Tenant, membership: Membership): readonly string[] => {
+    if (idpGroupsAttribute === undefined || membership.source !== 'idp') return NONE;
     const value = stringAttribute(request.userAttributes, idpGroupsAttribute);
     if (value === undefined || !isFederated(request.userAttributes)) return NONE;
     const map = mappingsOf(tenant);
@@ -140,11 +148,11 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
     return roles;
   };
 
-  const groupsFor = (request: UserTokenRequest, tenant: Tenant): string[] => {
-    const mapped = mappedRoles(request, tenant);
+  const groupsFor = (request: UserTokenRequest, tenant: Tenant, membership: Membership): string[] => {
+    const mapped = mappedRoles(request, tenant, membership);
     // Filtering the configured list keeps the order stable and makes anything outside the role set —
     // platform groups, per-app groups, unknown mapping targets — impossible by construction.
-    return roleGroups.filter((role) => request.groups.includes(role) || mapped.includes(role));
+    return roleGroups.filter((role) => role === membership.role || mapped.includes(role));
   };
 
   const tenantClaims = (tenant: Tenant): Record<string, string> => ({
@@ -153,13 +161,20 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
   });
 
   return {
-    user(request, tenant) {
-      if (stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE) !== tenant.tenantId) {
-        // The caller looked the tenant up by this attribute; anything else is a bug, and bugs fail closed.
-        throw new TenancyError(`tenant record ${tenant.tenantId} does not match the user's ${TENANT_ID_ATTRIBUTE}`);
+    user(request, tenant, membership, session = false) {
+      const active = stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE);
+      if (
+        membership.tenantId !== tenant.tenantId ||
+        membership.sub !== request.sub ||
+        (!session && active !== tenant.tenantId)
+      ) {
+        // The caller looked the tenant and membership up for this user; anything else is a bug, and bugs fail closed.
+        throw new TenancyError(`tenant record ${tenant.tenantId} does not match the user's membership or tenant`);
       }
-      const groupOverrideDetails = { groupsToOverride: groupsFor(request, tenant), iamRolesToOverride: [] };
+      const groupOverrideDetails = { groupsToOverride: groupsFor(request, tenant, membership), iamRolesToOverride: [] };
       const toSuppress = suppressed(request.userAttributes);
+      // A session in another tenant than custom:tenantId: the ID token must not name both.
+      if (active !== undefined && active !== tenant.tenantId) toSuppress.push(TENANT_ID_ATTRIBUTE);
       // Built literally (no spreads, no optional keys added later): every response object of a kind has one
       // shape, which keeps this path monomorphic and well under a microsecond.
       if (request.format === 'v1') {

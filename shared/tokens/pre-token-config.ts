@@ -16,8 +16,6 @@ export interface PreTokenConfig extends TenantCacheSettings {
   readonly platformGroups: readonly string[];
   /** IdP-mapped user attribute that carries the IdP's group names (e.g. `custom:idpGroups`), if any. */
   readonly idpGroupsAttribute: string | undefined;
-  /** Whether `custom:tenantId` must be backed by the user's membership item. */
-  readonly verifyMembership: boolean;
 }
 
 export const DEFAULT_PLATFORM_GROUPS = ['platform-admin'] as const;
@@ -42,12 +40,13 @@ function idpGroupsAttribute(env: Env, claimNames: ClaimNames): string | undefine
 
 /**
  * Reads and validates the trigger's settings: claim names (`TENANCY_TENANT_ID_CLAIM`, `TENANCY_TIER_CLAIM`),
- * role and platform groups, the IdP-groups attribute, cache TTLs and membership verification. Throws
+ * role and platform groups, the IdP-groups attribute and cache TTLs (`TENANCY_VERIFY_MEMBERSHIP=false` is refused). Throws
  * `ConfigurationError` on unknown `TENANCY_*` names, reserved claim names, or role groups that overlap
  * platform groups: a configuration mistake must stop the function before it issues a single token.
  */
 export function preTokenConfigFromEnv(env: Env): PreTokenConfig {
   rejectUnknownSettings(env);
+  rejectUnverifiedMemberships(env);
   const claimNames = claimNamesFromEnv(env);
   const roleGroups = readRoleGroups(env);
   const platformGroups = readGroupList(env, 'TENANCY_PLATFORM_GROUPS', DEFAULT_PLATFORM_GROUPS);
@@ -64,6 +63,19 @@ export function preTokenConfigFromEnv(env: Env): PreTokenConfig {
     platformGroups,
     idpGroupsAttribute: idpGroupsAttribute(env, claimNames),
     ...tenantCacheSettingsFromEnv(env),
-    verifyMembership: readBoolean(env, 'TENANCY_VERIFY_MEMBERSHIP', true),
   };
+}
+
+/**
+ * `TENANCY_VERIFY_MEMBERSHIP` could turn the membership read off before memberships carried the role. The
+ * read is now what puts the role into the token, so `false` is refused at cold start (a deployment that set
+ * it stops with this message instead of issuing tokens without a role); `true` is accepted and changes nothing.
+ */
+function rejectUnverifiedMemberships(env: Env): void {
+  if (!readBoolean(env, 'TENANCY_VERIFY_MEMBERSHIP', true)) {
+    throw new ConfigurationError(
+      'memberships carry the role of every token, so the membership read cannot be turned off; remove the setting',
+      'TENANCY_VERIFY_MEMBERSHIP',
+    );
+  }
 }

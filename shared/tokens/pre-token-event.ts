@@ -44,8 +44,18 @@ export interface UserTokenRequest {
   readonly sub: string;
   /** The user's attributes as Cognito sent them; read with `Object.hasOwn`, the event is untrusted input. */
   readonly userAttributes: Readonly<Record<string, unknown>>;
-  /** The user's Cognito groups (`groupConfiguration.groupsToOverride`). */
+  /**
+   * The user's Cognito groups (`groupConfiguration.groupsToOverride`). Never copied into tenant tokens: the
+   * role comes from the membership (docs/memberships.md); kept for logs and the doctor.
+   */
   readonly groups: readonly string[];
+  /**
+   * The tenant the client asked for this session (`clientMetadata.tenantId`), when it asked. Cognito passes
+   * `ClientMetadata` to this trigger only from `RespondToAuthChallenge`, `AdminRespondToAuthChallenge` and
+   * `GetTokensFromRefreshToken` (never from `InitiateAuth`/`AdminInitiateAuth`). A wish, not a fact: honoured
+   * only when the user holds an active membership there, refused otherwise.
+   */
+  readonly requestedTenantId: string | undefined;
 }
 
 /** A validated V3 machine-to-machine event: no user, only the app client. */
@@ -64,6 +74,8 @@ const MAX_GROUPS = 100;
 const MAX_ID_LENGTH = 128;
 // Cognito subs are UUIDs; emulators use other key-safe strings. Same rule as the registry's membership keys.
 const SUB = /^[\w-]{1,128}$/;
+/** The `clientMetadata` key a client names its per-session tenant with. */
+export const SESSION_TENANT_KEY = 'tenantId';
 
 function malformed(what: string): InvalidInputError {
   return new InvalidInputError(`malformed pre token generation event: ${what}`, 'event');
@@ -96,6 +108,15 @@ function groupsOf(groupConfiguration: unknown): string[] {
   if (!Array.isArray(groups) || groups.length > MAX_GROUPS) throw malformed('groupsToOverride');
   for (const group of groups) if (typeof group !== 'string') throw malformed('groupsToOverride');
   return groups as string[];
+}
+
+function requestedTenantOf(clientMetadata: unknown): string | undefined {
+  // Absent on most flows (Cognito passes ClientMetadata to this trigger from three APIs only).
+  if (clientMetadata === undefined || clientMetadata === null) return undefined;
+  if (!isRecord(clientMetadata)) throw malformed('clientMetadata');
+  if (!Object.hasOwn(clientMetadata, SESSION_TENANT_KEY)) return undefined;
+  // Well-formedness of the id is the handler's check (a refusal it names); here only the type.
+  return shortString(clientMetadata[SESSION_TENANT_KEY], `clientMetadata.${SESSION_TENANT_KEY}`);
 }
 
 /**
@@ -133,6 +154,7 @@ export function parseTokenRequest(event: unknown): TokenRequest {
     sub,
     userAttributes,
     groups: groupsOf(request.groupConfiguration),
+    requestedTenantId: requestedTenantOf(request.clientMetadata),
   };
 }
 

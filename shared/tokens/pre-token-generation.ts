@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
 import { type Binding, makeBinding } from '../registry/binding';
 import { pinnedToPool } from '../registry/pool-pinning';
-import type { Membership, Tenant } from '../registry/tenant';
+import { isActiveMembership, type Membership, type Tenant } from '../registry/tenant';
 import { type CacheOutcome, TenantCache } from '../registry/tenant-cache';
 import { isValidTenantId } from '../registry/tenant-id';
 import { type DecisionMetrics, NO_METRICS } from '../runtime/decision-metrics';
@@ -10,6 +10,7 @@ import {
   BindingNotFoundError,
   InvalidInputError,
   MembershipMismatchError,
+  MembershipNotFoundError,
   PoolMismatchError,
   TenantInactiveError,
   TenantNotAssignedError,
@@ -64,8 +65,13 @@ const MISCONFIGURATION_HINT =
 /**
  * Creates the pre token generation trigger over a registry (any event version; see `createClaimShaper` for
  * the claim rules). Tenant records and client bindings are cached per container with a bounded
- * stale-on-error window; membership items are read for every token while verification is on, so removing a
- * member takes effect at the user's next sign-in or refresh.
+ * stale-on-error window; the membership item is read for every user token (it carries the role), so a role
+ * change or removal takes effect at the user's next sign-in or refresh.
+ *
+ * The token's tenant is `custom:tenantId` (the active tenant), or the tenant the client names in
+ * `clientMetadata.tenantId` on the flows that pass it (docs/memberships.md): either way only with an active
+ * membership of an active tenant. A per-session tenant the user does not belong to is refused with the same
+ * answer as one that does not exist; it is never replaced by another tenant.
  *
  * Refusals throw a `TenancyError` whose `message` is the user-safe text (Cognito shows it on the sign-in
  * page); the specific reason is its `cause` and goes to the log.
@@ -139,26 +145,47 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       return { ...event, response };
     }
 
+    const requested = request.requestedTenantId;
     const claimed = stringAttribute(request.userAttributes, TENANT_ID_ATTRIBUTE);
-    if (claimed === undefined || claimed === '') throw new TenantNotAssignedError(request.sub);
-    if (!isValidTenantId(claimed)) {
+    if (requested !== undefined && !isValidTenantId(requested)) {
+      throw new InvalidInputError('clientMetadata.tenantId is not a well-formed tenant id', 'tenantId');
+    }
+    if (requested === undefined && (claimed === undefined || claimed === '')) {
+      throw new TenantNotAssignedError(request.sub);
+    }
+    if (requested === undefined && claimed !== undefined && !isValidTenantId(claimed)) {
       // Not echoed: whoever wrote this value is not this suite, and it could be anything (an e-mail address).
       throw new InvalidInputError(`${TENANT_ID_ATTRIBUTE} is not a well-formed tenant id`, 'tenantId');
     }
-    const tenantId = claimed;
+    const tenantId = (requested ?? claimed) as string;
+    const session = requested !== undefined;
     // One appendKeys per invocation: each call costs about a microsecond in Powertools.
     logger.appendKeys({ triggerSource: request.triggerSource, tenantId, sub: request.sub });
-    const pending = activeTenant(tenantId);
-    const tenant = pending instanceof Promise ? await pending : pending;
-    // Silo pinning (pool-pinning.ts): a user of pool X never gets tokens for a tenant pinned to pool Y.
+    // The membership carries the role: read for every token, next to the (usually cached) tenant and the pool's
+    // binding. All reads are settled before judging, so no read outlives the invocation that started it.
     const cachedPool = pools.fresh(request.userPoolId);
-    const poolTenant = cachedPool === undefined ? await loadPoolTenant(request.userPoolId) : cachedPool.value;
-    if (!pinnedToPool(request.userPoolId, poolTenant, tenant))
-      throw new PoolMismatchError(tenantId, request.userPoolId);
-    if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
-      throw new MembershipMismatchError(tenantId, request.sub);
+    const [tenantAnswer, membershipAnswer, poolAnswer] = await Promise.all([
+      settle(() => activeTenant(tenantId)),
+      settle(() => registry.getMembership(tenantId, request.sub)),
+      settle(() => (cachedPool === undefined ? loadPoolTenant(request.userPoolId) : cachedPool.value)),
+    ]);
+    if (session) {
+      // A tenant asked for by the client: whether it exists is not revealed to someone who is not a member.
+      if ('error' in membershipAnswer) throw membershipAnswer.error;
+      if (!isActiveMembership(membershipAnswer.value)) throw new MembershipNotFoundError(tenantId, request.sub);
     }
-    const response = shaper.user(request, tenant);
+    if ('error' in tenantAnswer) throw tenantAnswer.error;
+    // Silo pinning (pool-pinning.ts): a user of pool X never gets tokens for a tenant pinned to pool Y.
+    if ('error' in poolAnswer) throw poolAnswer.error;
+    if (!pinnedToPool(request.userPoolId, poolAnswer.value, tenantAnswer.value)) {
+      throw new PoolMismatchError(tenantId, request.userPoolId);
+    }
+    if ('error' in membershipAnswer) throw membershipAnswer.error;
+    const tenant = tenantAnswer.value;
+    const membership = membershipAnswer.value;
+    if (membership === undefined) throw new MembershipMismatchError(tenantId, request.sub);
+    if (!isActiveMembership(membership)) throw new MembershipNotFoundError(tenantId, request.sub);
+    const response = shaper.user(request, tenant, membership, session);
     metrics.record('issued', 'tenant-member', tenant.tier);
     logger.info('token claims issued', { outcome: 'issued', reason: 'tenant-member', tier: tenant.tier });
     return { ...event, response };
@@ -186,6 +213,15 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       return refuse(error, event);
     }
   };
+}
+
+/** A value or the error it failed with, so two concurrent reads can be judged in a chosen order. */
+async function settle<T>(read: () => T | Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  try {
+    return { value: await read() };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /** An unbacked `custom:tenantId` is a misconfiguration: the log line tells the operator where to look. */

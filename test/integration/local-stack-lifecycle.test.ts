@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runDocumentsFlow } from '../../local/documents-flow';
 import { DEMO_CODE, runLifecycle } from '../../local/lifecycle';
+import { runMembershipsFlow } from '../../local/memberships-flow';
 import { runSharingFlow } from '../../local/sharing-flow';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { startBudgetMs } from '../../local/start-timeout';
@@ -88,6 +89,31 @@ describe('tenant lifecycle end to end on the local stack', () => {
       "sharing: tenant-admin deletes the owner's document",
       'sharing: owner reads it after the delete',
       'sharing: tenant-admin deletes it again',
+    ]);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+  });
+
+  it('runs the memberships scene: several tenants, switch and refresh, role changes and removal at the API', async () => {
+    // Act
+    const checks = await runMembershipsFlow(stack);
+
+    // Assess
+    expect(checks.map((check) => check.step)).toEqual([
+      'memberships: mia signs in to acme',
+      "memberships: globex's admin adds mia as member",
+      'memberships: mia lists her tenants',
+      'memberships: mia switches to globex',
+      'memberships: refresh: access token in globex',
+      "memberships: acme's admin route while in globex",
+      'memberships: switch back and refresh: acme',
+      "memberships: globex's admin promotes mia",
+      'memberships: refresh: globex as tenant-admin',
+      "memberships: globex's admin demotes mia",
+      'memberships: admin token after the TTL: groups',
+      "memberships: globex's admin removes mia",
+      'memberships: token already issued, after the TTL',
+      'memberships: refresh after removal moves her to',
+      'memberships: globex audit trail for mia (oldest first)',
     ]);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
   });

@@ -27,7 +27,17 @@ const SUBS = {
   bob: 'b0b5e1c2-3d4f-4a6b-8c9d-0e1f2a3b4c5d',
   grace: 'a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d',
   fred: 'f0f1f2f3-a4a5-4b6c-8d7e-9f0a1b2c3d4e',
+  carol: 'c4a01e55-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
 };
+
+/** The groups a response overrides (V1 and V2 shapes). */
+function groupsOfResponse(response: unknown): unknown {
+  const r = response as {
+    claimsOverrideDetails?: { groupOverrideDetails?: { groupsToOverride?: unknown } };
+    claimsAndScopeOverrideDetails?: { groupOverrideDetails?: { groupsToOverride?: unknown } };
+  };
+  return (r.claimsOverrideDetails ?? r.claimsAndScopeOverrideDetails)?.groupOverrideDetails?.groupsToOverride;
+}
 
 /**
  * A pass-through HTTP proxy in front of DynamoDB Local. The handler reaches the registry through it (via
@@ -273,9 +283,9 @@ describe('pre token generation handler against DynamoDB Local', () => {
     expect(proxy.count('membership')).toBe(6);
   });
 
-  it('reads no membership when verification is off, and caches the client and pool bindings like a tenant', async () => {
+  it('reads the membership of every user token (it carries the role), and caches the client and pool bindings like a tenant', async () => {
     // Prepare
-    const handler = await coldStartHandler({ TENANCY_VERIFY_MEMBERSHIP: 'false' });
+    const handler = await coldStartHandler();
 
     // Act
     for (let i = 0; i < 3; i++) await handler(loadEvent(`${DIR}/v1-authentication.json`));
@@ -283,7 +293,34 @@ describe('pre token generation handler against DynamoDB Local', () => {
 
     // Assess
     // One pool binding read (pinning, `pool-pinning.ts`) for the users, one client binding for the clients.
-    expect(proxy.reads.sort()).toEqual(['binding', 'binding', 'tenant', 'tenant']);
+    expect(proxy.reads.sort()).toEqual([
+      'binding',
+      'binding',
+      'membership',
+      'membership',
+      'membership',
+      'tenant',
+      'tenant',
+    ]);
+  });
+
+  it('issues the role the registry holds at refresh: set-role shows at once, removal refuses', async () => {
+    // Prepare
+    const handler = await coldStartHandler();
+    await registry.addMember({ tenantId: 'acme', sub: SUBS.carol, role: 'tenant-member', source: 'domain' });
+    const event = () => loadEvent(`${DIR}/v1-new-password-challenge.json`);
+    const before = await handler(event());
+    await registry.setRole('acme', SUBS.carol, 'tenant-admin');
+    const promoted = await handler(event());
+    await registry.removeMember('acme', SUBS.carol);
+
+    // Act
+    const removed = await refusal(handler(event()));
+
+    // Assess
+    expect(groupsOfResponse(before.response)).toEqual(['tenant-member']);
+    expect(groupsOfResponse(promoted.response)).toEqual(['tenant-admin']);
+    expect((removed.cause as Error).name).toBe('MembershipMismatchError');
   });
 
   it('refuses membership mismatch, unknown tenant and unbound client against the real registry', async () => {
@@ -328,7 +365,6 @@ describe('pre token generation handler against DynamoDB Local', () => {
     const handler = clockedHandler({
       TENANCY_CACHE_TTL_SECONDS: '1',
       TENANCY_STALE_TTL_SECONDS: '60',
-      TENANCY_VERIFY_MEMBERSHIP: 'false',
     });
     await handler(loadEvent(`${DIR}/v1-authentication.json`));
     await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
@@ -337,16 +373,17 @@ describe('pre token generation handler against DynamoDB Local', () => {
     proxy.reads.length = 0;
 
     // Act
-    const user = await handler(loadEvent(`${DIR}/v1-authentication.json`));
     const machine = await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
+    // A user token also needs the membership (never cached: it carries the role), so it is refused.
+    const user = await refusal(handler(loadEvent(`${DIR}/v1-authentication.json`)));
 
     // Assess
-    expect(user.response).toMatchObject({ claimsOverrideDetails: { claimsToAddOrOverride: ACME } });
+    expect(user.message).toBe(UNAVAILABLE);
     expect(machine.response).toMatchObject({
       claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: { tenantId: 'globex' } } },
     });
     // The handler did try the registry (and the SDK retried) before falling back to the stale entries.
-    expect(proxy.count('tenant')).toBeGreaterThanOrEqual(2);
+    expect(proxy.count('tenant')).toBeGreaterThanOrEqual(1);
     expect(proxy.count('binding')).toBeGreaterThanOrEqual(1);
   });
 
@@ -373,20 +410,21 @@ describe('pre token generation handler against DynamoDB Local', () => {
     const handler = clockedHandler({
       TENANCY_CACHE_TTL_SECONDS: '1',
       TENANCY_STALE_TTL_SECONDS: '1',
-      TENANCY_VERIFY_MEMBERSHIP: 'false',
     });
-    await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
     proxy.down = true;
     clock += 1001;
-    const stale = await handler(loadEvent(`${DIR}/v1-authentication.json`));
+    const stale = await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
     // Past load + TTL (1 s) + stale window (1 s).
     clock += 1000;
 
     // Act
-    const error = await refusal(handler(loadEvent(`${DIR}/v1-authentication.json`)));
+    const error = await refusal(handler(loadEvent(`${DIR}/v3-client-credentials.json`)));
 
     // Assess
-    expect(stale.response).toMatchObject({ claimsOverrideDetails: { claimsToAddOrOverride: ACME } });
+    expect(stale.response).toMatchObject({
+      claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: { tenantId: 'globex' } } },
+    });
     expect(error.message).toBe(UNAVAILABLE);
   });
 

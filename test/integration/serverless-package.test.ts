@@ -167,10 +167,24 @@ describe('serverless package (offline, no credentials)', () => {
       'cognito-idp:AdminAddUserToGroup',
       'cognito-idp:AdminUpdateUserAttributes',
     ]);
+    // The members API: reads, the user's memberships (Query) and the parts of its transactions.
+    expect(tableActions('MembersRole')).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(tableActions('MembersCognitoPolicy')).toEqual([
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminUpdateUserAttributes',
+    ]);
     const functions = ofType(create, 'AWS::Lambda::Function');
     expect(functions.map(([, fn]) => fn.Properties.Role['Fn::GetAtt']?.[0]).sort()).toEqual([
       'AuthorizerRole',
       'DocumentsRole',
+      'MembersRole',
       'PostConfirmationRole',
       'PreSignUpRole',
       'PreTokenGenerationRole',
@@ -256,7 +270,8 @@ describe('serverless package (offline, no credentials)', () => {
     // Act
     const triggers = ofType(attach, 'Custom::CognitoUserPool').map(([, resource]) => resource.Properties);
     const cognitoStatements = statements(attach).filter(
-      (statement) => statement.holder === 'PostConfirmationCognitoPolicy',
+      (statement) =>
+        statement.holder === 'PostConfirmationCognitoPolicy' || statement.holder === 'MembersCognitoPolicy',
     );
 
     // Assess
@@ -265,9 +280,11 @@ describe('serverless package (offline, no credentials)', () => {
       Trigger: 'PreTokenGeneration',
       LambdaVersion: 'V3_0',
     });
-    expect(cognitoStatements.map((statement) => statement.Resource)).toEqual([
-      { 'Fn::Sub': `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/us-east-1_AbC123` },
-    ]);
+    expect(cognitoStatements.map((statement) => statement.Resource)).toEqual(
+      Array(2).fill({
+        'Fn::Sub': `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/us-east-1_AbC123`,
+      }),
+    );
     expect(ofType(attach, 'AWS::Cognito::UserPool')).toEqual([]);
   });
 
@@ -321,7 +338,7 @@ describe('serverless package (offline, no credentials)', () => {
     );
 
     // Assess: its own `.mjs` handler in each, and no other function's chunks.
-    expect(handlers.length).toBe(6);
+    expect(handlers.length).toBe(7);
     zips.forEach((zip, i) => {
       const own = files[i] ?? '';
       expect(zip.includes(`${own}.mjs`)).toBe(true);

@@ -8,6 +8,12 @@ export interface RegistryState {
   poolBindings?: Record<string, string>;
   /** Status of every tenant not listed in `tenants`; absent: such tenants do not exist. */
   otherTenants?: TenantStatus;
+  /**
+   * Membership roles by `<tenantId>#<sub>`; `null`: no membership. A caller not listed holds `otherMembers`
+   * in every existing tenant (default `tenant-admin`, the top role: the token's groups are kept as they are).
+   */
+  memberships?: Record<string, string | null>;
+  otherMembers?: string | null;
   /** When set, every read fails as an unreachable registry would. */
   down?: boolean;
 }
@@ -16,7 +22,7 @@ export interface RegistryState {
 export const MOCK_TABLE = 'cognito-tenancy-test-registry';
 
 /**
- * Stubs DynamoDB `GetItem` (the only call the authorizer's tenant check makes) with items shaped as the
+ * Stubs DynamoDB `GetItem` (the only call the authorizer's tenant and membership checks make) with items shaped as the
  * registry writes them, from a state the test may change between requests. Returns the state, the number
  * of reads so far, and `restore`.
  */
@@ -40,6 +46,13 @@ export function mockRegistryReads(initial: RegistryState): {
       const pools = Object.entries(state.poolBindings ?? {}).flatMap(([pool, tenant]) => (tenant === id ? [pool] : []));
       return { Item: { ...tenantItem(id, status), ...(pools.length > 0 ? { siloPools: { SS: pools } } : {}) } };
     }
+    if (kind === 'TENANT' && sk.startsWith('USER#') && status !== undefined) {
+      const sub = sk.slice('USER#'.length);
+      const listed = state.memberships?.[`${id}#${sub}`];
+      const role =
+        listed === undefined ? (state.otherMembers === undefined ? 'tenant-admin' : state.otherMembers) : listed;
+      return role === null ? {} : { Item: membershipItem(id, sub, role) };
+    }
     const tenantId = kind === 'POOL' && sk === 'BINDING' ? state.poolBindings?.[id] : undefined;
     if (tenantId !== undefined) return { Item: { pk: { S: pk }, sk: { S: sk }, tenantId: { S: tenantId } } };
     return {};
@@ -58,5 +71,18 @@ function tenantItem(tenantId: string, status: TenantStatus) {
     seats: { N: '1' },
     createdAt: { S: '2026-01-01T00:00:00.000Z' },
     updatedAt: { S: '2026-01-01T00:00:00.000Z' },
+  };
+}
+
+function membershipItem(tenantId: string, sub: string, role: string) {
+  return {
+    pk: { S: `TENANT#${tenantId}` },
+    sk: { S: `USER#${sub}` },
+    tenantId: { S: tenantId },
+    sub: { S: sub },
+    role: { S: role },
+    status: { S: 'active' },
+    source: { S: 'pool' },
+    joinedAt: { S: '2026-01-01T00:00:00.000Z' },
   };
 }

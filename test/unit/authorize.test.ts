@@ -133,6 +133,8 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
               arn('GET/tenants/acme/documents/*'),
               arn('DELETE/tenants/acme/documents/*'),
               arn('POST/tenants/acme/documents/*/shares'),
+              arn('GET/me/tenants'),
+              arn('PUT/me/active-tenant'),
               arn('GET/health'),
               arn('GET/catalog'),
             ],

@@ -16,6 +16,7 @@ function recordingLogger() {
 const noReads = {
   getTenant: () => Promise.reject(new Error('not read')),
   resolveBinding: () => Promise.reject(new Error('not read')),
+  getMembership: () => Promise.reject(new Error('not read')),
 };
 
 /** A verifier whose keys cannot be fetched and that verifies nothing. */

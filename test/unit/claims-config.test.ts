@@ -13,7 +13,7 @@ function configError(env: Record<string, string>): ConfigurationError {
 }
 
 describe('pre token generation configuration', () => {
-  it('defaults to tenantId/tier claims, two role groups, 60 s cache, 10 min stale window and verification on', () => {
+  it('defaults to tenantId/tier claims, two role groups, 60 s cache and 10 min stale window', () => {
     // Act
     const config = preTokenConfigFromEnv({});
 
@@ -25,7 +25,6 @@ describe('pre token generation configuration', () => {
       idpGroupsAttribute: undefined,
       cacheTtlMs: 60_000,
       staleTtlMs: 600_000,
-      verifyMembership: true,
     });
   });
 
@@ -39,7 +38,7 @@ describe('pre token generation configuration', () => {
       TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups',
       TENANCY_CACHE_TTL_SECONDS: '5',
       TENANCY_STALE_TTL_SECONDS: '0',
-      TENANCY_VERIFY_MEMBERSHIP: 'false',
+      TENANCY_VERIFY_MEMBERSHIP: 'true',
     });
 
     // Assess
@@ -50,7 +49,6 @@ describe('pre token generation configuration', () => {
       idpGroupsAttribute: 'custom:idpGroups',
       cacheTtlMs: 5000,
       staleTtlMs: 0,
-      verifyMembership: false,
     });
   });
 
@@ -67,6 +65,8 @@ describe('pre token generation configuration', () => {
     [{ TENANCY_CACHE_TTL_SECONDS: '-1' }, 'TENANCY_CACHE_TTL_SECONDS', /integer from 0 to 3600/],
     [{ TENANCY_STALE_TTL_SECONDS: '10m' }, 'TENANCY_STALE_TTL_SECONDS', /integer/],
     [{ TENANCY_VERIFY_MEMBERSHIP: 'yes' }, 'TENANCY_VERIFY_MEMBERSHIP', /"true" or "false"/],
+    // Memberships carry the role: a deployment that turned the read off stops at cold start, issuing nothing.
+    [{ TENANCY_VERIFY_MEMBERSHIP: 'false' }, 'TENANCY_VERIFY_MEMBERSHIP', /cannot be turned off/],
   ])('refuses %j at cold start with a message naming the setting', (env, setting, message) => {
     // Act
     const error = configError(env);

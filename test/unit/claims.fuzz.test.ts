@@ -5,7 +5,7 @@ import { parseIdpGroups } from '../../shared/tokens/idp-groups';
 import { createPreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
 import { isReservedClaim } from '../../shared/tokens/reserved-claims';
 import { loadEvent } from '../support/events';
-import { type TestEvent, testDeps, tokensOf as tokens } from './pre-token-fixtures';
+import { groupsOf, type TestEvent, testDeps, tokensOf as tokens } from './pre-token-fixtures';
 
 type Event = TestEvent;
 const DIR = 'pre-token-generation';
@@ -63,23 +63,48 @@ describe('pre token generation under arbitrary input', () => {
     );
   });
 
-  it('never lets clientMetadata change anything', async () => {
+  it('never lets clientMetadata change anything but an honoured per-session tenant', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...USER_EVENTS, 'v3-client-credentials.json'),
         fc.dictionary(fc.oneof(attributeName, fc.string()), fc.string({ maxLength: 64 }), { maxKeys: 8 }),
-        async (file, clientMetadata) => {
+        fc.option(fc.oneof(fc.constantFrom('acme', 'globex', 'initech', 'vandelay', 'umbrella'), fc.string()), {
+          nil: undefined,
+        }),
+        async (file, metadata, tenantId) => {
           // Prepare
-          const handler = createPreTokenGenerationHandler(testDeps());
+          const deps = testDeps();
+          const handler = createPreTokenGenerationHandler(deps);
           const baseline = (await handler(loadEvent(`${DIR}/${file}`))).response;
           const event = loadEvent<Event>(`${DIR}/${file}`);
-          event.request.clientMetadata = clientMetadata;
+          const { tenantId: _ignored, ...rest } = metadata;
+          event.request.clientMetadata = tenantId === undefined ? rest : { ...rest, tenantId };
+          const sub = event.request.userAttributes?.sub;
 
           // Act
-          const result = await handler(event);
+          const outcome = await handler(event).then(
+            (result) => result.response,
+            (error: unknown) => error,
+          );
 
           // Assess
-          expect(result.response).toEqual(baseline);
+          if (tenantId === undefined || file === 'v3-client-credentials.json') {
+            expect(outcome).toEqual(baseline);
+            return;
+          }
+          if (outcome instanceof TenancyError) return;
+          // Issued: for the tenant asked for, an active tenant where the user holds an active membership, with
+          // no role above that membership's (or a role the tenant maps from the IdP for an IdP membership).
+          const issued = tokens(outcome as never)[0]?.overrides.tenantId;
+          expect(issued).toBe(tenantId);
+          const membership = deps.registry.memberships.get(`${tenantId}/${String(sub)}`);
+          expect(membership?.status).toBe('active');
+          expect(deps.registry.tenants.get(tenantId)?.status).toBe('active');
+          const mapped =
+            membership?.source === 'idp' ? Object.values(deps.registry.tenants.get(tenantId)?.roleMappings ?? {}) : [];
+          for (const group of groupsOf(outcome as never) ?? []) {
+            expect(group === membership?.role || mapped.includes(group)).toBe(true);
+          }
         },
       ),
     );

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Membership, MembershipSource } from '../../shared/registry/tenant';
 import {
   BindingNotFoundError,
   InvalidInputError,
   MembershipMismatchError,
+  MembershipNotFoundError,
   PoolMismatchError,
   TenancyError,
   TenantInactiveError,
@@ -22,6 +24,8 @@ const GLOBEX = { tenantId: 'globex', tier: 'enterprise' };
 const NOT_ASSIGNED = 'Your account is not assigned to an organization.';
 const NOT_ACTIVE = 'Your organization is not active.';
 const GENERIC = 'The request could not be completed.';
+const NOT_MEMBER = 'You are not a member of this organization.';
+const ALICE = '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47';
 
 /** Runs the trigger (in-memory registry, default test configuration) over an event. */
 async function run(event: Event, deps = testDeps()): Promise<PreTokenResult> {
@@ -57,15 +61,17 @@ const v2 = (claims: object, groups: string[], suppress?: string[]): PreTokenResp
 describe('pre token generation over the sample events', () => {
   it.each([
     ['v1-authentication.json', v1(ACME, ['tenant-member'])],
-    ['v1-refresh-tokens.json', v1(ACME, ['tenant-admin', 'tenant-member'])],
+    // Bob's membership role is tenant-admin; the tenant-member group Cognito holds for him is not copied.
+    ['v1-refresh-tokens.json', v1(ACME, ['tenant-admin'])],
     ['v1-new-password-challenge.json', v1(ACME, ['tenant-member'])],
-    // cognito-local sends version "0" and `groupConfiguration: {}`: V1 format, no groups to keep.
-    ['v0-emulator-authentication.json', v1(ACME, [])],
-    // IdP groups: AcmeAdmins maps to tenant-admin; AcmeRoot maps to platform-admin, which no mapping can grant;
-    // the pool's automatic `<pool>_AcmeSAML` group is not a role. Mapped tenant-looking attributes are suppressed.
+    // cognito-local sends version "0" and `groupConfiguration: {}`: V1 format; the role comes from the membership.
+    ['v0-emulator-authentication.json', v1(ACME, ['tenant-member'])],
+    // Dave joined acme through its IdP as tenant-member; IdP groups: AcmeAdmins maps to tenant-admin; AcmeRoot
+    // maps to platform-admin, which no mapping can grant; the pool's automatic `<pool>_AcmeSAML` group is not a
+    // role. Mapped tenant-looking attributes are suppressed.
     [
       'v2-hosted-auth-federated.json',
-      v2(ACME, ['tenant-admin'], ['custom:tier', 'custom:tenant', 'custom:TenantName']),
+      v2(ACME, ['tenant-admin', 'tenant-member'], ['custom:tier', 'custom:tenant', 'custom:TenantName']),
     ],
     // Erin really is in platform-admin: tenant tokens carry role groups only (see the decision tests below).
     ['v2-authentication.json', v2(GLOBEX, ['tenant-admin'])],
@@ -194,11 +200,10 @@ describe('tamper resistance', () => {
     }
   });
 
-  it('ignores tenant hints in clientMetadata', async () => {
+  it('ignores clientMetadata keys other than the per-session tenantId', async () => {
     // Prepare
     const event = loadEvent<Event>(`${DIR}/${base}`);
     event.request.clientMetadata = {
-      tenantId: 'globex',
       'custom:tenantId': 'globex',
       tier: 'enterprise',
       role: 'admin',
@@ -209,6 +214,18 @@ describe('tamper resistance', () => {
 
     // Assess
     expect(result.response).toEqual(await untampered(base));
+  });
+
+  it('never copies the user’s Cognito role groups: a role held elsewhere stays out of this tenant’s token', async () => {
+    // Prepare: alice is tenant-admin of globex and tenant-member of acme; Cognito may hold both groups for her.
+    const event = loadEvent<Event>(`${DIR}/${base}`);
+    event.request.groupConfiguration.groupsToOverride = ['tenant-admin', 'tenant-member'];
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(result.response).toEqual(v1(ACME, ['tenant-member']));
   });
 
   it('ignores groups outside the role set, including platform groups, in the group configuration', async () => {
@@ -252,8 +269,8 @@ describe('tamper resistance', () => {
     // Act
     const result = await run(event);
 
-    // Assess
-    expect(groupsOf(result.response)).toEqual([]);
+    // Assess: only the membership's own role.
+    expect(groupsOf(result.response)).toEqual(['tenant-member']);
   });
 
   it('reads custom:tenantId only as an own attribute of the event', async () => {
@@ -275,6 +292,16 @@ describe('claim shaping decisions', () => {
   const acme = TENANTS.find((entry) => entry.tenantId === 'acme');
   if (acme === undefined) throw new Error('fixture');
 
+  /** The user's membership of `tenantId` with this role (the shaper takes what the handler read). */
+  function member(
+    request: UserTokenRequest,
+    role: string,
+    source: MembershipSource = 'invite',
+    tenantId = 'acme',
+  ): Membership {
+    return { tenantId, sub: request.sub, role, status: 'active', source, joinedAt: '2025-01-01T00:00:00.000Z' };
+  }
+
   function request(file: string, attributes: Record<string, string> = {}, groups?: string[]): UserTokenRequest {
     const event = loadEvent<Event>(`${DIR}/${file}`);
     Object.assign(event.request.userAttributes, attributes);
@@ -289,7 +316,8 @@ describe('claim shaping decisions', () => {
     const shaper = createClaimShaper(testConfig());
 
     // Act
-    const result = shaper.user(request('v1-authentication.json', {}, ['platform-admin', 'tenant-admin']), acme);
+    const req = request('v1-authentication.json', {}, ['platform-admin', 'tenant-admin']);
+    const result = shaper.user(req, acme, member(req, 'tenant-admin'));
 
     // Assess
     expect(result).toEqual(v1(ACME, ['tenant-admin']));
@@ -300,7 +328,8 @@ describe('claim shaping decisions', () => {
     const shaper = createClaimShaper(testConfig());
 
     // Act
-    const result = shaper.user(request('v1-authentication.json'), acme);
+    const req = request('v1-authentication.json');
+    const result = shaper.user(req, acme, member(req, 'tenant-member'));
 
     // Assess
     expect(result).toEqual(v1(ACME, ['tenant-member']));
@@ -313,10 +342,8 @@ describe('claim shaping decisions', () => {
     const shaper = createClaimShaper(config);
 
     // Act
-    const result = shaper.user(
-      request('v1-authentication.json', { 'custom:tier': 'enterprise', 'custom:tenant': 'x' }),
-      acme,
-    );
+    const req = request('v1-authentication.json', { 'custom:tier': 'enterprise', 'custom:tenant': 'x' });
+    const result = shaper.user(req, acme, member(req, 'tenant-member'));
 
     // Assess
     expect(result).toEqual(
@@ -329,11 +356,12 @@ describe('claim shaping decisions', () => {
     const shaper = createClaimShaper(testConfig({ TENANCY_TENANT_ID_CLAIM: 'org', TENANCY_TIER_CLAIM: 'plan' }));
 
     // Act
-    const result = shaper.user(request('v2-authentication.json', { 'custom:plan': 'enterprise', 'custom:Org': 'x' }), {
-      ...acme,
-      tenantId: 'globex',
-      tier: 'enterprise',
-    });
+    const req = request('v2-authentication.json', { 'custom:plan': 'enterprise', 'custom:Org': 'x' });
+    const result = shaper.user(
+      req,
+      { ...acme, tenantId: 'globex', tier: 'enterprise' },
+      member(req, 'tenant-admin', 'invite', 'globex'),
+    );
 
     // Assess
     expect(result).toEqual(v2({ org: 'globex', plan: 'enterprise' }, ['tenant-admin'], ['custom:plan', 'custom:Org']));
@@ -351,8 +379,8 @@ describe('claim shaping decisions', () => {
 
     // Act
     const groups = forms.map((value) => {
-      const result = shaper.user(request('v2-hosted-auth-federated.json', { 'custom:idpGroups': value }), acme);
-      return groupsOf(result);
+      const req = request('v2-hosted-auth-federated.json', { 'custom:idpGroups': value });
+      return groupsOf(shaper.user(req, acme, member(req, 'tenant-member', 'idp')));
     });
 
     // Assess
@@ -363,14 +391,29 @@ describe('claim shaping decisions', () => {
     // Prepare
     const shaper = createClaimShaper(testConfig());
     const federated = request('v2-hosted-auth-federated.json', { 'custom:idpGroups': '[AcmeAdmins]' });
-    const before = groupsOf(shaper.user(federated, acme));
+    const membership = member(federated, 'tenant-member', 'idp');
+    const before = groupsOf(shaper.user(federated, acme, membership));
 
     // Act
-    const after = groupsOf(shaper.user(federated, { ...acme, roleMappings: { AcmeAdmins: 'tenant-member' } }));
+    const after = groupsOf(
+      shaper.user(federated, { ...acme, roleMappings: { AcmeAdmins: 'tenant-member' } }, membership),
+    );
 
     // Assess
-    expect(before).toEqual(['tenant-admin']);
+    expect(before).toEqual(['tenant-admin', 'tenant-member']);
     expect(after).toEqual(['tenant-member']);
+  });
+
+  it('maps IdP groups only for a membership that came through the tenant’s IdP, not for a federated guest', () => {
+    // Prepare: a consultant federated through another tenant's IdP, invited into acme as a member.
+    const shaper = createClaimShaper(testConfig());
+    const federated = request('v2-hosted-auth-federated.json', { 'custom:idpGroups': '[AcmeAdmins]' });
+
+    // Act
+    const guest = groupsOf(shaper.user(federated, acme, member(federated, 'tenant-member', 'invite')));
+
+    // Assess
+    expect(guest).toEqual(['tenant-member']);
   });
 
   it('maps no IdP groups when no IdP-groups attribute is configured', () => {
@@ -378,10 +421,11 @@ describe('claim shaping decisions', () => {
     const shaper = createClaimShaper(testConfig({ TENANCY_IDP_GROUPS_ATTRIBUTE: '' }));
 
     // Act
-    const result = shaper.user(request('v2-hosted-auth-federated.json'), acme);
+    const req = request('v2-hosted-auth-federated.json');
+    const result = shaper.user(req, acme, member(req, 'tenant-member', 'idp'));
 
     // Assess
-    expect(groupsOf(result)).toEqual([]);
+    expect(groupsOf(result)).toEqual(['tenant-member']);
   });
 
   it('lists role groups in the configured order without duplicates', () => {
@@ -389,13 +433,11 @@ describe('claim shaping decisions', () => {
     const shaper = createClaimShaper(testConfig({ TENANCY_ROLE_GROUPS: 'tenant-member,tenant-admin,tenant-billing' }));
 
     // Act
-    const result = shaper.user(
-      request('v1-authentication.json', {}, ['tenant-billing', 'tenant-admin', 'tenant-member', 'tenant-admin']),
-      acme,
-    );
+    const req = request('v2-hosted-auth-federated.json', { 'custom:idpGroups': 'AcmeAdmins,AcmeStaff,AcmeAdmins' });
+    const result = shaper.user(req, acme, member(req, 'tenant-billing', 'idp'));
 
     // Assess
-    expect(result).toEqual(v1(ACME, ['tenant-member', 'tenant-admin', 'tenant-billing']));
+    expect(groupsOf(result)).toEqual(['tenant-member', 'tenant-admin', 'tenant-billing']);
   });
 
   it('refuses to shape claims for a tenant record that is not the user’s custom:tenantId', () => {
@@ -404,11 +446,17 @@ describe('claim shaping decisions', () => {
     const globex = TENANTS.find((entry) => entry.tenantId === 'globex');
     if (globex === undefined) throw new Error('fixture');
 
+    const req = request('v1-authentication.json');
+
     // Act
-    const act = () => shaper.user(request('v1-authentication.json'), globex);
+    const acts = [
+      () => shaper.user(req, globex, member(req, 'tenant-member', 'invite', 'globex')),
+      () => shaper.user(req, acme, member(req, 'tenant-member', 'invite', 'globex')),
+      () => shaper.user(req, acme, { ...member(req, 'tenant-member'), sub: 'someone-else' }),
+    ];
 
     // Assess
-    expect(act).toThrow(TenancyError);
+    for (const act of acts) expect(act).toThrow(TenancyError);
   });
 });
 
@@ -457,16 +505,45 @@ describe('membership verification', () => {
     expect(deps.registry.reads).toEqual({ tenant: 1, membership: 5, binding: 1 });
   });
 
-  it('issues claims from custom:tenantId without a membership read when verification is off', async () => {
+  it('issues the membership role as it is at refresh: a demotion shows at once, a removal refuses', async () => {
     // Prepare
-    const deps = testDeps({ config: testConfig({ TENANCY_VERIFY_MEMBERSHIP: 'false' }) });
+    const deps = testDeps();
+    const handler = createPreTokenGenerationHandler(deps);
+    const event = () => loadEvent<Event>(`${DIR}/v1-refresh-tokens.json`);
+    const key = 'acme/b0b5e1c2-3d4f-4a6b-8c9d-0e1f2a3b4c5d';
+    const before = await handler(event());
+    const bob = deps.registry.memberships.get(key);
+    if (bob === undefined) throw new Error('fixture');
+    deps.registry.memberships.set(key, { ...bob, role: 'tenant-member' });
+    const demoted = await handler(event());
+    deps.registry.memberships.delete(key);
 
     // Act
-    const result = await run(loadEvent(`${DIR}/refuse-membership-mismatch.json`), deps);
+    const removed = await handler(event()).then(
+      () => undefined,
+      (error: unknown) => error as TenancyError,
+    );
 
     // Assess
-    expect(result.response).toEqual(v2(GLOBEX, ['tenant-member']));
-    expect(deps.registry.reads.membership).toBe(0);
+    expect(groupsOf(before.response)).toEqual(['tenant-admin']);
+    expect(groupsOf(demoted.response)).toEqual(['tenant-member']);
+    expect(removed?.cause).toBeInstanceOf(MembershipMismatchError);
+  });
+
+  it('refuses a membership that is not active (an invitation not yet accepted)', async () => {
+    // Prepare
+    const deps = testDeps();
+    const key = `acme/${ALICE}`;
+    const alice = deps.registry.memberships.get(key);
+    if (alice === undefined) throw new Error('fixture');
+    deps.registry.memberships.set(key, { ...alice, status: 'invited' });
+
+    // Act
+    const error = await refusal(loadEvent(`${DIR}/v1-authentication.json`), deps);
+
+    // Assess
+    expect(error.cause).toBeInstanceOf(MembershipNotFoundError);
+    expect(error.message).toBe(NOT_MEMBER);
   });
 
   it('logs an error naming the likely misconfiguration when custom:tenantId has no membership behind it', async () => {
@@ -486,6 +563,134 @@ describe('membership verification', () => {
       error: 'MembershipMismatchError',
       sub: '0badc0de-1234-4567-89ab-cdef01234567',
     });
+  });
+});
+
+describe('per-session tenant (clientMetadata.tenantId on RespondToAuthChallenge and refresh)', () => {
+  /** An event of alice (acme member, globex admin) whose client names a tenant for this session. */
+  function asking(tenantId: unknown, file = 'v1-authentication.json'): Event {
+    const event = loadEvent<Event>(`${DIR}/${file}`);
+    event.request.clientMetadata = { tenantId };
+    return event;
+  }
+
+  it('issues the chosen tenant with that membership’s role, and suppresses custom:tenantId in the ID token', async () => {
+    // Act
+    const result = await run(asking('globex'));
+
+    // Assess
+    expect(result.response).toEqual(v1(GLOBEX, ['tenant-admin'], ['custom:tenantId']));
+  });
+
+  it('issues both V2 tokens for the chosen tenant on a refresh', async () => {
+    // Prepare
+    const event = asking('globex', 'v2-refresh-tokens.json');
+    event.request.userAttributes.sub = ALICE;
+    event.request.userAttributes['custom:tenantId'] = 'acme';
+
+    // Act
+    const result = await run(event);
+
+    // Assess
+    expect(result.response).toEqual(v2(GLOBEX, ['tenant-admin'], ['custom:tenantId']));
+  });
+
+  it('answers a choice of the active tenant exactly like no choice', async () => {
+    // Act
+    const chosen = await run(asking('acme'));
+    const plain = await run(loadEvent(`${DIR}/v1-authentication.json`));
+
+    // Assess
+    expect(chosen.response).toEqual(plain.response);
+  });
+
+  it('refuses a tenant the user is not a member of, and an unknown tenant, with one message and no fallback', async () => {
+    // Prepare
+    const deps = testDeps();
+    const invited = deps.registry.memberships.get(`globex/${ALICE}`);
+    if (invited === undefined) throw new Error('fixture');
+
+    // Act
+    const stranger = await refusal(asking('initech'), deps);
+    const unknown = await refusal(asking('umbrella'), deps);
+    deps.registry.memberships.set(`globex/${ALICE}`, { ...invited, status: 'invited' });
+    const notActive = await refusal(asking('globex'), deps);
+
+    // Assess
+    for (const error of [stranger, unknown, notActive]) {
+      expect(error.message).toBe(NOT_MEMBER);
+      expect(error.cause).toBeInstanceOf(MembershipNotFoundError);
+    }
+  });
+
+  it('refuses a member’s choice of a tenant that is not active', async () => {
+    // Prepare
+    const deps = testDeps();
+    deps.registry.memberships.set(`initech/${ALICE}`, {
+      tenantId: 'initech',
+      sub: ALICE,
+      role: 'tenant-member',
+      status: 'active',
+      source: 'invite',
+      joinedAt: '2025-01-01T00:00:00.000Z',
+    });
+
+    // Act
+    const error = await refusal(asking('initech'), deps);
+
+    // Assess
+    expect(error.cause).toBeInstanceOf(TenantInactiveError);
+  });
+
+  it.each([
+    ['a malformed tenant id', 'ACME#USER#x'],
+    ['a number', 42],
+    ['an empty string', ''],
+    ['an object', { tenantId: 'globex' }],
+  ])('refuses %s as the chosen tenant, reading nothing', async (_name, value) => {
+    // Prepare
+    const deps = testDeps();
+
+    // Act
+    const error = await refusal(asking(value), deps);
+
+    // Assess
+    expect(error.cause).toBeInstanceOf(InvalidInputError);
+    expect(deps.registry.reads).toEqual({ tenant: 0, membership: 0, binding: 0 });
+  });
+
+  it('refuses clientMetadata that is not an object', async () => {
+    // Prepare
+    const event = loadEvent<Event>(`${DIR}/v1-authentication.json`);
+    event.request.clientMetadata = 'globex';
+
+    // Act
+    const error = await refusal(event);
+
+    // Assess
+    expect(error.cause).toBeInstanceOf(InvalidInputError);
+  });
+
+  it('issues a chosen tenant to a member whose custom:tenantId was cleared', async () => {
+    // Prepare
+    const deps = testDeps();
+    const event = loadEvent<Event>(`${DIR}/refuse-no-tenant-id.json`);
+    const sub = '4e1d1000-aaaa-4bbb-8ccc-dddddddddddd';
+    event.request.clientMetadata = { tenantId: 'globex' };
+    deps.registry.memberships.set(`globex/${sub}`, {
+      tenantId: 'globex',
+      sub,
+      role: 'tenant-member',
+      status: 'active',
+      source: 'invite',
+      joinedAt: '2025-01-01T00:00:00.000Z',
+    });
+
+    // Act
+    const result = await run(event, deps);
+
+    // Assess
+    expect(result.response).toEqual(v1(GLOBEX, ['tenant-member']));
   });
 });
 

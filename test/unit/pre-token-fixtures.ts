@@ -1,5 +1,5 @@
 import { type Binding, bindingKey } from '../../shared/registry/binding';
-import type { Membership, Tenant } from '../../shared/registry/tenant';
+import type { Membership, MembershipSource, Tenant } from '../../shared/registry/tenant';
 import type { PreTokenResponse } from '../../shared/tokens/claims';
 import { type PreTokenConfig, preTokenConfigFromEnv } from '../../shared/tokens/pre-token-config';
 import type { PreTokenGenerationDeps, TenantDirectory, TriggerLogger } from '../../shared/tokens/pre-token-generation';
@@ -20,17 +20,22 @@ export const TENANTS: readonly Tenant[] = [
   tenant('vandelay', 'standard', 'disabled', {}),
 ];
 
-/** Memberships (tenant, sub) of the users in the events; mallory is a member of acme, not of globex. */
-export const MEMBERSHIPS: readonly (readonly [string, string])[] = [
-  ['acme', '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47'], // alice
-  ['acme', 'b0b5e1c2-3d4f-4a6b-8c9d-0e1f2a3b4c5d'], // bob
-  ['acme', 'c4a01e55-6f7a-4b8c-9d0e-1f2a3b4c5d6e'], // carol
-  ['acme', 'd4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f70'], // dave (federated)
-  ['globex', 'e1e2e3e4-f5f6-4a7b-8c9d-0a1b2c3d4e5f'], // erin
-  ['globex', 'a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d'], // grace
-  ['initech', 'f0f1f2f3-a4a5-4b6c-8d7e-9f0a1b2c3d4e'], // fred
-  ['vandelay', '5e5e5e5e-0000-4000-8000-000000000001'], // art
-  ['acme', '0badc0de-1234-4567-89ab-cdef01234567'], // mallory
+/**
+ * Memberships (tenant, sub, role, source) of the users in the events, as `events/tenants.json` has them;
+ * mallory is a member of acme, not of globex; dave joined acme through its IdP; alice is also an admin of
+ * globex (a second membership, for per-session tenant choices).
+ */
+export const MEMBERSHIPS: readonly (readonly [string, string, string, MembershipSource?])[] = [
+  ['acme', '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47', 'tenant-member'], // alice
+  ['globex', '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47', 'tenant-admin'], // alice, second tenant
+  ['acme', 'b0b5e1c2-3d4f-4a6b-8c9d-0e1f2a3b4c5d', 'tenant-admin'], // bob
+  ['acme', 'c4a01e55-6f7a-4b8c-9d0e-1f2a3b4c5d6e', 'tenant-member'], // carol
+  ['acme', 'd4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f70', 'tenant-member', 'idp'], // dave (federated)
+  ['globex', 'e1e2e3e4-f5f6-4a7b-8c9d-0a1b2c3d4e5f', 'tenant-admin'], // erin
+  ['globex', 'a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d', 'tenant-member'], // grace
+  ['initech', 'f0f1f2f3-a4a5-4b6c-8d7e-9f0a1b2c3d4e', 'tenant-admin'], // fred
+  ['vandelay', '5e5e5e5e-0000-4000-8000-000000000001', 'tenant-member'], // art
+  ['acme', '0badc0de-1234-4567-89ab-cdef01234567', 'tenant-member'], // mallory
 ];
 
 /** Client bindings: the globex bridge client of `events/tenants.json`. */
@@ -67,7 +72,13 @@ export class MemoryDirectory implements TenantDirectory {
   readonly reads = { tenant: 0, membership: 0, binding: 0 };
   failing = false;
   readonly tenants = new Map<string, Tenant>(TENANTS.map((entry) => [entry.tenantId, entry]));
-  readonly memberships = new Set<string>(MEMBERSHIPS.map(([tenantId, sub]) => `${tenantId}/${sub}`));
+  /** Memberships by `<tenantId>/<sub>`; tests change them (a role, a status, a removal). */
+  readonly memberships = new Map<string, Membership>(
+    MEMBERSHIPS.map(([tenantId, sub, role, source]) => [
+      `${tenantId}/${sub}`,
+      { tenantId, sub, role, status: 'active', source: source ?? 'invite', joinedAt: '2025-01-01T00:00:00.000Z' },
+    ]),
+  );
   readonly bindings = new Map<string, string>(
     Object.entries(CLIENT_BINDINGS).map(([clientId, tenantId]) => [`CLIENT#${clientId}`, tenantId]),
   );
@@ -81,9 +92,7 @@ export class MemoryDirectory implements TenantDirectory {
   async getMembership(tenantId: string, sub: string): Promise<Membership | undefined> {
     this.reads.membership++;
     this.#fail();
-    return this.memberships.has(`${tenantId}/${sub}`)
-      ? { tenantId, sub, role: 'tenant-member', status: 'active', source: 'pool', joinedAt: '2025-01-01T00:00:00.000Z' }
-      : undefined;
+    return this.memberships.get(`${tenantId}/${sub}`);
   }
 
   async resolveBinding(binding: Binding): Promise<string | undefined> {

@@ -38,6 +38,11 @@ describe('route rules', () => {
         ['GET /tenants/{tenantId}/documents/{documentId}', true, [], undefined],
         ['DELETE /tenants/{tenantId}/documents/{documentId}', true, [], undefined],
         ['POST /tenants/{tenantId}/documents/{documentId}/shares', true, [], undefined],
+        ['GET /me/tenants', false, [], undefined],
+        ['PUT /me/active-tenant', false, [], undefined],
+        ['POST /tenants/{tenantId}/members', true, ['tenant-admin'], undefined],
+        ['PUT /tenants/{tenantId}/members/{sub}', true, ['tenant-admin'], undefined],
+        ['DELETE /tenants/{tenantId}/members/{sub}', true, ['tenant-admin'], undefined],
         ['GET /health', false, [], undefined],
         ['GET /catalog', false, [], undefined],
       ]);
