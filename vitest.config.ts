@@ -1,11 +1,20 @@
 import { defineConfig } from 'vitest/config';
+// With its extension: Vite's config loader resolves the config's own imports natively.
+import { START_TIMEOUT_ENV, startTimeoutMs } from './local/start-timeout.ts';
 
 // The SDK warns about Node 20 (Lambda runs nodejs22.x); keep test output to the tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+// The one start-up limit (local/start-timeout.ts), resolved once for the run from LOCAL_STACK_START_TIMEOUT_MS or the
+// machine's load, and handed to the global setup (this process), every worker and every CLI a test starts.
+const startLimitMs = startTimeoutMs();
+process.env[START_TIMEOUT_ENV] = String(startLimitMs);
+
 const shared = {
-  testTimeout: 20_000,
-  hookTimeout: 60_000,
+  // A test or hook may start one server (or one CLI); the harness's own limit, whose error names what did not
+  // answer, fires first. Tests that start more in sequence set startBudgetMs(n).
+  testTimeout: startLimitMs,
+  hookTimeout: startLimitMs * 2,
   pool: 'forks' as const,
   env: {
     // Never reach real AWS from tests, even when credentials are present on the machine.
@@ -19,6 +28,7 @@ const shared = {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // The CLIs the tests run through tsx would otherwise leave tsx's cache folder in the system temp directory.
     TSX_DISABLE_CACHE: '1',
+    [START_TIMEOUT_ENV]: String(startLimitMs),
   },
 };
 

@@ -139,19 +139,8 @@ export default async function run(): Promise<void> {
       await add(entry, { name, env: ENV, reference });
       if (METERED.has(name)) await add(entry, { name: `${name} −metrics`, env: ENV, reference }, [withoutMetrics]);
       if (name === 'authorizer') {
-        // With the registry check off, the authorizer constructs no SDK client (it still loads the DynamoDB module, which
-        // the default, check on, needs in its one bundle): compared with the Logger alone, what it would need at least.
-        const loggerOnly = join(out, 'logger.reference.ts');
-        writeFileSync(loggerOnly, referenceSource({ built: [] }));
-        await add(loggerOnly, { name: 'Logger only (reference)', env: ENV });
         const row = rows.find((candidate) => candidate.name === name) as Row;
-        rows.push({
-          ...row,
-          name: 'authorizer apiTenantCheck=false',
-          env: { ...ENV, TENANCY_API_TENANT_CHECK: 'false' },
-          reference: 'Logger only (reference)',
-        });
-        // And against what any authorizer with a registry check loads: aws-jwt-verify and a DynamoDB client.
+        // Against what any authorizer with a registry check loads: aws-jwt-verify and a DynamoDB client.
         await add(join(root, 'bench', 'authorizer-reference.ts'), { name: 'authorizer-reference', env: ENV });
         rows.push({ ...row, name: 'authorizer (vs jwt+dynamodb)', reference: 'authorizer-reference' });
       }

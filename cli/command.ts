@@ -35,7 +35,10 @@ export interface CommandContext {
   /** The raw Cognito client, for read-only audits. */
   readonly cognito: CognitoIdentityProviderClient;
   readonly env: Env;
-  /** The region of an AWS registry target (`--region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`); none when local. */
+  /**
+   * The region of an AWS registry target (`--region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`); with a local or
+   * endpoint target, `--region` when given (the AVP engine of `--local` runs in AWS).
+   */
   readonly registryRegion?: string;
   readonly json: boolean;
   /** Prints `value` as JSON with `--json`, else the text. */

@@ -48,6 +48,28 @@ const TARGET_OPTIONS: Record<string, OptionSpec> = {
   region: { type: 'string', value: '<region>', help: 'its AWS region (default AWS_REGION)' },
 };
 
+/**
+ * Flags that take a value (`--table t`, `-p x`) in any command: a command line may put options before the
+ * command (`--table t --region r list`), and the value after such a flag is not the command's name.
+ */
+const VALUE_FLAGS = new Set(
+  [...COMMANDS.map(optionsOf), TARGET_OPTIONS].flatMap((options) =>
+    Object.entries(options).flatMap(([name, spec]) =>
+      spec.type === 'string' ? [`--${name}`, ...(spec.short === undefined ? [] : [`-${spec.short}`])] : [],
+    ),
+  ),
+);
+
+/** Where the command's name starts: the first word that is neither a flag nor the value of one. */
+function commandIndex(argv: readonly string[]): number {
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    if (!arg.startsWith('-')) return index;
+    if (VALUE_FLAGS.has(arg)) index++;
+  }
+  return -1;
+}
+
 function optionsOf(command: CliCommand): Record<string, OptionSpec> {
   return { ...command.options, ...(command.registry === undefined ? {} : TARGET_OPTIONS), ...COMMON_OPTIONS };
 }
@@ -108,7 +130,7 @@ function arity(command: CliCommand): number {
  * before any I/O; a writing command prints its target on stderr before it writes; errors are one line.
  */
 export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const nameAt = argv.findIndex((arg) => !arg.startsWith('-'));
+  const nameAt = commandIndex(argv);
   // Command groups (`policy-store create`, `policies sync`) are named by their first two words.
   const pair = nameAt === -1 ? undefined : `${argv[nameAt]} ${argv[nameAt + 1] ?? ''}`;
   const words = pair !== undefined && BY_NAME.has(pair) ? 2 : 1;
@@ -171,6 +193,8 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     }
     if (poolTarget !== undefined) pool = (io.openPool ?? openPool)(poolTarget);
     const json = values.json === true;
+    // An AWS registry's region, else a `--region` given with another target (`--local --region us-east-1`).
+    const region = registryTarget?.kind === 'aws' ? registryTarget.region : str(values.region);
     const context: CommandContext = {
       get registry() {
         if (registry === undefined) throw new Error(`${name} did not declare that it uses the registry`);
@@ -189,7 +213,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
         return pool.client;
       },
       env: io.env,
-      ...(registryTarget?.kind === 'aws' ? { registryRegion: registryTarget.region } : {}),
+      ...(region === undefined ? {} : { registryRegion: region }),
       json,
       out: io.out,
       print: (value, text) => io.out(json ? JSON.stringify(value, null, 2) : text()),

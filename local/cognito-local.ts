@@ -1,13 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { captureOutput, killOnExit, stopProcess } from './child-process';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStackError } from './dynamodb-local';
+import { onProcessExit, spawnGroup, waitForAnswer } from './child-process';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
 import { freePort } from './free-port';
+import { LocalStackError } from './local-stack-error';
+import { startTimeoutMs } from './start-timeout';
 
 /** The pool id the local stack seeds: AWS-shaped, so production validation of pool ids applies unchanged. */
 export const LOCAL_USER_POOL_ID = 'us-east-1_Tenancy1';
@@ -40,8 +41,10 @@ export interface CognitoLocalOptions {
   readonly code?: string;
   /** Users to seed as they would exist in the pool (confirmed), e.g. the user of a replayed trigger event. */
   readonly users?: readonly SeedUser[];
-  /** Milliseconds to wait for the server to answer. */
+  /** Milliseconds to wait for the server to answer; the start-up limit (local/start-timeout.ts) by default. */
   readonly timeoutMs?: number;
+  /** Aborts the start (Ctrl-C during a start): the process is stopped, its folder removed, StartFailedError thrown. */
+  readonly signal?: AbortSignal;
 }
 
 /** A user written into the pool's store before cognito-local starts. */
@@ -61,6 +64,8 @@ export interface CognitoLocal {
   readonly issuer: string;
   /** Where cognito-local serves the pool's JWKS (over plain HTTP). */
   readonly jwksUri: string;
+  /** The process (and process group) id of cognito-local. */
+  readonly pid: number;
   /** Stops the process this harness started (and nothing else) and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -122,15 +127,39 @@ export function localFunctionArn(functionName: string, region: string = LOCAL_RE
  * Starts the npm package `cognito-local` on 127.0.0.1 and a free port, with a fresh temporary data directory
  * (its JSON store must never be shared between runs), a seeded pool with an AWS-shaped id whose schema lists
  * `custom:tenantId`, fixed-id app clients, the role groups, and the Cognito issuer form
- * (`https://cognito-idp.<region>.amazonaws.com/<poolId>`). Resolves once the server answers.
+ * (`https://cognito-idp.<region>.amazonaws.com/<poolId>`). It runs in its own process group; resolves once it
+ * answers within the start-up limit. A failed or aborted start leaves neither the process nor the folder behind.
  */
 export async function startCognitoLocal(options: CognitoLocalOptions = {}): Promise<CognitoLocal> {
+  const limitMs = options.timeoutMs ?? startTimeoutMs();
+  const port = await freePort();
+  const home = mkdtempSync(join(tmpdir(), 'cognito-local-'));
+  // Removed on stop, on a failed start, and (synchronously) if this process exits or dies of a signal first.
+  const removeHome = () => rmSync(home, { recursive: true, force: true });
+  const cancelRemove = onProcessExit(removeHome);
+  try {
+    return await startIn(home, port, options, limitMs, async () => {
+      cancelRemove();
+      removeHome();
+    });
+  } catch (error) {
+    cancelRemove();
+    removeHome();
+    throw error;
+  }
+}
+
+async function startIn(
+  home: string,
+  port: number,
+  options: CognitoLocalOptions,
+  limitMs: number,
+  removeHome: () => Promise<void>,
+): Promise<CognitoLocal> {
   const userPoolId = options.userPoolId ?? LOCAL_USER_POOL_ID;
   const region = userPoolId.split('_')[0] ?? LOCAL_REGION;
   const issuerDomain = `https://cognito-idp.${region}.amazonaws.com`;
-  const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const home = mkdtempSync(join(tmpdir(), 'cognito-local-'));
   const dbDir = join(home, '.cognito', 'db');
   mkdirSync(dbDir, { recursive: true });
 
@@ -201,7 +230,7 @@ export async function startCognitoLocal(options: CognitoLocalOptions = {}): Prom
   }
   writeFileSync(join(dbDir, 'clients.json'), JSON.stringify({ Clients: clients }));
 
-  const child = spawn(process.execPath, [cognitoLocalBin()], {
+  const server = spawnGroup(process.execPath, [cognitoLocalBin()], {
     cwd: home,
     env: {
       PATH: process.env.PATH,
@@ -215,18 +244,22 @@ export async function startCognitoLocal(options: CognitoLocalOptions = {}): Prom
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_REGION: LOCAL_REGION,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = captureOutput(child);
-  const cancelKill = killOnExit(child);
-
   const stop = async () => {
-    cancelKill();
-    await stopProcess(child);
-    rmSync(home, { recursive: true, force: true });
+    await server.stop();
+    await removeHome();
   };
   try {
-    await waitUntilReady(endpoint, child, options.timeoutMs ?? 20_000, output);
+    await waitForAnswer(server, {
+      what: `cognito-local on ${endpoint}`,
+      limitMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      answers: () =>
+        fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) }).then(
+          (response) => response.ok,
+          () => false,
+        ),
+    });
     const client = localCognitoClient(endpoint);
     try {
       for (const group of options.groups ?? LOCAL_GROUPS) {
@@ -245,6 +278,7 @@ export async function startCognitoLocal(options: CognitoLocalOptions = {}): Prom
     clientId: LOCAL_CLIENT_ID,
     issuer: `${issuerDomain}/${userPoolId}`,
     jwksUri: `${endpoint}/${userPoolId}/.well-known/jwks.json`,
+    pid: server.pid,
     stop,
   };
 }
@@ -266,21 +300,4 @@ function cognitoLocalBin(): string {
   const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin['cognito-local'];
   if (bin === undefined) throw new LocalStackError('cognito-local has no start script: run npm ci');
   return join(dirname(manifestPath), bin);
-}
-
-async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number, output: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new LocalStackError(`cognito-local exited with code ${child.exitCode}: ${output().trim()}`);
-    }
-    try {
-      const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new LocalStackError(`cognito-local did not answer on ${endpoint} within ${timeoutMs} ms: ${output().trim()}`);
 }

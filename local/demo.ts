@@ -1,39 +1,40 @@
 /**
  * `npm run demo`: starts the local stack (DynamoDB Local, cognito-local, serverless-offline), runs the tenant
- * lifecycle and prints one line per check, expected against got. Exits 1 if any check differs.
+ * lifecycle and prints one line per check, expected against got. Exits 1 if any check differs, 3 (with nothing
+ * on stdout) if the local stack cannot start; Ctrl-C at any point, start-up included, stops the stack and removes
+ * its temporary folders (local/stack-run.ts) and exits 130.
  */
 import { formatAudit } from '../cli/format';
 import { runDocumentsFlow } from './documents-flow';
 import { type Check, DEMO_CODE, runLifecycle } from './lifecycle';
 import { runSharingFlow } from './sharing-flow';
-import { startLocalStack } from './stack';
+import { runWithLocalStack } from './stack-run';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const stack = await startLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds: 0, log });
-let failed = 0;
-try {
-  console.log('\ncognito-tenancy lifecycle on the local stack\n');
-  const onCheck = (check: Check) => {
-    if (!check.ok) failed++;
-    const mark = check.ok ? 'ok  ' : 'FAIL';
-    console.log(`${mark} ${check.step.padEnd(48)} expected ${check.expected.padEnd(34)} got ${check.got}`);
-  };
-  const checks = await runLifecycle(stack, { onCheck });
-  console.log('\nsample documents service (tenant-scoped credentials)\n');
-  checks.push(...(await runDocumentsFlow(stack, { onCheck })));
-  console.log('\nsharing, decided by Cedar (embedded engine)\n');
-  checks.push(...(await runSharingFlow(stack, { onCheck })));
-  console.log(`\n${checks.length - failed} passed, ${failed} failed`);
-  // What the registry recorded about the demo tenant: the seed, the sign-up, the suspension and its end.
-  const { entries } = await stack.registry.listAudit('acme', { limit: 100 });
-  console.log('\naudit trail of tenant acme, newest first (npm run tenants -- audit acme)\n');
-  console.log(formatAudit(entries));
-} catch (error) {
-  failed++;
-  console.error(`demo stopped: ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  await stack.stop();
-}
-process.exitCode = failed === 0 ? 0 : 1;
+await runWithLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds: 0, log }, async (stack) => {
+  let failed = 0;
+  try {
+    console.log('\ncognito-tenancy lifecycle on the local stack\n');
+    const onCheck = (check: Check) => {
+      if (!check.ok) failed++;
+      const mark = check.ok ? 'ok  ' : 'FAIL';
+      console.log(`${mark} ${check.step.padEnd(48)} expected ${check.expected.padEnd(34)} got ${check.got}`);
+    };
+    const checks = await runLifecycle(stack, { onCheck });
+    console.log('\nsample documents service (tenant-scoped credentials)\n');
+    checks.push(...(await runDocumentsFlow(stack, { onCheck })));
+    console.log('\nsharing, decided by Cedar (embedded engine)\n');
+    checks.push(...(await runSharingFlow(stack, { onCheck })));
+    console.log(`\n${checks.length - failed} passed, ${failed} failed`);
+    // What the registry recorded about the demo tenant: the seed, the sign-up, the suspension and its end.
+    const { entries } = await stack.registry.listAudit('acme', { limit: 100 });
+    console.log('\naudit trail of tenant acme, newest first (npm run tenants -- audit acme)\n');
+    console.log(formatAudit(entries));
+  } catch (error) {
+    failed++;
+    console.error(`demo stopped: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return failed === 0 ? 0 : 1;
+});

@@ -1,16 +1,20 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { captureOutput, killOnExit, stopProcess } from './child-process';
+import { spawnGroup, waitForAnswer } from './child-process';
 import { freePort } from './free-port';
+import { LocalStackError } from './local-stack-error';
+import { startTimeoutMs } from './start-timeout';
 
 /** A DynamoDB Local process started by this harness. */
 export interface DynamoDBLocal {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly port: number;
+  /** The process (and process group) id of the JVM. */
+  readonly pid: number;
   /** Stops the process this harness started (and nothing else). */
   stop(): Promise<void>;
 }
@@ -20,13 +24,10 @@ export interface StartOptions {
   readonly port?: number;
   /** Directory for a persistent database; in memory when absent. */
   readonly dbPath?: string;
-  /** Milliseconds to wait for the server to answer. */
+  /** Milliseconds to wait for the server to answer; the start-up limit (local/start-timeout.ts) by default. */
   readonly timeoutMs?: number;
-}
-
-/** Thrown when DynamoDB Local cannot be started; the message says what to do. */
-export class LocalStackError extends Error {
-  override name = 'LocalStackError';
+  /** Aborts the start (Ctrl-C during a start): the process is stopped and StartFailedError thrown. */
+  readonly signal?: AbortSignal;
 }
 
 /** Credentials DynamoDB Local accepts; it keeps one database per access key and region. */
@@ -56,59 +57,41 @@ function assertJava(): void {
 
 /**
  * Starts Amazon's DynamoDB Local as `java -jar DynamoDBLocal.jar -inMemory -disableTelemetry -port <port>`
- * and resolves once it answers. Telemetry is switched off explicitly; the process is killed on `stop()` and
- * when this Node process exits.
+ * in its own process group and resolves once it answers within the start-up limit. Telemetry is switched off
+ * explicitly; the group is killed on `stop()`, when the start fails, and when this Node process exits.
  */
 export async function startDynamoDBLocal(options: StartOptions = {}): Promise<DynamoDBLocal> {
+  const limitMs = options.timeoutMs ?? startTimeoutMs();
   assertJava();
   const { jar, libDir } = dynamoDBLocalJar();
   const port = options.port ?? (await freePort());
   const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
-  const child = spawn(
-    'java',
-    [`-Djava.library.path=${libDir}`, '-jar', jar, ...storage, '-disableTelemetry', '-port', String(port)],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const stderr = captureOutput(child);
-  const cancelKill = killOnExit(child);
-
+  const server = spawnGroup('java', [
+    `-Djava.library.path=${libDir}`,
+    '-jar',
+    jar,
+    ...storage,
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ]);
   const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilReady(endpoint, child, options.timeoutMs ?? 30_000, stderr);
-  } catch (error) {
-    child.kill('SIGKILL');
-    cancelKill();
-    throw error;
-  }
-  return {
-    endpoint,
-    port,
-    stop: () => {
-      cancelKill();
-      return stopProcess(child);
-    },
-  };
-}
-
-async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number, stderr: () => string) {
   const client = localDynamoDBClient(endpoint);
-  const deadline = Date.now() + timeoutMs;
   try {
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) {
-        throw new LocalStackError(`DynamoDB Local exited with code ${child.exitCode}: ${stderr().trim()}`);
-      }
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    throw new LocalStackError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
+    await waitForAnswer(server, {
+      what: `DynamoDB Local on ${endpoint}`,
+      limitMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      answers: () =>
+        client.send(new ListTablesCommand({ Limit: 1 })).then(
+          () => true,
+          () => false,
+        ),
+    });
   } finally {
     client.destroy();
   }
+  return { endpoint, port, pid: server.pid, stop: () => server.stop() };
 }
 
 /** A DynamoDB client for a local endpoint with the harness's fixed credentials. */

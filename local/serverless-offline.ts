@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { captureOutput, killOnExit, stopProcess } from './child-process';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStackError } from './dynamodb-local';
+import { onProcessExit, spawnGroup, waitForAnswer } from './child-process';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
 import { freePort, freePorts } from './free-port';
+import { startTimeoutMs } from './start-timeout';
 
 /** The Serverless stage the local stack runs as; function names are `cognito-tenancy-local-<function>`. */
 export const LOCAL_STAGE = 'local';
@@ -20,9 +20,14 @@ export interface OfflineOptions {
   readonly params: Readonly<Record<string, string>>;
   /** `AWS_ENDPOINT_URL_*` and other `AWS_*` variables the handlers need (serverless-offline passes only those). */
   readonly awsEnv: Readonly<Record<string, string>>;
+  /** The bundle folder (relative to the project); a fresh `.esbuild-offline-<random>` by default. */
+  readonly workFolder?: string;
   /** Port of the Lambda Invoke API; free by default. */
   readonly lambdaPort?: number;
+  /** Milliseconds to wait for both APIs to answer; the start-up limit (local/start-timeout.ts) by default. */
   readonly timeoutMs?: number;
+  /** Aborts the start (Ctrl-C during bundling): the process group is stopped, its bundle folder removed. */
+  readonly signal?: AbortSignal;
 }
 
 /** serverless-offline started by this harness. */
@@ -31,6 +36,8 @@ export interface Offline {
   readonly httpEndpoint: string;
   /** Lambda Invoke API base URL. */
   readonly lambdaEndpoint: string;
+  /** The process (and process group) id of serverless-offline. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -38,7 +45,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Starts `serverless offline start` for this project on 127.0.0.1 (HTTP API and Lambda Invoke API on free
- * ports) and resolves when both answer. Handlers get the local `AWS_ENDPOINT_URL_*` variables, so nothing
+ * ports) in its own process group (esbuild and the Lambda workers go with it) and resolves when both answer
+ * within the start-up limit. Its bundle folder is removed on stop, on a failed start and on exit. Handlers get the local `AWS_ENDPOINT_URL_*` variables, so nothing
  * can reach real AWS even where credentials exist.
  */
 export async function startServerlessOffline(options: OfflineOptions): Promise<Offline> {
@@ -67,8 +75,10 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
     ...Object.entries(options.params).map(([key, value]) => `--param=${key}=${value}`),
   ];
   // Its own bundle folder: another stack or a `serverless package` running at the same time cleans up its own.
-  const workFolder = `.esbuild-offline-${randomUUID().slice(0, 8)}`;
-  const child = spawn(process.execPath, args, {
+  const workFolder = options.workFolder ?? offlineWorkFolder();
+  const removeWorkFolder = () => rmSync(join(root, workFolder), { recursive: true, force: true });
+  const cancelRemove = onProcessExit(removeWorkFolder);
+  const server = spawnGroup(process.execPath, args, {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -82,39 +92,38 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
       SLS_NOTIFICATIONS_MODE: 'off',
       ...options.awsEnv,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    outputLimit: 8000,
   });
-  const output = captureOutput(child, 8000);
   // LOCAL_STACK_DEBUG=1 shows what the handlers and serverless-offline print (never needed in tests).
   if (process.env.LOCAL_STACK_DEBUG === '1') {
-    child.stdout?.pipe(process.stderr);
-    child.stderr?.pipe(process.stderr);
+    server.child.stdout?.pipe(process.stderr);
+    server.child.stderr?.pipe(process.stderr);
   }
-  const cancelKill = killOnExit(child);
   const stop = async () => {
-    cancelKill();
-    await stopProcess(child);
-    rmSync(join(root, workFolder), { recursive: true, force: true });
+    await server.stop();
+    cancelRemove();
+    removeWorkFolder();
   };
   const httpEndpoint = `http://127.0.0.1:${httpPort}`;
   const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   try {
-    for (;;) {
-      if (child.exitCode !== null) {
-        throw new LocalStackError(`serverless-offline exited with code ${child.exitCode}: ${output().trim()}`);
-      }
-      if ((await answers(httpEndpoint)) && (await answers(lambdaEndpoint))) break;
-      if (Date.now() > deadline) {
-        throw new LocalStackError(`serverless-offline did not answer within the time limit: ${output().trim()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitForAnswer(server, {
+      what: `serverless-offline (HTTP API on ${httpEndpoint}, Lambda API on ${lambdaEndpoint})`,
+      limitMs: options.timeoutMs ?? startTimeoutMs(),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      answers: async () => (await answers(httpEndpoint)) && (await answers(lambdaEndpoint)),
+      intervalMs: 200,
+    });
   } catch (error) {
     await stop();
     throw error;
   }
-  return { httpEndpoint, lambdaEndpoint, stop };
+  return { httpEndpoint, lambdaEndpoint, pid: server.pid, stop };
+}
+
+/** A fresh bundle folder name for one serverless-offline run, `.esbuild-offline-<random>`. */
+export function offlineWorkFolder(): string {
+  return `.esbuild-offline-${randomUUID().slice(0, 8)}`;
 }
 
 async function answers(url: string): Promise<boolean> {

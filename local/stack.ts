@@ -18,7 +18,14 @@ import {
 } from './dynamodb-local';
 import { freePort } from './free-port';
 import { startLocalS3 } from './s3rver';
-import { functionName, LOCAL_STAGE, type Offline, SERVICE, startServerlessOffline } from './serverless-offline';
+import {
+  functionName,
+  LOCAL_STAGE,
+  type Offline,
+  offlineWorkFolder,
+  SERVICE,
+  startServerlessOffline,
+} from './serverless-offline';
 
 export const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
 /** The registry table serverless.yml names for the local stage. */
@@ -44,6 +51,11 @@ export interface LocalStackOptions {
   readonly clientIds?: readonly string[];
   /** Progress lines (stderr in the CLI tools). */
   readonly log?: (line: string) => void;
+  /**
+   * Aborts the start (Ctrl-C in the demo or replay): the server starting stops at once, everything already
+   * started is stopped, and the start rejects.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a function invoked through the Lambda Invoke API answered. */
@@ -77,21 +89,28 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => {});
+  const signal = options.signal;
+  const withSignal = signal === undefined ? {} : { signal };
+  // Between two starts, an abort that came in meanwhile ends the start before the next server is launched.
+  const step = (line: string) => {
+    signal?.throwIfAborted();
+    log(line);
+  };
   const tenantCacheSeconds = options.tenantCacheSeconds ?? 60;
   const started: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     for (const part of started.reverse()) await part.stop().catch(() => {});
   };
   try {
-    log('starting DynamoDB Local…');
-    const dynamo: DynamoDBLocal = await startDynamoDBLocal();
+    step('starting DynamoDB Local…');
+    const dynamo: DynamoDBLocal = await startDynamoDBLocal(withSignal);
     started.push(dynamo);
     const client = localDynamoDBClient(dynamo.endpoint);
     started.push({ stop: async () => client.destroy() });
     await createRegistryTable(client, LOCAL_STACK_TABLE);
     await createTenantDataTable(client, LOCAL_DATA_TABLE);
-    log('starting the local S3 (s3rver)…');
-    const s3 = await startLocalS3([LOCAL_DATA_BUCKET]);
+    step('starting the local S3 (s3rver)…');
+    const s3 = await startLocalS3([LOCAL_DATA_BUCKET], withSignal);
     started.push(s3);
     // Operator changes made through the stack (the seed, the demo's suspension) are audited as the demo's.
     const runId = randomUUID();
@@ -104,7 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const policyFiles = readPolicyFiles();
     for (const tenant of seed) await policyStores.create(tenant.tenantId, policyFiles);
 
-    log('starting cognito-local…');
+    step('starting cognito-local…');
     const lambdaPort = await freePort();
     const cognito = await startCognitoLocal({
       lambdaEndpoint: `http://127.0.0.1:${lambdaPort}`,
@@ -117,11 +136,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.code === undefined ? {} : { code: options.code }),
       ...(options.userPoolId === undefined ? {} : { userPoolId: options.userPoolId }),
       ...(options.users === undefined ? {} : { users: options.users }),
+      ...withSignal,
     });
     started.push(cognito);
 
-    log('starting serverless-offline (bundling the functions)…');
+    const workFolder = offlineWorkFolder();
+    step(`starting serverless-offline (bundling the functions in ${workFolder})…`);
     const offline: Offline = await startServerlessOffline({
+      ...withSignal,
+      workFolder,
       lambdaPort,
       params: {
         poolMode: 'attach',

@@ -6,7 +6,7 @@ import { describeChange, validatePolicyFiles } from '../../shared/operations/pol
 import { type PolicyStoreBackend, syncPolicyStores } from '../../shared/operations/policy-store-sync';
 import { POLICY_ENGINES, type PolicyEngineKind } from '../../shared/policies/policy-config';
 import { assertTenantId } from '../../shared/registry/tenant-id';
-import { InvalidInputError } from '../../shared/runtime/errors';
+import { InvalidInputError, PolicyEngineError } from '../../shared/runtime/errors';
 import {
   type CliCommand,
   type CommandContext,
@@ -15,6 +15,7 @@ import {
   optionalString,
   positional,
 } from '../command';
+import { isAwsConfigurationError } from '../error-line';
 
 const ENGINE_OPTION: Record<string, OptionSpec> = {
   engine: {
@@ -49,6 +50,15 @@ async function withBackend<T>(
   const client = new VerifiedPermissionsClient(region === undefined ? {} : { region });
   try {
     return await use(new AvpPolicyStore(client, policyStores));
+  } catch (error) {
+    // Missing credentials or region surface here first for AVP (the registry answered already, and may be local):
+    // the CLI's error line must name Verified Permissions, not the registry.
+    throw isAwsConfigurationError(error)
+      ? new PolicyEngineError(`Verified Permissions in ${region ?? '(no region)'} failed`, {
+          cause: error,
+          target: `Verified Permissions in ${region ?? '(no region)'}`,
+        })
+      : error;
   } finally {
     client.destroy();
   }

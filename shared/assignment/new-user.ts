@@ -23,6 +23,11 @@ export interface NewUser {
   readonly federated: boolean;
   /** The external IdP's provider name, for a federated user whose provider could be determined. */
   readonly providerName: string | undefined;
+  /**
+   * Why the provider of a federated user cannot be trusted (its `identities` attribute disagrees with the
+   * provider prefix Cognito put in the user name, or cannot be read); such a user is refused.
+   */
+  readonly providerConflict: string | undefined;
   /** Normalised domain of the `email` attribute, when it has a valid one. */
   readonly emailDomain: string | undefined;
   /** `email_verified` is "true" and the user is not federated (an IdP's e-mail is its own claim). */
@@ -36,26 +41,41 @@ function stringAttribute(attributes: Record<string, unknown>, name: string): str
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** The provider of a federated user, or why it cannot be trusted. */
+export interface FederatedProvider {
+  readonly providerName: string | undefined;
+  readonly conflict: string | undefined;
+}
+
 /**
- * The provider name of a federated user: from `identities` (a JSON string Cognito writes) when present, else
- * from the user name Cognito gives federated users, `<providerName>_<id>` (pre sign-up events have no
- * `identities` yet). A provider name with an inner `_` is cut short there; it then matches no binding and the
- * pre sign-up gate refuses, while post confirmation (which has `identities`) decides correctly.
+ * The provider of a federated user. Cognito names federated users `<providerName>_<id>`, a prefix the user
+ * cannot choose; `identities` (a JSON string, absent at pre sign-up) is an attribute an IdP mapping or a
+ * misconfigured app client could write. So the user name is the authority: without `identities`, the provider
+ * is the user name up to its first `_` (a provider name with an inner `_` is cut short there, matches no
+ * binding and is refused); with `identities`, its first provider must be the user name's prefix (`AcmeSAML`
+ * for `AcmeSAML_u1`), and anything else — another provider (`EvilOIDC_u11` claiming AcmeSAML), unreadable
+ * JSON, no provider name — is a conflict, and the user is refused.
  */
-export function providerNameOf(identities: string | undefined, userName: string): string | undefined {
-  if (identities !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(identities);
-      const first: unknown = Array.isArray(parsed) ? parsed[0] : undefined;
-      if (isRecord(first) && typeof first.providerName === 'string' && first.providerName !== '') {
-        return first.providerName;
-      }
-    } catch {
-      // Malformed identities: fall back to the user name.
-    }
+export function federatedProvider(identities: string | undefined, userName: string): FederatedProvider {
+  if (identities === undefined) {
+    const cut = userName.indexOf('_');
+    return { providerName: cut > 0 ? userName.slice(0, cut) : undefined, conflict: undefined };
   }
-  const cut = userName.indexOf('_');
-  return cut > 0 ? userName.slice(0, cut) : undefined;
+  let named: string | undefined;
+  try {
+    const parsed: unknown = JSON.parse(identities);
+    const first: unknown = Array.isArray(parsed) ? parsed[0] : undefined;
+    if (isRecord(first) && typeof first.providerName === 'string' && first.providerName !== '') {
+      named = first.providerName;
+    }
+  } catch {
+    // Unreadable identities: a conflict below.
+  }
+  if (named === undefined) return { providerName: undefined, conflict: 'identities names no provider' };
+  if (!userName.startsWith(`${named}_`)) {
+    return { providerName: undefined, conflict: `identities names ${named}, the user name another provider` };
+  }
+  return { providerName: named, conflict: undefined };
 }
 
 /** Reads a pre sign-up or post confirmation event; `InvalidInputError` when it lacks what Cognito always sends. */
@@ -80,6 +100,7 @@ export function newUserFromTrigger(event: unknown): NewUser {
     identities !== undefined ||
     stringAttribute(attributes, 'cognito:user_status') === 'EXTERNAL_PROVIDER';
   const email = stringAttribute(attributes, 'email');
+  const provider = federated ? federatedProvider(identities, userName) : undefined;
   return {
     triggerSource,
     userPoolId,
@@ -87,7 +108,8 @@ export function newUserFromTrigger(event: unknown): NewUser {
     sub,
     clientId,
     federated,
-    providerName: federated ? providerNameOf(identities, userName) : undefined,
+    providerName: provider?.providerName,
+    providerConflict: provider?.conflict,
     emailDomain: email === undefined ? undefined : emailDomainOf(email),
     emailVerified: !federated && stringAttribute(attributes, 'email_verified') === 'true',
     tenantIdAttribute: stringAttribute(attributes, TENANT_ID_ATTRIBUTE),

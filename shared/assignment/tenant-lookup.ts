@@ -1,11 +1,13 @@
-import { bindingKey } from '../registry/binding';
+import { bindingKey, makeBinding } from '../registry/binding';
+import { pinnedToPool } from '../registry/pool-pinning';
 import type { TenantRegistry } from '../registry/tenant-registry';
 import type { NewUser } from './new-user';
 import { bindingCandidates, type Resolution, type ResolutionPolicy, resolveTenant } from './tenant-resolution';
 
 /**
  * Reads what resolution needs from the registry — the user's membership and every candidate binding, in
- * parallel so the trigger pays one round trip — and returns `resolveTenant`'s decision. Read-only.
+ * parallel so the trigger pays one round trip — and returns `resolveTenant`'s decision, refused when the
+ * tenant found is pinned to another pool than the user's (one more read: the tenant). Read-only.
  * The membership read is strongly consistent: a retry must see the membership its first run wrote.
  */
 export async function lookupTenant(
@@ -23,5 +25,15 @@ export async function lookupTenant(
     const tenantId = held[index];
     if (tenantId !== undefined) bindings.set(bindingKey(binding), tenantId);
   });
-  return resolveTenant(user, { memberOf, bindings }, policy);
+  const resolution = resolveTenant(user, { memberOf, bindings }, policy);
+  if (resolution.kind !== 'join' && resolution.kind !== 'member') return resolution;
+  // Silo pinning (pool-pinning.ts): the pool binding was among the candidates; the tenant's pools are on its item.
+  const tenant = await registry.getTenant(resolution.tenantId);
+  const poolTenant = bindings.get(bindingKey(makeBinding('pool', user.userPoolId)));
+  if (tenant === undefined || pinnedToPool(user.userPoolId, poolTenant, tenant)) return resolution;
+  return {
+    kind: 'refuse',
+    reason: `user pool ${user.userPoolId} may not place users in tenant ${tenant.tenantId} (silo pool pinning)`,
+    code: 'pool-mismatch',
+  };
 }

@@ -22,7 +22,11 @@ export type Resolution =
   /** Nothing places the user, and self-service sign-up is on: a new tenant of their own. */
   | { readonly kind: 'self-service' }
   /** Nothing places the user. */
-  | { readonly kind: 'refuse'; readonly reason: string; readonly code: 'no-binding' | 'email-unverified' };
+  | {
+      readonly kind: 'refuse';
+      readonly reason: string;
+      readonly code: 'no-binding' | 'email-unverified' | 'pool-mismatch';
+    };
 
 /** What resolution may use besides the user. */
 export interface ResolutionPolicy {
@@ -70,12 +74,17 @@ export function bindingCandidates(user: NewUser, policy: ResolutionPolicy): Bind
 }
 
 /**
- * Decides where a new user belongs, given what the registry holds. Pure: first match wins — an existing
+ * Decides where a new user belongs, given what the registry holds. Pure: a federated user whose provider is in
+ * conflict is refused; otherwise first match wins — an existing
  * membership, then the bindings in `bindingCandidates` order, then self-service when enabled, else refuse.
  * A bound tenant that turns out inactive or full is refused later; resolution never falls through to a
  * weaker binding, which could place the user in a tenant nobody meant.
  */
 export function resolveTenant(user: NewUser, lookups: ResolutionLookups, policy: ResolutionPolicy): Resolution {
+  // A federated user whose identities disagree with its user name is nobody we can place (new-user.ts).
+  if (user.providerConflict !== undefined) {
+    return { kind: 'refuse', reason: `federated user refused: ${user.providerConflict}`, code: 'no-binding' };
+  }
   if (lookups.memberOf !== undefined) return { kind: 'member', tenantId: lookups.memberOf };
   for (const { source, binding } of bindingCandidates(user, policy)) {
     const tenantId = lookups.bindings.get(bindingKey(binding));

@@ -2,7 +2,7 @@ import type { Tiers } from '../registry/tiers';
 import { hasArnWildcard, matchesArnPattern } from './arn-pattern';
 import type { MethodArn } from './method-arn';
 import { NON_CANONICAL_RESOURCES } from './request-path';
-import { callerMeetsRule, type RouteRules, ruleResources } from './route-rules';
+import { callerMeetsRule, type RouteRules, ruleResources, ruleSpans } from './route-rules';
 
 /** An IAM policy document as API Gateway expects it from an authorizer. */
 export interface PolicyDocument {
@@ -24,22 +24,38 @@ export interface Entitlement {
   readonly groups: readonly string[];
 }
 
-/**
- * Every resource path (relative to the API stage, e.g. `GET/tenants/acme/me`) this caller may use: the
- * tenant routes of its own tenant and the shared routes whose group and tier requirements it meets.
- * It depends only on the token, never on the request, which is what keeps a cached policy correct.
- */
-export function permittedResources(rules: RouteRules, caller: Entitlement, tiers: Tiers): string[] {
-  const resources: string[] = [];
-  for (const rule of rules.rules) {
-    if (callerMeetsRule(rule, caller, tiers)) resources.push(...ruleResources(rule, caller.tenantId));
-  }
-  return resources;
+/** Resource paths relative to the API stage (`GET/tenants/acme/me`): what a caller may use, and what not. */
+export interface Permitted {
+  /** The resources of every route the caller may use (IAM patterns). */
+  readonly allow: readonly string[];
+  /** Where a `{param}` of one of those routes would span a `/` (`ruleSpans`); denied. */
+  readonly deny: readonly string[];
 }
 
-/** Whether one of the permitted resource paths covers the request's resource (IAM matching). */
-export function coversResource(permitted: readonly string[], resource: string): boolean {
-  for (const pattern of permitted) if (matchesArnPattern(pattern, resource)) return true;
+/**
+ * Every resource path (relative to the API stage, e.g. `GET/tenants/acme/me`) this caller may use: the
+ * tenant routes of its own tenant and the shared routes whose group and tier requirements it meets, with the
+ * paths where one of their parameters would span segments. It depends only on the token, never on the
+ * request, which is what keeps a cached policy correct.
+ */
+export function permittedResources(rules: RouteRules, caller: Entitlement, tiers: Tiers): Permitted {
+  const allow: string[] = [];
+  const deny: string[] = [];
+  for (const rule of rules.rules) {
+    if (!callerMeetsRule(rule, caller, tiers)) continue;
+    allow.push(...ruleResources(rule, caller.tenantId));
+    deny.push(...ruleSpans(rule, caller.tenantId));
+  }
+  return { allow, deny };
+}
+
+/**
+ * Whether the permitted resources cover the request's resource the way the policy does (IAM matching): an
+ * allowed pattern matches and no denied one does.
+ */
+export function coversResource(permitted: Permitted, resource: string): boolean {
+  for (const pattern of permitted.deny) if (matchesArnPattern(pattern, resource)) return false;
+  for (const pattern of permitted.allow) if (matchesArnPattern(pattern, resource)) return true;
   return false;
 }
 
@@ -52,12 +68,18 @@ export function coversResource(permitted: readonly string[], resource: string): 
  * legitimate away. An ARN holding IAM wildcard characters is never put in a Deny (it would deny more than
  * itself); with nothing permitted at all, the whole stage is denied. Every Allow comes with a Deny of the
  * non-canonical paths (`NON_CANONICAL_RESOURCES`): the Allow's wildcards match across `/`, and a cached policy
- * must not let `…/tenants/acme/admin/../../globex/me` through.
+ * must not let `…/tenants/acme/admin/../../globex/me` through — and with `denyResources` (full ARNs of the
+ * permitted routes' parameter spans), which keep each `{param}` to one segment.
  */
-export function buildPolicy(arn: MethodArn, allowResources: readonly string[], allowed: boolean): PolicyDocument {
+export function buildPolicy(
+  arn: MethodArn,
+  allowResources: readonly string[],
+  allowed: boolean,
+  denyResources: readonly string[] = [],
+): PolicyDocument {
   if (allowResources.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
-  const nonCanonical = nonCanonicalResources(arn.prefix);
-  const denied = !allowed && !hasArnWildcard(arn.resource) ? [...nonCanonical, arn.value] : nonCanonical;
+  const denied = [...nonCanonicalResources(arn.prefix), ...denyResources];
+  if (!allowed && !hasArnWildcard(arn.resource)) denied.push(arn.value);
   return document([statement('Allow', allowResources), statement('Deny', denied)]);
 }
 

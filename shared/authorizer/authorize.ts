@@ -4,6 +4,7 @@ import type { ReasonCode } from '../runtime/reason-codes';
 import {
   buildPolicy,
   coversResource,
+  type Permitted,
   type PolicyDocument,
   permittedResources,
   stageResources,
@@ -61,10 +62,11 @@ export interface Verdict {
 
 interface Derived {
   /** Resource paths relative to the stage (`GET/tenants/acme/me`). */
-  readonly permitted: readonly string[];
-  /** The stage prefix `allowResources` were built for. */
+  readonly permitted: Permitted;
+  /** The stage prefix `allowResources` and `denyResources` were built for. */
   readonly prefix: string;
   readonly allowResources: readonly string[];
+  readonly denyResources: readonly string[];
   readonly context: AuthorizerContext;
 }
 
@@ -154,7 +156,7 @@ export class Authorizer {
       reason,
       caller,
       context: derived.context,
-      policy: buildPolicy(arn, denyAll ? [] : derived.allowResources, effect === 'Allow'),
+      policy: buildPolicy(arn, denyAll ? [] : derived.allowResources, effect === 'Allow', derived.denyResources),
       resource: arn.resource,
       usageIdentifierKey: this.deps.tierApiKeys?.get(caller.tier),
     };
@@ -171,7 +173,8 @@ export class Authorizer {
     const derived: Derived = {
       permitted,
       prefix,
-      allowResources: stageResources(prefix, permitted),
+      allowResources: stageResources(prefix, permitted.allow),
+      denyResources: stageResources(prefix, permitted.deny),
       context: known?.context ?? authorizerContext(caller),
     };
     // Only a memoized caller object comes back; remembering fresh ones would only feed the garbage collector.

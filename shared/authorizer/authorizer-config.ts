@@ -17,8 +17,6 @@ export interface AuthorizerConfig extends VerifierSettings, TenantCacheSettings 
   readonly claimNames: ClaimNames;
   /** The groups the caller's `groups` (and its context) may hold; route rules may only require these. */
   readonly roleGroups: readonly string[];
-  /** Read the caller's tenant from the registry on each request: active, and in its own pool (silo). */
-  readonly tenantCheck: boolean;
   readonly tiers: Tiers;
   readonly routes: RouteRules;
   /** Tier → API key value passed as `usageIdentifierKey` (REST APIs); absent when not configured. */
@@ -41,8 +39,8 @@ const DEFAULT_MEMO_SIZE = 1000;
  * `parseJwksLocation`), `TENANCY_ROUTES` (route rules as inline JSON starting with `{`, or the path of a JSON
  * file, relative to the working directory; the bundled `config/routes.json` when unset),
  * `TENANCY_TIER_API_KEYS` (`tier=apiKey,…` covering every tier), `TENANCY_SIMPLE_RESPONSES`,
- * `TENANCY_TOKEN_MEMO_SIZE` (0-10000, default 1000), `TENANCY_API_TENANT_CHECK` (default `true`; the registry
- * table then comes from `TENANCY_TABLE_NAME`), the tenant cache TTLs shared with pre token generation, plus
+ * `TENANCY_TOKEN_MEMO_SIZE` (0-10000, default 1000), `TENANCY_API_TENANT_CHECK` (only `true`, the default:
+ * the registry check, with its table from `TENANCY_TABLE_NAME`, pins tokens to their pool), the tenant cache TTLs shared with pre token generation, plus
  * the shared `TENANCY_TIERS`, `TENANCY_ROLE_GROUPS` and claim-name settings.
  * Throws `ConfigurationError` on anything missing or unsafe; there is no permissive default.
  */
@@ -75,6 +73,14 @@ export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundl
   const tiers = parseTiers(env.TENANCY_TIERS);
   const roleGroups = readRoleGroups(env);
   const routes = readRoutes(env, tiers, defaultRoutes);
+  // The registry check pins every token to its pool (pool-pinning.ts): a configuration without it would let a
+  // shared-pool token speak for a siloed tenant, so it is refused rather than honoured.
+  if (!readBoolean(env, 'TENANCY_API_TENANT_CHECK', true)) {
+    throw new ConfigurationError(
+      'may not be false: the registry check pins tokens to their user pool and cannot be turned off',
+      'TENANCY_API_TENANT_CHECK',
+    );
+  }
   for (const rule of routes.rules) {
     const unknown = rule.groups.filter((group) => !roleGroups.includes(group));
     if (unknown.length > 0) {
@@ -94,7 +100,6 @@ export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundl
     tiers,
     routes,
     roleGroups,
-    tenantCheck: readBoolean(env, 'TENANCY_API_TENANT_CHECK', true),
     ...tenantCacheSettingsFromEnv(env),
     tierApiKeys: readTierApiKeys(env, tiers),
     simpleResponses: readBoolean(env, 'TENANCY_SIMPLE_RESPONSES', false),

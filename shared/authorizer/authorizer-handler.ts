@@ -31,8 +31,8 @@ export interface AuthorizerHandlerDeps {
   readonly config: AuthorizerConfig;
   /** aws-jwt-verify's verifier over the configured pools (`createCognitoJwtVerifier`); hydrated here. */
   readonly jwtVerifier: JwtVerifier;
-  /** The registry reads of the tenant check (`TenantRegistry`); required exactly when `config.tenantCheck`. */
-  readonly tenants?: TenantReads | undefined;
+  /** The registry reads of the tenant check (`TenantRegistry`), which pins tokens to their pool: required. */
+  readonly tenants: TenantReads | undefined;
   readonly logger: HandlerLogger;
   readonly metrics: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds: the token memo and the tenant cache; replaceable in tests. */
@@ -47,7 +47,7 @@ export interface AuthorizerHandlerDeps {
  * - invalid/missing token, or an event of another shape → throws `Unauthorized` (401 on REST and HTTP APIs);
  * - valid token, route not permitted → Deny policy, or `{isAuthorized: false}` with simple responses (403);
  * - valid token of a tenant that is unknown, not active, or reached from another tenant's pool (registry read,
- *   cached like pre token generation's; on unless `TENANCY_API_TENANT_CHECK=false`) → Deny of the whole stage;
+ *   cached like pre token generation's; always on: it pins tokens to their pool) → Deny of the whole stage;
  *   registry unavailable with nothing cached → `Unauthorized`;
  * - otherwise an Allow policy covering every route the token may use (safe under the authorizer cache), or
  *   `{isAuthorized: true, context}`. A cached *simple* response applies to every route with the same identity
@@ -59,25 +59,25 @@ export interface AuthorizerHandlerDeps {
 export function createAuthorizerHandler(deps: AuthorizerHandlerDeps): AuthorizerHandler {
   const { config, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
-  if (config.tenantCheck && deps.tenants === undefined) {
-    throw new ConfigurationError('the tenant check is on but no registry reads were given', 'TENANCY_API_TENANT_CHECK');
+  const tenants = deps.tenants;
+  if (tenants === undefined) {
+    throw new ConfigurationError(
+      'no registry reads were given: the tenant check pins tokens to their pool and is always on',
+      'TENANCY_API_TENANT_CHECK',
+    );
   }
   // Fetch the keys now rather than on the first request; a failure is retried on demand by the verifier.
   deps.jwtVerifier.hydrate().catch((error: unknown) => {
     logger.warn('JWKS hydration failed; keys will be fetched on first use', { reason: errorSummary(error) });
   });
-  const standing =
-    config.tenantCheck && deps.tenants !== undefined
-      ? new TenantStanding({
-          reads: deps.tenants,
-          userPoolIds: config.userPoolIds,
-          cacheTtlMs: config.cacheTtlMs,
-          staleTtlMs: config.staleTtlMs,
-          now,
-          onStale: (what, error) =>
-            logger.warn(`tenant registry unavailable; serving a cached ${what}`, { reason: errorSummary(error) }),
-        })
-      : undefined;
+  const standing = new TenantStanding({
+    reads: tenants,
+    cacheTtlMs: config.cacheTtlMs,
+    staleTtlMs: config.staleTtlMs,
+    now,
+    onStale: (what, error) =>
+      logger.warn(`tenant registry unavailable; serving a cached ${what}`, { reason: errorSummary(error) }),
+  });
   const authorizer = new Authorizer({
     verifier: new TokenVerifier(deps.jwtVerifier, config.claimNames, config.memoSize, config.roleGroups, now),
     routes: config.routes,

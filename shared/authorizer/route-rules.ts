@@ -22,8 +22,11 @@ import { matchesArnPattern } from './arn-pattern';
  *
  * - `route` is `METHOD /path`. METHOD is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or `*` (any of them).
  *   Path segments are literals (`[A-Za-z0-9._~-]+`), parameters (`{name}`), `{tenantId}`, or — last only —
- *   `*` / `{name+}` (the rest of the path). Parameters match like IAM wildcards (any characters), because the
- *   rules are enforced through the policy API Gateway caches and evaluates with IAM matching.
+ *   `*` / `{name+}` (the rest of the path). A parameter matches exactly one non-empty segment, in decisions and
+ *   in policies: a policy allows it as an IAM `*` (which crosses `/`) and denies the same pattern with that `*`
+ *   widened to `*\/*` (`ruleSpans`), since the policy API Gateway caches is evaluated with IAM matching. Rule
+ *   sets where such a Deny would take away a path another rule allows are refused, and so is a parameter
+ *   followed by a literal in a rule that ends in a wildcard (IAM cannot tell which `/` the parameter ends at).
  * - A route with `{tenantId}` is a tenant route: the path's tenant must be the caller's own tenant. Every
  *   tenant route puts `{tenantId}` after the same literal prefix (e.g. `/tenants/{tenantId}`).
  * - A route without it is a shared route, open to callers of every tenant. It must start with a literal
@@ -99,6 +102,7 @@ export function parseRouteRules(input: unknown, tiers: Tiers, setting = 'TENANCY
   }
   const tenantPrefix = checkTenantPrefix(rules, fail);
   for (const rule of rules) if (!rule.tenantScoped) checkSharedRule(rule, tenantPrefix, fail);
+  checkSpans(rules, fail);
   return { rules, tenantPrefix };
 }
 
@@ -120,16 +124,38 @@ export function parseRouteRulesJson(text: string, tiers: Tiers, setting = 'TENAN
  */
 export function ruleResources(rule: RouteRule, tenantId: string): string[] {
   let path = '';
-  for (const segment of rule.segments) {
-    path += `/${segment.kind === 'literal' ? segment.value : segment.kind === 'tenant' ? tenantId : '*'}`;
-  }
+  for (const segment of rule.segments) path += `/${segmentPattern(segment, tenantId)}`;
   if (path === '') path = '/';
   return rule.methods.map((method) => `${method}${path}`);
 }
 
-/** Whether a rule matches a request resource (`GET/tenants/acme/me`) for the given tenant (`*`: any tenant). */
+/**
+ * The IAM resource paths a policy denies so that each `{param}` of the rule matches one segment only: per
+ * method and parameter, the rule's resource with that parameter's `*` widened to `*\/*` (exactly the paths
+ * where the parameter would span a `/`). Empty for rules without parameters, and for rules whose parameters
+ * are followed only by parameters and a final wildcard (there every IAM match has a one-segment reading).
+ */
+export function ruleSpans(rule: RouteRule, tenantId: string): string[] {
+  const rest = rule.segments.at(-1)?.kind === 'rest';
+  const spans: string[] = [];
+  rule.segments.forEach((segment, index) => {
+    if (segment.kind !== 'param') return;
+    if (rest && !rule.segments.slice(index + 1).some((later) => later.kind === 'literal')) return;
+    const path = rule.segments.map((part, at) => `/${at === index ? '*/*' : segmentPattern(part, tenantId)}`).join('');
+    for (const method of rule.methods) spans.push(`${method}${path}`);
+  });
+  return spans;
+}
+
+/**
+ * Whether a rule matches a request resource (`GET/tenants/acme/me`) for the given tenant (`*`: any tenant):
+ * one of its resources matches and none of its spans (a parameter reaching over `/`) does.
+ */
 export function ruleMatches(rule: RouteRule, resource: string, tenantId: string): boolean {
-  return ruleResources(rule, tenantId).some((pattern) => matchesArnPattern(pattern, resource));
+  return (
+    ruleResources(rule, tenantId).some((pattern) => matchesArnPattern(pattern, resource)) &&
+    !ruleSpans(rule, tenantId).some((pattern) => matchesArnPattern(pattern, resource))
+  );
 }
 
 /** Whether a caller with these groups and tier meets a rule's group and tier requirements. */
@@ -253,6 +279,62 @@ function checkSharedRule(rule: RouteRule, tenantPrefix: readonly string[], fail:
       `"${rule.route}": a shared route may not overlap the tenant routes under /${tenantPrefix.join('/')}/{tenantId}`,
     );
   }
+}
+
+// Stands for the caller's tenant when rules are compared: braces never appear in a literal segment.
+const ANY_TENANT = '{tenantId}';
+
+/**
+ * Refuses rule sets whose one-segment Denies could not be exact: a parameter followed by a literal in a rule
+ * ending in a wildcard, or a span Deny of one rule that meets a resource another rule allows for the same
+ * method (the Deny would win in IAM and take that route away).
+ */
+function checkSpans(rules: readonly RouteRule[], fail: (message: string) => never): void {
+  for (const rule of rules) {
+    const segments = rule.segments;
+    if (segments.at(-1)?.kind === 'rest') {
+      const param = segments.findIndex((segment) => segment.kind === 'param');
+      if (param !== -1 && segments.slice(param + 1).some((segment) => segment.kind === 'literal')) {
+        fail(
+          `"${rule.route}": a {parameter} followed by a literal cannot end in a wildcard (IAM cannot keep it to one segment)`,
+        );
+      }
+    }
+    for (const span of ruleSpans(rule, ANY_TENANT)) {
+      for (const other of rules) {
+        if (other === rule) continue;
+        const overlap = ruleResources(other, ANY_TENANT).find((resource) => patternsIntersect(span, resource));
+        if (overlap !== undefined) {
+          fail(`"${rule.route}" and "${other.route}" overlap where a {parameter} would span segments (${overlap})`);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Whether two IAM patterns with `*` wildcards (no `?`) match a common string: a walk over both patterns where a
+ * `*` may end, or swallow the other pattern's next character (a literal, or a `*` standing for some text).
+ */
+export function patternsIntersect(a: string, b: string): boolean {
+  const seen = new Set<number>();
+  const width = b.length + 1;
+  const walk = (i: number, j: number): boolean => {
+    if (i === a.length && j === b.length) return true;
+    const key = i * width + j;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const x = a[i];
+    const y = b[j];
+    if (x === '*' && (walk(i + 1, j) || (j < b.length && walk(i, j + 1)))) return true;
+    if (y === '*' && (walk(i, j + 1) || (i < a.length && walk(i + 1, j)))) return true;
+    return x !== undefined && x !== '*' && x === y && walk(i + 1, j + 1);
+  };
+  return walk(0, 0);
+}
+
+function segmentPattern(segment: Segment, tenantId: string): string {
+  return segment.kind === 'literal' ? segment.value : segment.kind === 'tenant' ? tenantId : '*';
 }
 
 function renderPath(segments: readonly Segment[]): string {

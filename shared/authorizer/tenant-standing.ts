@@ -1,4 +1,5 @@
 import type { Binding } from '../registry/binding';
+import { pinnedToPool } from '../registry/pool-pinning';
 import type { Tenant } from '../registry/tenant';
 import { type CacheOutcome, TenantCache, type TenantCacheSettings } from '../registry/tenant-cache';
 
@@ -14,8 +15,6 @@ export type Standing = 'active' | 'tenant-not-found' | 'tenant-inactive' | 'pool
 /** What `TenantStanding` needs, built once per container. */
 export interface TenantStandingOptions extends TenantCacheSettings {
   readonly reads: TenantReads;
-  /** The pools the authorizer trusts; with more than one (silo model), tokens are pinned to their pool. */
-  readonly userPoolIds: readonly string[];
   /** Called when a stale record answered because the registry failed (for the logs). */
   readonly onStale?: (what: string, error: unknown) => void;
   /** Clock in milliseconds, replaceable in tests. */
@@ -27,9 +26,10 @@ export interface TenantStandingOptions extends TenantCacheSettings {
  * when the token was issued: a token minted before its tenant was suspended is denied within the cache TTL.
  *
  * - The tenant record must exist and be `active`.
- * - With several pools (silo model), a token must come from its tenant's pool: a token from a pool bound to
- *   tenant B never speaks for tenant A, and a tenant bound to pool A is only reached with tokens from pool A.
- *   The pool bindings of the configured pools are read like tenant records.
+ * - The token's pool is pinned (`pool-pinning.ts`, the rule the triggers keep too): a pool bound to tenant B
+ *   never speaks for tenant A, and a tenant bound to pool A is only reached with tokens from pool A. The token
+ *   pool's binding is read like a tenant record, and the tenant's pools come with it, so this holds with one
+ *   configured pool as with several.
  *
  * Reads go through the same per-container cache as pre token generation (same TTL and stale window). With
  * nothing cached and the registry failing, `check` throws: the authorizer then answers 401. A fresh cache
@@ -39,7 +39,6 @@ export class TenantStanding {
   readonly #reads: TenantReads;
   readonly #tenants: TenantCache<Tenant | undefined>;
   readonly #pools: TenantCache<string | undefined>;
-  readonly #poolIds: readonly string[];
   readonly #onStale: (what: string, error: unknown) => void;
 
   constructor(options: TenantStandingOptions) {
@@ -47,46 +46,20 @@ export class TenantStanding {
     this.#reads = options.reads;
     this.#tenants = new TenantCache(cacheOptions);
     this.#pools = new TenantCache(cacheOptions);
-    this.#poolIds = options.userPoolIds;
     this.#onStale = options.onStale ?? (() => undefined);
   }
 
   /** The caller's standing; a promise only when something has to be read. Throws when the registry cannot answer. */
   check(caller: { readonly tenantId: string; readonly poolId: string }): Standing | Promise<Standing> {
     const tenant = this.#tenants.fresh(caller.tenantId);
-    if (this.#poolIds.length < 2) {
-      return tenant === undefined ? this.#checkAsync(caller) : tenantStanding(tenant.value);
-    }
-    const pools = this.#poolIds.map((poolId) => this.#pools.fresh(poolId));
-    if (tenant === undefined || pools.some((entry) => entry === undefined)) return this.#checkAsync(caller);
-    return this.#decide(
-      caller,
-      tenant.value,
-      pools.map((entry) => entry?.value),
-    );
+    const pool = this.#pools.fresh(caller.poolId);
+    if (tenant === undefined || pool === undefined) return this.#checkAsync(caller);
+    return decide(caller, tenant.value, pool.value);
   }
 
   async #checkAsync(caller: { readonly tenantId: string; readonly poolId: string }): Promise<Standing> {
-    if (this.#poolIds.length < 2) return tenantStanding(await this.#tenant(caller.tenantId));
-    const [tenant, pools] = await Promise.all([
-      this.#tenant(caller.tenantId),
-      Promise.all(this.#poolIds.map((poolId) => this.#poolTenant(poolId))),
-    ]);
-    return this.#decide(caller, tenant, pools);
-  }
-
-  #decide(
-    caller: { readonly tenantId: string; readonly poolId: string },
-    tenant: Tenant | undefined,
-    poolTenants: readonly (string | undefined)[],
-  ): Standing {
-    const standing = tenantStanding(tenant);
-    if (standing !== 'active') return standing;
-    const tokenPoolTenant = poolTenants[this.#poolIds.indexOf(caller.poolId)];
-    // A silo pool speaks for its own tenant only.
-    if (tokenPoolTenant !== undefined) return tokenPoolTenant === caller.tenantId ? 'active' : 'pool-mismatch';
-    // A shared pool never speaks for a tenant that has a pool of its own.
-    return poolTenants.includes(caller.tenantId) ? 'pool-mismatch' : 'active';
+    const [tenant, poolTenant] = await Promise.all([this.#tenant(caller.tenantId), this.#poolTenant(caller.poolId)]);
+    return decide(caller, tenant, poolTenant);
   }
 
   async #tenant(tenantId: string): Promise<Tenant | undefined> {
@@ -107,7 +80,12 @@ export class TenantStanding {
   }
 }
 
-function tenantStanding(tenant: Tenant | undefined): Standing {
+function decide(
+  caller: { readonly tenantId: string; readonly poolId: string },
+  tenant: Tenant | undefined,
+  poolTenant: string | undefined,
+): Standing {
   if (tenant === undefined) return 'tenant-not-found';
-  return tenant.status === 'active' ? 'active' : 'tenant-inactive';
+  if (tenant.status !== 'active') return 'tenant-inactive';
+  return pinnedToPool(caller.poolId, poolTenant, tenant) ? 'active' : 'pool-mismatch';
 }

@@ -21,7 +21,14 @@ import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
 import type { PolicyStoreRecord } from '../registry/policy-store-registry';
 import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
-import { normaliseSchema, type PolicyChange, planChanges, type StoreContents } from './policy-plan';
+import {
+  effectOf,
+  normaliseSchema,
+  type PolicyChange,
+  planChanges,
+  type StoreContents,
+  withReplacements,
+} from './policy-plan';
 
 /** The tag IAM matches against the caller's `TenantID` session tag (docs/cedar.md "Choosing the engine"). */
 export const TENANT_TAG = 'TenantID';
@@ -32,11 +39,16 @@ const TEMPLATE_NAME = 'name/template-';
 const storeDescription = (tenantId: string) => `cognito-tenancy tenant ${tenantId}`;
 // AVP returns names with or without the `name/` prefix depending on the call; compare without it.
 const bare = (name: string | undefined) => (name ?? '').replace(/^name\//, '');
+// A policy's replacement is created under the other of two names (`global-<id>` / `global-<id>_r`) when it
+// must exist before the old one is deleted: names are unique in a store, and ids never hold `_`.
+const REPLACEMENT = '_r';
 
 interface ManagedItems {
-  /** Managed id → AVP id and statement. */
-  readonly policies: Map<string, { avpId: string; statement: string }>;
+  /** Managed id → AVP id, name (bare) and statement. */
+  readonly policies: Map<string, { avpId: string; name: string; statement: string }>;
   readonly templates: Map<string, { avpId: string; statement: string }>;
+  /** Second copies of a managed policy (a run stopped between creating a replacement and deleting the old one). */
+  readonly duplicates: { readonly id: string; readonly avpId: string }[];
   readonly schema: string | undefined;
 }
 
@@ -104,7 +116,15 @@ export class AvpPolicyStore {
   async plan(tenantId: string, files: PolicyFiles, schema: string): Promise<PolicyChange[] | undefined> {
     const record = await this.#record(tenantId);
     if (record === undefined) return undefined;
-    return planChanges(desired(files, schema), contents(await this.#read(storeId(record))));
+    const items = await this.#read(storeId(record));
+    return [...(await this.#changes(items, files, schema)), ...duplicateDeletes(items)];
+  }
+
+  /** The plan, with the updates AVP cannot make in place turned into replacements. */
+  async #changes(items: ManagedItems, files: PolicyFiles, schema: string): Promise<PolicyChange[]> {
+    const want = desired(files, schema);
+    const have = contents(items);
+    return withReplacements(planChanges(want, have), want, have);
   }
 
   /** Brings the tenant's store to the repository's model (see `create`). */
@@ -133,7 +153,13 @@ export class AvpPolicyStore {
   async #apply(record: PolicyStoreRecord, files: PolicyFiles, schema: string): Promise<PolicyStoreRecord> {
     const policyStoreId = storeId(record);
     const items = await this.#read(policyStoreId);
-    const changes = planChanges(desired(files, schema), contents(items));
+    // Left by a run that stopped mid-replacement, and deleted first so that the kept copy's replacement can take
+    // its name: either it is the old forbid (the kept copy is its replacement) or a replacement that the kept
+    // old forbid still covers; no window allows more than the old version.
+    for (const duplicate of items.duplicates) {
+      await this.#client.send(new DeletePolicyCommand({ policyStoreId, policyId: duplicate.avpId }));
+    }
+    const changes = await this.#changes(items, files, schema);
     const templateIds = new Map([...items.templates].map(([id, item]) => [id, item.avpId]));
     for (const change of changes) await this.#applyOne(policyStoreId, change, files, schema, items, templateIds);
     const avpTemplateIds = Object.fromEntries(templateIds);
@@ -156,15 +182,28 @@ export class AvpPolicyStore {
     }
     if (change.kind === 'policy') {
       const statement = files.policies[change.id] ?? '';
-      const avpId = items.policies.get(change.id)?.avpId ?? '';
-      if (change.op === 'add') {
-        await client.send(
+      const current = items.policies.get(change.id);
+      const avpId = current?.avpId ?? '';
+      const createPolicy = (replacementName: boolean) =>
+        client.send(
           new CreatePolicyCommand({
             policyStoreId,
-            name: `${POLICY_NAME}${change.id}`,
+            name: `${POLICY_NAME}${change.id}${replacementName ? REPLACEMENT : ''}`,
             definition: { static: { statement, description: `global policy ${change.id}` } },
           }),
         );
+      if (change.op === 'add') {
+        await createPolicy(false);
+      } else if (change.op === 'replace') {
+        // Never more allowed than by either version: a permit goes before its replacement exists (fewer
+        // permits meanwhile), a forbid only once its replacement is in place (more forbids meanwhile).
+        if ((await effectOf('policy', current?.statement ?? '')) === 'permit') {
+          await client.send(new DeletePolicyCommand({ policyStoreId, policyId: avpId }));
+          await createPolicy(false);
+        } else {
+          await createPolicy(current?.name === `global-${change.id}`);
+          await client.send(new DeletePolicyCommand({ policyStoreId, policyId: avpId }));
+        }
       } else if (change.op === 'update') {
         await client.send(
           new UpdatePolicyCommand({ policyStoreId, policyId: avpId, definition: { static: { statement } } }),
@@ -189,6 +228,27 @@ export class AvpPolicyStore {
     } else if (change.op === 'update') {
       // Updated in place: template-linked policies (shares) follow the new text.
       await client.send(new UpdatePolicyTemplateCommand({ policyStoreId, policyTemplateId: avpId, statement }));
+    } else if (change.op === 'replace') {
+      // A template whose effect, principal or resource changed: AVP cannot update it, and deleting it needs its
+      // links (the shares) gone first, which this sync never does on its own. Without links it is recreated.
+      try {
+        await client.send(new DeletePolicyTemplateCommand({ policyStoreId, policyTemplateId: avpId }));
+      } catch (error) {
+        throw new TenancyError(
+          `template ${change.id} changed its effect, principal or resource, which Verified Permissions cannot update, ` +
+            'and it has shares linked to it: remove or migrate those shares, then sync again',
+          { cause: error },
+        );
+      }
+      const output = await client.send(
+        new CreatePolicyTemplateCommand({
+          policyStoreId,
+          name: `${TEMPLATE_NAME}${change.id}`,
+          statement,
+          description: `template ${change.id}`,
+        }),
+      );
+      if (output.policyTemplateId !== undefined) templateIds.set(change.id, output.policyTemplateId);
     } else {
       // AVP refuses while links exist: the error says so, and the shares are kept.
       await client.send(new DeletePolicyTemplateCommand({ policyStoreId, policyTemplateId: avpId }));
@@ -209,7 +269,8 @@ export class AvpPolicyStore {
 
   async #read(policyStoreId: string): Promise<ManagedItems> {
     const client = this.#client;
-    const policies = new Map<string, { avpId: string; statement: string }>();
+    const policies = new Map<string, { avpId: string; name: string; statement: string }>();
+    const duplicates: { id: string; avpId: string }[] = [];
     const templates = new Map<string, { avpId: string; statement: string }>();
     let nextToken: string | undefined;
     do {
@@ -219,11 +280,13 @@ export class AvpPolicyStore {
       for (const item of page.policies ?? []) {
         const name = bare(item.name);
         if (!name.startsWith('global-') || item.policyId === undefined) continue;
+        const id = name.slice('global-'.length).replace(new RegExp(`${REPLACEMENT}$`), '');
+        if (policies.has(id)) {
+          duplicates.push({ id, avpId: item.policyId });
+          continue;
+        }
         const policy = await client.send(new GetPolicyCommand({ policyStoreId, policyId: item.policyId }));
-        policies.set(name.slice('global-'.length), {
-          avpId: item.policyId,
-          statement: policy.definition?.static?.statement ?? '',
-        });
+        policies.set(id, { avpId: item.policyId, name, statement: policy.definition?.static?.statement ?? '' });
       }
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
@@ -251,8 +314,13 @@ export class AvpPolicyStore {
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
-    return { policies, templates, schema };
+    return { policies, templates, duplicates, schema };
   }
+}
+
+/** A delete per duplicate copy of a managed policy, for the plan (and `--dry-run`) to show. */
+function duplicateDeletes(items: ManagedItems): PolicyChange[] {
+  return items.duplicates.map(({ id }) => ({ op: 'delete', kind: 'policy', id: `${id} (duplicate)` }));
 }
 
 function storeId(record: PolicyStoreRecord): string {
@@ -263,7 +331,7 @@ function storeId(record: PolicyStoreRecord): string {
 const desired = (files: PolicyFiles, schema: string): StoreContents => ({ ...files, schema });
 
 function contents(items: ManagedItems): StoreContents {
-  const texts = (map: ManagedItems['policies']) =>
+  const texts = (map: ReadonlyMap<string, { readonly statement: string }>) =>
     Object.fromEntries([...map].map(([id, item]) => [id, item.statement]));
   return { policies: texts(items.policies), templates: texts(items.templates), schema: items.schema };
 }

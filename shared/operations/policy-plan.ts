@@ -4,7 +4,8 @@ import type { PolicyFiles } from './policy-files';
 
 /** One difference between the repository's policy model and a tenant's store. */
 export interface PolicyChange {
-  readonly op: 'add' | 'update' | 'delete';
+  /** `replace`: delete and create, for an edit Verified Permissions cannot make in place (`withReplacements`). */
+  readonly op: 'add' | 'update' | 'replace' | 'delete';
   readonly kind: 'schema' | 'policy' | 'template';
   readonly id: string;
 }
@@ -39,6 +40,53 @@ export function planChanges(desired: StoreContents, actual: StoreContents): Poli
   }
   // Policies go before templates when deleting: a template outlives nothing that names it.
   return [...changes, ...deletes.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'policy' ? -1 : 1))];
+}
+
+/**
+ * What Verified Permissions can never change in place, as a comparable key: the effect, principal and resource
+ * scope of a static policy or template. AVP refuses `UpdatePolicy` and `UpdatePolicyTemplate` that change them
+ * ("You can't change … the effect … the principal … the resource", UpdateStaticPolicyDefinition:
+ * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdateStaticPolicyDefinition.html;
+ * templates: https://docs.aws.amazon.com/verifiedpermissions/latest/userguide/policy-templates-edit.html).
+ * `undefined` when the text does not parse.
+ */
+export async function fixedScope(kind: 'policy' | 'template', statement: string): Promise<string | undefined> {
+  const cedar = await loadCedar();
+  const answer = kind === 'policy' ? cedar.policyToJson(statement) : cedar.templateToJson(statement);
+  if (answer.type !== 'success') return undefined;
+  const { effect, principal, resource } = answer.json;
+  return JSON.stringify({ effect, principal, resource });
+}
+
+/** The effect of a policy or template text (`permit` when it does not parse: treated as the riskier one). */
+export async function effectOf(kind: 'policy' | 'template', statement: string): Promise<'permit' | 'forbid'> {
+  const cedar = await loadCedar();
+  const answer = kind === 'policy' ? cedar.policyToJson(statement) : cedar.templateToJson(statement);
+  return answer.type === 'success' && answer.json.effect === 'forbid' ? 'forbid' : 'permit';
+}
+
+/**
+ * Turns each `update` that changes a policy's or template's effect, principal or resource (`fixedScope`) into a
+ * `replace`: Verified Permissions would refuse it in place, and the store would fail on every rerun.
+ */
+export async function withReplacements(
+  changes: readonly PolicyChange[],
+  desired: StoreContents,
+  actual: StoreContents,
+): Promise<PolicyChange[]> {
+  const result: PolicyChange[] = [];
+  for (const change of changes) {
+    if (change.op !== 'update' || change.kind === 'schema') {
+      result.push(change);
+      continue;
+    }
+    const texts =
+      change.kind === 'policy' ? [desired.policies, actual.policies] : [desired.templates, actual.templates];
+    const [want, have] = texts.map((map) => map?.[change.id] ?? '');
+    const same = (await fixedScope(change.kind, want ?? '')) === (await fixedScope(change.kind, have ?? ''));
+    result.push(same ? change : { ...change, op: 'replace' });
+  }
+  return result;
 }
 
 /** One line per change, e.g. `update policy owner-manages-document`. */

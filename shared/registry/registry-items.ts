@@ -38,6 +38,7 @@ export function tenantFromItem(item: Item): Tenant {
     status,
     seats: readN(item, 'seats'),
     roleMappings: readStringMap(item, 'roleMappings'),
+    ...(item.siloPools?.SS === undefined ? {} : { siloPools: [...item.siloPools.SS] }),
     createdAt: readS(item, 'createdAt'),
     updatedAt: readS(item, 'updatedAt'),
   };

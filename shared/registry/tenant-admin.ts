@@ -1,4 +1,11 @@
-import { type AttributeValue, paginateQuery, paginateScan, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  paginateQuery,
+  paginateScan,
+  QueryCommand,
+  type TransactWriteItem,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   BindingConflictError,
   BindingNotFoundError,
@@ -126,13 +133,16 @@ export class TenantAdmin extends MembershipRegistry {
     const key = bindingKey(binding);
     const table = this.table.tableName;
     const reasons = await this.table.transact('bind', [
-      {
-        ConditionCheck: {
-          TableName: table,
-          Key: itemKey(keys.tenant(tenantId)),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
+      // A pool binding is also kept on the tenant item (`siloPools`), where every reader of the tenant sees it.
+      binding.kind === 'pool'
+        ? { Update: { ...this.#siloPoolsUpdate(tenantId, 'ADD', binding.userPoolId), TableName: table } }
+        : {
+            ConditionCheck: {
+              TableName: table,
+              Key: itemKey(keys.tenant(tenantId)),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
       {
         Put: {
           TableName: table,
@@ -152,7 +162,16 @@ export class TenantAdmin extends MembershipRegistry {
     if (reasons[0]) throw new TenantNotFoundError(tenantId);
     if (!reasons[1]) throw new RegistryUnavailableError('bind');
     const holder = await this.resolveBinding(binding);
-    if (holder === tenantId) return;
+    if (holder === tenantId) {
+      // Held already: a pool binding made before the tenant item kept its pools gets them now (idempotent).
+      if (binding.kind === 'pool') {
+        const update = this.#siloPoolsUpdate(tenantId, 'ADD', binding.userPoolId);
+        await this.table.send('bind', () =>
+          this.table.client.send(new UpdateItemCommand({ ...update, TableName: this.table.tableName })),
+        );
+      }
+      return;
+    }
     throw new BindingConflictError(describeBinding(binding), holder ?? 'another tenant');
   }
 
@@ -171,6 +190,9 @@ export class TenantAdmin extends MembershipRegistry {
         },
       },
       { Delete: { TableName: table, Key: itemKey(keys.tenantBinding(tenantId, key)) } },
+      ...(binding.kind === 'pool'
+        ? [{ Update: { ...this.#siloPoolsUpdate(tenantId, 'DELETE', binding.userPoolId), TableName: table } }]
+        : []),
       this.audit.put(
         this.audit.entry(tenantId, 'binding-removed', 'operator-request', {
           detail: { binding: describeBinding(binding) },
@@ -179,6 +201,16 @@ export class TenantAdmin extends MembershipRegistry {
     ]);
     if (reasons?.[0]) throw new BindingNotFoundError(describeBinding(binding), tenantId);
     if (reasons !== undefined) throw new RegistryUnavailableError('unbind');
+  }
+
+  /** Adds a pool to, or deletes it from, the tenant item's `siloPools` set, only while the tenant exists. */
+  #siloPoolsUpdate(tenantId: string, action: 'ADD' | 'DELETE', userPoolId: string) {
+    return {
+      Key: itemKey(keys.tenant(tenantId)),
+      UpdateExpression: `${action} siloPools :pool`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':pool': { SS: [userPoolId] } },
+    };
   }
 
   /** The bindings a tenant holds. */

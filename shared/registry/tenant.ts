@@ -27,6 +27,11 @@ export interface Tenant {
   readonly seats: number;
   /** External IdP group name → role group of this suite. */
   readonly roleMappings: Readonly<Record<string, string>>;
+  /**
+   * The user pools bound to this tenant (silo), kept on the tenant item by `bind`/`unbind` so that every
+   * reader of the tenant knows its pools without another read (`pool-pinning.ts`). Absent: none.
+   */
+  readonly siloPools?: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -176,6 +176,22 @@ export class TenantNotAssignedError extends TenancyError {
 }
 
 /**
+ * A user of one pool would be placed in, or get tokens for, a tenant pinned to another pool
+ * (`registry/pool-pinning.ts`): a shared-pool user and a siloed tenant, or a silo pool and another tenant.
+ */
+export class PoolMismatchError extends TenancyError {
+  override name = 'PoolMismatchError';
+  constructor(
+    readonly tenantId: string,
+    readonly userPoolId: string,
+  ) {
+    super(`user pool ${userPoolId} may not speak for tenant ${tenantId} (silo pool pinning)`, {
+      userMessage: 'Your account cannot sign in to this organization.',
+    });
+  }
+}
+
+/**
  * `custom:tenantId` names a tenant the user has no membership item in: something other than this suite
  * wrote the attribute (an app client with write permission on it, or an IdP attribute mapping onto it).
  */
@@ -197,7 +213,7 @@ export class NoTenantForUserError extends TenancyError {
   /** @param code the reason code (docs/observability.md "Reason codes") for metrics, logs and audit items. */
   constructor(
     readonly reason: string,
-    readonly code: 'no-binding' | 'email-unverified' | 'tenant-not-found' = 'no-binding',
+    readonly code: 'no-binding' | 'email-unverified' | 'tenant-not-found' | 'pool-mismatch' = 'no-binding',
   ) {
     super(`no tenant for the new user: ${reason}`, {
       userMessage: 'Sign-up is not available for your account. Contact your administrator.',
@@ -257,8 +273,11 @@ export class CredentialsUnavailableError extends TenancyError {
 /** A policy engine could not decide (store unreachable, policy set unparsable, malformed request): deny. */
 export class PolicyEngineError extends TenancyError {
   override name = 'PolicyEngineError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { ...options, userMessage: 'The service is temporarily unavailable. Please try again.' });
+  /** The service that failed, as an operator would name it (`Verified Permissions in eu-west-1`), when known. */
+  readonly target: string | undefined;
+  constructor(message: string, options: { cause?: unknown; target?: string } = {}) {
+    super(message, { cause: options.cause, userMessage: 'The service is temporarily unavailable. Please try again.' });
+    this.target = options.target;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   NoTenantForUserError,
   PolicyEngineError,
   PolicyStoreNotFoundError,
+  PoolMismatchError,
   RegistryUnavailableError,
   SeatLimitError,
   TenantInactiveError,
@@ -77,8 +78,8 @@ export const REASON_CODES = {
   'unknown-route': ['denied', 'no route rule covers the request'],
   'non-canonical-path': ['denied', 'the path holds a dot, empty or encoded segment (never normalised)'],
   'pool-mismatch': [
-    'denied',
-    "the token's pool is another tenant's silo pool, or a shared pool for a tenant with its own pool",
+    'refused denied',
+    "the user's or token's pool is another tenant's silo pool, or a shared pool for a tenant with its own pool",
   ],
   // Authorizer: unauthorized (401), the token is missing or not valid for this API.
   'unsupported-event': ['unauthorized', 'not a REST TOKEN/REQUEST or HTTP API 2.0 authorizer event'],
@@ -142,6 +143,7 @@ export function reasonOf(error: unknown): ReasonCode {
   if (error instanceof MembershipMismatchError) return 'membership-mismatch';
   if (error instanceof MembershipNotFoundError) return 'membership-not-found';
   if (error instanceof LastAdminError) return 'last-admin';
+  if (error instanceof PoolMismatchError) return 'pool-mismatch';
   if (error instanceof BindingNotFoundError) return 'no-binding';
   if (error instanceof RegistryUnavailableError) return 'registry-unavailable';
   if (error instanceof DirectoryUnavailableError) return 'directory-unavailable';

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
 import { type Binding, makeBinding } from '../registry/binding';
+import { pinnedToPool } from '../registry/pool-pinning';
 import type { Membership, Tenant } from '../registry/tenant';
 import { type CacheOutcome, TenantCache } from '../registry/tenant-cache';
 import { isValidTenantId } from '../registry/tenant-id';
@@ -9,6 +10,7 @@ import {
   BindingNotFoundError,
   InvalidInputError,
   MembershipMismatchError,
+  PoolMismatchError,
   TenantInactiveError,
   TenantNotAssignedError,
   TenantNotFoundError,
@@ -75,6 +77,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
   const cacheOptions = { ttlMs: config.cacheTtlMs, staleTtlMs: config.staleTtlMs, now: deps.now };
   const tenants = new TenantCache<Tenant | undefined>(cacheOptions);
   const clients = new TenantCache<string | undefined>(cacheOptions);
+  const pools = new TenantCache<string | undefined>(cacheOptions);
 
   const noteStale = (what: string, outcome: CacheOutcome, error: unknown) => {
     // Only a failed load is news; a stale answer inside the retry pause carries no error and is not logged again.
@@ -99,6 +102,14 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
   const activeTenant = (tenantId: string): Tenant | Promise<Tenant> => {
     const cached = tenants.fresh(tenantId);
     return cached === undefined ? loadTenant(tenantId) : requireActive(tenantId, cached.value);
+  };
+
+  const loadPoolTenant = async (userPoolId: string): Promise<string | undefined> => {
+    const { value, outcome, error } = await pools.get(userPoolId, () =>
+      registry.resolveBinding(makeBinding('pool', userPoolId)),
+    );
+    noteStale('pool binding', outcome, error);
+    return value;
   };
 
   const issue = async (input: Record<string, unknown>): Promise<PreTokenResult> => {
@@ -139,6 +150,11 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     logger.appendKeys({ triggerSource: request.triggerSource, tenantId, sub: request.sub });
     const pending = activeTenant(tenantId);
     const tenant = pending instanceof Promise ? await pending : pending;
+    // Silo pinning (pool-pinning.ts): a user of pool X never gets tokens for a tenant pinned to pool Y.
+    const cachedPool = pools.fresh(request.userPoolId);
+    const poolTenant = cachedPool === undefined ? await loadPoolTenant(request.userPoolId) : cachedPool.value;
+    if (!pinnedToPool(request.userPoolId, poolTenant, tenant))
+      throw new PoolMismatchError(tenantId, request.userPoolId);
     if (config.verifyMembership && (await registry.getMembership(tenantId, request.sub)) === undefined) {
       throw new MembershipMismatchError(tenantId, request.sub);
     }

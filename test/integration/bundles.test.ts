@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildFunctionBundle,
   bundleIdentifiers,
@@ -10,6 +10,7 @@ import {
   functionEntries,
 } from '../../local/function-bundle';
 import { repositoryPolicySet } from '../../local/policy-sets';
+import { startBudgetMs } from '../../local/start-timeout';
 
 // Operator-only SDK commands: a table scan and user-pool administration that no Lambda performs.
 const OPERATOR_COMMANDS = ['ScanCommand', 'AdminCreateUserCommand', 'ListUsersCommand'] as const;
@@ -30,6 +31,9 @@ const wasmFiles = (bundle: FunctionBundle) =>
   (readdirSync(dirname(bundle.file), { recursive: true }) as string[]).filter((file) => file.endsWith('.wasm'));
 const carriesCedar = (bundle: FunctionBundle) =>
   bundle.jsFiles.some((file) => readFileSync(file, 'utf8').includes('statefulIsAuthorized'));
+
+// Building every bundle is bound by the machine's speed, like a start-up.
+vi.setConfig({ hookTimeout: startBudgetMs(2) });
 
 describe('Lambda bundles, built with the deployed esbuild options', () => {
   let out: string;
@@ -66,7 +70,7 @@ describe('Lambda bundles, built with the deployed esbuild options', () => {
       ].join('\n'),
     );
     deciding = await buildFunctionBundle(decidingEntry, out);
-  }, 120_000);
+  });
 
   afterAll(() => {
     if (out !== undefined) rmSync(out, { recursive: true, force: true });

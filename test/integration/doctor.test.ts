@@ -3,7 +3,7 @@ import {
   UpdateUserPoolClientCommand,
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { cliRunner } from '../support/cli';
 
@@ -16,12 +16,13 @@ describe('tenants doctor against cognito-local', () => {
   const doctor = (...argv: string[]) =>
     cliRunner({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint })('doctor', ...argv);
 
-  beforeAll(async () => {
+  // A fresh pool per test: one test changes the pool another expects untouched, and any order must pass.
+  beforeEach(async () => {
     cognito = await startCognitoLocal();
     client = localCognitoClient(cognito.endpoint);
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     client?.destroy();
     await cognito?.stop();
   });

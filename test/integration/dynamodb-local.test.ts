@@ -1,11 +1,7 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createRegistryTable,
-  LocalStackError,
-  localDynamoDBClient,
-  startDynamoDBLocal,
-} from '../../local/dynamodb-local';
+import { createRegistryTable, localDynamoDBClient, startDynamoDBLocal } from '../../local/dynamodb-local';
+import { LocalStackError } from '../../local/local-stack-error';
 
 describe('DynamoDB Local harness', () => {
   const originalPath = process.env.PATH;

@@ -7,7 +7,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/tenants-cli';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { DirectoryAdmin } from '../../shared/cognito/directory-admin';
@@ -313,7 +313,8 @@ describe('tenants adopt against DynamoDB Local and cognito-local', () => {
   let registry: TenantAdmin;
   let cli: Cli;
 
-  beforeAll(async () => {
+  // A fresh pool and registry per test: the report test counts users another test creates and adopts.
+  beforeEach(async () => {
     cognito = await startCognitoLocal();
     client = localCognitoClient(cognito.endpoint);
     test = await createTestRegistry();
@@ -322,7 +323,7 @@ describe('tenants adopt against DynamoDB Local and cognito-local', () => {
     cli = cliFor(test, cognito);
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     client?.destroy();
     await cognito?.stop();
   });
@@ -378,6 +379,9 @@ describe('tenants adopt against DynamoDB Local and cognito-local', () => {
   });
 
   it('prints a readable report', async () => {
+    // Prepare: a user holding a tenant the registry does not know.
+    await createPoolUser(client, cognito.userPoolId, 'mail.example', { 'custom:tenantId': 'nope-co' });
+
     // Act
     const result = await cli('adopt', '--pool', cognito.userPoolId);
 

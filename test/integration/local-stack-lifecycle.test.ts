@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runDocumentsFlow } from '../../local/documents-flow';
 import { DEMO_CODE, runLifecycle } from '../../local/lifecycle';
 import { runSharingFlow } from '../../local/sharing-flow';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { startBudgetMs } from '../../local/start-timeout';
+
+// Four servers start in sequence; each flow's first calls cold-start functions in serverless-offline.
+vi.setConfig({ hookTimeout: startBudgetMs(4), testTimeout: startBudgetMs(2) });
 
 // The demo's lifecycle through the real local stack: cognito-local invoking the triggers through
 // serverless-offline, the HTTP API behind the authorizer, DynamoDB Local as the registry.
@@ -11,7 +15,7 @@ describe('tenant lifecycle end to end on the local stack', () => {
 
   beforeAll(async () => {
     stack = await startLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds: 0 });
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await stack?.stop();
@@ -44,7 +48,7 @@ describe('tenant lifecycle end to end on the local stack', () => {
       'suspended tenant: refresh refused',
     ]);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
-  }, 120_000);
+  });
 
   it('keeps documents in their tenant: created, read and listed by acme, 404/403 for globex, IAM denies the rest', async () => {
     // Act
@@ -62,7 +66,7 @@ describe('tenant lifecycle end to end on the local stack', () => {
       "IAM: globex session GetObject under acme's prefix",
     ]);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
-  }, 120_000);
+  });
 
   it('decides sharing with Cedar end to end: refused, shared by the owner, read; admin manages; globex refused', async () => {
     // Act
@@ -86,5 +90,5 @@ describe('tenant lifecycle end to end on the local stack', () => {
       'sharing: tenant-admin deletes it again',
     ]);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
-  }, 120_000);
+  });
 });

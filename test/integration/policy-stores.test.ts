@@ -1,5 +1,11 @@
 import { CreateTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
+import {
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  UpdatePolicyCommand,
+  ValidationException,
+  VerifiedPermissionsClient,
+} from '@aws-sdk/client-verifiedpermissions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AvpPolicyStore, TENANT_TAG } from '../../shared/operations/avp-policy-store';
 import { EmbeddedPolicyStore } from '../../shared/operations/embedded-policy-store';
@@ -28,6 +34,13 @@ let files: PolicyFiles;
 let schema: string;
 
 beforeAll(async () => {
+  files = readPolicyFiles();
+  schema = await validatePolicyFiles(files);
+});
+
+// A fresh registry (and tenant data table) per test: every test states the policy sets it starts from, so the
+// tests pass in any order and alone.
+beforeEach(async () => {
   const test = await createTestRegistry();
   registry = test.registry;
   registryClient = test.client;
@@ -51,8 +64,6 @@ beforeAll(async () => {
   );
   links = new TenantDataLinks({ clientFor: () => test.client, tableName: dataTable });
   stores = new PolicyStoreAdmin({ client: test.client, tableName: test.tableName });
-  files = readPolicyFiles();
-  schema = await validatePolicyFiles(files);
   for (const tenantId of ['acme', 'globex', 'initech', 'hooli']) {
     await registry.createTenant({ tenantId, name: tenantId, tier: 'standard' });
   }
@@ -94,7 +105,7 @@ describe('embedded policy sets in the registry', () => {
   });
 
   it('reports drift per store in a dry run without writing, then applies add, update and delete', async () => {
-    // Prepare
+    // Prepare: initech has the repository's set, hooli none.
     const embedded = new EmbeddedPolicyStore(stores);
     await embedded.create('initech', files);
     const before = await stores.getRecord('initech');
@@ -169,6 +180,9 @@ describe('sharing on the embedded engine', () => {
     });
   const isMember = async (tenantId: string, sub: string) => (await registry.getMembership(tenantId, sub)) !== undefined;
   const doc = { kind: 'document' as const, id: 'report-1', tenantId: 'acme', ownerSub: 'alice' };
+  beforeEach(async () => {
+    await new EmbeddedPolicyStore(stores).create('acme', files);
+  });
 
   it('lets the owner share with a colleague, who then reads; sharing twice is one share', async () => {
     // Prepare
@@ -276,6 +290,94 @@ describe('AVP policy stores', () => {
     expect(fake.policies.has('USER1')).toBe(true);
     expect(fake.policies.has('LINK1')).toBe(true);
     expect((await store.show(tenantId))?.policies).toEqual(changedFiles().policies);
+  });
+
+  it('refuses, as Verified Permissions does, an update that turns a permit into a forbid', async () => {
+    // Prepare
+    const store = new AvpPolicyStore(client, stores);
+    const { record } = await store.create('vandelay', files, schema);
+    const policyStoreId = record.policyStoreId ?? '';
+    const [policy] = [...avp.store(policyStoreId).policies.values()];
+    const forbid = (policy?.statement ?? '').replace(/^permit/m, 'forbid');
+
+    // Act
+    const update = client.send(
+      new UpdatePolicyCommand({
+        policyStoreId,
+        policyId: policy?.policyId ?? '',
+        definition: { static: { statement: forbid } },
+      }),
+    );
+
+    // Assess
+    await expect(update).rejects.toBeInstanceOf(ValidationException);
+    expect(avp.store(policyStoreId).policies.get(policy?.policyId ?? '')?.statement).toBe(policy?.statement);
+  });
+
+  it('replaces policies whose scope changed, shown in a dry run, a permit deleted before and a forbid after its replacement', async () => {
+    // Prepare
+    const withForbid: PolicyFiles = {
+      ...files,
+      policies: {
+        ...files.policies,
+        'no-deletes-on-sundays': 'forbid (principal, action == Tenancy::Action::"DeleteDocument", resource);',
+      },
+    };
+    const rescoped: PolicyFiles = {
+      ...withForbid,
+      policies: {
+        ...withForbid.policies,
+        // Resource scope of a permit, principal scope of a forbid: neither can be updated in place.
+        'owner-manages-document': (files.policies['owner-manages-document'] ?? '').replace(
+          'resource is Tenancy::Document',
+          'resource',
+        ),
+        'no-deletes-on-sundays':
+          'forbid (principal is Tenancy::User, action == Tenancy::Action::"DeleteDocument", resource);',
+      },
+    };
+    const store = new AvpPolicyStore(client, stores);
+    const tenantId = 'umbrella-avp';
+    const { record } = await store.create(tenantId, withForbid, schema);
+    const policyStoreId = record.policyStoreId ?? '';
+    const idOf = (name: string) =>
+      [...avp.store(policyStoreId).policies.values()].find((policy) => policy.name === name)?.policyId;
+    const oldOwner = idOf('name/global-owner-manages-document');
+    const oldForbid = idOf('name/global-no-deletes-on-sundays');
+    avp.writes = 0;
+
+    // Act
+    const dry = await syncPolicyStores(store, [tenantId], rescoped, schema, { dryRun: true });
+    const writesInDryRun = avp.writes;
+    avp.mock.resetHistory();
+    const applied = await syncPolicyStores(store, [tenantId], rescoped, schema, { dryRun: false });
+    const writes = avp.mock
+      .calls()
+      .map((call) => call.args[0])
+      .flatMap((command) =>
+        command instanceof DeletePolicyCommand
+          ? [`delete ${command.input.policyId}`]
+          : command instanceof CreatePolicyCommand
+            ? [`create ${command.input.name}`]
+            : [],
+      );
+    const again = await syncPolicyStores(store, [tenantId], rescoped, schema, { dryRun: true });
+
+    // Assess
+    expect(dry[0]?.changes).toEqual([
+      { op: 'replace', kind: 'policy', id: 'owner-manages-document' },
+      { op: 'replace', kind: 'policy', id: 'no-deletes-on-sundays' },
+    ]);
+    expect(writesInDryRun).toBe(0);
+    expect(applied[0]?.status).toBe('updated');
+    expect(writes).toEqual([
+      `delete ${oldOwner}`,
+      'create name/global-owner-manages-document',
+      'create name/global-no-deletes-on-sundays_r',
+      `delete ${oldForbid}`,
+    ]);
+    expect(again).toEqual([{ tenantId, status: 'in-sync', changes: [] }]);
+    expect((await store.show(tenantId))?.policies).toEqual(rescoped.policies);
   });
 
   it('reuses a store created by a run that failed before recording it', async () => {

@@ -1,4 +1,5 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { randomUUID } from 'node:crypto';
+import { AdminCreateUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { selfServiceTenantId } from '../../shared/assignment/self-service-tenant';
@@ -155,9 +156,17 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
   });
 
   it('joins a federated user by the IdP binding of the provider in identities', async () => {
-    // Prepare: cognito-local cannot federate; the user stands in for AcmeSAML_jdoe
-    const federated = await user('acme.example');
+    // Prepare: cognito-local cannot federate (and wants e-mail user names); a user named with the prefix Cognito gives
+    // AcmeSAML's users stands in for one
+    const username = `AcmeSAML_${randomUUID().slice(0, 8)}@acme.example`;
+    const created = await client.send(
+      new AdminCreateUserCommand({ UserPoolId: cognito.userPoolId, Username: username, MessageAction: 'SUPPRESS' }),
+    );
+    const sub = created.User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
+    // cognito-local keeps its own user name (the name given is an alias), which group listings go by.
+    const federated = { username: created.User?.Username ?? '', sub, email: 'jdoe@acme.example' };
     const event = eventFor('post-confirmation/idp-join.json', federated);
+    event.userName = username;
 
     // Act
     await handler(event);
@@ -165,6 +174,19 @@ describe('post confirmation trigger against DynamoDB Local and cognito-local', (
     // Assess
     expect(await state(federated)).toEqual({ tenantId: 'acme', groups: ['tenant-member'] });
     expect(await membersOf('acme', federated)).toEqual([expect.objectContaining({ source: 'idp' })]);
+  });
+
+  it('refuses a federated user whose identities name a bound provider its user name does not carry', async () => {
+    // Prepare: the user name says EvilOIDC-like (no AcmeSAML_ prefix), identities claim AcmeSAML
+    const impostor = await user('acme.example');
+    const event = eventFor('post-confirmation/idp-join.json', impostor);
+
+    // Act
+    const run = handler(event);
+
+    // Assess
+    await expect(run).rejects.toThrow('Sign-up is not available');
+    expect(await state(impostor)).toEqual({ tenantId: undefined, groups: [] });
   });
 
   it('joins a user signing up through a bridge app client by the client binding', async () => {

@@ -99,6 +99,22 @@ describe('pre sign-up trigger against DynamoDB Local', () => {
     return late;
   }
 
+  it('refuses a shared-pool user whom the e-mail domain would place in a tenant pinned to another pool', async () => {
+    // Prepare
+    await registry.createTenant({ tenantId: 'pinned', name: 'pinned', tier: 'standard' });
+    await registry.bind('pinned', makeBinding('domain', 'pinned.example'));
+    await registry.bind('pinned', makeBinding('pool', 'us-east-1_PinnedSilo'));
+    const signUp = event('sign-up-domain');
+    signUp.request.userAttributes.email = 'eve@pinned.example';
+
+    // Act
+    const run = handler(signUp);
+
+    // Assess
+    await expect(run).rejects.toThrow('Sign-up is not available for your account.');
+    expect((await registry.getTenant('pinned'))?.siloPools).toEqual(['us-east-1_PinnedSilo']);
+  });
+
   it('refuses a sign-up into a tenant without a free seat', async () => {
     // Prepare
     const full = await fullTenantSignUp('tiny');

@@ -273,7 +273,7 @@ describe('pre token generation handler against DynamoDB Local', () => {
     expect(proxy.count('membership')).toBe(6);
   });
 
-  it('reads no membership when verification is off, and caches the client binding like a tenant', async () => {
+  it('reads no membership when verification is off, and caches the client and pool bindings like a tenant', async () => {
     // Prepare
     const handler = await coldStartHandler({ TENANCY_VERIFY_MEMBERSHIP: 'false' });
 
@@ -282,7 +282,8 @@ describe('pre token generation handler against DynamoDB Local', () => {
     for (let i = 0; i < 3; i++) await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
 
     // Assess
-    expect(proxy.reads.sort()).toEqual(['binding', 'tenant', 'tenant']);
+    // One pool binding read (pinning, `pool-pinning.ts`) for the users, one client binding for the clients.
+    expect(proxy.reads.sort()).toEqual(['binding', 'binding', 'tenant', 'tenant']);
   });
 
   it('refuses membership mismatch, unknown tenant and unbound client against the real registry', async () => {

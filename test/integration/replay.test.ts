@@ -1,19 +1,27 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { START_TIMEOUT_ENV, startBudgetMs, startTimeoutMs } from '../../local/start-timeout';
+import { pathWithoutJava, root, runTool } from '../support/local-tool';
 
-const root = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
+// A replay starts tsx, then four servers in sequence, then invokes a function cold.
+vi.setConfig({ testTimeout: startBudgetMs(6) });
 
 /** `npm run replay -- <event>` as a user runs it: its own local stack, stdout for the response. */
 async function replay(event: string) {
   return run(process.execPath, ['--import', 'tsx', 'local/replay.ts', event], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TSX_DISABLE_CACHE: '1' },
-    timeout: 170_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TSX_DISABLE_CACHE: '1',
+      [START_TIMEOUT_ENV]: String(startTimeoutMs()),
+    },
+    timeout: startBudgetMs(5),
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,
@@ -31,7 +39,7 @@ describe('npm run replay through the local stack', () => {
     expect(event.response.claimsOverrideDetails).toMatchObject({
       claimsToAddOrOverride: { tenantId: 'acme', tier: 'standard' },
     });
-  }, 180_000);
+  });
 
   it('prints a refusal on stderr and exits 1, with nothing on stdout', async () => {
     // Act
@@ -41,7 +49,7 @@ describe('npm run replay through the local stack', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('refused: Your organization is not active.');
-  }, 180_000);
+  });
 
   it('refuses a file that is no trigger or authorizer event with exit 2', async () => {
     // Act
@@ -50,7 +58,7 @@ describe('npm run replay through the local stack', () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('events/tenants.json is not a Cognito trigger or API Gateway authorizer event');
-  }, 60_000);
+  });
   it('ends quietly with exit 0 and removes its temporary folders when the reader closes the pipe early', async () => {
     // Prepare: a fresh TMPDIR shows what the run leaves behind (cognito-local's data folder lives there).
     const tmp = mkdtempSync(join(tmpdir(), 'replay-pipe-'));
@@ -78,60 +86,64 @@ describe('npm run replay through the local stack', () => {
     // tsx keeps its compile cache in TMPDIR on purpose; nothing else of the run may stay.
     expect(readdirSync(tmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
     rmSync(tmp, { recursive: true, force: true });
-  }, 180_000);
+  });
 
-  it('stops the stack it is still starting when interrupted, leaving no temporary folders behind', async () => {
-    // Prepare: a fresh TMPDIR shows what the run leaves behind (cognito-local's data folder lives there).
-    const tmp = mkdtempSync(join(tmpdir(), 'replay-signal-'));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'local/replay.ts', 'events/pre-token-generation/v1-authentication.json'],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: tmp } },
-    );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
-
-    // Act: Ctrl-C while serverless-offline is starting (DynamoDB Local, s3rver and cognito-local already run).
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('starting serverless-offline')) resolve();
-      });
+  it('stops the stack it is still starting when interrupted, exits 130 and leaves no temporary folder behind', async () => {
+    // Act: Ctrl-C while serverless-offline bundles (DynamoDB Local, s3rver and cognito-local already run).
+    const result = await runTool('replay', ['events/pre-token-generation/v1-authentication.json'], {
+      interruptWhileBundling: true,
     });
-    child.kill('SIGINT');
-    const code = await exited;
 
     // Assess
-    expect(code).toBe(130);
-    expect(stderr).not.toContain('invoking');
-    // tsx keeps its compile cache in TMPDIR on purpose; nothing else of the run may stay.
-    expect(readdirSync(tmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
-    rmSync(tmp, { recursive: true, force: true });
-  }, 180_000);
+    expect(result.code).toBe(130);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toContain('invoking');
+    expect(result.workFolderLeft).toBe(false);
+    expect(result.tempLeft).toEqual([]);
+  });
 
-  it('exits 3 with its own message when the local stack cannot start', async () => {
-    // Prepare: no java on the PATH, so DynamoDB Local cannot start.
-    const nodeOnly = mkdtempSync(join(tmpdir(), 'replay-nojava-'));
-    symlinkSync(process.execPath, join(nodeOnly, 'node'));
-
-    // Act
-    const result = await run(
-      process.execPath,
-      ['--import', 'tsx', 'local/replay.ts', 'events/pre-token-generation/v1-authentication.json'],
-      {
-        cwd: root,
-        env: { PATH: nodeOnly, HOME: process.env.HOME ?? '' },
-        timeout: 120_000,
-      },
-    ).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+  it('exits 3 with its own message and nothing on stdout when the local stack cannot start', async () => {
+    // Act: no java on the PATH, so DynamoDB Local cannot start.
+    const result = await runTool('replay', ['events/pre-token-generation/v1-authentication.json'], {
+      path: pathWithoutJava(),
+    });
 
     // Assess
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^local stack failed to start: /m);
-    rmSync(nodeOnly, { recursive: true, force: true });
-  }, 130_000);
+    expect(result.tempLeft).toEqual([]);
+  });
+
+  it("fails the documentation's jq line when the local stack cannot start (set -o pipefail), printing nothing", async () => {
+    // Prepare: the documented command, as a user copies it, on a machine without java.
+    const documented = documentedJqLine();
+    const path = pathWithoutJava(['bash', 'sh', 'npm', 'jq']);
+
+    // Act
+    const result = await run('bash', ['-c', documented], {
+      cwd: root,
+      env: { PATH: path, HOME: process.env.HOME ?? '' },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => error,
+    );
+
+    // Assess: the pipe's status is the replay's 3, not jq's 0.
+    expect(documented).toMatch(/^set -o pipefail; npm run --silent replay -- \S+\.json \| jq /);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+  });
 });
+
+/** The replay-into-jq line of the documentation (README.md, or docs/*.md once the README is split). */
+function documentedJqLine(): string {
+  const docsDir = join(root, 'docs');
+  const docs = existsSync(docsDir) ? readdirSync(docsDir).filter((name) => name.endsWith('.md')) : [];
+  const files = [join(root, 'README.md'), ...docs.map((name) => join(docsDir, name))];
+  const line = files
+    .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
+    .find((text) => text.includes('replay --') && text.includes('| jq'));
+  if (line === undefined) throw new Error('no documented `npm run replay … | jq` line');
+  return line.trim();
+}

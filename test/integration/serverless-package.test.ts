@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBudgetMs } from '../../local/start-timeout';
 import { packageTemplate as packageWithDir, type Resource, type Template } from '../support/package-template';
 
 const run = promisify(execFile);
@@ -42,6 +43,9 @@ function statements(template: Template) {
 // X-Ray's write actions and Cognito's ListUserPools (osls finds an existing pool by name) support no
 // resource-level permissions; everything else must name its resources.
 const TENANT_OBJECTS = `\${TenantDataBucket.Arn}/\${!aws:PrincipalTag/TenantID}/*`;
+// A `serverless package` run is start-up bound (the framework, its plugins, esbuild): a multiple of the start limit.
+vi.setConfig({ hookTimeout: startBudgetMs(4), testTimeout: startBudgetMs(3) });
+
 const UNSCOPABLE = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cognito-idp:ListUserPools']);
 
 describe('serverless package (offline, no credentials)', () => {
@@ -287,6 +291,24 @@ describe('serverless package (offline, no credentials)', () => {
     }
   });
 
+  it('expires noncurrent document versions after dataNoncurrentDays and aborts incomplete uploads after a day', () => {
+    // Act
+    const bucket = create.Resources.TenantDataBucket;
+
+    // Assess
+    expect(bucket?.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket?.Properties.LifecycleConfiguration.Rules).toEqual([
+      {
+        Id: 'expire-noncurrent-versions',
+        Status: 'Enabled',
+        NoncurrentVersionExpiration: { NoncurrentDays: '30' },
+        ExpiredObjectDeleteMarker: true,
+      },
+      { Id: 'abort-incomplete-uploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+    ]);
+    expect(bucket).toMatchObject({ DeletionPolicy: 'Retain' });
+  });
+
   it('ships each function as an ES module bundle named by its handler, with only its own chunks', () => {
     // Prepare: the zip's central directory lists every file name in plain text.
     const handlers = ofType(create, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.Handler as string);
@@ -318,7 +340,7 @@ describe('serverless package (offline, no credentials)', () => {
     // Assess
     expect(failure).toMatch(/poolMode must be "create" or "attach", got "attch"/);
     expect(failure).not.toMatch(/Cannot resolve|\n\s+at /);
-  }, 120_000);
+  });
 
   it('refuses attach mode without the pool it should attach to', async () => {
     // Act
@@ -328,5 +350,5 @@ describe('serverless package (offline, no credentials)', () => {
 
     // Assess
     expect(failure).toMatch(/poolMode=attach needs --param for: userPoolId, appClientIds/);
-  }, 120_000);
+  });
 });

@@ -1,3 +1,4 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeBinding } from '../../shared/registry/binding';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
@@ -12,7 +13,7 @@ import {
   TenantNotFoundError,
   UnknownTierError,
 } from '../../shared/runtime/errors';
-import { createTestRegistry } from '../support/registry';
+import { createTestRegistry, type TestRegistry } from '../support/registry';
 
 const TIERS = new Tiers([
   { name: 'free', seatLimit: 3 },
@@ -21,9 +22,11 @@ const TIERS = new Tiers([
 
 describe('TenantRegistry against DynamoDB Local', () => {
   let registry: TenantAdmin;
+  let test: TestRegistry;
 
   beforeEach(async () => {
-    ({ registry } = await createTestRegistry(TIERS));
+    test = await createTestRegistry(TIERS);
+    ({ registry } = test);
   });
 
   describe('tenants', () => {
@@ -161,6 +164,42 @@ describe('TenantRegistry against DynamoDB Local', () => {
       // Assess
       expect(await registry.resolveBinding(domain)).toBeUndefined();
       expect(await registry.listBindings('acme')).toEqual([]);
+    });
+
+    it('keeps the pools bound to a tenant on its item, and adds one bound before the item kept them when bound again', async () => {
+      // Prepare
+      const silo = makeBinding('pool', 'us-east-1_AcmeSilo');
+      const other = makeBinding('pool', 'us-east-1_AcmeSilo2');
+      await registry.bind('acme', silo);
+      await registry.bind('acme', other);
+      const both = (await registry.getTenant('acme'))?.siloPools;
+      await registry.unbind('acme', other);
+      const one = (await registry.getTenant('acme'))?.siloPools;
+      await registry.unbind('acme', silo);
+      const none = (await registry.getTenant('acme'))?.siloPools;
+      await registry.bind('acme', silo);
+      const rebound = (await registry.getTenant('acme'))?.siloPools;
+      // As a binding written before tenant items kept their pools: binding item and pointer only.
+      await test.client.send(
+        new UpdateItemCommand({
+          TableName: test.tableName,
+          Key: { pk: { S: 'TENANT#acme' }, sk: { S: 'TENANT' } },
+          UpdateExpression: 'REMOVE siloPools',
+        }),
+      );
+      const legacy = (await registry.getTenant('acme'))?.siloPools;
+
+      // Act
+      await registry.bind('acme', silo);
+      const repaired = (await registry.getTenant('acme'))?.siloPools;
+
+      // Assess
+      expect(both?.slice().sort()).toEqual(['us-east-1_AcmeSilo', 'us-east-1_AcmeSilo2']);
+      expect(one).toEqual(['us-east-1_AcmeSilo']);
+      expect(none).toBeUndefined();
+      expect(rebound).toEqual(['us-east-1_AcmeSilo']);
+      expect(legacy).toBeUndefined();
+      expect(repaired).toEqual(['us-east-1_AcmeSilo']);
     });
 
     it('gives a binding claimed concurrently by many tenants to exactly one of them', async () => {

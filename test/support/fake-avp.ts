@@ -22,6 +22,7 @@ import {
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
+import { fixedScope } from '../../shared/operations/policy-plan';
 
 interface FakePolicy {
   policyId: string;
@@ -50,9 +51,27 @@ const notFound = (what: string) =>
   });
 
 /**
+ * Verified Permissions refuses an update that changes the effect, principal or resource of a static policy
+ * (UpdateStaticPolicyDefinition: "You can't change … The effect (permit or forbid) of the policy. The principal
+ * referenced by the policy. The resource referenced by the policy.",
+ * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdateStaticPolicyDefinition.html) or
+ * of a policy template (UpdatePolicyTemplate, same three elements,
+ * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdatePolicyTemplate.html).
+ */
+async function refuseScopeChange(kind: 'policy' | 'template', before: string, after: string): Promise<void> {
+  if ((await fixedScope(kind, before)) === (await fixedScope(kind, after))) return;
+  throw new ValidationException({
+    message: `the effect, principal or resource of a ${kind} cannot be updated`,
+    $metadata: {},
+    fieldList: [],
+  });
+}
+
+/**
  * An in-memory Verified Permissions behind `aws-sdk-client-mock`, keeping the rules the sync relies on: names
- * are unique per store, ids are assigned by the service, a template with links cannot be deleted, and
- * names may be used in place of ids. `failOn` makes one write fail, to test re-runs after partial failures.
+ * are unique per store, ids are assigned by the service, a template with links cannot be deleted, an update
+ * cannot change a policy's or template's effect, principal or resource (`refuseScopeChange`), and names may be
+ * used in place of ids. `failOn` makes one write fail, to test re-runs after partial failures.
  */
 export class FakeAvp {
   readonly stores = new Map<string, FakeStore>();
@@ -153,10 +172,14 @@ export class FakeAvp {
       }),
     );
     mock.on(UpdatePolicyCommand).callsFake(
-      write((input: { policyStoreId: string; policyId: string; definition: { static: { statement: string } } }) => {
-        this.policy(input.policyStoreId, input.policyId).statement = input.definition.static.statement;
-        return {};
-      }),
+      write(
+        async (input: { policyStoreId: string; policyId: string; definition: { static: { statement: string } } }) => {
+          const policy = this.policy(input.policyStoreId, input.policyId);
+          await refuseScopeChange('policy', policy.statement ?? '', input.definition.static.statement);
+          policy.statement = input.definition.static.statement;
+          return {};
+        },
+      ),
     );
     mock.on(DeletePolicyCommand).callsFake(
       write((input: { policyStoreId: string; policyId: string }) => {
@@ -192,9 +215,10 @@ export class FakeAvp {
       }),
     );
     mock.on(UpdatePolicyTemplateCommand).callsFake(
-      write((input: { policyStoreId: string; policyTemplateId: string; statement: string }) => {
+      write(async (input: { policyStoreId: string; policyTemplateId: string; statement: string }) => {
         const template = this.store(input.policyStoreId).templates.get(input.policyTemplateId);
         if (template === undefined) throw notFound('template');
+        await refuseScopeChange('template', template.statement, input.statement);
         template.statement = input.statement;
         return {};
       }),

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
+import { startBudgetMs } from '../../local/start-timeout';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON; the tests read them freely.
 export type Resource = { Type: string; Properties: Record<string, any> };
@@ -48,7 +49,7 @@ export async function packageTemplate(
       dir,
       ...Object.entries(params).map(([key, value]) => `--param=${key}=${value}`),
     ],
-    { cwd: root, env, timeout: 170_000 },
+    { cwd: root, env, timeout: startBudgetMs(2) },
   );
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
   return { template, dir, tempLeftovers: readdirSync(temp) };

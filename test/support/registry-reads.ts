@@ -36,7 +36,10 @@ export function mockRegistryReads(initial: RegistryState): {
     const sk = input.Key?.sk?.S ?? '';
     const [kind, id = ''] = pk.split('#');
     const status = state.tenants[id] ?? state.otherTenants;
-    if (kind === 'TENANT' && sk === 'TENANT' && status !== undefined) return { Item: tenantItem(id, status) };
+    if (kind === 'TENANT' && sk === 'TENANT' && status !== undefined) {
+      const pools = Object.entries(state.poolBindings ?? {}).flatMap(([pool, tenant]) => (tenant === id ? [pool] : []));
+      return { Item: { ...tenantItem(id, status), ...(pools.length > 0 ? { siloPools: { SS: pools } } : {}) } };
+    }
     const tenantId = kind === 'POOL' && sk === 'BINDING' ? state.poolBindings?.[id] : undefined;
     if (tenantId !== undefined) return { Item: { pk: { S: pk }, sk: { S: sk }, tenantId: { S: tenantId } } };
     return {};

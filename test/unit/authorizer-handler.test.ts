@@ -12,6 +12,12 @@ function recordingLogger() {
   return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn(), appendKeys: vi.fn(), resetKeys: vi.fn() };
 }
 
+/** Registry reads that are never reached by these tests (no token gets that far). */
+const noReads = {
+  getTenant: () => Promise.reject(new Error('not read')),
+  resolveBinding: () => Promise.reject(new Error('not read')),
+};
+
 /** A verifier whose keys cannot be fetched and that verifies nothing. */
 const unreachableKeys: JwtVerifier = {
   verify: () => Promise.reject(new Error('no keys')),
@@ -19,7 +25,7 @@ const unreachableKeys: JwtVerifier = {
 };
 
 describe('authorizer handler factory', () => {
-  it('refuses to build with the tenant check on and no registry to read', () => {
+  it('refuses to build without a registry to read: the tenant check pins tokens to their pool and is always on', () => {
     // Prepare
     const config = authorizerConfigFromEnv(ENV);
 
@@ -28,12 +34,12 @@ describe('authorizer handler factory', () => {
       createAuthorizerHandler({
         config,
         jwtVerifier: unreachableKeys,
+        tenants: undefined,
         logger: recordingLogger(),
         metrics: { record: vi.fn() },
       });
 
     // Assess
-    expect(config.tenantCheck).toBe(true);
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(/TENANCY_API_TENANT_CHECK/);
   });
@@ -42,8 +48,9 @@ describe('authorizer handler factory', () => {
     // Prepare
     const logger = recordingLogger();
     const handler = createAuthorizerHandler({
-      config: authorizerConfigFromEnv({ ...ENV, TENANCY_API_TENANT_CHECK: 'false' }),
+      config: authorizerConfigFromEnv(ENV),
       jwtVerifier: unreachableKeys,
+      tenants: noReads,
       logger,
       metrics: { record: vi.fn() },
     });
@@ -66,8 +73,9 @@ describe('authorizer handler factory', () => {
     });
     const metrics = { record: vi.fn() };
     const handler = createAuthorizerHandler({
-      config: authorizerConfigFromEnv({ ...ENV, TENANCY_API_TENANT_CHECK: 'false' }),
+      config: authorizerConfigFromEnv(ENV),
       jwtVerifier: unreachableKeys,
+      tenants: noReads,
       logger,
       metrics,
     });

@@ -46,7 +46,8 @@ describe('request paths', () => {
     '/tenants/acme/admin/report.v2.csv',
     '/.well-known/jwks.json',
     '/tenants/acme/admin/...',
-    '/tenants/acme/files/a%20b',
+    '/tenants/acme/files/café',
+    '/tenants/acme/files/⒈',
     '/tenants/{tenantId}/me',
   ])('accepts the canonical path %s', (path) => {
     // Act
@@ -69,6 +70,7 @@ describe('request paths', () => {
     '/tenants/acme/admin/%EF%BC%8F..',
     '/tenants/acme\\..\\globex/me',
     '/tenants/acme/%E0%A4%A',
+    '/tenants/acme/files/a%20b',
     'tenants/acme/me',
     '',
   ])('refuses the non-canonical path %j', (path) => {

@@ -45,6 +45,7 @@ function memoryReads(statuses: Record<string, TenantStatus>, poolBindings: Recor
             status,
             seats: 1,
             roleMappings: {},
+            siloPools: Object.keys(state.poolBindings).filter((pool) => state.poolBindings[pool] === tenantId),
             createdAt: '',
             updatedAt: '',
           };
@@ -91,7 +92,6 @@ describe('authorizer tenant check (registry state now, not at issue time), with 
     const verifier = new TokenVerifier(createCognitoJwtVerifier(config), config.claimNames, 1000, config.roleGroups);
     const standing = new TenantStanding({
       reads,
-      userPoolIds: config.userPoolIds,
       cacheTtlMs: config.cacheTtlMs,
       staleTtlMs: config.staleTtlMs,
       now: () => clock,
@@ -173,7 +173,7 @@ describe('authorizer tenant check (registry state now, not at issue time), with 
     for (let i = 0; i < 20; i++) await ask(authorizer, token);
 
     // Assess
-    expect(state.reads).toBe(1);
+    expect(state.reads).toBe(2);
   });
 
   describe('pool pinning (several pools: silo model)', () => {
@@ -212,7 +212,33 @@ describe('authorizer tenant check (registry state now, not at issue time), with 
 
       // Assess
       expect(decisions.map(effectOf)).toEqual(['Deny', 'Deny']);
-      expect(state.reads).toBe(4);
+      expect(state.reads).toBe(2);
+    });
+  });
+
+  describe('pool pinning with one configured pool', () => {
+    it.each([
+      ['a tenant bound to another pool', { globex: 'active' }, { [OTHER_POOL_ID]: 'globex' }, 'globex', 'Deny'],
+      [
+        'a tenant while its pool is bound to another tenant',
+        { acme: 'active' },
+        { [POOL_ID]: 'globex' },
+        'acme',
+        'Deny',
+      ],
+      ['a tenant bound to this pool', { acme: 'active' }, { [POOL_ID]: 'acme' }, 'acme', 'Allow'],
+      ['a tenant bound to no pool', { acme: 'active' }, {}, 'acme', 'Allow'],
+    ] as const)('decides a token of the one pool for %s', async (_, statuses, bindings, tenantId, effect) => {
+      // Prepare
+      const { reads } = memoryReads({ ...statuses }, { ...bindings });
+      const authorizer = authorizerWith(reads);
+
+      // Act
+      const decision = await ask(authorizer, bearer({ tenantId }), `GET/tenants/${tenantId}/me`);
+
+      // Assess
+      expect(decision.effect).toBe(effect);
+      if (effect === 'Deny') expect(decision).toMatchObject({ reason: 'pool-mismatch' });
     });
   });
 
@@ -304,20 +330,16 @@ describe('authorizer handler tenant check through DynamoDB GetItem', () => {
     }
   });
 
-  it('reads nothing from the registry when the check is turned off', async () => {
-    // Prepare
-    const registry = mockRegistryReads({ tenants: { acme: 'suspended' } });
-    try {
-      const handler = await handlerWith({ TENANCY_API_TENANT_CHECK: 'false' });
+  it('refuses at cold start a configuration that turns the check, and with it pool pinning, off', () => {
+    // Act
+    const act = () =>
+      authorizerConfigFromEnv({
+        TENANCY_USER_POOL_IDS: POOL_ID,
+        TENANCY_CLIENT_IDS: CLIENT_ID,
+        TENANCY_API_TENANT_CHECK: 'false',
+      });
 
-      // Act
-      const answer = await handler(httpEvent(`Bearer ${signRs256(cognitoClaims(), key)}`));
-
-      // Assess
-      expect(answer).toMatchObject({ isAuthorized: true });
-      expect(registry.reads()).toBe(0);
-    } finally {
-      registry.restore();
-    }
+    // Assess
+    expect(act).toThrow(/TENANCY_API_TENANT_CHECK: may not be false/);
   });
 });

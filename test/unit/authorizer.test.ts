@@ -204,7 +204,12 @@ describe('authorizer handler', () => {
             {
               Action: 'execute-api:Invoke',
               Effect: 'Deny',
-              Resource: NON_CANONICAL_RESOURCES.map((pattern) => arn(pattern)),
+              Resource: [
+                ...NON_CANONICAL_RESOURCES,
+                'GET/tenants/acme/documents/*/*',
+                'DELETE/tenants/acme/documents/*/*',
+                'POST/tenants/acme/documents/*/*/shares',
+              ].map((pattern) => arn(pattern)),
             },
           ],
         },

@@ -3,6 +3,7 @@ import {
   BindingNotFoundError,
   InvalidInputError,
   MembershipMismatchError,
+  PoolMismatchError,
   TenancyError,
   TenantInactiveError,
   TenantNotAssignedError,
@@ -411,6 +412,38 @@ describe('claim shaping decisions', () => {
   });
 });
 
+describe('pool pinning', () => {
+  it.each([
+    ['acme is bound to another pool', { acme: ['us-east-1_SiloAcme'] }, {}, 'pool-mismatch'],
+    ["the user's pool is globex's silo pool", {}, { 'us-east-1_Tenancy1': 'globex' }, 'pool-mismatch'],
+    ["acme is bound to the user's pool", { acme: ['us-east-1_Tenancy1'] }, { 'us-east-1_Tenancy1': 'acme' }, 'issued'],
+    ['neither is bound', {}, {}, 'issued'],
+  ])(
+    'issues tokens for acme to a user of the shared pool only when pinning holds: %s',
+    async (_, silos, pools, expected) => {
+      // Prepare
+      const deps = testDeps();
+      for (const [tenantId, siloPools] of Object.entries(silos as Record<string, string[]>)) {
+        const tenant = deps.registry.tenants.get(tenantId);
+        if (tenant !== undefined) deps.registry.tenants.set(tenantId, { ...tenant, siloPools });
+      }
+      for (const [poolId, tenantId] of Object.entries(pools as Record<string, string>)) {
+        deps.registry.bindings.set(`POOL#${poolId}`, tenantId);
+      }
+
+      // Act
+      const outcome = await run(loadEvent(`${DIR}/v1-authentication.json`), deps).then(
+        () => 'issued',
+        (error: unknown) =>
+          error instanceof TenancyError && error.cause instanceof PoolMismatchError ? 'pool-mismatch' : error,
+      );
+
+      // Assess
+      expect(outcome).toBe(expected);
+    },
+  );
+});
+
 describe('membership verification', () => {
   it('reads the membership of every token while verification is on', async () => {
     // Prepare
@@ -421,7 +454,7 @@ describe('membership verification', () => {
     for (let i = 0; i < 5; i++) await handler(loadEvent(`${DIR}/v1-authentication.json`));
 
     // Assess
-    expect(deps.registry.reads).toEqual({ tenant: 1, membership: 5, binding: 0 });
+    expect(deps.registry.reads).toEqual({ tenant: 1, membership: 5, binding: 1 });
   });
 
   it('issues claims from custom:tenantId without a membership read when verification is off', async () => {

@@ -79,3 +79,23 @@ describe('tenants CLI without AWS configuration', () => {
     expect(line).toBe('no AWS region for DynamoDB table t in ?: pass --region or set AWS_REGION');
   });
 });
+
+describe('tenants CLI command lines', () => {
+  it('finds the command after options that come first with their values (--table t --region r list)', async () => {
+    // Prepare
+    const opened: unknown[] = [];
+    const openRegistry = async (target: unknown) => {
+      opened.push(target);
+      return { registry: { listTenants: async () => [] }, policyStores: {}, close: async () => {} } as never;
+    };
+    const cli = cliRunner({}, [], { openRegistry });
+
+    // Act
+    const result = await cli('--table', 't', '--region', 'r', 'list', '--json');
+
+    // Assess
+    expect(result.err).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(opened).toEqual([{ kind: 'aws', table: 't', region: 'r' }]);
+  });
+});

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { OpenRegistry } from '../../cli/target';
 import { cliRunner } from '../support/cli';
 
@@ -14,11 +17,59 @@ const openRegistry = async (): Promise<OpenRegistry> =>
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
+const home = mkdtempSync(join(tmpdir(), 'avp-cli-home-'));
+afterAll(() => {
+  rmSync(home, { recursive: true, force: true });
+});
+
+/** No credentials anywhere the SDK looks, and no instance metadata: nothing is sent anywhere. */
+function withoutAwsCredentials(): void {
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION']) {
+    vi.stubEnv(name, undefined);
+  }
+  vi.stubEnv('HOME', home);
+  vi.stubEnv('AWS_CONFIG_FILE', join(home, 'config'));
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(home, 'credentials'));
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+}
+
+// A local registry holding tenant acme without a policy store: `policy-store create` goes on to AVP.
+const localRegistry = async (): Promise<OpenRegistry> =>
+  ({
+    registry: { requireTenant: async () => ({ tenantId: 'acme' }) },
+    policyStores: { getRecord: async () => undefined },
+    close: async () => {},
+  }) as unknown as OpenRegistry;
+
 describe('tenants policies commands on the avp engine', () => {
+  it('creates an AVP store of a --local registry in the --region given, and names Verified Permissions when credentials are missing', async () => {
+    // Prepare
+    withoutAwsCredentials();
+    vi.spyOn(VerifiedPermissionsClient.prototype, 'send').mockImplementation(async function (
+      this: VerifiedPermissionsClient,
+    ) {
+      // What the SDK does before sending anything: resolve the region, then the credentials.
+      await this.config.region();
+      return await this.config.credentials();
+    });
+    const cli = cliRunner({}, [], { openRegistry: localRegistry });
+
+    // Act
+    const created = await cli('policy-store', 'create', 'acme', '--engine', 'avp', '--local', '--region', 'us-east-1');
+
+    // Assess
+    expect(created.code).toBe(1);
+    expect(created.err).toEqual([
+      expect.stringMatching(/^error: no AWS credentials for Verified Permissions in us-east-1: set AWS_PROFILE/),
+    ]);
+  });
+
   it.each([
     [['--region', 'eu-west-1'], { AWS_REGION: 'us-east-1' }, 'eu-west-1'],
+    [['--local', '--region', 'eu-west-1'], {}, 'eu-west-1'],
     [[], { AWS_REGION: 'ap-southeast-2' }, 'ap-southeast-2'],
   ])(
     'call Verified Permissions in the registry target region (%j, env %j → %s) and destroy the client after',

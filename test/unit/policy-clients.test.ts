@@ -113,8 +113,13 @@ describe('AVP shares and decisions', () => {
   const deps = { engine: 'avp' as const, decider, stores, isMember: async () => true, avpClient: () => client };
 
   it('refuses a share without a recorded share template or store, and without an AVP client', async () => {
+    // Prepare: acme's store as created, without the template another test of this block records.
+    const fresh = new MemoryPolicyStores().addTenant('acme');
+
     // Act
-    const noTemplate = await createAvpLink(deps, 'acme', 'l', 'bob', 'd').catch((error: unknown) => error);
+    const noTemplate = await createAvpLink({ ...deps, stores: fresh }, 'acme', 'l', 'bob', 'd').catch(
+      (error: unknown) => error,
+    );
     const noStore = await createAvpLink(deps, 'globex', 'l', 'bob', 'd').catch((error: unknown) => error);
     const withTemplate = new MemoryPolicyStores().addTenant('acme');
     const record = withTemplate.records.get('acme');

@@ -4,9 +4,11 @@ import {
   callerMeetsRule,
   parseRouteRules,
   parseRouteRulesJson,
+  patternsIntersect,
   type RouteRule,
   ruleMatches,
   ruleResources,
+  ruleSpans,
 } from '../../shared/authorizer/route-rules';
 import { DEFAULT_TIERS } from '../../shared/registry/tiers';
 import { ConfigurationError } from '../../shared/runtime/errors';
@@ -77,6 +79,21 @@ describe('route rules', () => {
         /same prefix \/tenants/,
       ],
       ['a shared route starting with a parameter', rules({ route: 'GET /{page}' }), /start with a literal/],
+      [
+        'a parameter followed by a literal in a rule ending in a wildcard',
+        rules({ route: 'GET /files/{folder}/meta/*' }),
+        /cannot end in a wildcard/,
+      ],
+      [
+        'a route a parameter of another route would reach over a segment',
+        rules({ route: 'GET /items/{id}' }, { route: 'GET /items/{id2}/parts' }),
+        /overlap where a \{parameter\} would span/,
+      ],
+      [
+        'a wildcard route a parameter span would take away',
+        rules({ route: 'GET /files/{name}/meta' }, { route: 'GET /files/*' }),
+        /overlap where a \{parameter\} would span/,
+      ],
     ])('rejects %s', (_case, input, message) => {
       // Act
       const act = () => parse(input);
@@ -165,6 +182,40 @@ describe('route rules', () => {
 
       // Assess
       expect([own, other, prefixOfOther, post]).toEqual([true, false, false, false]);
+    });
+
+    it('keeps a {param} to one segment: the span of each parameter is denied, a final wildcard still spans', () => {
+      // Prepare
+      const shares = only(rules({ route: 'POST /tenants/{tenantId}/documents/{documentId}/shares' }));
+      const files = only(rules({ route: 'GET /tenants/{tenantId}/files/{folder}/*' }));
+
+      // Act
+      const spans = [ruleSpans(shares, 'acme'), ruleSpans(files, 'acme')];
+      const matches = [
+        ruleMatches(shares, 'POST/tenants/acme/documents/d1/shares', 'acme'),
+        ruleMatches(shares, 'POST/tenants/acme/documents/a/b/c/shares', 'acme'),
+        ruleMatches(files, 'GET/tenants/acme/files/f/a/b', 'acme'),
+      ];
+
+      // Assess
+      expect(spans).toEqual([['POST/tenants/acme/documents/*/*/shares'], []]);
+      expect(matches).toEqual([true, false, true]);
+    });
+
+    it.each([
+      ['GET/a/*/*/b', 'GET/a/*/b', true],
+      ['GET/a/*/*', 'GET/a/*/parts', true],
+      ['GET/a/*/*', 'GET/b/*', false],
+      ['DELETE/x/*/*', 'GET/x/*', false],
+      ['GET/a/*', 'GET/a', false],
+      ['GET/a*', '*b', true],
+      ['GET/x', 'GET/x', true],
+    ])('decides whether IAM patterns %s and %s share a match: %s', (a, b, expected) => {
+      // Act
+      const both = [patternsIntersect(a, b), patternsIntersect(b, a)];
+
+      // Assess
+      expect(both).toEqual([expected, expected]);
     });
 
     it('requires one of the listed groups and at least the minimum tier', () => {

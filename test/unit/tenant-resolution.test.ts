@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newUserFromTrigger, providerNameOf } from '../../shared/assignment/new-user';
+import { federatedProvider, newUserFromTrigger } from '../../shared/assignment/new-user';
 import { selfServiceTenantId } from '../../shared/assignment/self-service-tenant';
 import {
   bindingCandidates,
@@ -154,15 +154,57 @@ describe('tenant resolution (pure)', () => {
   });
 
   it.each([
-    ['identities wins over the user name', '[{"providerName":"AcmeSAML"}]', 'Other_123', 'AcmeSAML'],
-    ['malformed identities fall back to the user name', '[{not json', 'AcmeSAML_123', 'AcmeSAML'],
-    ['a user name without a provider prefix has no provider', undefined, 'nobody', undefined],
-  ])('determines the provider name: %s', (_, identities, userName, expected) => {
+    [
+      'identities agreeing with the user name prefix',
+      '[{"providerName":"AcmeSAML"}]',
+      'AcmeSAML_123',
+      'AcmeSAML',
+      false,
+    ],
+    [
+      'a provider with an inner _ named by identities',
+      '[{"providerName":"Acme_SAML"}]',
+      'Acme_SAML_1',
+      'Acme_SAML',
+      false,
+    ],
+    ['the user name alone before identities exist', undefined, 'AcmeSAML_123', 'AcmeSAML', false],
+    ['a user name without a provider prefix', undefined, 'nobody', undefined, false],
+    [
+      'identities naming another provider than the user name',
+      '[{"providerName":"AcmeSAML"}]',
+      'EvilOIDC_u11',
+      undefined,
+      true,
+    ],
+    ['identities naming a prefix of the real provider', '[{"providerName":"Acme"}]', 'AcmeSAML_1', undefined, true],
+    ['unreadable identities', '[{not json', 'AcmeSAML_123', undefined, true],
+    ['identities without a provider name', '[{}]', 'AcmeSAML_123', undefined, true],
+  ])('determines the provider: %s', (_, identities, userName, expected, conflict) => {
     // Act
-    const providerName = providerNameOf(identities, userName);
+    const provider = federatedProvider(identities, userName);
 
     // Assess
-    expect(providerName).toBe(expected);
+    expect(provider.providerName).toBe(expected);
+    expect(provider.conflict !== undefined).toBe(conflict);
+  });
+
+  it.each([
+    ['pre sign-up', 'pre-sign-up/external-provider-idp.json', GATE],
+    ['post confirmation', 'post-confirmation/idp-join.json', ASSIGN],
+  ])('refuses at %s a user named EvilOIDC_u11 whose identities claim the bound AcmeSAML', (_, file, policy) => {
+    // Prepare
+    const event = loadEvent<{ userName: string; request: { userAttributes: Record<string, string> } }>(file);
+    event.userName = 'EvilOIDC_u11';
+    event.request.userAttributes.identities = JSON.stringify([{ providerName: 'AcmeSAML', providerType: 'SAML' }]);
+    const user = newUserFromTrigger(event);
+
+    // Act
+    const resolution = resolveTenant(user, seedLookups(), policy);
+
+    // Assess
+    expect(user.providerConflict).toContain('AcmeSAML');
+    expect(resolution).toMatchObject({ kind: 'refuse', code: 'no-binding' });
   });
 
   it('ignores a malformed client id instead of failing the sign-up', () => {
