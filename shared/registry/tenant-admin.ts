@@ -3,7 +3,6 @@ import {
   paginateQuery,
   paginateScan,
   QueryCommand,
-  type TransactWriteItem,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
