@@ -1,5 +1,7 @@
 import type { TenantDirectory } from '../cognito/tenant-directory';
+import { makeBinding } from '../registry/binding';
 import type { MembershipRegistry, RemovalResult } from '../registry/membership-registry';
+import { pinnedToPool } from '../registry/pool-pinning';
 import { validateDirectoryUser, validateSub } from '../registry/registry-rules';
 import {
   type DirectoryUserRef,
@@ -9,7 +11,13 @@ import {
   type TenantStatus,
 } from '../registry/tenant';
 import { assertTenantId } from '../registry/tenant-id';
-import { AccessDeniedError, DirectoryUnavailableError, InvalidInputError, TenancyError } from '../runtime/errors';
+import {
+  AccessDeniedError,
+  DirectoryUnavailableError,
+  InvalidInputError,
+  PoolMismatchError,
+  TenancyError,
+} from '../runtime/errors';
 import type { ReasonCode } from '../runtime/reason-codes';
 
 /**
@@ -161,6 +169,15 @@ export class MembershipOperations {
     this.#checkRole(role);
     this.#requireDirectory();
     const reason = await this.#authorize(actor, tenantId, 'AddMember');
+    // Silo pinning (registry/pool-pinning.ts): a user of pool X never joins a tenant pinned to pool Y.
+    const { userPoolId } = member.directoryUser;
+    const [tenant, poolTenant] = await Promise.all([
+      this.#registry.getTenant(tenantId, { consistent: true }),
+      this.#registry.resolveBinding(makeBinding('pool', userPoolId)),
+    ]);
+    if (tenant !== undefined && !pinnedToPool(userPoolId, poolTenant, tenant)) {
+      throw new PoolMismatchError(tenantId, userPoolId);
+    }
     const before = await this.#registry.getUserTenantId(member.sub, { consistent: true });
     const { membership, created } = await this.#registry.addMember({
       tenantId,

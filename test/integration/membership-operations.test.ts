@@ -3,11 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { TenantDirectory } from '../../shared/cognito/tenant-directory';
 import { MembershipOperations } from '../../shared/memberships/membership-operations';
+import { makeBinding } from '../../shared/registry/binding';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import {
   AccessDeniedError,
   InvalidInputError,
   MembershipNotFoundError,
+  PoolMismatchError,
   TenancyError,
 } from '../../shared/runtime/errors';
 import { createTestRegistry } from '../support/registry';
@@ -285,6 +287,27 @@ describe('membership operations (DynamoDB Local and cognito-local)', () => {
       expect(role).toBeInstanceOf(InvalidInputError);
       expect(location).toBeInstanceOf(InvalidInputError);
       expect(await registry.getMembership('globex', admin.sub)).toBeUndefined();
+    });
+
+    it('refuses to add a user of one pool to a tenant pinned to another pool (silo pinning)', async () => {
+      // Prepare
+      const user = await member('acme');
+      await registry.bind('globex', makeBinding('pool', 'us-east-1_Silo9'));
+
+      // Act
+      const added = await operations
+        .addMember(
+          { kind: 'operator' },
+          'globex',
+          { sub: user.sub, directoryUser: { userPoolId: pool, username: user.username } },
+          'tenant-member',
+        )
+        .catch((error: unknown) => error);
+
+      // Assess
+      expect(added).toBeInstanceOf(PoolMismatchError);
+      expect(await registry.getMembership('globex', user.sub)).toBeUndefined();
+      expect((await registry.requireTenant('globex')).seats).toBe(0);
     });
 
     it('refuses an operation that may write custom:tenantId when no user pool was opened', async () => {
