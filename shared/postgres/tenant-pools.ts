@@ -65,6 +65,11 @@ export class TenantPools {
     return total;
   }
 
+  /** Resolves once every evicted pool has closed its connections. */
+  async settled(): Promise<void> {
+    await Promise.all(this.#ending);
+  }
+
   /** Ends every pool (tests, shutdown). */
   async end(): Promise<void> {
     const entries = [...this.#pools.entries()];

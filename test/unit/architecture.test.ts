@@ -25,6 +25,7 @@ const ALLOWED_SIDEWAYS = new Set([
   'documents → policies/share-document.ts',
   'documents → policies/share-links.ts',
   'documents → policies/tenant-avp-clients.ts',
+  'postgres → credentials/tenant-credential-source.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [

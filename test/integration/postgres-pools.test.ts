@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTenantDatabase, type TenantDatabase } from '../support/postgres';
+
+// Tenant-scoped connections (issue 20, item 1): one bounded pool per tenant, signing in as the tenant's role.
+
+describe('TenantPools on a real PostgreSQL', () => {
+  let db: TenantDatabase;
+
+  beforeAll(async () => {
+    db = await startTenantDatabase(['acme', 'globex', 'initech']);
+  });
+
+  afterAll(async () => {
+    await db?.stop();
+  });
+
+  async function serverConnections(): Promise<Record<string, number>> {
+    const { rows } = await db.admin.query<{ user: string; n: number }>(
+      `SELECT usename AS user, count(*)::int AS n FROM pg_stat_activity
+        WHERE application_name = 'cognito-tenancy' GROUP BY usename ORDER BY usename`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.user, row.n]));
+  }
+
+  it('signs each tenant in as its own database role', async () => {
+    // Prepare
+    const pools = db.pools();
+    try {
+      // Act
+      const acme = await pools.query<{ user: string }>('acme', 'SELECT current_user AS user');
+      const globex = await pools.query<{ user: string }>('globex', 'SELECT current_user AS user');
+
+      // Assess
+      expect([acme.rows, globex.rows]).toEqual([[{ user: 'acme' }], [{ user: 'globex' }]]);
+      expect(pools.forTenant('acme')).toBe(pools.forTenant('acme'));
+    } finally {
+      await pools.end();
+    }
+  });
+
+  it('ends the least recently used tenant’s pool, and its connections, to stay within maxTenants', async () => {
+    // Prepare
+    const pools = db.pools({ maxTenants: 2 });
+    try {
+      await pools.query('acme', 'SELECT 1');
+      await pools.query('globex', 'SELECT 1');
+
+      // Act
+      await pools.query('initech', 'SELECT 1');
+      await pools.settled();
+
+      // Assess
+      expect(pools.tenants).toBe(2);
+      expect(pools.connections).toBe(2);
+      expect(await serverConnections()).toEqual({ globex: 1, initech: 1 });
+    } finally {
+      await pools.end();
+    }
+    expect(await serverConnections()).toEqual({});
+  });
+
+  it('opens at most connectionsPerTenant connections for a tenant; further requests wait for one', async () => {
+    // Prepare
+    const pools = db.pools({ connectionsPerTenant: 2 });
+    const pool = pools.forTenant('acme');
+    const first = await pool.connect();
+    const second = await pool.connect();
+    try {
+      // Act
+      const third = pool.connect();
+      const counts = { total: pool.totalCount, waiting: pool.waitingCount };
+      first.release();
+      const got = await third;
+      got.release();
+
+      // Assess
+      expect(counts).toEqual({ total: 2, waiting: 1 });
+      expect(pool.totalCount).toBe(2);
+    } finally {
+      second.release();
+      await pools.end();
+    }
+  });
+
+  it('refuses a tenant that has no database role, without falling back to anyone', async () => {
+    // Prepare
+    const pools = db.pools();
+    try {
+      // Act
+      const attempt = pools.query('umbrella', 'SELECT current_user');
+
+      // Assess
+      await expect(attempt).rejects.toThrow('password authentication failed for user "umbrella"');
+      expect(pools.connections).toBe(0);
+    } finally {
+      await pools.end();
+    }
+  });
+});
