@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { assertTenantId } from '../registry/tenant-id';
+import { DataUnavailableError } from '../runtime/errors';
 import { LruMap } from '../runtime/lru-map';
 import type { DatabasePasswordSource } from './database-password-source';
+import { isTransientPostgresError } from './transient-postgres-error';
 
 export interface TenantPoolsOptions {
   readonly host: string;
@@ -44,13 +46,20 @@ export class TenantPools {
     return created;
   }
 
-  /** Runs one statement as the tenant's role. */
-  query<Row extends pg.QueryResultRow>(
+  /**
+   * Runs one statement as the tenant's role. A database that is unavailable for now (down, restarting, out of
+   * connections) rejects with `DataUnavailableError` (HTTP 503); every other error is passed on as it is.
+   */
+  async query<Row extends pg.QueryResultRow>(
     tenantId: string,
     sql: string,
     values: unknown[] = [],
   ): Promise<pg.QueryResult<Row>> {
-    return this.forTenant(tenantId).query<Row>(sql, values);
+    try {
+      return await this.forTenant(tenantId).query<Row>(sql, values);
+    } catch (error) {
+      throw isTransientPostgresError(error) ? new DataUnavailableError({ cause: error }) : error;
+    }
   }
 
   /** Tenants whose pool is kept. */

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/free-port';
+import { LocalPasswords } from '../../shared/postgres/local-passwords';
+import { TenantPools } from '../../shared/postgres/tenant-pools';
+import { DataUnavailableError } from '../../shared/runtime/errors';
 import { startTenantDatabase, type TenantDatabase } from '../support/postgres';
 
 // Tenant-scoped connections (issue 20, item 1): one bounded pool per tenant, signing in as the tenant's role.
@@ -92,6 +96,29 @@ describe('TenantPools on a real PostgreSQL', () => {
       // Assess
       await expect(attempt).rejects.toThrow('password authentication failed for user "umbrella"');
       expect(pools.connections).toBe(0);
+    } finally {
+      await pools.end();
+    }
+  });
+
+  it('answers DataUnavailableError (503) when the database does not answer', async () => {
+    // Prepare: a port nothing listens on
+    const pools = new TenantPools({
+      host: '127.0.0.1',
+      port: await freePort(),
+      database: 'tenancy',
+      passwords: new LocalPasswords(db.secret),
+      tls: false,
+      maxTenants: 2,
+      connectionsPerTenant: 1,
+      idleSeconds: 30,
+    });
+    try {
+      // Act
+      const attempt = pools.query('acme', 'SELECT 1');
+
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(DataUnavailableError);
     } finally {
       await pools.end();
     }

@@ -26,6 +26,8 @@ const ALLOWED_SIDEWAYS = new Set([
   'documents → policies/share-links.ts',
   'documents → policies/tenant-avp-clients.ts',
   'postgres → credentials/tenant-credential-source.ts',
+  'documents → postgres/tenant-pools.ts',
+  'documents → postgres/postgres-config.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [

@@ -5,6 +5,7 @@ import { IamAuthTokens } from '../../shared/postgres/iam-auth-tokens';
 import { localTenantPassword } from '../../shared/postgres/local-password';
 import { LocalPasswords } from '../../shared/postgres/local-passwords';
 import { postgresConfigFromEnv } from '../../shared/postgres/postgres-config';
+import { isTransientPostgresError } from '../../shared/postgres/transient-postgres-error';
 import { ConfigurationError, InvalidInputError } from '../../shared/runtime/errors';
 
 const HOST = 'tenancy.cluster-abc123.us-east-1.rds.amazonaws.com';
@@ -202,5 +203,30 @@ describe('postgresConfigFromEnv', () => {
   ])('refuses an unsafe or malformed setting at cold start: %j', (env) => {
     // Act & Assess
     expect(() => postgresConfigFromEnv(env)).toThrow(ConfigurationError);
+  });
+});
+
+describe('isTransientPostgresError', () => {
+  const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+  it.each([
+    [withCode('53300', 'sorry, too many clients already'), true],
+    [withCode('57P01', 'terminating connection due to administrator command'), true],
+    [withCode('57P03', 'the database system is starting up'), true],
+    [withCode('08006'), true],
+    [withCode('40001'), true],
+    [withCode('40P01'), true],
+    [withCode('ECONNREFUSED'), true],
+    [new Error('timeout expired'), true],
+    [new Error('Connection terminated unexpectedly'), true],
+    [withCode('28P01', 'password authentication failed for user "acme"'), false],
+    [withCode('42501', 'new row violates row-level security policy'), false],
+    [withCode('23505', 'duplicate key value violates unique constraint'), false],
+    [withCode('57014', 'canceling statement due to statement timeout'), false],
+    [new Error('syntax'), false],
+    ['53300', false],
+  ])('classifies %s as transient: %s', (error, transient) => {
+    // Act & Assess
+    expect(isTransientPostgresError(error)).toBe(transient);
   });
 });
