@@ -59,6 +59,7 @@ describe('TenantDataAccessRole rds-db:connect (template packaged with the Postgr
   });
 
   it('lets an untagged session connect as nobody', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, literally
     for (const user of ['acme', 'globex', '*', '${aws:PrincipalTag/TenantID}']) {
       expect([user, DENIED.includes(await connect(undefined, dbUser(user)))]).toEqual([user, true]);
     }

@@ -60,6 +60,7 @@ describe('postgres deploy plugin', () => {
       TENANCY_POSTGRES_AUTH: 'iam',
     });
     expect(JSON.stringify(sls.role.Properties.Policies[1])).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, literally
       'dbuser:cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ/${!aws:PrincipalTag/TenantID}',
     );
   });
