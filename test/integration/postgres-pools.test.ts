@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port';
+import { StaticCredentials } from '../../shared/credentials/static-credentials';
+import { metadataStoreFromConfig } from '../../shared/documents/metadata-store-from-config';
 import { LocalPasswords } from '../../shared/postgres/local-passwords';
 import { TenantPools } from '../../shared/postgres/tenant-pools';
 import { DataUnavailableError } from '../../shared/runtime/errors';
@@ -122,5 +124,52 @@ describe('TenantPools on a real PostgreSQL', () => {
     } finally {
       await pools.end();
     }
+  });
+
+  it('serves document metadata from the configured PostgreSQL store, loading its modules on first use', async () => {
+    // Prepare
+    const { host, port, database } = db.server;
+    const store = metadataStoreFromConfig(
+      {
+        store: 'postgres',
+        postgres: {
+          host,
+          port,
+          database,
+          auth: { mode: 'local-password', secret: db.secret },
+          tls: false,
+          maxTenants: 2,
+          connectionsPerTenant: 1,
+          idleSeconds: 30,
+        },
+      },
+      new StaticCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }),
+    );
+    const document = {
+      tenantId: 'globex',
+      id: '0c5ad3a4-57a4-4f8e-9a43-3f1f6b1c2d3e',
+      title: 'Roadmap',
+      owner: 'sub-gus',
+      contentType: 'text/plain; charset=utf-8',
+      size: 5,
+      createdAt: '2026-01-02T03:04:05.678Z',
+    };
+
+    // Act
+    await store?.put(document);
+    const read = await store?.get('globex', document.id);
+    const fromAcme = await store?.get('acme', document.id);
+    const page = await store?.list('globex', 10);
+    await store?.delete(document);
+    const afterDelete = await store?.get('globex', document.id);
+
+    // Assess
+    expect(read).toEqual(document);
+    expect(fromAcme).toBeUndefined();
+    expect(page).toEqual({ documents: [document] });
+    expect(afterDelete).toBeUndefined();
+    expect(
+      metadataStoreFromConfig({ store: 'dynamodb' }, new StaticCredentials({ accessKeyId: 'a', secretAccessKey: 'b' })),
+    ).toBeUndefined();
   });
 });

@@ -28,6 +28,8 @@ const ALLOWED_SIDEWAYS = new Set([
   'postgres → credentials/tenant-credential-source.ts',
   'documents → postgres/tenant-pools.ts',
   'documents → postgres/postgres-config.ts',
+  'documents → postgres/tenant-pools-from-config.ts',
+  'documents → credentials/tenant-credential-source.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [

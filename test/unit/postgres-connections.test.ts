@@ -5,6 +5,7 @@ import { IamAuthTokens } from '../../shared/postgres/iam-auth-tokens';
 import { localTenantPassword } from '../../shared/postgres/local-password';
 import { LocalPasswords } from '../../shared/postgres/local-passwords';
 import { postgresConfigFromEnv } from '../../shared/postgres/postgres-config';
+import { tenantPoolsFromConfig } from '../../shared/postgres/tenant-pools-from-config';
 import { isTransientPostgresError } from '../../shared/postgres/transient-postgres-error';
 import { ConfigurationError, InvalidInputError } from '../../shared/runtime/errors';
 
@@ -228,5 +229,26 @@ describe('isTransientPostgresError', () => {
   ])('classifies %s as transient: %s', (error, transient) => {
     // Act & Assess
     expect(isTransientPostgresError(error)).toBe(transient);
+  });
+});
+
+describe('tenantPoolsFromConfig', () => {
+  it('builds pools that sign in as the tenant with an IAM token over verified TLS', async () => {
+    // Prepare
+    const { asked, source } = credentials();
+    const config = postgresConfigFromEnv(ENV);
+    if (config === undefined) throw new Error('config expected');
+    const pools = tenantPoolsFromConfig(config, source);
+
+    // Act
+    const pool = pools.forTenant('acme');
+    const options = pool.options as { user?: string; ssl?: unknown; max?: number; password?: () => Promise<string> };
+    const token = new URL(`https://${await options.password?.()}`);
+
+    // Assess
+    expect([options.user, options.ssl, options.max]).toEqual(['acme', { rejectUnauthorized: true }, 2]);
+    expect(token.searchParams.get('DBUser')).toBe('acme');
+    expect(asked).toEqual(['acme']);
+    await pools.end();
   });
 });
