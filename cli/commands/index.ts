@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { audit } from './audit';
 import { bindingCommands } from './bindings';
+import { databaseCommands } from './database';
 import { importCommand } from './import';
 import { policyCommands } from './policies';
 import { adopt, doctor, invite } from './pool';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly CliCommand[] = [
   adopt,
   doctor,
   ...policyCommands,
+  ...databaseCommands,
 ];

@@ -30,6 +30,8 @@ const ALLOWED_SIDEWAYS = new Set([
   'documents → postgres/postgres-config.ts',
   'documents → postgres/tenant-pools-from-config.ts',
   'documents → credentials/tenant-credential-source.ts',
+  'operations → postgres/postgres-config.ts',
+  'operations → postgres/local-password.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [
