@@ -12,6 +12,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { migrate } from '../shared/operations/postgres-migrations';
+import { provisionTenantRole } from '../shared/operations/tenant-database-role';
+import { localTenantPassword } from '../shared/postgres/local-password';
 import { type GroupProcess, signalGroup, spawnGroup, waitForAnswer } from './child-process';
 import { freePort } from './free-port';
 import { LocalStackError } from './local-stack-error';
@@ -200,6 +203,30 @@ async function adminQuery(
   await client.connect();
   try {
     await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Migrates the server's database and provisions `tenants` with the local passwords derived from `secret`, as
+ * `tenants db migrate` and `tenants db provision` do with `TENANCY_POSTGRES_AUTH=local-password`.
+ */
+export async function preparePostgres(
+  server: LocalPostgres,
+  secret: string,
+  tenants: readonly string[],
+): Promise<void> {
+  const client = new pg.Client({ host: server.host, port: server.port, database: server.database, ...server.admin });
+  await client.connect();
+  try {
+    await migrate(client);
+    for (const tenantId of tenants) {
+      await provisionTenantRole(client, tenantId, {
+        kind: 'password',
+        password: localTenantPassword(secret, tenantId),
+      });
+    }
   } finally {
     await client.end();
   }

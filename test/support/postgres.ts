@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type LocalPostgres, startPostgres } from '../../local/postgres';
-import { migrate } from '../../shared/operations/postgres-migrations';
-import { provisionTenantRole } from '../../shared/operations/tenant-database-role';
+import { type LocalPostgres, preparePostgres, startPostgres } from '../../local/postgres';
 import { localTenantPassword } from '../../shared/postgres/local-password';
 import { LocalPasswords } from '../../shared/postgres/local-passwords';
 import { TenantPools } from '../../shared/postgres/tenant-pools';
@@ -36,11 +34,8 @@ export async function startTenantDatabase(tenants: readonly string[]): Promise<T
     return client;
   };
   try {
+    await preparePostgres(server, secret, tenants);
     const admin = await connectAs(server.admin.user, server.admin.password);
-    await migrate(admin);
-    for (const tenantId of tenants) {
-      await provisionTenantRole(admin, tenantId, { kind: 'password', password: localTenantPassword(secret, tenantId) });
-    }
     return {
       server,
       admin,
