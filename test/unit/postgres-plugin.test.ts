@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 const require = createRequire(import.meta.url);
 const Plugin = require('../../deploy/postgres-plugin.cjs') as new (
   serverless: object,
-) => { configureFunction(): void; addConnectPolicy(): void };
+) => { configureFunction(options: { offline: boolean }): void; addConnectPolicy(): void };
 
 const PARAMS = {
   postgresClusterResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
@@ -37,7 +37,7 @@ describe('postgres deploy plugin', () => {
     const plugin = new Plugin(sls);
 
     // Act
-    plugin.configureFunction();
+    plugin.configureFunction({ offline: false });
     plugin.addConnectPolicy();
 
     // Assess
@@ -51,7 +51,7 @@ describe('postgres deploy plugin', () => {
     const plugin = new Plugin(sls);
 
     // Act
-    plugin.configureFunction();
+    plugin.configureFunction({ offline: false });
     plugin.addConnectPolicy();
 
     // Assess
@@ -83,6 +83,48 @@ describe('postgres deploy plugin', () => {
     const plugin = new Plugin(serverless(params));
 
     // Act & Assess
-    expect(() => plugin.configureFunction()).toThrow(message);
+    expect(() => plugin.configureFunction({ offline: false })).toThrow(message);
+  });
+
+  it('passes a local secret to serverless-offline against 127.0.0.1, with no IAM policy', () => {
+    // Prepare
+    const local = {
+      ...PARAMS,
+      postgresClusterResourceId: '',
+      postgresHost: '127.0.0.1',
+      postgresLocalSecret: 's3cret-0123456789',
+    };
+    const sls = serverless(local);
+    const plugin = new Plugin(sls);
+
+    // Act
+    plugin.configureFunction({ offline: true });
+    plugin.addConnectPolicy();
+
+    // Assess
+    expect(sls.documents.environment).toMatchObject({
+      TENANCY_POSTGRES_HOST: '127.0.0.1',
+      TENANCY_POSTGRES_AUTH: 'local-password',
+      TENANCY_POSTGRES_LOCAL_SECRET: 's3cret-0123456789',
+    });
+    expect(sls.role.Properties.Policies).toHaveLength(1);
+  });
+
+  it.each([
+    [{ postgresHost: '127.0.0.1' }, false, 'postgresLocalSecret is for the local stack only'],
+    [{ postgresHost: 'db.example.com' }, true, 'postgresLocalSecret is accepted with postgresHost=127.0.0.1 only'],
+    [
+      { postgresHost: '127.0.0.1', postgresClusterResourceId: PARAMS.postgresClusterResourceId },
+      true,
+      'exclude each other',
+    ],
+  ])('refuses a local secret with %j (offline: %s)', (params, offline, message) => {
+    // Prepare
+    const plugin = new Plugin(
+      serverless({ ...PARAMS, postgresClusterResourceId: '', postgresLocalSecret: 's3cret-0123456789', ...params }),
+    );
+
+    // Act & Assess
+    expect(() => plugin.configureFunction({ offline })).toThrow(message);
   });
 });
