@@ -1,12 +1,14 @@
 'use strict';
 
 /**
- * cognito-tenancy's replacement for osls's `cognito-user-pool/lib/user-pool.js`, the code of the custom
- * resource that wires triggers into an existing user pool (attach mode). The deploy plugin bundles it, with
- * this project's pinned Cognito SDK, into osls's custom-resource zip under that name; osls's `handler.js`
- * calls `updateConfiguration` (create, update) and `removeConfiguration` (delete) as before.
+ * cognito-tenancy's replacement for osls's `cognito-user-pool` custom resource, which wires triggers into an
+ * existing user pool (attach mode). The deploy plugin bundles `handler.cjs` (which builds the clients and hands
+ * the events to `userPoolTriggers`) with this project's pinned Cognito SDK into osls's custom-resource zip as
+ * `cognito-user-pool/handler.js`; osls's `utils.js` still answers CloudFormation.
  *
  * What it does differently from osls's version (docs/deploy.md "Attach mode respects the pool it attaches to"):
+ * - The pool is the configured `userPoolId` (the guard entry the plugin adds), never the first pool found by
+ *   name: the invoke permission's SourceArn, the update and the delete all use that id, and its name is checked.
  * - It refuses, before any change, when a slot this service uses (pre sign-up, post confirmation, pre token
  *   generation) holds a function that is not this service's, naming it, unless the deploy passed
  *   `replaceTriggers=true`. Every custom resource checks every slot of the service, and CloudFormation runs
@@ -14,23 +16,17 @@
  * - Pre token generation is written to both of its fields, `PreTokenGeneration` and
  *   `PreTokenGenerationConfig.LambdaArn`, which Cognito requires to be identical.
  * - `UpdateUserPool` resets every setting it is not given: the request copies every updatable field of the
- *   `DescribeUserPool` output by name (`COPIED`), renames `Name` to `PoolName`, keeps an existing
- *   `TemporaryPasswordValidityDays`, and refuses a pool that reports a field it does not know.
- * - With the pool id known (the plugin passes it), it describes that pool and checks its name, rather than
- *   trusting the first pool of that name.
+ *   pool by name (`COPIED`), renames `Name` to `PoolName`, keeps an existing `TemporaryPasswordValidityDays`,
+ *   and refuses a pool whose raw `DescribeUserPool` JSON holds a field, at any depth, that this SDK does not
+ *   model: the SDK's deserializer drops such a field, so the update would reset it.
+ * - Every step is logged (one JSON line each, no secrets) to the function's own log group.
  *
  * The plugin appends one entry `{ Guard: {...} }` to every resource's `UserPoolConfigs`; the other entries are
  * osls's `{ Trigger, LambdaVersion? }`.
  */
 
-const {
-  CognitoIdentityProviderClient,
-  DescribeUserPoolCommand,
-  ListUserPoolsCommand,
-  UpdateUserPoolCommand,
-} = require('@aws-sdk/client-cognito-identity-provider');
-
-const cognito = new CognitoIdentityProviderClient({ maxAttempts: 5 });
+const { DescribeUserPoolCommand, UpdateUserPoolCommand } = require('@aws-sdk/client-cognito-identity-provider');
+const { AddPermissionCommand, RemovePermissionCommand } = require('@aws-sdk/client-lambda');
 
 /** `DescribeUserPool` output fields that `UpdateUserPool` takes under the same name. */
 const COPIED = [
@@ -82,19 +78,44 @@ const READ_ONLY = [
 
 const CUSTOM_SENDERS = ['CustomSMSSender', 'CustomEmailSender'];
 
+/** Error thrown when the pool cannot be updated safely; its message reaches the CloudFormation event. */
+class PoolRefusedError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'PoolRefusedError';
+  }
+}
+
 /**
- * The `UpdateUserPool` input that keeps every setting of `pool` (a `DescribeUserPool` output), with
- * `lambdaConfig` instead of its `LambdaConfig`. Throws when the pool reports a field this list does not know:
- * leaving it out would reset it.
+ * The paths of `raw` (the JSON Cognito sent) that `parsed` (what the SDK deserialized from it) lacks: fields
+ * this SDK does not model. Leaves of different types (epoch seconds → Date) are not compared.
  */
-function updateRequestFrom(pool, lambdaConfig) {
-  const unknown = Object.keys(pool).filter(
+function unmodelledPaths(raw, parsed, path = '') {
+  if (raw === null || typeof raw !== 'object') return [];
+  if (parsed === null || typeof parsed !== 'object' || parsed instanceof Date) return [];
+  const missing = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const at = Array.isArray(raw) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    if (!(key in parsed)) missing.push(at);
+    else missing.push(...unmodelledPaths(value, parsed[key], at));
+  }
+  return missing;
+}
+
+/**
+ * The `UpdateUserPool` input that keeps every setting of `pool` (its `DescribeUserPool` output as the SDK
+ * parsed it), with `lambdaConfig` instead of its `LambdaConfig`. `raw` is the pool object of the raw response:
+ * a field it holds that the lists do not know, or that the SDK dropped, would be reset, so it throws instead.
+ */
+function updateRequestFrom(pool, raw, lambdaConfig) {
+  const unknown = Object.keys(raw).filter(
     (field) => !COPIED.includes(field) && !READ_ONLY.includes(field) && !(field in RENAMED),
   );
-  if (unknown.length > 0) {
-    throw new Error(
-      `User pool "${pool.Name}" has settings this deploy does not know (${unknown.join(', ')}); ` +
-        'refusing to update it, as UpdateUserPool would reset them.',
+  const dropped = unmodelledPaths(raw, pool).filter((path) => !unknown.includes(path.split(/[.[]/)[0]));
+  if (unknown.length > 0 || dropped.length > 0) {
+    throw new PoolRefusedError(
+      `User pool "${pool.Name}" has settings this deploy does not know (${[...unknown, ...dropped].join(', ')}); ` +
+        'refusing to update it, as UpdateUserPool would reset them. Upgrade cognito-tenancy (its Cognito SDK).',
     );
   }
   const request = { UserPoolId: pool.Id };
@@ -122,8 +143,8 @@ function slotValues(lambdaConfig, slot) {
 
 /** The guard entry the plugin adds, and osls's trigger entries. */
 function splitConfigs(userPoolConfigs) {
-  const guard = userPoolConfigs.find((entry) => entry.Guard !== undefined)?.Guard;
-  return { guard, triggers: userPoolConfigs.filter((entry) => entry.Guard === undefined) };
+  const guard = (userPoolConfigs ?? []).find((entry) => entry.Guard !== undefined)?.Guard;
+  return { guard, triggers: (userPoolConfigs ?? []).filter((entry) => entry.Guard === undefined) };
 }
 
 /** The ARN of another function of the same account and region as `lambdaArn`. */
@@ -137,7 +158,6 @@ function siblingArn(lambdaArn, functionName) {
  * the service's own (or of this resource's previous version), unless `ReplaceTriggers` is `"true"`.
  */
 function checkForeignTriggers(pool, guard, lambdaArn, previousLambdaArn) {
-  if (guard === undefined) return;
   const functions = guard.Functions ?? {};
   const ours = new Set([
     lambdaArn,
@@ -151,7 +171,7 @@ function checkForeignTriggers(pool, guard, lambdaArn, previousLambdaArn) {
     }
   }
   if (foreign.length > 0 && String(guard.ReplaceTriggers) !== 'true') {
-    throw new Error(
+    throw new PoolRefusedError(
       `User pool "${pool.Name}" already has another function on a trigger this service sets (${foreign.join('; ')}). ` +
         'Nothing was changed. Remove it from the pool, or deploy with --param="replaceTriggers=true" to replace it.',
     );
@@ -193,53 +213,194 @@ function withTriggers(lambdaConfig, triggers, lambdaArn) {
   return result;
 }
 
-async function findUserPoolByName({ userPoolName }) {
-  let NextToken;
-  do {
-    const page = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60, NextToken }));
-    const match = (page.UserPools ?? []).find((pool) => pool.Name === userPoolName);
-    if (match !== undefined) return match;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return null;
+/** The invoke permission's statement id: the function and the pool id (osls used the pool's name). */
+function statementId(functionName, userPoolId) {
+  return `${functionName}-${userPoolId}`.replace(/[^\w-]/g, '-').slice(0, 100);
 }
 
-/** The pool's description: by the id the plugin passed (checking its name), else found by name as osls does. */
-async function describePool(config, guard) {
-  cognito.config.region = () => Promise.resolve(config.region);
-  const poolId = guard?.UserPoolId ?? (await findUserPoolByName(config))?.Id;
-  if (poolId === undefined) return null;
-  const { UserPool } = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: poolId }));
-  if (UserPool.Name !== config.userPoolName) {
-    throw new Error(
-      `User pool ${poolId} is named "${UserPool.Name}", not "${config.userPoolName}"; check userPoolName and userPoolId.`,
+const errorName = (error) => error?.name ?? error?.Code ?? error?.code;
+
+/**
+ * The custom resource's behaviour over injected clients: `cognito` (a CognitoIdentityProviderClient), `lambda`
+ * (a LambdaClient) and `log` (one structured line per step).
+ */
+function userPoolTriggers({ cognito, lambda, log }) {
+  /** DescribeUserPool of `poolId`: the SDK's output and the raw JSON it was parsed from; null when absent. */
+  async function describe(poolId) {
+    const command = new DescribeUserPoolCommand({ UserPoolId: poolId });
+    let body;
+    // Innermost deserialize-step middleware: it sees the HTTP response before the SDK's deserializer, keeps
+    // its bytes and hands them on unchanged.
+    command.middlewareStack.addRelativeTo(
+      (next) => async (args) => {
+        const result = await next(args);
+        const chunks = [];
+        const stream = result.response.body;
+        if (stream instanceof Uint8Array) chunks.push(stream);
+        else for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+        const bytes = Buffer.concat(chunks);
+        result.response.body = bytes;
+        body = bytes;
+        return result;
+      },
+      { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'cognitoTenancyRawBody' },
+    );
+    let output;
+    try {
+      output = await cognito.send(command);
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException') return null;
+      throw error;
+    }
+    if (body === undefined) throw new Error('DescribeUserPool: the raw response could not be read');
+    const raw = JSON.parse(body.toString('utf8')).UserPool;
+    return { pool: output.UserPool, raw };
+  }
+
+  /** The configured pool, its name checked; `null` when it no longer exists. */
+  async function describePool(guard, userPoolName) {
+    const described = await describe(guard.UserPoolId);
+    if (described === null) return null;
+    if (described.pool.Name !== userPoolName) {
+      throw new PoolRefusedError(
+        `User pool ${guard.UserPoolId} is named "${described.pool.Name}", not "${userPoolName}"; check userPoolName and userPoolId.`,
+      );
+    }
+    return described;
+  }
+
+  /** Create and update: sets this function on its triggers, keeping every other setting of the pool. */
+  async function updateConfiguration(config) {
+    const { lambdaArn, previousLambdaArn, userPoolConfigs, userPoolName } = config;
+    const { guard, triggers } = requireGuard(userPoolConfigs);
+    const described = await describePool(guard, userPoolName);
+    if (described === null) throw new PoolRefusedError(`User pool ${guard.UserPoolId} does not exist`);
+    checkForeignTriggers(described.pool, guard, lambdaArn, previousLambdaArn);
+    // Whatever held this function's slots is overwritten (checked above), both pre-token fields alike.
+    const lambdaConfig = withTriggers(
+      withoutFunctions(described.pool.LambdaConfig, [lambdaArn, previousLambdaArn]),
+      triggers,
+      lambdaArn,
+    );
+    const request = updateRequestFrom(described.pool, described.raw, lambdaConfig);
+    log('UpdateUserPool', { userPoolId: guard.UserPoolId, triggers: triggers.map((entry) => entry.Trigger) });
+    return cognito.send(new UpdateUserPoolCommand(request));
+  }
+
+  /** Delete: removes this function from the configured pool, keeping every other setting; nothing to do without it. */
+  async function removeConfiguration(config) {
+    const { guard } = requireGuard(config.userPoolConfigs);
+    const described = await describePool(guard, config.userPoolName);
+    if (described === null) {
+      log('pool gone, nothing to remove', { userPoolId: guard.UserPoolId });
+      return null;
+    }
+    const lambdaConfig = withoutFunctions(described.pool.LambdaConfig, [config.lambdaArn]);
+    const request = updateRequestFrom(described.pool, described.raw, lambdaConfig);
+    log('UpdateUserPool (remove triggers)', { userPoolId: guard.UserPoolId });
+    return cognito.send(new UpdateUserPoolCommand(request));
+  }
+
+  async function addPermission(target, environment) {
+    const { UserPoolId } = target.guard;
+    const input = {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: target.functionName,
+      ...(target.functionQualifier && { Qualifier: target.functionQualifier }),
+      Principal: 'cognito-idp.amazonaws.com',
+      StatementId: statementId(target.functionName, UserPoolId),
+      SourceArn: `arn:${environment.Partition}:cognito-idp:${environment.Region}:${environment.AccountId}:userpool/${UserPoolId}`,
+      SourceAccount: environment.AccountId,
+    };
+    log('AddPermission', { functionName: target.functionName, sourceArn: input.SourceArn });
+    return lambda.send(new AddPermissionCommand(input));
+  }
+
+  async function removePermission(target) {
+    log('RemovePermission', { functionName: target.functionName, userPoolId: target.guard.UserPoolId });
+    try {
+      await lambda.send(
+        new RemovePermissionCommand({
+          FunctionName: target.functionName,
+          ...(target.functionQualifier && { Qualifier: target.functionQualifier }),
+          StatementId: statementId(target.functionName, target.guard.UserPoolId),
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) !== 'ResourceNotFoundException') throw error;
+    }
+  }
+
+  async function ensurePermission(target, environment) {
+    try {
+      await addPermission(target, environment);
+    } catch (error) {
+      if (errorName(error) !== 'ResourceConflictException') throw error;
+      await removePermission(target);
+      await addPermission(target, environment);
+    }
+  }
+
+  const config = (target, extra = {}) => ({
+    lambdaArn: target.lambdaArn,
+    userPoolName: target.userPoolName,
+    userPoolConfigs: target.userPoolConfigs,
+    ...extra,
+  });
+
+  /** A CloudFormation event of the custom resource, with the Lambda environment (partition, region, account). */
+  async function handle(event, environment) {
+    const target = resolveTarget(event.ResourceProperties, environment);
+    log(`${event.RequestType} ${event.LogicalResourceId}`, {
+      userPoolId: target.guard.UserPoolId,
+      functionName: target.functionName,
+    });
+    if (event.RequestType === 'Create') {
+      await ensurePermission(target, environment);
+      await updateConfiguration(config(target));
+      return;
+    }
+    if (event.RequestType === 'Delete') {
+      await removePermission(target);
+      await removeConfiguration(config(target));
+      return;
+    }
+    if (event.RequestType !== 'Update') throw new Error(`Unhandled RequestType ${event.RequestType}`);
+    const old = event.OldResourceProperties && resolveTarget(event.OldResourceProperties, environment);
+    const samePool = old?.guard.UserPoolId === target.guard.UserPoolId;
+    const sameStatement =
+      samePool && old.functionName === target.functionName && old.functionQualifier === target.functionQualifier;
+    if (!sameStatement) await ensurePermission(target, environment);
+    await updateConfiguration(config(target, { previousLambdaArn: samePool ? old.lambdaArn : undefined }));
+    if (old !== undefined && !samePool) await removeConfiguration(config(old));
+    if (old !== undefined && !sameStatement) await removePermission(old);
+  }
+
+  return { handle, updateConfiguration, removeConfiguration };
+}
+
+/** The guard entry, which every resource packaged by this project's plugin carries. */
+function requireGuard(userPoolConfigs) {
+  const { guard, triggers } = splitConfigs(userPoolConfigs);
+  if (guard?.UserPoolId === undefined) {
+    throw new PoolRefusedError(
+      'This custom resource has no pool id (it was not packaged with deploy/cognito-tenancy-plugin.cjs); refusing to find the pool by name.',
     );
   }
-  return UserPool;
+  return { guard, triggers };
 }
 
-/** Create and update: sets this function on its triggers, keeping every other setting of the pool. */
-async function updateConfiguration(config) {
-  const { lambdaArn, previousLambdaArn, userPoolConfigs } = config;
-  const { guard, triggers } = splitConfigs(userPoolConfigs);
-  const pool = await describePool(config, guard);
-  if (pool === null) throw new Error(`Could not find Cognito User Pool "${config.userPoolName}"`);
-  checkForeignTriggers(pool, guard, lambdaArn, previousLambdaArn);
-  // Whatever held this function's slots is overwritten (checked above), both pre-token fields alike.
-  const lambdaConfig = withTriggers(
-    withoutFunctions(pool.LambdaConfig, [lambdaArn, previousLambdaArn]),
-    triggers,
-    lambdaArn,
-  );
-  return cognito.send(new UpdateUserPoolCommand(updateRequestFrom(pool, lambdaConfig)));
+function resolveTarget(properties, environment) {
+  const { FunctionName, FunctionQualifier, UserPoolName, UserPoolConfigs } = properties;
+  const arn = `arn:${environment.Partition}:lambda:${environment.Region}:${environment.AccountId}:function:${FunctionName}`;
+  return {
+    functionName: FunctionName,
+    functionQualifier: FunctionQualifier,
+    userPoolName: UserPoolName,
+    userPoolConfigs: UserPoolConfigs,
+    guard: requireGuard(UserPoolConfigs).guard,
+    lambdaArn: FunctionQualifier ? `${arn}:${FunctionQualifier}` : arn,
+  };
 }
 
-/** Delete: removes this function from the pool, keeping every other setting; nothing to do without the pool. */
-async function removeConfiguration(config) {
-  const pool = await describePool(config, undefined);
-  if (pool === null) return null;
-  const lambdaConfig = withoutFunctions(pool.LambdaConfig, [config.lambdaArn]);
-  return cognito.send(new UpdateUserPoolCommand(updateRequestFrom(pool, lambdaConfig)));
-}
-
-module.exports = { findUserPoolByName, updateConfiguration, removeConfiguration, COPIED, RENAMED, READ_ONLY };
+module.exports = { userPoolTriggers, statementId, unmodelledPaths, COPIED, RENAMED, READ_ONLY };
