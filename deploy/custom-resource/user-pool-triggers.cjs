@@ -239,8 +239,9 @@ function userPoolTriggers({ cognito, lambda, log }) {
         if (stream instanceof Uint8Array) chunks.push(stream);
         else for await (const chunk of stream) chunks.push(Buffer.from(chunk));
         const bytes = Buffer.concat(chunks);
+        // Decoded now: the deserializer re-types the bytes it is handed (Uint8ArrayBlobAdapter).
+        body = bytes.toString('utf8');
         result.response.body = bytes;
-        body = bytes;
         return result;
       },
       { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'cognitoTenancyRawBody' },
@@ -253,7 +254,7 @@ function userPoolTriggers({ cognito, lambda, log }) {
       throw error;
     }
     if (body === undefined) throw new Error('DescribeUserPool: the raw response could not be read');
-    const raw = JSON.parse(body.toString('utf8')).UserPool;
+    const raw = JSON.parse(body).UserPool;
     return { pool: output.UserPool, raw };
   }
 
