@@ -15,7 +15,7 @@ const path = require('node:path');
  * 3. Attach mode: osls's custom resource that wires triggers into an existing pool gets broad IAM statements.
  *    Narrow them to what it touches: the one pool (found by id, so no ListUserPools), this service's trigger
  *    functions, roles passed to Cognito only, and its own log group.
- * 4. Attach mode: the custom resource's code is replaced by `deploy/custom-resource/handler.cjs` (bundled with
+ * 4. Attach mode: the custom resource's code is replaced by `deploy/custom-resource/handler.mjs` (bundled with
  *    this project's Cognito SDK), which uses the configured pool id for the invoke permission, the update and
  *    the delete, refuses foreign triggers and unmodelled pool settings, writes both pre-token fields, keeps
  *    every pool setting and logs each step; each resource gets a guard entry naming the pool id, the service's
@@ -177,9 +177,11 @@ class CognitoTenancyPlugin {
       // osls's handler and pool code are replaced; its utils.js (the answer to CloudFormation) is kept.
       fs.rmSync(path.join(staging, 'cognito-user-pool'), { recursive: true, force: true });
       require('esbuild').buildSync({
-        entryPoints: [path.join(__dirname, 'custom-resource', 'handler.cjs')],
+        entryPoints: [path.join(__dirname, 'custom-resource', 'handler.mjs')],
         outfile: path.join(staging, 'cognito-user-pool', 'handler.js'),
-        external: ['../utils'],
+        // osls's helpers stay beside it; the credential providers Lambda never loads (its credentials are in the
+        // environment) stay out, as in the functions' bundles (esbuild.config.cjs): the runtime's SDK has them.
+        external: ['../utils', ...require(path.join(__dirname, '..', 'esbuild.config.cjs')).esbuildOptions().external],
         bundle: true,
         platform: 'node',
         format: 'cjs',
@@ -188,7 +190,7 @@ class CognitoTenancyPlugin {
         legalComments: 'none',
         logLevel: 'error',
         banner: {
-          js: '// cognito-tenancy: deploy/custom-resource/handler.cjs, bundled with its Cognito and Lambda SDK clients',
+          js: '// cognito-tenancy: deploy/custom-resource/handler.mjs, bundled with its Cognito and Lambda SDK clients',
         },
       });
       const createZipFile = require(path.join(lib, 'utils', 'fs', 'create-zip-file.js'));

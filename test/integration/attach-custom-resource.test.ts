@@ -1,30 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakePoolApi, startFakePoolApi } from '../support/fake-pool-api';
 
-// The custom resource is CommonJS (the deploy plugin bundles it): load it through `require`.
-const require = createRequire(import.meta.url);
 type Event = {
   RequestType: 'Create' | 'Update' | 'Delete';
   LogicalResourceId: string;
   ResourceProperties: object;
   OldResourceProperties?: object;
 };
-const { userPoolTriggers, COPIED, RENAMED, READ_ONLY } =
-  require('../../deploy/custom-resource/user-pool-triggers.cjs') as {
-    userPoolTriggers(clients: { cognito: unknown; lambda: unknown; log: (message: string, fields: object) => void }): {
-      handle(event: Event, environment: object): Promise<void>;
-      updateConfiguration(config: object): Promise<unknown>;
-      removeConfiguration(config: object): Promise<unknown>;
-    };
-    COPIED: string[];
-    RENAMED: Record<string, string>;
-    READ_ONLY: string[];
+// Plain JavaScript (the deploy plugin bundles it): imported by a path the type checker does not follow.
+const CUSTOM_RESOURCE = '../../deploy/custom-resource/user-pool-triggers.mjs';
+const { userPoolTriggers, COPIED, RENAMED, READ_ONLY } = (await import(CUSTOM_RESOURCE)) as {
+  userPoolTriggers(clients: { cognito: unknown; lambda: unknown; log: (message: string, fields: object) => void }): {
+    handle(event: Event, environment: object): Promise<void>;
+    updateConfiguration(config: object): Promise<unknown>;
+    removeConfiguration(config: object): Promise<unknown>;
   };
+  COPIED: string[];
+  RENAMED: Record<string, string>;
+  READ_ONLY: string[];
+};
 const triggers = { COPIED, RENAMED, READ_ONLY };
 
 const root = join(import.meta.dirname, '..', '..');

@@ -1,8 +1,6 @@
-'use strict';
-
 /**
  * cognito-tenancy's replacement for osls's `cognito-user-pool` custom resource, which wires triggers into an
- * existing user pool (attach mode). The deploy plugin bundles `handler.cjs` (which builds the clients and hands
+ * existing user pool (attach mode). The deploy plugin bundles `handler.mjs` (which builds the clients and hands
  * the events to `userPoolTriggers`) with this project's pinned Cognito SDK into osls's custom-resource zip as
  * `cognito-user-pool/handler.js`; osls's `utils.js` still answers CloudFormation.
  *
@@ -25,11 +23,12 @@
  * osls's `{ Trigger, LambdaVersion? }`.
  */
 
-const { DescribeUserPoolCommand, UpdateUserPoolCommand } = require('@aws-sdk/client-cognito-identity-provider');
-const { AddPermissionCommand, RemovePermissionCommand } = require('@aws-sdk/client-lambda');
+// ES imports (bundled to CommonJS by the plugin) so that esbuild keeps only the four commands this code sends.
+import { DescribeUserPoolCommand, UpdateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AddPermissionCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 
 /** `DescribeUserPool` output fields that `UpdateUserPool` takes under the same name. */
-const COPIED = [
+export const COPIED = [
   'Policies',
   'DeletionProtection',
   'LambdaConfig',
@@ -56,10 +55,10 @@ const COPIED = [
 ];
 
 /** `DescribeUserPool` output fields `UpdateUserPool` renames. */
-const RENAMED = { Name: 'PoolName' };
+export const RENAMED = { Name: 'PoolName' };
 
 /** Output fields that describe the pool but cannot be updated (set at creation, or computed by Cognito). */
-const READ_ONLY = [
+export const READ_ONLY = [
   'Id',
   'Status',
   'LastModifiedDate',
@@ -90,7 +89,7 @@ class PoolRefusedError extends Error {
  * The paths of `raw` (the JSON Cognito sent) that `parsed` (what the SDK deserialized from it) lacks: fields
  * this SDK does not model. Leaves of different types (epoch seconds → Date) are not compared.
  */
-function unmodelledPaths(raw, parsed, path = '') {
+export function unmodelledPaths(raw, parsed, path = '') {
   if (raw === null || typeof raw !== 'object') return [];
   if (parsed === null || typeof parsed !== 'object' || parsed instanceof Date) return [];
   const missing = [];
@@ -214,7 +213,7 @@ function withTriggers(lambdaConfig, triggers, lambdaArn) {
 }
 
 /** The invoke permission's statement id: the function and the pool id (osls used the pool's name). */
-function statementId(functionName, userPoolId) {
+export function statementId(functionName, userPoolId) {
   return `${functionName}-${userPoolId}`.replace(/[^\w-]/g, '-').slice(0, 100);
 }
 
@@ -224,7 +223,7 @@ const errorName = (error) => error?.name ?? error?.Code ?? error?.code;
  * The custom resource's behaviour over injected clients: `cognito` (a CognitoIdentityProviderClient), `lambda`
  * (a LambdaClient) and `log` (one structured line per step).
  */
-function userPoolTriggers({ cognito, lambda, log }) {
+export function userPoolTriggers({ cognito, lambda, log }) {
   /** DescribeUserPool of `poolId`: the SDK's output and the raw JSON it was parsed from; null when absent. */
   async function describe(poolId) {
     const command = new DescribeUserPoolCommand({ UserPoolId: poolId });
@@ -403,5 +402,3 @@ function resolveTarget(properties, environment) {
     lambdaArn: FunctionQualifier ? `${arn}:${FunctionQualifier}` : arn,
   };
 }
-
-module.exports = { userPoolTriggers, statementId, unmodelledPaths, COPIED, RENAMED, READ_ONLY };

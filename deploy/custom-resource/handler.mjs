@@ -1,5 +1,3 @@
-'use strict';
-
 /**
  * Entry of the attach-mode custom resource, bundled by the deploy plugin into osls's custom-resource zip as
  * `cognito-user-pool/handler.js`. It builds the clients once per container and hands each CloudFormation event
@@ -7,17 +5,19 @@
  * answer.
  */
 
-const { CognitoIdentityProviderClient } = require('@aws-sdk/client-cognito-identity-provider');
-const { LambdaClient } = require('@aws-sdk/client-lambda');
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { userPoolTriggers } from './user-pool-triggers.mjs';
+
+// osls's helpers, beside this file in the zip (external to the bundle).
 const { getEnvironment, handlerWrapper } = require('../utils');
-const { userPoolTriggers } = require('./user-pool-triggers.cjs');
 
 /** One JSON line per step in the function's own log group: what it is about to do, to which pool. */
 const log = (message, fields) => console.log(JSON.stringify({ level: 'INFO', message, ...fields }));
 
 let triggers;
 
-async function handler(event, context) {
+async function handle(event, context) {
   const environment = getEnvironment(context);
   // Clients of the region the function runs in: the plugin refuses a pool id of another region.
   triggers ??= userPoolTriggers({
@@ -33,4 +33,4 @@ async function handler(event, context) {
   }
 }
 
-module.exports = { handler: handlerWrapper(handler, 'CustomResourceExistingCognitoUserPool') };
+export const handler = handlerWrapper(handle, 'CustomResourceExistingCognitoUserPool');
