@@ -77,7 +77,7 @@ export const adopt: CliCommand = {
 
 const SEVERITY_LABEL = { ok: 'ok    ', warning: 'warn  ', unsafe: 'UNSAFE' } as const;
 
-/** `doctor`'s exit codes: a pipeline tells an unsafe pool from one it could not check (README "Deploy"). */
+/** `doctor`'s exit codes: a pipeline tells an unsafe pool from one it could not check (docs/deploy.md "Checking a pool: `tenants doctor`"). */
 export const DOCTOR_EXIT = { ok: 0, unsafe: 1, couldNotCheck: 3 } as const;
 
 /**

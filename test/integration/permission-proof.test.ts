@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageTemplate, type Template } from '../support/package-template';
-import { CARRIED_NOT_SENT, describeMissing, type ProofResult, provePermissions } from '../support/permission-proof';
+import {
+  CARRIED_NOT_SENT,
+  describeMissing,
+  type ProofResult,
+  provePermissions,
+  rolePolicies,
+} from '../support/permission-proof';
 
 // The four packagings the proof runs over: both pool modes, both pre token generation versions.
 const ATTACH = {
@@ -217,5 +225,35 @@ describe('permission completeness proof (packaged templates, real bundles, IAM p
 
     // Assess
     expect(message).toContain('tenantMe: dynamodb:Scan is declared carried-not-sent but not carried');
+  });
+
+  it("matches docs/deploy.md's Roles table: each role's actions beyond logs and X-Ray, in both modes", () => {
+    // Prepare: the table's rows, `role` → the actions the row names.
+    const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('## Roles'), docs.indexOf('## Parameters'));
+    const documented = Object.fromEntries(
+      [...section.matchAll(/^\| `(\w+)`[^|]*\| (.*) \|$/gm)].map(([, role, cell]) => [
+        role,
+        [...(cell ?? '').matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map(([, action]) => action).sort(),
+      ]),
+    );
+    const platform = /^(logs|xray):/;
+
+    // Act
+    const granted: Record<string, string[]> = {};
+    for (const name of ['create, V2_0', 'attach, V2_0']) {
+      const template = packaged[name]?.template as Template;
+      for (const [id, resource] of Object.entries(template.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Role') continue;
+        const actions = rolePolicies(template, id)
+          .flatMap((document) => document.Statement.flatMap((statement) => [statement.Action ?? []].flat()))
+          .filter((action) => !platform.test(action));
+        granted[id] = [...new Set([...(granted[id] ?? []), ...actions])].sort();
+      }
+    }
+
+    // Assess
+    expect(Object.keys(documented).sort()).toEqual(Object.keys(granted).sort());
+    expect(documented).toEqual(granted);
   });
 });

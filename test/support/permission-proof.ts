@@ -128,7 +128,7 @@ const DECLARATIONS: Declarations = {
 
 /** Actions a role allows beyond what its functions call, by role, with why. */
 export const ALLOWANCES: Record<string, Record<string, string>> = {
-  // The ABAC role is the pattern's (README "Tenant-scoped credentials"), for any tenant-scoped service: every
+  // The ABAC role is the pattern's (docs/credentials.md), for any tenant-scoped service: every
   // item action on the tenant's own partition, and listing its own prefix. The sample service uses a subset.
   TenantDataAccessRole: Object.fromEntries(
     [
