@@ -53,7 +53,10 @@ const statementsOf = (template: Template, id: string): Statement[] => {
     : resource.Properties.Policies[0].PolicyDocument.Statement;
 };
 
-describe('permission completeness proof (packaged templates, real bundles, IAM policy engine)', () => {
+// Each control evaluates every call of a template again (~60 policy evaluations): seconds on a busy machine.
+describe('permission completeness proof (packaged templates, real bundles, IAM policy engine)', {
+  timeout: 120_000,
+}, () => {
   it.each(Object.keys(VARIANTS))(
     'lets every role make every call its functions make, and nothing more (%s)',
     (name) => {
