@@ -408,7 +408,7 @@ describe('serverless package (offline, no credentials)', () => {
       },
       { Id: 'abort-incomplete-uploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
     ]);
-    expect(bucket).toMatchObject({ DeletionPolicy: 'Retain' });
+    expect(bucket).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   it('ships each function as an ES module bundle named by its handler, with only its own chunks', () => {
