@@ -62,6 +62,8 @@ const options = {
     '@aws-sdk/credential-provider-web-identity',
     '@aws-sdk/nested-clients',
     '@aws-sdk/token-providers',
+    // pg's optional native binding (libpq), required only by `pg.native`, which the suite never uses.
+    'pg-native',
   ],
   banner: {
     js: "import { createRequire as __tenancyCreateRequire } from 'node:module'; const require = __tenancyCreateRequire(import.meta.url);",

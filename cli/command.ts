@@ -44,6 +44,8 @@ export interface CommandContext {
   /** Prints `value` as JSON with `--json`, else the text. */
   readonly print: (value: unknown, text: () => string) => void;
   readonly out: (line: string) => void;
+  /** Writes one line to stderr. */
+  readonly err: (line: string) => void;
 }
 
 /** A command whose input passed every check: what it will touch, and how to run it. */

@@ -216,6 +216,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
       ...(region === undefined ? {} : { registryRegion: region }),
       json,
       out: io.out,
+      err: io.err,
       print: (value, text) => io.out(json ? JSON.stringify(value, null, 2) : text()),
     };
     return await prepared.run(context);

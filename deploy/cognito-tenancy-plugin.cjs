@@ -13,12 +13,13 @@ const path = require('node:path');
  *    `replaceTriggers`, and in attach mode the pool's name, id (format, and its region equal to the deploy
  *    region) and app client ids.
  * 3. Attach mode: osls's custom resource that wires triggers into an existing pool gets broad IAM statements.
- *    Narrow them to what it touches: the one pool (ListUserPools cannot be scoped: osls finds the pool by
- *    name), this service's functions, and roles of this account.
- * 4. Attach mode: the custom resource's pool code is replaced by `deploy/custom-resource/user-pool-triggers.cjs`
- *    (bundled with this project's Cognito SDK), which refuses foreign triggers, writes both pre-token fields and
- *    keeps every pool setting; each resource gets a guard entry naming the pool id, the service's trigger
- *    functions and `replaceTriggers`.
+ *    Narrow them to what it touches: the one pool (found by id, so no ListUserPools), this service's trigger
+ *    functions, roles passed to Cognito only, and its own log group.
+ * 4. Attach mode: the custom resource's code is replaced by `deploy/custom-resource/handler.mjs` (bundled with
+ *    this project's Cognito SDK), which uses the configured pool id for the invoke permission, the update and
+ *    the delete, refuses foreign triggers and unmodelled pool settings, writes both pre-token fields, keeps
+ *    every pool setting and logs each step; each resource gets a guard entry naming the pool id, the service's
+ *    trigger functions and `replaceTriggers`.
  */
 
 const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]{1,55}$/;
@@ -91,31 +92,51 @@ class CognitoTenancyPlugin {
     return Object.values(resources).filter((resource) => resource.Type === CUSTOM_RESOURCE_TYPE);
   }
 
+  /**
+   * The custom resource's role, statement by statement, reduced to what its code sends: DescribeUserPool and
+   * UpdateUserPool on the configured pool (no ListUserPools: the pool is found by id), Add/RemovePermission on
+   * this service's trigger functions only, iam:PassRole only to Cognito (UpdateUserPool passes the pool's SMS
+   * role back to it), and its own log group.
+   */
   narrowCustomResourceRole() {
-    const { mode, pool, stage, name } = this.params();
+    const { mode, pool } = this.params();
     if (mode !== 'attach') return;
     const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
     const role = resources.IamRoleCustomResourcesLambdaExecution;
     if (role === undefined) return;
-    const poolArn = {
-      'Fn::Sub': `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/${pool.userPoolId}`,
-    };
-    const functions = {
-      'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}-${stage}-*`,
-    };
-    const roles = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*` };
+    const sub = (arn) => ({ 'Fn::Sub': arn });
+    const poolArn = sub(
+      `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/${pool.userPoolId}`,
+    );
+    const functions = Object.values(this.serviceTriggers())
+      .sort()
+      .map((name) => sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}`));
+    const fn = Object.values(resources).find(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::Function' &&
+        resource.Properties.Role?.['Fn::GetAtt']?.[0] === 'IamRoleCustomResourcesLambdaExecution',
+    );
+    const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn?.Properties.FunctionName}`;
     for (const policy of role.Properties.Policies ?? []) {
       const statements = [];
       for (const statement of policy.PolicyDocument.Statement) {
         const actions = [].concat(statement.Action);
         if (actions.some((action) => action.startsWith('cognito-idp:'))) {
-          statements.push({ ...statement, Action: ['cognito-idp:ListUserPools'], Resource: '*' });
-          const rest = actions.filter((action) => action !== 'cognito-idp:ListUserPools');
-          if (rest.length > 0) statements.push({ ...statement, Action: rest, Resource: poolArn });
+          const used = actions.filter((action) => action !== 'cognito-idp:ListUserPools');
+          statements.push({ ...statement, Action: used, Resource: poolArn });
         } else if (actions.some((action) => action.startsWith('lambda:'))) {
           statements.push({ ...statement, Resource: functions });
         } else if (actions.includes('iam:PassRole')) {
-          statements.push({ ...statement, Resource: roles });
+          statements.push({
+            ...statement,
+            Resource: sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
+            Condition: { StringEquals: { 'iam:PassedToService': 'cognito-idp.amazonaws.com' } },
+          });
+        } else if (actions.includes('logs:CreateLogStream')) {
+          // The log group is the stack's (provider.logs.frameworkLambda): creating or tagging it is not needed.
+          statements.push({ ...statement, Action: ['logs:CreateLogStream'], Resource: sub(`${logGroup}:*`) });
+        } else if (actions.includes('logs:PutLogEvents')) {
+          statements.push({ ...statement, Resource: sub(`${logGroup}:*`) });
         } else {
           statements.push(statement);
         }
@@ -153,9 +174,14 @@ class CognitoTenancyPlugin {
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-tenancy-custom-resources-'));
     try {
       fs.cpSync(path.join(lib, 'plugins', 'aws', 'custom-resources', 'resources'), staging, { recursive: true });
+      // osls's handler and pool code are replaced; its utils.js (the answer to CloudFormation) is kept.
+      fs.rmSync(path.join(staging, 'cognito-user-pool'), { recursive: true, force: true });
       require('esbuild').buildSync({
-        entryPoints: [path.join(__dirname, 'custom-resource', 'user-pool-triggers.cjs')],
-        outfile: path.join(staging, 'cognito-user-pool', 'lib', 'user-pool.js'),
+        entryPoints: [path.join(__dirname, 'custom-resource', 'handler.mjs')],
+        outfile: path.join(staging, 'cognito-user-pool', 'handler.js'),
+        // osls's helpers stay beside it; the credential providers Lambda never loads (its credentials are in the
+        // environment) stay out, as in the functions' bundles (esbuild.config.cjs): the runtime's SDK has them.
+        external: ['../utils', ...require(path.join(__dirname, '..', 'esbuild.config.cjs')).esbuildOptions().external],
         bundle: true,
         platform: 'node',
         format: 'cjs',
@@ -164,7 +190,7 @@ class CognitoTenancyPlugin {
         legalComments: 'none',
         logLevel: 'error',
         banner: {
-          js: '// cognito-tenancy: deploy/custom-resource/user-pool-triggers.cjs, bundled with its Cognito SDK',
+          js: '// cognito-tenancy: deploy/custom-resource/handler.mjs, bundled with its Cognito and Lambda SDK clients',
         },
       });
       const createZipFile = require(path.join(lib, 'utils', 'fs', 'create-zip-file.js'));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { importSeed, parseSeed } from '../../shared/operations/tenant-seed';
 import { InvalidInputError } from '../../shared/runtime/errors';
 import { type CliCommand, positional } from '../command';
+import { provisionIfConfigured } from './database';
 
 /**
  * `import`: the whole file is read and checked against the registry's rules before anything is written, so a
@@ -23,13 +24,19 @@ export const importCommand: CliCommand = {
     }
     const seed = parseSeed(text, input.tiers);
     return {
-      run: async ({ registry, print }) => {
+      run: async ({ registry, print, out, env }) => {
         const result = await importSeed(registry, seed);
         print(
           result,
           () =>
             `imported ${seed.length} tenant(s): ${result.created.length} created, ${result.updated.length} updated, ${result.bindings} binding(s), ${result.members} new member(s)`,
         );
+        // With PostgreSQL configured, every tenant of the file gets its database role (idempotent).
+        for (const line of await provisionIfConfigured(
+          env,
+          seed.map((tenant) => tenant.tenantId),
+        ))
+          out(line);
         return 0;
       },
     };

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { audit } from './audit';
 import { bindingCommands } from './bindings';
+import { databaseCommands } from './database';
 import { importCommand } from './import';
 import { membershipCommands } from './memberships';
 import { policyCommands } from './policies';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly CliCommand[] = [
   adopt,
   doctor,
   ...policyCommands,
+  ...databaseCommands,
 ];

@@ -1,12 +1,18 @@
 import { roleConfigFromEnv } from '../../shared/assignment/assignment-config';
 import { inviteUser, validateInvitation } from '../../shared/operations/invitation';
 import { adoptPool } from '../../shared/operations/pool-adoption';
-import { auditPool, PRE_TOKEN_VERSIONS, type PreTokenVersion } from '../../shared/operations/pool-audit';
+import {
+  auditPool,
+  type PoolSnapshot,
+  PRE_TOKEN_VERSIONS,
+  type PreTokenVersion,
+} from '../../shared/operations/pool-audit';
 import { readPoolSnapshot } from '../../shared/operations/pool-snapshot';
 import { assertUserPoolId } from '../../shared/registry/binding';
 import { InvalidInputError } from '../../shared/runtime/errors';
 import { type CliCommand, optionalString, positional, requiredOption } from '../command';
 import { formatAdoption, formatInvitation } from '../directory-report';
+import { errorLine } from '../error-line';
 
 const POOL_OPTION = {
   type: 'string',
@@ -71,11 +77,19 @@ export const adopt: CliCommand = {
 
 const SEVERITY_LABEL = { ok: 'ok    ', warning: 'warn  ', unsafe: 'UNSAFE' } as const;
 
-/** `doctor`: a read-only audit of a pool; exit 1 when anything is unsafe. */
+/** `doctor`'s exit codes: a pipeline tells an unsafe pool from one it could not check (docs/deploy.md "Checking a pool: `tenants doctor`"). */
+export const DOCTOR_EXIT = { ok: 0, unsafe: 1, couldNotCheck: 3 } as const;
+
+/**
+ * `doctor`: a read-only audit of a pool. Exit 1 when anything is unsafe (even if a part could not be read:
+ * what was read is already unsafe); else 3 when a part could not be checked (a Describe/List call failed:
+ * permissions, throttling, a missing pool, an emulator without the API); else 0. Bad input stays 2.
+ */
 export const doctor: CliCommand = {
   name: 'doctor',
   args: '',
-  summary: "audit a pool: tenant attribute, clients' write lists, IdP mappings, triggers (exit 1 if unsafe)",
+  summary:
+    "audit a pool: tenant attribute, clients' write lists, IdP mappings, triggers (exit 1 unsafe, 3 could not check)",
   options: {
     pool: POOL_OPTION,
     stage: { type: 'string', value: '<stage>', help: 'the deployed stage (default dev)' },
@@ -101,11 +115,23 @@ export const doctor: CliCommand = {
     };
     return {
       userPoolId,
-      run: async ({ cognito, json, out }) => {
-        const findings = auditPool(await readPoolSnapshot(cognito, userPoolId), expected);
+      run: async ({ cognito, json, out, err }) => {
+        let snapshot: PoolSnapshot;
+        try {
+          snapshot = await readPoolSnapshot(cognito, userPoolId);
+        } catch (error) {
+          err(`error: could not check user pool ${userPoolId}: ${errorLine(error, [`user pool ${userPoolId}`])}`);
+          return DOCTOR_EXIT.couldNotCheck;
+        }
+        const findings = auditPool(snapshot, expected);
         if (json) out(JSON.stringify(findings, null, 2));
         else for (const f of findings) out(`${SEVERITY_LABEL[f.severity]}  ${f.subject}: ${f.message}`);
-        return findings.some((finding) => finding.severity === 'unsafe') ? 1 : 0;
+        if (findings.some((finding) => finding.severity === 'unsafe')) return DOCTOR_EXIT.unsafe;
+        if (snapshot.identityProviders === undefined) {
+          err('error: could not check the identity providers (see the line above); the rest of the pool is safe');
+          return DOCTOR_EXIT.couldNotCheck;
+        }
+        return DOCTOR_EXIT.ok;
       },
     };
   },

@@ -4,6 +4,7 @@ import type { TenantStatus } from '../../shared/registry/tenant';
 import { assertTenantId } from '../../shared/registry/tenant-id';
 import { type CliCommand, type CommandContext, optionalString, positional, requiredOption } from '../command';
 import { formatMappings, formatMembers, formatTenants } from '../format';
+import { provisionIfConfigured } from './database';
 
 /** `create`: a new active tenant. */
 export const create: CliCommand = {
@@ -26,9 +27,11 @@ export const create: CliCommand = {
       input.tiers,
     );
     return {
-      run: async ({ registry, print }) => {
+      run: async ({ registry, print, out, env }) => {
         const created = await registry.createTenant(tenant);
         print(created, () => `created ${created.tenantId} (${created.name}, ${created.tier})`);
+        // With PostgreSQL configured, the tenant's database role comes with it (docs/postgresql.md).
+        for (const line of await provisionIfConfigured(env, [created.tenantId])) out(line);
         return 0;
       },
     };

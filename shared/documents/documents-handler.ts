@@ -18,6 +18,7 @@ import { DocumentStore } from './document-store';
 import type { DocumentsConfig } from './documents-config';
 import { type DocumentsEvent, documentsRequestOf } from './documents-route';
 import { type DocumentsResponse, DocumentsService } from './documents-service';
+import { metadataStoreFromConfig } from './metadata-store-from-config';
 
 /** Dependencies of the documents function; `functions/documents.ts` builds them at cold start. */
 export interface DocumentsHandlerDeps {
@@ -72,8 +73,17 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
   };
   // The configuration is given, so the environment argument is never read.
   const decider = deciderFromEnv({}, { config: policy, stores, links, avpClient, metrics });
+  // Metadata in the tenant data table, or in PostgreSQL as the tenant's own role (docs/postgresql.md).
+  const metadata = metadataStoreFromConfig(config.metadata, source, (tenantId, error) =>
+    logger.warn('idle PostgreSQL connection failed', { tenantId, reason: error.message }),
+  );
   const service = new DocumentsService({
-    store: new DocumentStore({ clients, tableName: config.tableName, bucketName: config.bucketName }),
+    store: new DocumentStore({
+      clients,
+      tableName: config.tableName,
+      bucketName: config.bucketName,
+      ...(metadata === undefined ? {} : { metadata }),
+    }),
     decide: cedarDocumentDecider(decider),
     share: (caller, document, recipientSub) =>
       shareDocument(

@@ -52,6 +52,11 @@ export class LruMap<K, V> {
     this.#entries.delete(key);
   }
 
+  /** The entries, least recently used first, without marking any as used. */
+  entries(): IterableIterator<[K, V]> {
+    return this.#entries.entries();
+  }
+
   /** Entries currently kept. */
   get size(): number {
     return this.#entries.size;

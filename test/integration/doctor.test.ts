@@ -45,7 +45,7 @@ describe('tenants doctor against cognito-local', () => {
     ]);
   });
 
-  it('passes the pool once the triggers point at the suite and the client lists its attributes', async () => {
+  it('finds nothing unsafe once the triggers point at the suite and the client lists its attributes, and exits 3 because cognito-local cannot list identity providers', async () => {
     // Prepare
     await client.send(
       new UpdateUserPoolCommand({
@@ -71,7 +71,10 @@ describe('tenants doctor against cognito-local', () => {
 
     // Assess
     expect(result.out.filter((line) => line.startsWith('UNSAFE'))).toEqual([]);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(3);
+    expect(result.err).toEqual([
+      'error: could not check the identity providers (see the line above); the rest of the pool is safe',
+    ]);
   });
 
   it('refuses a malformed pool id before calling Cognito', async () => {

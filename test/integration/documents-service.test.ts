@@ -13,18 +13,29 @@ import {
   type DocumentDecisionRequest,
   tenantMembersDecide,
 } from '../../shared/documents/document-decision';
+import type { DocumentMetadataStore } from '../../shared/documents/document-metadata-store';
 import { DocumentStore } from '../../shared/documents/document-store';
 import { type DocumentsRequest, DocumentsService } from '../../shared/documents/documents-service';
+import { PostgresDocumentMetadata } from '../../shared/documents/postgres-document-metadata';
+import { provisionTenantRole } from '../../shared/operations/tenant-database-role';
+import { localTenantPassword } from '../../shared/postgres/local-password';
+import { LocalPasswords } from '../../shared/postgres/local-passwords';
+import { TenantPools } from '../../shared/postgres/tenant-pools';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
 import { CredentialsUnavailableError } from '../../shared/runtime/errors';
+import { startTenantDatabase, type TenantDatabase } from '../support/postgres';
 
-// The service core on DynamoDB Local and s3rver with static local credentials, as on the local stack. The
-// emulators cannot enforce the session tag: here the tests check that every data call is made with the
-// credentials of the caller's tenant; tenant-data-policies.test.ts proves what IAM does with them.
+// The service core on DynamoDB Local and s3rver with static local credentials, as on the local stack, with the
+// metadata in DynamoDB and then in PostgreSQL (same suite, both stores). The emulators cannot enforce the
+// session tag: here the tests check that every data call is made with the credentials of the caller's tenant;
+// tenant-data-policies.test.ts proves what IAM does with them. PostgreSQL does enforce its side: each tenant
+// signs in as its own role, confined by row level security (postgres-isolation.test.ts).
 const tableName = `tenant-data-${randomUUID()}`;
 const bucketName = `tenant-data-${randomUUID().slice(0, 8)}`;
 let s3: LocalS3;
 let raw: { dynamodb: ReturnType<typeof localDynamoDBClient>; s3: S3Client };
+let database: TenantDatabase;
+const openPools: TenantPools[] = [];
 
 const ann = { tenantId: 'acme', sub: 'sub-ann', groups: 'tenant-member' };
 const bob = { tenantId: 'acme', sub: 'sub-bob', groups: 'tenant-member' };
@@ -39,49 +50,116 @@ beforeAll(async () => {
   // The tenant clients find the emulators the way the functions do: through the SDK's endpoint variables.
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
   vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
+  database = await startTenantDatabase(['acme', 'globex']);
 });
 
 afterAll(async () => {
+  await Promise.all(openPools.map((pools) => pools.end()));
+  await database?.stop();
   vi.unstubAllEnvs();
   raw?.dynamodb.destroy();
   raw?.s3?.destroy();
   await s3?.stop();
 });
 
-/** A service over the emulators; records the tenant of every credentials request and every decision. */
-function setup(options: { decide?: DocumentDecider; source?: TenantCredentialSource } = {}) {
-  const asked: string[] = [];
-  const decisions: DocumentDecisionRequest[] = [];
-  const local = options.source ?? new StaticCredentials(LOCAL_CREDENTIALS);
-  const source: TenantCredentialSource = {
-    credentialsFor: (tenantId) => {
-      asked.push(tenantId);
-      return local.credentialsFor(tenantId);
-    },
-  };
-  const clients = new TenantClients({ source, cacheSize: 10, limits: TRIGGER_CLIENT_LIMITS, s3ForcePathStyle: true });
-  const decide = options.decide ?? tenantMembersDecide;
-  const service = new DocumentsService({
-    store: new DocumentStore({ clients, tableName, bucketName }),
-    decide: (request) => {
-      decisions.push(request);
-      return decide(request);
-    },
-  });
-  // A request names the caller's own tenant in its path unless the test says otherwise.
-  const handle = (request: TestRequest) => service.handle({ pathTenantId: tenantOf(request.context), ...request });
-  const create = (context: object, title = 'Plan', content = 'hello') =>
-    handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title, content }) });
-  return { service: { handle }, asked, decisions, create };
+/** Where a suite run keeps metadata, and how a test reads a stored document's owner behind the service's back. */
+interface MetadataBackend {
+  readonly name: string;
+  metadata(source: TenantCredentialSource): DocumentMetadataStore | undefined;
+  storedOwner(tenantId: string, id: string): Promise<string | undefined>;
+  /** What `tenants create` does for a new tenant with this store (PostgreSQL: its database role). */
+  provision(tenantId: string): Promise<void>;
 }
 
-type TestRequest = Omit<DocumentsRequest, 'pathTenantId'> & { readonly pathTenantId?: string };
-const tenantOf = (context: TestRequest['context']) =>
-  typeof context?.tenantId === 'string' ? context.tenantId : undefined;
+const BACKENDS: MetadataBackend[] = [
+  {
+    name: 'DynamoDB',
+    metadata: () => undefined,
+    provision: async () => {},
+    storedOwner: async (tenantId, id) => {
+      const { Item } = await raw.dynamodb.send(
+        new GetItemCommand({ TableName: tableName, Key: { tenantId: { S: tenantId }, sk: { S: `DOC#${id}` } } }),
+      );
+      return Item?.owner?.S;
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    // The IAM signer signs with the tenant's credentials; the local signer is asked after them likewise, so the
+    // credentials each data call used are recorded, and their failure fails the call, as in AWS.
+    metadata: (source) => {
+      const local = new LocalPasswords(database.secret);
+      const scoped = new TenantPools({
+        host: database.server.host,
+        port: database.server.port,
+        database: database.server.database,
+        tls: false,
+        maxTenants: 10,
+        connectionsPerTenant: 2,
+        idleSeconds: 30,
+        passwords: {
+          passwordFor: async (tenantId) => {
+            await source.credentialsFor(tenantId);
+            return local.passwordFor(tenantId);
+          },
+        },
+      });
+      openPools.push(scoped);
+      return new PostgresDocumentMetadata(scoped);
+    },
+    provision: async (tenantId) => {
+      await provisionTenantRole(database.admin, tenantId, {
+        kind: 'password',
+        password: localTenantPassword(database.secret, tenantId),
+      });
+    },
+    storedOwner: async (tenantId, id) => {
+      const { rows } = await database.admin.query<{ owner: string }>(
+        'SELECT owner FROM tenancy.documents WHERE tenant_id = $1 AND id = $2',
+        [tenantId, id],
+      );
+      return rows[0]?.owner;
+    },
+  },
+];
 
-const idOf = (response: { body: unknown }) => (response.body as DocumentMetadata).id;
+describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rver', (backend) => {
+  /** A service over the emulators; records the tenant of every credentials request and every decision. */
+  function setup(options: { decide?: DocumentDecider; source?: TenantCredentialSource } = {}) {
+    const asked: string[] = [];
+    const decisions: DocumentDecisionRequest[] = [];
+    const local = options.source ?? new StaticCredentials(LOCAL_CREDENTIALS);
+    const source: TenantCredentialSource = {
+      credentialsFor: (tenantId) => {
+        asked.push(tenantId);
+        return local.credentialsFor(tenantId);
+      },
+    };
+    const clients = new TenantClients({ source, cacheSize: 10, limits: TRIGGER_CLIENT_LIMITS, s3ForcePathStyle: true });
+    const decide = options.decide ?? tenantMembersDecide;
+    const service = new DocumentsService({
+      store: (() => {
+        const metadata = backend.metadata(source);
+        return new DocumentStore({ clients, tableName, bucketName, ...(metadata === undefined ? {} : { metadata }) });
+      })(),
+      decide: (request) => {
+        decisions.push(request);
+        return decide(request);
+      },
+    });
+    // A request names the caller's own tenant in its path unless the test says otherwise.
+    const handle = (request: TestRequest) => service.handle({ pathTenantId: tenantOf(request.context), ...request });
+    const create = (context: object, title = 'Plan', content = 'hello') =>
+      handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title, content }) });
+    return { service: { handle }, asked, decisions, create };
+  }
 
-describe('DocumentsService on DynamoDB Local and s3rver', () => {
+  type TestRequest = Omit<DocumentsRequest, 'pathTenantId'> & { readonly pathTenantId?: string };
+  const tenantOf = (context: TestRequest['context']) =>
+    typeof context?.tenantId === 'string' ? context.tenantId : undefined;
+
+  const idOf = (response: { body: unknown }) => (response.body as DocumentMetadata).id;
+
   it("stores metadata in the tenant's partition and the body under the tenant's prefix", async () => {
     // Prepare
     const { create, asked } = setup();
@@ -93,10 +171,7 @@ describe('DocumentsService on DynamoDB Local and s3rver', () => {
     expect(created.statusCode).toBe(201);
     const document = created.body as DocumentMetadata;
     expect(document).toMatchObject({ tenantId: 'acme', title: 'Q3 plan', owner: 'sub-ann', size: 7 });
-    const { Item } = await raw.dynamodb.send(
-      new GetItemCommand({ TableName: tableName, Key: { tenantId: { S: 'acme' }, sk: { S: `DOC#${document.id}` } } }),
-    );
-    expect(Item?.owner?.S).toBe('sub-ann');
+    expect(await backend.storedOwner('acme', document.id)).toBe('sub-ann');
     const object = await raw.s3.send(
       new GetObjectCommand({ Bucket: bucketName, Key: `acme/documents/${document.id}` }),
     );
@@ -175,6 +250,7 @@ describe('DocumentsService on DynamoDB Local and s3rver', () => {
     // Prepare
     const { service, create } = setup();
     const tenant = { tenantId: `pager-${randomUUID().slice(0, 8)}`, sub: 'sub-pat', groups: '' };
+    await backend.provision(tenant.tenantId);
     const ids = [];
     for (const title of ['a', 'b', 'c']) ids.push(idOf(await create(tenant, title)));
     await create(gus, 'not yours');
@@ -197,6 +273,7 @@ describe('DocumentsService on DynamoDB Local and s3rver', () => {
     const { service, create, asked } = setup();
     const acmeId = idOf(await create(ann, 'acme only'));
     const globex = { tenantId: `forger-${randomUUID().slice(0, 8)}`, sub: 'sub-gus', groups: '' };
+    await backend.provision(globex.tenantId);
     const own = idOf(await create(globex, 'mine'));
     asked.length = 0;
 
@@ -246,6 +323,7 @@ describe('DocumentsService on DynamoDB Local and s3rver', () => {
             : true,
     });
     const tenant = { tenantId: `seam-${randomUUID().slice(0, 8)}`, sub: 'sub-own', groups: 'tenant-member' };
+    await backend.provision(tenant.tenantId);
     const colleague = { ...tenant, sub: 'sub-col' };
     const id = idOf(await create(tenant, 'mine'));
 

@@ -54,6 +54,15 @@ const listing = (prefix: string | undefined) =>
   });
 
 describe('TenantDataAccessRole permissions (packaged template, IAM policy engine)', () => {
+  it('holds nothing PostgreSQL-related when the PostgreSQL parameters are not given', () => {
+    // Act
+    const text = JSON.stringify(template);
+
+    // Assess
+    expect(text).not.toContain('rds-db');
+    expect(text).not.toContain('TENANCY_POSTGRES');
+  });
+
   it("allows every item action on the session tenant's own partition", async () => {
     for (const action of ITEM_ACTIONS) expect([action, await item(action, [TENANT])]).toEqual([action, 'Allowed']);
   });

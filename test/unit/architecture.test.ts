@@ -26,6 +26,13 @@ const ALLOWED_SIDEWAYS = new Set([
   'documents → policies/share-links.ts',
   'documents → policies/tenant-avp-clients.ts',
   'members-api → memberships/membership-operations.ts',
+  'postgres → credentials/tenant-credential-source.ts',
+  'documents → postgres/tenant-pools.ts',
+  'documents → postgres/postgres-config.ts',
+  'documents → postgres/tenant-pools-from-config.ts',
+  'documents → credentials/tenant-credential-source.ts',
+  'operations → postgres/postgres-config.ts',
+  'operations → postgres/local-password.ts',
 ]);
 /** Operator-only modules: never reachable from a Lambda entry. */
 const OPERATOR_ONLY = [

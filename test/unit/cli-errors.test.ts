@@ -39,9 +39,10 @@ describe('tenants CLI without AWS configuration', () => {
     const result = await cli('doctor', '--pool', 'eu-west-1_AbC123');
 
     // Assess
-    expect(result.code).toBe(1);
+    // doctor could not check the pool: exit 3 (README "Deploy"), not 1 (unsafe).
+    expect(result.code).toBe(3);
     expect(result.err).toEqual([
-      'error: no AWS credentials for user pool eu-west-1_AbC123 in eu-west-1: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (a local stack: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)',
+      'error: could not check user pool eu-west-1_AbC123: no AWS credentials for user pool eu-west-1_AbC123: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (a local stack: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)',
     ]);
   });
 

@@ -21,7 +21,25 @@ describe('documentsConfigFromEnv', () => {
       tableName: 'cognito-tenancy-prod-tenant-data',
       bucketName: 'cognito-tenancy-prod-tenantdatabucket-1a2b3c',
       credentials: { mode: 'assume-role', roleArn: ROLE, durationSeconds: 900, marginSeconds: 300, cacheSize: 1000 },
+      metadata: { store: 'dynamodb' },
     });
+  });
+
+  it('keeps metadata in PostgreSQL when it is configured, unless told otherwise', () => {
+    // Prepare
+    const postgres = {
+      TENANCY_POSTGRES_HOST: 'db.example.com',
+      TENANCY_POSTGRES_DATABASE: 'tenancy',
+      AWS_REGION: 'us-east-1',
+    };
+
+    // Act
+    const chosen = documentsConfigFromEnv({ ...ENV, ...postgres });
+    const explicit = documentsConfigFromEnv({ ...ENV, ...postgres, TENANCY_DOCUMENTS_METADATA: 'dynamodb' });
+
+    // Assess
+    expect(chosen.metadata).toMatchObject({ store: 'postgres', postgres: { host: 'db.example.com', tls: true } });
+    expect(explicit.metadata).toEqual({ store: 'dynamodb' });
   });
 
   it.each([
@@ -31,6 +49,8 @@ describe('documentsConfigFromEnv', () => {
     [{ ...ENV, TENANCY_DATA_BUCKET_NAME: '[object Object]' }],
     [{ ...ENV, TENANCY_DATA_BUCKET_NAME: 'Upper_Case' }],
     [{ ...ENV, TENANCY_DATA_ROLE_ARN: undefined }],
+    [{ ...ENV, TENANCY_DOCUMENTS_METADATA: 'postgres' }],
+    [{ ...ENV, TENANCY_DOCUMENTS_METADATA: 'mysql' }],
   ])('refuses a missing or malformed setting at cold start: %j', (env) => {
     // Act / Assess
     expect(() => documentsConfigFromEnv(env)).toThrow(ConfigurationError);
