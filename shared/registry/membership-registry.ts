@@ -1,4 +1,4 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
   LastAdminError,
   MembershipNotFoundError,
@@ -6,9 +6,9 @@ import {
   TenantInactiveError,
 } from '../runtime/errors';
 import type { ReasonCode } from '../runtime/reason-codes';
-import { N, S } from './dynamo-item';
-import { userMembershipItem } from './registry-items';
-import { keys } from './registry-keys';
+import { type Item, N, S } from './dynamo-item';
+import { membershipFromItem, userFromItem, userMembershipItem } from './registry-items';
+import { keys, USER_TENANT_SK_PREFIX } from './registry-keys';
 import { validateRole, validateSub } from './registry-rules';
 import { CONFLICT_RETRIES, itemKey } from './registry-table';
 import { type DirectoryUserRef, isActiveMembership, type Membership, type UserMemberships } from './tenant';
@@ -53,6 +53,45 @@ const ACTIVE_CONDITION = '(attribute_not_exists(#status) OR #status = :active)';
  * transaction, to the user's oldest other active membership of an active tenant, or clears it.
  */
 export class MembershipRegistry extends TenantRegistry {
+  /**
+   * Every membership of a user (any status, sorted by tenant id), the active tenant and the user's Cognito
+   * location, with one Query of the user's partition (docs/memberships.md). A user whose only membership was
+   * written before reverse items existed (not yet migrated) costs one more read: the membership the user item
+   * names.
+   */
+  async listMemberships(sub: string, options: { consistent?: boolean } = {}): Promise<UserMemberships> {
+    const pk = keys.user(sub).pk;
+    const items = await this.table.send('listMemberships', async () => {
+      const found: Item[] = [];
+      let start: Item | undefined;
+      do {
+        const page = await this.table.client.send(
+          new QueryCommand({
+            TableName: this.table.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': S(pk) },
+            ConsistentRead: options.consistent ?? false,
+            ExclusiveStartKey: start,
+          }),
+        );
+        found.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return found;
+    });
+    const user = userFromItem(items.find((item) => item.sk?.S === keys.user(sub).sk));
+    const memberships = items
+      .filter((item) => item.sk?.S?.startsWith(USER_TENANT_SK_PREFIX))
+      .map(membershipFromItem)
+      .sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+    const active = user.activeTenantId;
+    if (active !== undefined && !memberships.some((membership) => membership.tenantId === active)) {
+      const legacy = await this.getMembership(active, sub, options);
+      if (legacy !== undefined) memberships.push(legacy);
+    }
+    return { sub, memberships, activeTenantId: active, directoryUser: user.directoryUser };
+  }
+
   /**
    * Gives an active membership another role. `MembershipNotFoundError` when the user holds no active
    * membership of the tenant, `LastAdminError` when it would demote the tenant's last admin. Setting the role

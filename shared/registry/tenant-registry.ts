@@ -1,4 +1,4 @@
-import { type DynamoDBClient, PutItemCommand, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
   RegistryUnavailableError,
   SeatLimitError,
@@ -10,7 +10,7 @@ import {
 import type { ReasonCode } from '../runtime/reason-codes';
 import { type AuditSettings, AuditTrail, membershipReason } from './audit-trail';
 import { type Binding, bindingKey } from './binding';
-import { type Item, N, readS, S } from './dynamo-item';
+import { N, readS, S } from './dynamo-item';
 import {
   membershipFromItem,
   membershipItem,
@@ -19,10 +19,10 @@ import {
   userFromItem,
   userMembershipItem,
 } from './registry-items';
-import { keys, USER_TENANT_SK_PREFIX } from './registry-keys';
+import { keys } from './registry-keys';
 import { type NewMembership, type NewTenant, validateMembership, validateNewTenant } from './registry-rules';
 import { CONFLICT_RETRIES, itemKey, RegistryTable } from './registry-table';
-import type { DirectoryUserRef, Membership, Tenant, UserMemberships } from './tenant';
+import type { DirectoryUserRef, Membership, Tenant } from './tenant';
 import { assertTenantId } from './tenant-id';
 import type { Tiers } from './tiers';
 
@@ -154,45 +154,6 @@ export class TenantRegistry {
   async getUserTenantId(sub: string, options: { consistent?: boolean } = {}): Promise<string | undefined> {
     const item = await this.table.get(keys.user(sub), 'getUserTenantId', options.consistent);
     return userFromItem(item).activeTenantId;
-  }
-
-  /**
-   * Every membership of a user (any status, sorted by tenant id), the active tenant and the user's Cognito
-   * location, with one Query of the user's partition (docs/memberships.md). A user whose only membership was
-   * written before reverse items existed (not yet migrated) costs one more read: the membership the user item
-   * names.
-   */
-  async listMemberships(sub: string, options: { consistent?: boolean } = {}): Promise<UserMemberships> {
-    const pk = keys.user(sub).pk;
-    const items = await this.table.send('listMemberships', async () => {
-      const found: Item[] = [];
-      let start: Item | undefined;
-      do {
-        const page = await this.table.client.send(
-          new QueryCommand({
-            TableName: this.table.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': S(pk) },
-            ConsistentRead: options.consistent ?? false,
-            ExclusiveStartKey: start,
-          }),
-        );
-        found.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-      return found;
-    });
-    const user = userFromItem(items.find((item) => item.sk?.S === keys.user(sub).sk));
-    const memberships = items
-      .filter((item) => item.sk?.S?.startsWith(USER_TENANT_SK_PREFIX))
-      .map(membershipFromItem)
-      .sort((a, b) => a.tenantId.localeCompare(b.tenantId));
-    const active = user.activeTenantId;
-    if (active !== undefined && !memberships.some((membership) => membership.tenantId === active)) {
-      const legacy = await this.getMembership(active, sub, options);
-      if (legacy !== undefined) memberships.push(legacy);
-    }
-    return { sub, memberships, activeTenantId: active, directoryUser: user.directoryUser };
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type ProofResult,
   provePermissions,
   rolePolicies,
+  TRANSACTION_PARTS,
 } from '../support/permission-proof';
 
 // The four packagings the proof runs over: both pool modes, both pre token generation versions.
@@ -23,7 +24,15 @@ const VARIANTS: Record<string, Record<string, string>> = {
   'attach, V2_0': ATTACH,
   'attach, V3_0': { ...ATTACH, preTokenVersion: 'V3_0', replaceTriggers: 'true' },
 };
-const FUNCTIONS = ['authorizer', 'documents', 'postConfirmation', 'preSignUp', 'preTokenGeneration', 'tenantMe'];
+const FUNCTIONS = [
+  'authorizer',
+  'documents',
+  'members',
+  'postConfirmation',
+  'preSignUp',
+  'preTokenGeneration',
+  'tenantMe',
+];
 const CUSTOM_RESOURCE = 'customDashresourceDashexistingDashcup';
 
 const packaged: Record<string, { template: Template; dir: string; params: Record<string, string> }> = {};
@@ -82,6 +91,7 @@ describe('permission completeness proof (packaged templates, real bundles, IAM p
       'AuthorizerRole',
       'DocumentsRole',
       'IamRoleCustomResourcesLambdaExecution',
+      'MembersRole',
       'PostConfirmationRole',
       'PreSignUpRole',
       'PreTokenGenerationRole',
@@ -197,10 +207,7 @@ describe('permission completeness proof (packaged templates, real bundles, IAM p
     // Act
     const undeclared = await prove('create, V2_0', template).catch((error: Error) => error.message);
     const declared = await prove('create, V2_0', template, {
-      transactionParts: {
-        postConfirmation: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        memberships: ['dynamodb:PutItem'],
-      },
+      transactionParts: { ...TRANSACTION_PARTS, memberships: ['dynamodb:PutItem'] },
     });
 
     // Assess: a transaction cannot be mapped to IAM without its parts, so the proof asks for them.
@@ -213,6 +220,7 @@ describe('permission completeness proof (packaged templates, real bundles, IAM p
       'memberships TracingConfig Active → add to MembershipsRole: Allow xray:PutTraceSegments on *',
       'memberships TracingConfig Active → add to MembershipsRole: Allow xray:PutTelemetryRecords on *',
       'memberships sends cognito-idp:AdminAddUserToGroup → add to MembershipsRole: Allow cognito-idp:AdminAddUserToGroup on arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Created0',
+      'memberships sends cognito-idp:AdminGetUser → add to MembershipsRole: Allow cognito-idp:AdminGetUser on arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Created0',
       'memberships sends cognito-idp:AdminUpdateUserAttributes → add to MembershipsRole: Allow cognito-idp:AdminUpdateUserAttributes on arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Created0',
       `memberships sends dynamodb:GetItem → add to MembershipsRole: Allow dynamodb:GetItem on ${registry}`,
       `memberships sends dynamodb:PutItem → add to MembershipsRole: Allow dynamodb:PutItem on ${registry}`,

@@ -96,12 +96,23 @@ export const CARRIED_NOT_SENT: Record<string, Record<string, string>> = {
   preTokenGeneration: { 'dynamodb:PutItem': REGISTRY_WRITES, 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
   authorizer: { 'dynamodb:PutItem': REGISTRY_WRITES, 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
   documents: { 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
+  // TenantDirectory (shared/cognito/tenant-directory.ts) is one class: its look-up by e-mail serves the members API
+  // and invitations, its group write the first membership (post confirmation).
+  postConfirmation: { 'cognito-idp:AdminGetUser': 'TenantDirectory.getUser: the members API looks users up by e-mail' },
+  members: {
+    'cognito-idp:AdminAddUserToGroup':
+      "TenantDirectory.addToGroup: only a user's first membership is mirrored into a group (post confirmation)",
+  },
 };
 
 /** `TransactWriteItems` has no IAM action of its own: IAM checks the action of each part it writes. */
 export const TRANSACTION_PARTS: Record<string, readonly string[]> = {
   // Membership and user items (PutItem), the tenant's seat count (UpdateItem); self-service tenant (PutItem).
   postConfirmation: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // Membership writes (shared/registry/membership-registry.ts): the membership and its reverse item (Put, Update,
+  // Delete), the tenant's seat and admin counts (Update), the guards on tenant status and the last admin
+  // (ConditionCheck); the audit item (Put).
+  members: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
 };
 
 /**
