@@ -141,7 +141,7 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
       const last = await cli('remove-member', 'globex', kim.sub, '--pool', pool);
 
       // Assess
-      expect(first.code).toBe(0);
+      expect(first).toMatchObject({ code: 0, err: [] });
       expect(first.out[0]).toContain('active tenant now globex (custom:tenantId written)');
       expect(afterFirst).toBe('globex');
       expect(last.out[0]).toContain('active tenant now (none: tokens are refused)');

@@ -36,7 +36,7 @@ describe('tenants policy-store and policies commands', () => {
     const shown = await cli('policies', 'show', 'acme', '--json');
 
     // Assess
-    expect([first.code, first.out]).toEqual([0, ['created embedded policy set for acme']]);
+    expect(first).toMatchObject({ code: 0, out: ['created embedded policy set for acme'], err: [] });
     expect(first.targets).toHaveLength(1);
     expect(again.out).toEqual(['acme already has its embedded policy set; brought up to date']);
     expect(JSON.parse(shown.out.join('\n'))).toMatchObject({

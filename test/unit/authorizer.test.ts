@@ -209,6 +209,8 @@ describe('authorizer handler', () => {
                 'GET/tenants/acme/documents/*/*',
                 'DELETE/tenants/acme/documents/*/*',
                 'POST/tenants/acme/documents/*/*/shares',
+                'PUT/tenants/acme/members/*/*',
+                'DELETE/tenants/acme/members/*/*',
               ].map((pattern) => arn(pattern)),
             },
           ],
