@@ -7,14 +7,15 @@ import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registr
 import { parseTiers, type Tiers } from '../registry/tiers';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readInteger, readList, readString, rejectUnknownSettings } from '../runtime/settings';
-import { type ClaimNames, claimNamesFromEnv } from '../tokens/claim-names';
+import { type ClaimsContract, claimNamesFromEnv } from '../tokens/claim-names';
 import { parseJwksLocation } from './jwks-location';
 import { parseRouteRules, parseRouteRulesJson, type RouteRules } from './route-rules';
 import type { VerifierSettings } from './token-verifier';
 
 /** Everything the authorizer needs, validated once at cold start. */
 export interface AuthorizerConfig extends VerifierSettings, TenantCacheSettings {
-  readonly claimNames: ClaimNames;
+  /** The tenant claims' names, the accepted claims version(s) and a rename window. */
+  readonly claimNames: ClaimsContract;
   /** The groups the caller's `groups` (and its context) may hold; route rules may only require these. */
   readonly roleGroups: readonly string[];
   readonly tiers: Tiers;

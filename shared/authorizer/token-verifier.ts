@@ -18,7 +18,7 @@ import {
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { ConfigurationError } from '../runtime/errors';
 import type { ReasonCode } from '../runtime/reason-codes';
-import type { ClaimNames } from '../tokens/claim-names';
+import type { ClaimsContract } from '../tokens/claim-names';
 import { type CallerIdentity, callerIdentityFromClaims } from './caller-identity';
 import { injectedJwksCache } from './jwks-location';
 import { TokenMemo } from './token-memo';
@@ -79,10 +79,10 @@ export class TokenVerifier {
   /** `roleGroups`: the groups a caller's `groups` may hold (the configured role groups). */
   constructor(
     private readonly verifier: JwtVerifier,
-    private readonly claimNames: ClaimNames,
+    private readonly claimNames: ClaimsContract,
     memoSize: number,
     roleGroups: readonly string[],
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
   ) {
     this.#memo = new TokenMemo(memoSize, now);
     this.#roleGroups = new Set(roleGroups);
@@ -108,7 +108,7 @@ export class TokenVerifier {
     } catch (error) {
       return { reason: verificationFailure(error) };
     }
-    const result = callerIdentityFromClaims(claims, this.claimNames, this.#roleGroups);
+    const result = callerIdentityFromClaims(claims, this.claimNames, this.#roleGroups, this.now());
     if ('caller' in result) this.#memo.set(token, result.caller);
     return result;
   }

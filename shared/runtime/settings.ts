@@ -11,6 +11,11 @@ export const KNOWN_SETTINGS = [
   'TENANCY_TIERS',
   'TENANCY_TENANT_ID_CLAIM',
   'TENANCY_TIER_CLAIM',
+  // The claims contract: version claim, version, rename window (docs/claims.md "Claims contract").
+  'TENANCY_VERSION_CLAIM',
+  'TENANCY_CLAIMS_VERSION',
+  'TENANCY_CLAIM_RENAMES',
+  'TENANCY_CLAIM_RENAMES_UNTIL',
   'TENANCY_ROLE_GROUPS',
   'TENANCY_PLATFORM_GROUPS',
   'TENANCY_IDP_GROUPS_ATTRIBUTE',

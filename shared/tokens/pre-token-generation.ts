@@ -79,7 +79,7 @@ const MISCONFIGURATION_HINT =
 export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): PreTokenGenerationHandler {
   const { registry, config, logger } = deps;
   const metrics = deps.metrics ?? NO_METRICS;
-  const shaper = createClaimShaper(config);
+  const shaper = createClaimShaper(config, deps.now);
   const cacheOptions = { ttlMs: config.cacheTtlMs, staleTtlMs: config.staleTtlMs, now: deps.now };
   const tenants = new TenantCache<Tenant | undefined>(cacheOptions);
   const clients = new TenantCache<string | undefined>(cacheOptions);
