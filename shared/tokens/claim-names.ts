@@ -95,7 +95,8 @@ function readMigration(env: Env, names: ClaimNames, claimsVersion: number): Clai
   if (until === undefined)
     throw new ConfigurationError('is required with TENANCY_CLAIM_RENAMES', 'TENANCY_CLAIM_RENAMES_UNTIL');
   const untilMs = INSTANT.test(until) ? Date.parse(until) : Number.NaN;
-  if (!Number.isFinite(untilMs)) {
+  // Date.parse rolls 2027-02-30 over into March: only a date that prints back as written is one.
+  if (!Number.isFinite(untilMs) || new Date(untilMs).toISOString() !== until.replace('Z', '.000Z')) {
     throw new ConfigurationError(
       `"${until}" is not a UTC instant like 2027-01-31T00:00:00Z`,
       'TENANCY_CLAIM_RENAMES_UNTIL',
