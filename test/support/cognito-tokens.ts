@@ -27,7 +27,7 @@ const IAT = 1_767_225_600;
 
 /**
  * The tokens Cognito mints from an event and the trigger's response, applying the documented rules
- * (COGNITO-NOTES.md "Pre token generation", from the Cognito developer guide's pre token generation page):
+ * (ARCHITECTURE.md "Platform facts" and the Cognito developer guide's pre token generation page):
  * V1 responses change the ID token only; V2/V3 change the ID and the access token; V3 client credentials
  * mint one access token whose `sub` is the app client. Suppression wins over an override of the same claim;
  * `groupOverrideDetails` replaces `cognito:groups` in both tokens, an empty list removing it; reserved claims
