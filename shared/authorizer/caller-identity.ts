@@ -63,7 +63,9 @@ export function callerIdentityFromClaims(
   // The version says which names the tenant claims have: read first, and never guessed from the names present.
   const versionClaim = claims[contract.version];
   if (versionClaim === undefined) return { reason: 'missing-claims-version' };
-  const claimsVersion = claimsVersionOf(versionClaim);
+  // Access tokens come only from V2/V3 events, which write the integer: the string form there was not ours.
+  const claimsVersion =
+    claims.token_use === 'access' && typeof versionClaim !== 'number' ? undefined : claimsVersionOf(versionClaim);
   const names = claimsVersion === undefined ? undefined : namesForVersion(contract, claimsVersion, nowMs);
   if (claimsVersion === undefined || names === undefined) return { reason: 'unknown-claims-version' };
   const tenantId = claims[names.tenantId];

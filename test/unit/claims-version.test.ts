@@ -380,6 +380,18 @@ describe('the authorizer checks the claims version (real RS256 tokens)', () => {
     expect(reason).toBe('caller v1 acme');
   });
 
+  it('refuses the string form in an access token, which only V2/V3 events (integer values) shape', async () => {
+    // Prepare
+    now = Date.now();
+    const { verifier } = verifierFor();
+
+    // Act
+    const reason = await reasonOf(verifier, token({ claimsVersion: '1' }));
+
+    // Assess
+    expect(reason).toBe('unknown-claims-version');
+  });
+
   it.each([
     [null, 'missing-claims-version'],
     [2, 'unknown-claims-version'],
