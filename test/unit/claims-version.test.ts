@@ -16,6 +16,7 @@ import {
 import { createClaimShaper } from '../../shared/tokens/claims';
 import { parseTokenRequest, type UserTokenRequest } from '../../shared/tokens/pre-token-event';
 import { createPreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
+import { mintTokens } from '../support/cognito-tokens';
 import { loadEvent } from '../support/events';
 import {
   ARN_PREFIX,
@@ -449,6 +450,64 @@ describe('the authorizer checks the claims version (real RS256 tokens)', () => {
     expect(memoizedV1).toBeUndefined();
     expect(afterV1).toBe('unknown-claims-version');
     expect(afterV2).toBe('caller v2 acme');
+  });
+
+  it('runs the documented rename (docs/claims.md "Migrating a claim name") from trigger to authorizer', async () => {
+    // Prepare: version 1 tokens minted before the deploy, then the renamed trigger and authorizer.
+    now = Date.now();
+    const signed = (claims: Record<string, unknown>) =>
+      signRs256({ ...claims, aud: CLIENT_ID, exp: Math.floor(Date.now() / 1000) + 600 }, key);
+    const mintWith = async (env: Record<string, string>, clock: number) => {
+      const deps = testDeps({ config: testConfig(env), now: () => clock });
+      const event = loadEvent<Parameters<typeof mintTokens>[0]>('pre-token-generation/v2-authentication.json');
+      (event.callerContext as { clientId: string }).clientId = CLIENT_ID;
+      (event as { userPoolId: string }).userPoolId = POOL_ID;
+      const result = await createPreTokenGenerationHandler(deps)(event);
+      return mintTokens(event, result.response).map((token) => token.claims);
+    };
+    // As in the documentation: `tenantId` becomes `org`.
+    const renamedEnv = { ...RENAMED, TENANCY_CLAIM_RENAMES: 'tenantId=org', TENANCY_CLAIM_RENAMES_UNTIL: until };
+    const [, beforeAccess] = await mintWith({}, now);
+    const [, duringAccess] = await mintWith(renamedEnv, now);
+    const [, afterAccess] = await mintWith(renamedEnv, Date.parse(until));
+    const { verifier } = verifierFor(renamedEnv);
+    const oldToken = signed(beforeAccess ?? {});
+
+    // Act
+    const during = [await reasonOf(verifier, oldToken), await reasonOf(verifier, signed(duringAccess ?? {}))];
+    now = Date.parse(until);
+    const after = [await reasonOf(verifier, oldToken), await reasonOf(verifier, signed(afterAccess ?? {}))];
+
+    // Assess
+    expect(duringAccess).toMatchObject({ org: 'globex', tenantId: 'globex', 'tenancy:v': 2 });
+    expect(afterAccess).toMatchObject({ org: 'globex', 'tenancy:v': 2 });
+    expect(afterAccess).not.toHaveProperty('tenantId');
+    expect(during).toEqual(['caller v1 globex', 'caller v2 globex']);
+    expect(after).toEqual(['unknown-claims-version', 'caller v2 globex']);
+  });
+
+  it('never admits a version but the current one once a rename window has ended, whatever the token holds', async () => {
+    // Prepare
+    const { verifier } = verifierFor({ ...RENAMED, TENANCY_CLAIM_RENAMES_UNTIL: until }, 0);
+    const versions = fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom('1', '2', '02', null, 1.0000001));
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(versions, fc.boolean(), async (claimsVersion, both) => {
+        now = Date.parse(until) + 1;
+        const extra = both ? { org: 'acme', tenant: 'acme' } : { tenant: 'acme' };
+        const reason = await reasonOf(verifier, token({ claimsVersion, tenantId: null, extra }));
+        // Only version 2 is read, and only by its own names; version 1 (old names) is refused like any other.
+        const expected =
+          claimsVersion !== 2
+            ? /^(missing|unknown)-claims-version$/
+            : both
+              ? /^caller v2 acme$/
+              : /^missing-tenant-claim$/;
+        expect(reason).toMatch(expected);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('never allows a token signed with a wrong or malformed version outside the window, and never throws', async () => {
