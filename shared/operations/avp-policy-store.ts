@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
 import type { PolicyStoreRecord } from '../registry/policy-store-registry';
+import { TENANT_TAG } from '../registry/tenant-id';
 import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import {
@@ -29,9 +30,6 @@ import {
   type StoreContents,
   withReplacements,
 } from './policy-plan';
-
-/** The tag IAM matches against the caller's `TenantID` session tag (docs/cedar.md "Choosing the engine"). */
-export const TENANT_TAG = 'TenantID';
 
 // Managed policies and templates carry names, so a sync finds its own and leaves the user's alone.
 const POLICY_NAME = 'name/global-';

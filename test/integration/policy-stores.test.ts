@@ -7,7 +7,7 @@ import {
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AvpPolicyStore, TENANT_TAG } from '../../shared/operations/avp-policy-store';
+import { AvpPolicyStore } from '../../shared/operations/avp-policy-store';
 import { EmbeddedPolicyStore } from '../../shared/operations/embedded-policy-store';
 import { type PolicyFiles, readPolicyFiles } from '../../shared/operations/policy-files';
 import { validatePolicyFiles } from '../../shared/operations/policy-plan';
@@ -20,6 +20,7 @@ import { TenantDataLinks } from '../../shared/policies/share-links';
 import { CorruptItemError } from '../../shared/registry/dynamo-item';
 import { PolicySetConflictError, PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
+import { TENANT_TAG } from '../../shared/registry/tenant-id';
 import { AccessDeniedError, ShareRecipientNotFoundError } from '../../shared/runtime/errors';
 import { FakeAvp } from '../support/fake-avp';
 import { caller, onDocument } from '../support/policies';
