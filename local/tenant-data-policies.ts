@@ -10,7 +10,7 @@ import { TENANT_TAG } from '../shared/registry/tenant-id';
 /** The account, region and names the template's intrinsic functions resolve to in the evaluation. */
 export const EVALUATION_ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
-export const EVALUATION_BUCKET = 'tenant-data-bucket';
+const EVALUATION_BUCKET = 'tenant-data-bucket';
 
 type Json = unknown;
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON.
