@@ -106,7 +106,7 @@ export const CARRIED_NOT_SENT: Record<string, Record<string, string>> = {
 };
 
 /** `TransactWriteItems` has no IAM action of its own: IAM checks the action of each part it writes. */
-const TRANSACTION_PARTS: Record<string, readonly string[]> = {
+export const TRANSACTION_PARTS: Record<string, readonly string[]> = {
   // Membership and user items (PutItem), the tenant's seat count (UpdateItem); self-service tenant (PutItem).
   postConfirmation: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   // Membership writes (shared/registry/membership-registry.ts): the membership and its reverse item (Put, Update,

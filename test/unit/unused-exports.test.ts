@@ -23,7 +23,7 @@ const PENDING: Readonly<Record<string, readonly string[]>> = {
   'shared/policies/cedar-module.ts': ['CEDAR_WASM_FILE'],
   'shared/policies/policy-set.ts': ['templateLink'],
   'shared/tokens/pre-token-config.ts': ['DEFAULT_PLATFORM_GROUPS'],
-  'shared/tokens/pre-token-event.ts': ['USER_TRIGGER_SOURCES', 'CLIENT_CREDENTIALS_SOURCE'],
+  'shared/tokens/pre-token-event.ts': ['USER_TRIGGER_SOURCES', 'CLIENT_CREDENTIALS_SOURCE', 'SESSION_TENANT_KEY'],
   'shared/tokens/reserved-claims.ts': ['RESERVED_CLAIMS'],
 };
 
