@@ -4,7 +4,6 @@
  * on stdout) if the local stack cannot start; Ctrl-C at any point, start-up included, stops the stack and removes
  * its temporary folders (local/stack-run.ts) and exits 130.
  */
-import { formatAudit } from '../cli/format';
 import { runDocumentsFlow } from './documents-flow';
 import { type Check, DEMO_CODE, runLifecycle } from './lifecycle';
 import { runMembershipsFlow } from './memberships-flow';
@@ -34,10 +33,15 @@ await runWithLocalStack({ selfService: true, code: DEMO_CODE, tenantCacheSeconds
     // What the registry recorded about the demo tenant: the seed, the sign-up, the suspension and its end.
     const { entries } = await stack.registry.listAudit('acme', { limit: 100 });
     console.log('\naudit trail of tenant acme, newest first (npm run tenants -- audit acme)\n');
-    console.log(formatAudit(entries));
+    // One line per entry, formatted here: the local stack stays independent of the CLI (ARCHITECTURE.md "Imports
+    // run one way").
+    const print = (list: typeof entries) => {
+      for (const e of list) console.log(`${e.at}  ${e.action.padEnd(20)} ${e.reason.padEnd(24)} ${e.sub ?? '-'}`);
+    };
+    print(entries);
     const globex = await stack.registry.listAudit('globex', { limit: 100 });
     console.log('\naudit trail of tenant globex, newest first (npm run tenants -- audit globex)\n');
-    console.log(formatAudit(globex.entries));
+    print(globex.entries);
   } catch (error) {
     failed++;
     console.error(`demo stopped: ${error instanceof Error ? error.message : String(error)}`);

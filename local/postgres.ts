@@ -46,7 +46,7 @@ const DATABASE = 'tenancy';
  * The server binaries of Debian's `postgresql` package (`/usr/lib/postgresql/<major>/bin`), newest major first.
  * `.ci/run` installs the package when it is missing, as it does Java.
  */
-export function postgresBinaries(root = '/usr/lib/postgresql'): string {
+function postgresBinaries(root = '/usr/lib/postgresql'): string {
   const majors = existsSync(root)
     ? readdirSync(root)
         .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'postgres')))

@@ -27,12 +27,12 @@ import {
   startServerlessOffline,
 } from './serverless-offline';
 
-export const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
+const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
 /** The registry table serverless.yml names for the local stage. */
-export const LOCAL_STACK_TABLE = `${SERVICE}-${LOCAL_STAGE}-registry`;
+const LOCAL_STACK_TABLE = `${SERVICE}-${LOCAL_STAGE}-registry`;
 /** The tenant data table serverless.yml names for the local stage, and the local stack's data bucket. */
-export const LOCAL_DATA_TABLE = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
-export const LOCAL_DATA_BUCKET = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
+const LOCAL_DATA_TABLE = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
+const LOCAL_DATA_BUCKET = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
 
 export interface LocalStackOptions {
   /** Seed file for the registry; `events/tenants.json` by default. */

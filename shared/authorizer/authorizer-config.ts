@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import bundledRoutes from '../../config/routes.json' with { type: 'json' };
 import { assertUserPoolId } from '../registry/binding';
 import { readRoleGroups } from '../registry/role-groups';
-import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache';
+import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache-settings';
 import { parseTiers, type Tiers } from '../registry/tiers';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readInteger, readList, readString, rejectUnknownSettings } from '../runtime/settings';

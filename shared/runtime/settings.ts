@@ -5,7 +5,7 @@ import { ConfigurationError } from './errors';
  * `serverless.yml`, so each validates the settings it uses and all of them reject names outside this list:
  * a misspelt security setting must stop the function at cold start, not be silently ignored.
  */
-export const KNOWN_SETTINGS = [
+const KNOWN_SETTINGS = [
   'TENANCY_TABLE_NAME',
   'TENANCY_AUDIT_RETENTION_DAYS',
   'TENANCY_TIERS',

@@ -1,6 +1,6 @@
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
 import { readGroupList, readRoleGroups } from '../registry/role-groups';
-import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache';
+import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache-settings';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readString, rejectUnknownSettings } from '../runtime/settings';
 import { type ClaimsContract, claimNamesFromEnv } from './claim-names';

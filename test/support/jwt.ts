@@ -30,7 +30,7 @@ export function jwksOf(...keys: SigningKey[]): { keys: Record<string, string>[] 
 }
 
 /** The Cognito issuer of a pool. */
-export function issuerOf(poolId: string): string {
+function issuerOf(poolId: string): string {
   return `https://cognito-idp.${poolId.split('_')[0]}.amazonaws.com/${poolId}`;
 }
 

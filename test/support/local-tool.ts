@@ -15,7 +15,7 @@ afterAll(() => {
 });
 
 /** A fresh temporary folder, removed after the test file. */
-export function freshDir(prefix: string): string {
+function freshDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);
   return dir;

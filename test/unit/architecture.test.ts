@@ -153,6 +153,18 @@ describe('the one-way import rule (ARCHITECTURE.md)', () => {
     expect(reached).toEqual([]);
   });
 
+  it('keeps local/ and bench/ independent of cli/: the CLI is an entry, not a library', () => {
+    // Act
+    const reaching = [...sourceFiles('local'), ...sourceFiles('bench')].flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('cli/'))
+        .map((target) => `${file} → ${target}`),
+    );
+
+    // Assess
+    expect(reaching).toEqual([]);
+  });
+
   it('reaches the operator modules from the CLI, so the check above looks at real paths', () => {
     // Act
     const reached = [...closure('cli/tenants.ts')];
