@@ -15,7 +15,7 @@ import pg from 'pg';
 import { migrate } from '../shared/operations/postgres-migrations';
 import { provisionTenantRole } from '../shared/operations/tenant-database-role';
 import { localTenantPassword } from '../shared/postgres/local-password';
-import { type GroupProcess, signalGroup, spawnGroup, waitForAnswer } from './child-process';
+import { type GroupProcess, onProcessExit, signalGroup, spawnGroup, waitForAnswer } from './child-process';
 import { freePort } from './free-port';
 import { LocalStackError } from './local-stack-error';
 import { startTimeoutMs } from './start-timeout';
@@ -108,6 +108,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const account = serverAccount();
   const root = mkdtempSync(join(tmpdir(), 'tenancy-pg-'));
   const remove = () => rmSync(root, { recursive: true, force: true });
+  // A run that ends without stop() (a second Ctrl-C during the stop, an uncaught error) removes the folder too;
+  // the server itself dies with this process (the parent-death signal below).
+  const cancelRemove = onProcessExit(() => {
+    try {
+      remove();
+    } catch {
+      // The dying server may still be writing: what is left is a temp folder, not worth a crash on exit.
+    }
+  });
   const password = randomBytes(18).toString('base64url');
   const limitMs = options.timeoutMs ?? startTimeoutMs();
   let server: GroupProcess | undefined;
@@ -183,11 +192,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to disconnect.
         signalGroup(running.pid, 'SIGINT');
         await running.stop(5000);
+        cancelRemove();
         remove();
       },
     };
   } catch (error) {
     await server?.stop();
+    cancelRemove();
     remove();
     throw error;
   }
