@@ -7,10 +7,11 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../shared/operations/postgres-migrations';
 import { provisionTenantRole } from '../shared/operations/tenant-database-role';
@@ -78,6 +79,24 @@ function serverAccount(): { uid: number; gid: number } | undefined {
 }
 
 /**
+ * Where the data folder goes: the system temp directory, unless the server runs as another account that cannot
+ * reach it (a private TMPDIR such as a test's, mode 0700); then `/tmp`, which every account can traverse.
+ */
+export function dataParent(account: { uid: number } | undefined, temp = tmpdir()): string {
+  if (account === undefined || traversableByAll(temp)) return temp;
+  if (traversableByAll('/tmp')) return '/tmp';
+  throw new LocalStackError(`PostgreSQL runs as uid ${account.uid}, which can reach neither ${temp} nor /tmp`);
+}
+
+/** Whether every directory from `dir` up to `/` lets any account through (the others' execute bit). */
+function traversableByAll(dir: string): boolean {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (!existsSync(current) || (statSync(current).mode & 0o001) === 0) return false;
+    if (dirname(current) === current) return true;
+  }
+}
+
+/**
  * Runs `binary` through `setpriv`: as the unprivileged account when we are root, and always with the parent
  * death signal, so the server dies with this Node process even when that is killed with SIGKILL.
  */
@@ -106,7 +125,7 @@ function exitOf(tool: GroupProcess): Promise<number> {
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<LocalPostgres> {
   const bin = postgresBinaries();
   const account = serverAccount();
-  const root = mkdtempSync(join(tmpdir(), 'tenancy-pg-'));
+  const root = mkdtempSync(join(dataParent(account), 'tenancy-pg-'));
   const remove = () => rmSync(root, { recursive: true, force: true });
   // A run that ends without stop() (a second Ctrl-C during the stop, an uncaught error) removes the folder too;
   // the server itself dies with this process (the parent-death signal below).
