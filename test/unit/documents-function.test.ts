@@ -57,6 +57,40 @@ describe('documents function', () => {
     expect(own.statusCode).toBe(503);
   });
 
+  it('starts with its metadata in PostgreSQL without reaching the database, and answers 503 while the data is unavailable', async () => {
+    // Prepare: the database, like every endpoint here, is a closed local port.
+    const postgres = {
+      TENANCY_POSTGRES_HOST: '127.0.0.1',
+      TENANCY_POSTGRES_PORT: '9',
+      TENANCY_POSTGRES_DATABASE: 'tenancy',
+      TENANCY_POSTGRES_AUTH: 'local-password',
+      TENANCY_POSTGRES_LOCAL_SECRET: 'a-local-secret-of-some-length',
+    };
+    const handler = await load({ ...LOCAL, ...postgres });
+
+    // Act
+    const own = await handler(
+      event('GET /tenants/{tenantId}/documents', { tenantId: 'acme', sub: 'sub-ann', groups: 'tenant-member' }),
+    );
+
+    // Assess
+    expect(own.statusCode).toBe(503);
+  });
+
+  it('refuses to start with local database passwords against a host other than the loopback interface', async () => {
+    // Act
+    const started = load({
+      ...LOCAL,
+      TENANCY_POSTGRES_HOST: 'db.example.com',
+      TENANCY_POSTGRES_DATABASE: 'tenancy',
+      TENANCY_POSTGRES_AUTH: 'local-password',
+      TENANCY_POSTGRES_LOCAL_SECRET: 'a-local-secret-of-some-length',
+    });
+
+    // Assess
+    await expect(started).rejects.toThrow(/TENANCY_POSTGRES_AUTH/);
+  });
+
   it('refuses to start with static credentials unless the data endpoints are on the loopback interface', async () => {
     // Act
     const started = load({ ...LOCAL, AWS_ENDPOINT_URL_S3: 'https://s3.us-east-1.amazonaws.com' });
