@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 // With its extension: Vite's config loader resolves the config's own imports natively.
 import { START_TIMEOUT_ENV, startTimeoutMs } from './local/start-timeout.ts';
@@ -32,12 +33,19 @@ const shared = {
   },
 };
 
+// Workspace packages resolve to their TypeScript sources (the `cognito-tenancy-source` export condition), as in
+// tsconfig.json and esbuild.config.cjs: tests run the code in the repository, never a stale build.
+const SOURCE_CONDITION = 'cognito-tenancy-source';
+const sources = { ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } } };
+
 export default defineConfig({
   test: {
     projects: [
       // Pure logic: no DynamoDB Local, so `npm run test:unit` needs no Java.
-      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Pure logic, the workspace packages' own tests included (packages/tenant-context/README.md "Development").
+      { ...sources, test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts', 'packages/*/test/**/*.test.ts'] } },
       {
+        ...sources,
         test: {
           ...shared,
           name: 'integration',
