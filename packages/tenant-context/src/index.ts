@@ -4,8 +4,8 @@
  * services that receive the token itself.
  */
 export {
-  DEFAULT_CLAIM_NAMES,
   type ClaimNames,
+  DEFAULT_CLAIM_NAMES,
   KNOWN_CLAIMS_VERSIONS,
 } from './claims-contract.js';
 export { type CognitoIssuer, cognitoIssuers, type IssuerForm, type UserPoolIssuers } from './cognito-issuers.js';

@@ -1,7 +1,5 @@
 import { FetchError, JwksNotAvailableInCacheError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
-import type { CognitoIssuer, UserPoolIssuers } from './cognito-issuers.js';
-import { createCognitoJwtVerifier } from './cognito-jwt-verifier.js';
 import {
   acceptedVersionSet,
   type ClaimNames,
@@ -12,6 +10,8 @@ import {
   TIER_PATTERN,
   VERSION_TEXT_PATTERN,
 } from './claims-contract.js';
+import type { CognitoIssuer, UserPoolIssuers } from './cognito-issuers.js';
+import { createCognitoJwtVerifier } from './cognito-jwt-verifier.js';
 import type { TenantContext } from './tenant-context.js';
 import { TenantTokenError } from './tenant-context-error.js';
 
@@ -142,7 +142,10 @@ function tenantClaimsOf(
   if (typeof tier !== 'string' || !TIER_PATTERN.test(tier)) throw invalid(names.tier);
   if (groups !== undefined && !isGroupList(groups)) throw invalid('cognito:groups');
   const tenantAttribute = payload['custom:tenantId'];
-  if (tenantAttribute !== undefined && (typeof tenantAttribute !== 'string' || !TENANT_ID_PATTERN.test(tenantAttribute))) {
+  if (
+    tenantAttribute !== undefined &&
+    (typeof tenantAttribute !== 'string' || !TENANT_ID_PATTERN.test(tenantAttribute))
+  ) {
     throw invalid('custom:tenantId');
   }
   // aws-jwt-verify matched `iss` against the configured issuers and checked `exp`; both are read from there.
