@@ -36,7 +36,9 @@ const shared = {
 // Workspace packages resolve to their TypeScript sources (the `cognito-tenancy-source` export condition), as in
 // tsconfig.json and esbuild.config.cjs: tests run the code in the repository, never a stale build.
 const SOURCE_CONDITION = 'cognito-tenancy-source';
-const sources = { ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } } };
+// Vitest's own default is Vite's server conditions without `module` (the workers' Node gets them as --conditions).
+const serverConditions = defaultServerConditions.filter((condition) => condition !== 'module');
+const sources = { ssr: { resolve: { conditions: [SOURCE_CONDITION, ...serverConditions] } } };
 
 export default defineConfig({
   test: {

@@ -1,6 +1,8 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+import { JwtInvalidIssuerError } from 'aws-jwt-verify/error';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { type CognitoIssuer, cognitoIssuers, type UserPoolIssuers } from './cognito-issuers.js';
 
@@ -55,8 +57,18 @@ export function createCognitoJwtVerifier(options: CognitoJwtVerifierOptions): Co
     properties,
     options.jwksCache === undefined ? undefined : { jwksCache: options.jwksCache },
   );
+  const accepted = issuers.map(({ issuer }) => issuer);
   return {
-    verify: (token) => verifier.verify(token),
+    async verify(token) {
+      // The issuer first, before any key is looked up: with one issuer configured, aws-jwt-verify would check the
+      // signature against that issuer's keys before it compares `iss`, so a token of another pool would be
+      // refused as an unknown key (and could make the verifier fetch the keys again) rather than for its issuer.
+      const { iss } = decomposeUnverifiedJwt(token).payload;
+      if (typeof iss !== 'string' || !accepted.includes(iss)) {
+        throw new JwtInvalidIssuerError('Issuer not allowed', iss, accepted);
+      }
+      return verifier.verify(token);
+    },
     hydrate: () => verifier.hydrate(),
     issuers,
   };
