@@ -6,7 +6,7 @@
 export {
   type ClaimNames,
   DEFAULT_CLAIM_NAMES,
-  KNOWN_CLAIMS_VERSIONS,
+  MAX_CLAIMS_VERSION,
 } from './claims-contract.js';
 export { type CognitoIssuer, cognitoIssuers, type IssuerForm, type UserPoolIssuers } from './cognito-issuers.js';
 export {

@@ -1,6 +1,5 @@
 import {
   acceptedVersionSet,
-  KNOWN_CLAIMS_VERSIONS,
   MAX_GROUPS,
   MAX_SUB_LENGTH,
   TENANT_ID_PATTERN,
@@ -35,8 +34,9 @@ export interface TenantContextEvent {
 /** Options of `tenantContext`. */
 export interface TenantContextOptions {
   /**
-   * The claims versions this backend accepts; every version this library knows when absent. Narrow it to refuse
-   * an old version once its migration window is over.
+   * The claims versions this backend accepts. When absent, any version the authorizer let through: the context
+   * has the same keys whatever the token's version (the authorizer reads renamed claims for it), and the
+   * authorizer already refused versions outside its migration window. List versions to be stricter.
    */
   readonly acceptedVersions?: readonly number[];
 }
@@ -52,7 +52,7 @@ const GROUPS_PATTERN = /^([^,]+(,[^,]+)*)?$/;
 export function tenantContext(event: TenantContextEvent, options: TenantContextOptions = {}): TenantContext {
   const accepted =
     options.acceptedVersions === undefined
-      ? new Set(KNOWN_CLAIMS_VERSIONS)
+      ? undefined
       : acceptedVersionSet(options.acceptedVersions, 'acceptedVersions');
   return tenantContextOf(authorizerContextOf(event), accepted);
 }
@@ -76,13 +76,16 @@ function authorizerContextOf(event: TenantContextEvent): Readonly<Record<string,
 }
 
 /** Reads and checks a context record against the authorizer context schema (version 1). */
-function tenantContextOf(context: Readonly<Record<string, unknown>>, accepted: ReadonlySet<number>): TenantContext {
+function tenantContextOf(
+  context: Readonly<Record<string, unknown>>,
+  accepted: ReadonlySet<number> | undefined,
+): TenantContext {
   const { tenantId, tier, groups, sub, claimsVersion } = context;
   if (typeof claimsVersion !== 'string' || !VERSION_TEXT_PATTERN.test(claimsVersion)) {
     throw invalid('claimsVersion');
   }
   const version = Number(claimsVersion);
-  if (!accepted.has(version)) {
+  if (accepted !== undefined && !accepted.has(version)) {
     throw new TenantContextError(
       'unsupported-version',
       'claimsVersion',

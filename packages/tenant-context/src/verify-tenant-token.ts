@@ -4,6 +4,7 @@ import {
   acceptedVersionSet,
   type ClaimNames,
   DEFAULT_CLAIM_NAMES,
+  MAX_CLAIMS_VERSION,
   MAX_GROUPS,
   MAX_SUB_LENGTH,
   TENANT_ID_PATTERN,
@@ -30,6 +31,12 @@ export interface TenantTokenOptions {
   readonly acceptedVersions: readonly number[];
   /** Claim names when the suite was configured with others (`TENANCY_TENANT_ID_CLAIM`…); the defaults otherwise. */
   readonly claimNames?: Partial<ClaimNames>;
+  /**
+   * Claim names of particular versions, over `claimNames`: during a rename window (the suite's
+   * `TENANCY_CLAIM_RENAMES`), the previous version's names, e.g. `{ 1: { tenantId: 'tenantId' } }` while version 2
+   * tokens carry `org`. The version claim itself is never renamed.
+   */
+  readonly claimNamesByVersion?: Readonly<Record<number, Partial<Omit<ClaimNames, 'version'>>>>;
   /** Where keys come from, when not Cognito's JWKS URL of each issuer (an emulator, tests). */
   readonly jwksCache?: JwksCache;
 }
@@ -64,6 +71,13 @@ const RESERVED = new Set(['sub', 'iss', 'exp', 'iat', 'nbf', 'aud', 'jti', 'toke
 export function createTenantTokenVerifier(options: TenantTokenOptions): TenantTokenVerifier {
   const accepted = acceptedVersionSet(options.acceptedVersions, 'acceptedVersions');
   const names = claimNamesOf(options.claimNames);
+  const namesByVersion = new Map<number, ClaimNames>();
+  for (const [version, overrides] of Object.entries(options.claimNamesByVersion ?? {})) {
+    if (!accepted.has(Number(version))) {
+      throw new TypeError(`claimNamesByVersion: version ${version} is not in acceptedVersions`);
+    }
+    namesByVersion.set(Number(version), claimNamesOf({ ...names, ...overrides, version: names.version }));
+  }
   const jwt = createCognitoJwtVerifier(options);
   return {
     issuers: jwt.issuers,
@@ -75,7 +89,7 @@ export function createTenantTokenVerifier(options: TenantTokenOptions): TenantTo
       } catch (error) {
         throw jwtFailure(error);
       }
-      return tenantClaimsOf(payload, options.tokenUse, names, accepted, jwt.issuers);
+      return tenantClaimsOf(payload, options.tokenUse, names, namesByVersion, accepted, jwt.issuers);
     },
   };
 }
@@ -120,13 +134,15 @@ function jwtFailure(error: unknown): TenantTokenError {
 function tenantClaimsOf(
   payload: Readonly<Record<string, unknown>>,
   tokenUse: 'access' | 'id',
-  names: ClaimNames,
+  defaultNames: ClaimNames,
+  namesByVersion: ReadonlyMap<number, ClaimNames>,
   accepted: ReadonlySet<number>,
   issuers: readonly CognitoIssuer[],
 ): TenantClaims {
   const { sub, exp, iss } = payload;
-  const version = versionOf(payload[names.version], tokenUse);
-  if (version === undefined) throw invalid(names.version);
+  const version = versionOf(payload[defaultNames.version], tokenUse);
+  if (version === undefined) throw invalid(defaultNames.version);
+  const names = namesByVersion.get(version) ?? defaultNames;
   if (!accepted.has(version)) {
     throw new TenantTokenError(
       'unsupported-version',
@@ -169,7 +185,8 @@ function tenantClaimsOf(
  * can only add string claims to ID tokens.
  */
 function versionOf(value: unknown, tokenUse: 'access' | 'id'): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 ? value : undefined;
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= 1 && value <= MAX_CLAIMS_VERSION ? value : undefined;
   if (tokenUse === 'id' && typeof value === 'string' && VERSION_TEXT_PATTERN.test(value)) return Number(value);
   return undefined;
 }

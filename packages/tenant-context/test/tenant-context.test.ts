@@ -181,17 +181,29 @@ describe('tenantContext', () => {
     expect(error.message).not.toContain('evil');
   });
 
-  it('refuses a claims version it does not accept, naming the accepted ones', () => {
-    // Prepare
+  it('takes any well-formed version the authorizer let through when the caller lists none', () => {
+    // Prepare: during a rename window the authorizer passes version 2 (the context keys do not change).
     const event = loadEvent('http-v2.json');
     contextOf(event).claimsVersion = '2';
 
     // Act
-    const error = refusal(() => tenantContext(event));
+    const context = tenantContext(event);
+
+    // Assess
+    expect(context.claimsVersion).toBe(2);
+  });
+
+  it('refuses a claims version the caller does not accept, naming the accepted ones', () => {
+    // Prepare
+    const event = loadEvent('http-v2.json');
+    contextOf(event).claimsVersion = '1';
+
+    // Act
+    const error = refusal(() => tenantContext(event, { acceptedVersions: [2, 3] }));
 
     // Assess
     expect(error).toMatchObject({ reason: 'unsupported-version', field: 'claimsVersion' });
-    expect(error.message).toContain('accepted: 1');
+    expect(error.message).toContain('accepted: 2, 3');
   });
 
   it('accepts the versions the caller lists', () => {
@@ -207,7 +219,9 @@ describe('tenantContext', () => {
 
   it.each([
     [[], 'at least one'],
-    [[2], 'not a claims version this library knows'],
+    [[0], 'is not a claims version'],
+    [[1000], 'is not a claims version'],
+    [[1.5], 'is not a claims version'],
     [[1, 1], 'twice'],
   ])('rejects acceptedVersions %j as a programming error', (acceptedVersions, message) => {
     // Prepare
@@ -243,7 +257,7 @@ describe('tenantContext', () => {
           const result = tenantContext(event);
           expect(result.tenantId).toMatch(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
           expect(result.tier).toMatch(/^[a-z][a-z0-9-]{0,31}$/);
-          expect(result.claimsVersion).toBe(1);
+          expect(result.claimsVersion).toBeGreaterThanOrEqual(1);
           expect(result.groups.every((group) => group !== '' && !group.includes(','))).toBe(true);
         } catch (error) {
           expect(error).toBeInstanceOf(TenantContextError);

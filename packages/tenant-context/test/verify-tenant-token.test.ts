@@ -129,6 +129,73 @@ describe('verifyTenantToken', () => {
     expect(claims).toMatchObject({ tenantId: 'globex', tier: 'gold', claimsVersion: 1 });
   });
 
+  describe('a claim rename window (two versions side by side)', () => {
+    // Version 2 renamed tenantId to org; version 2 tokens carry both names, version 1 tokens the old one only.
+    const windowOptions = () =>
+      options(
+        {},
+        {
+          acceptedVersions: [1, 2],
+          claimNames: { tenantId: 'org' },
+          claimNamesByVersion: { 1: { tenantId: 'tenantId' } },
+        },
+      );
+
+    it('reads a version 2 token under the new name', async () => {
+      // Prepare
+      const verifier = createTenantTokenVerifier(windowOptions());
+
+      // Act
+      const claims = await verifier.verify(token(ORIGINAL, { 'tenancy:v': 2, org: 'globex', tenantId: 'globex' }));
+
+      // Assess
+      expect(claims).toMatchObject({ tenantId: 'globex', claimsVersion: 2 });
+    });
+
+    it('reads a version 1 token under the old name while the window lasts', async () => {
+      // Prepare
+      const verifier = createTenantTokenVerifier(windowOptions());
+
+      // Act
+      const claims = await verifier.verify(token(ORIGINAL, { 'tenancy:v': 1 }));
+
+      // Assess
+      expect(claims).toMatchObject({ tenantId: 'acme', claimsVersion: 1 });
+    });
+
+    it('refuses a version 2 token that lacks the new name', async () => {
+      // Prepare
+      const verifier = createTenantTokenVerifier(windowOptions());
+
+      // Act
+      const error = await refusal(verifier.verify(token(ORIGINAL, { 'tenancy:v': 2 })));
+
+      // Assess
+      expect(error).toMatchObject({ reason: 'invalid-claims', claim: 'org' });
+    });
+
+    it('refuses version 1 once the window is closed (version 2 accepted alone)', async () => {
+      // Prepare
+      const verifier = createTenantTokenVerifier(
+        options({}, { acceptedVersions: [2], claimNames: { tenantId: 'org' } }),
+      );
+
+      // Act
+      const error = await refusal(verifier.verify(token(ORIGINAL, { 'tenancy:v': 1 })));
+
+      // Assess
+      expect(error.reason).toBe('unsupported-version');
+    });
+
+    it('refuses names for a version it does not accept', () => {
+      // Act
+      const act = () => createTenantTokenVerifier(options({}, { claimNamesByVersion: { 3: { tenantId: 'x' } } }));
+
+      // Assess
+      expect(act).toThrow('version 3 is not in acceptedVersions');
+    });
+  });
+
   describe('issuers of a replicated pool', () => {
     it.each([
       ['the original issuer of the primary Region', ORIGINAL],
@@ -268,6 +335,7 @@ describe('verifyTenantToken', () => {
       ['tenancy:v', { 'tenancy:v': '1' }],
       ['tenancy:v', { 'tenancy:v': 1.5 }],
       ['tenancy:v', { 'tenancy:v': 0 }],
+      ['tenancy:v', { 'tenancy:v': 1000 }],
       ['tenantId', { tenantId: 'acme*' }],
       ['tenantId', { tenantId: ['acme'] }],
       ['tier', { tier: 'Gold' }],
@@ -367,6 +435,7 @@ describe('verifyTenantToken', () => {
 
   it.each([
     ['acceptedVersions', { acceptedVersions: [] }, 'at least one claims version'],
+    ['acceptedVersions', { acceptedVersions: [1000] }, 'is not a claims version'],
     ['acceptedVersions', { acceptedVersions: undefined as never }, 'at least one claims version'],
     ['clientIds', { clientIds: [] }, 'clientIds must list at least one'],
     ['clientIds', { clientIds: ['*'] }, 'is not an app client id'],
