@@ -194,11 +194,11 @@ describe('the workspace package @cognito-tenancy/tenant-context (ARCHITECTURE.md
     expect(foreign).toEqual([]);
   });
 
-  it('is reached from the repository by its package name only, never by a path into packages/', () => {
-    // Act
+  it('is reached from the repository by its package name only, never by a path into its code', () => {
+    // Act: the schema folder (the JSON Schemas and the types generated from them) is data the tests may read.
     const byPath = repository.flatMap((file) =>
       importsOf(file)
-        .filter((target) => target.startsWith('packages/'))
+        .filter((target) => target.startsWith('packages/') && !target.startsWith('packages/tenant-context/schemas/'))
         .map((target) => `${file} → ${target}`),
     );
 
