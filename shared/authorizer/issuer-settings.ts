@@ -35,10 +35,11 @@ export function userPoolIssuersFromEnv(env: Env, userPoolIds: readonly string[])
     }
     regions.push(region);
   }
-  const pools = userPoolIds.map((userPoolId) => ({
+  // The map holds every pool, in TENANCY_USER_POOL_IDS order.
+  const pools = [...replicas].map(([userPoolId, replicaRegions]) => ({
     userPoolId,
     issuerForms: forms as IssuerForm[],
-    replicaRegions: replicas.get(userPoolId) ?? [],
+    replicaRegions,
   }));
   try {
     // Pool ids and forms are checked above: what is left to refuse is about the Regions.
