@@ -17,11 +17,15 @@ const LOCAL = {
 const load = (env: Record<string, string>) =>
   coldStart(async () => (await import('../../functions/documents')).handler, env);
 
+// An HTTP API payload 2.0 event; the authorizer context gets the tier and claims version the authorizer passes.
 const event = (routeKey: string, lambda: Record<string, string> | undefined, pathTenantId = 'acme') =>
   ({
+    version: '2.0',
     routeKey,
     pathParameters: { tenantId: pathTenantId },
-    requestContext: { authorizer: lambda === undefined ? undefined : { lambda } },
+    requestContext: {
+      authorizer: lambda === undefined ? undefined : { lambda: { tier: 'standard', claimsVersion: '1', ...lambda } },
+    },
   }) as unknown as Parameters<Handler>[0];
 
 // coldStart stubs the environment; restore it for the other files in this worker.
@@ -41,6 +45,24 @@ describe('documents function', () => {
     // Assess
     expect(unknown).toMatchObject({ statusCode: 404, body: JSON.stringify({ message: 'Not found.' }) });
     expect(noTenant).toMatchObject({ statusCode: 403, headers: { 'content-type': 'application/json' } });
+  });
+
+  it('reads the caller through tenantContext(event): an ill-formed or version-less context is 403 before any data call', async () => {
+    // Prepare
+    const handler = await load(LOCAL);
+    const list = 'GET /tenants/{tenantId}/documents';
+
+    // Act
+    const answers = await Promise.all([
+      handler(event(list, { tenantId: 'acme*', sub: 'sub-ann', groups: '' })),
+      handler(event(list, { tenantId: 'acme', sub: 'sub-ann', groups: '', claimsVersion: '' })),
+      handler(event(list, { tenantId: 'acme', sub: 'sub-ann', groups: ',' })),
+      handler({ ...event(list, { tenantId: 'acme', sub: 'sub-ann', groups: '' }), version: '1.1' }),
+    ]);
+
+    // Assess
+    expect(answers.map((answer) => answer.statusCode)).toEqual([403, 403, 403, 403]);
+    expect(answers.map((answer) => answer.body)).toEqual(Array(4).fill(JSON.stringify({ message: 'Forbidden.' })));
   });
 
   it("passes the path's tenant to the service: another tenant's path is 404 before any data call, its own path is served", async () => {
