@@ -78,7 +78,7 @@ export interface SqlCheck {
  * database role with the password the documents function derives. None of acme's statements names its own
  * tenant: whatever confines them is the table's row level security.
  */
-export async function rowLevelSecurityChecks(
+async function rowLevelSecurityChecks(
   database: LocalStackPostgres,
   acmeDocumentId: string,
   globexDocumentId: string,

@@ -38,7 +38,7 @@ export interface ClaimsContract extends ClaimNames {
 /** The version claim's default name: namespaced, so it cannot meet an OIDC, Cognito or application claim. */
 export const DEFAULT_VERSION_CLAIM = 'tenancy:v';
 /** Highest contract version a setting or a token may name; three digits leave room for every rename there will be. */
-export const MAX_CLAIMS_VERSION = 999;
+const MAX_CLAIMS_VERSION = 999;
 
 const CLAIM_NAME = /^[A-Za-z][\w:.-]{0,63}$/;
 // A version in a token: an integer (V2/V3 events), or its canonical decimal string (V1 events carry strings only).

@@ -24,7 +24,6 @@ const PENDING: Readonly<Record<string, readonly string[]>> = {
   'shared/policies/policy-set.ts': ['templateLink'],
   'shared/tokens/pre-token-config.ts': ['DEFAULT_PLATFORM_GROUPS'],
   'shared/tokens/pre-token-event.ts': ['USER_TRIGGER_SOURCES', 'CLIENT_CREDENTIALS_SOURCE', 'SESSION_TENANT_KEY'],
-  'shared/tokens/reserved-claims.ts': ['RESERVED_CLAIMS'],
 };
 
 const hasExport = (node: ts.Node) =>
