@@ -25,6 +25,7 @@ import { createCognitoJwtVerifier, TokenVerifier } from '../shared/authorizer/to
 import { TenantRegistry } from '../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../shared/registry/tiers';
 import { compare, report } from './measure';
+import { target } from './options';
 import { ACME_TENANT_ITEM } from './registry-items';
 
 const POOL_ID = 'us-east-1_BenchPool1';
@@ -110,13 +111,11 @@ export default async function run(): Promise<void> {
       (results.find((r) => r.name === b)?.nsPerOp ?? Number.NaN);
     const overhead = ratio(fresh, authorizerFresh, verifyAlone);
     const speedup = ratio(repeated, authorizerFresh, authorizerMemo);
+    console.log(`\n${target('authorizer (tenant check, metrics on) / verify alone', overhead, '≤', 1.3)}`);
     console.log(
-      `\nauthorizer / verify alone: ${overhead.toFixed(2)}× with the tenant check (target ≤ 1.30) ${overhead <= 1.3 ? 'met' : 'NOT met'}`,
+      `registry reads: ${reads()} (three per handler instance: tenant, membership and pool binding stay cached)`,
     );
-    console.log(
-      `registry reads:            ${reads()} (three per handler instance: tenant, membership and pool binding stay cached)`,
-    );
-    console.log(`fresh / memoized:          ${speedup.toFixed(1)}× (target ≥ 10) ${speedup >= 10 ? 'met' : 'NOT met'}`);
+    console.log(target('fresh / memoized', speedup, '≥', 10));
     await membershipCost(env, token);
   } finally {
     registry.restore();
