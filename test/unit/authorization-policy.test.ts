@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matchesArnPattern } from '../../shared/authorizer/arn-pattern';
 import { buildPolicy, policyEffect, stageResources } from '../../shared/authorizer/authorization-policy';
 import { parseMethodArn, resolvePathTemplate } from '../../shared/authorizer/method-arn';
-import { NON_CANONICAL_RESOURCES } from '../../shared/authorizer/request-path';
+import { canonicalDenies } from '../support/canonical-denies';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 
@@ -99,7 +99,7 @@ describe('authorization policy', () => {
         {
           Action: 'execute-api:Invoke',
           Effect: 'Deny',
-          Resource: NON_CANONICAL_RESOURCES.map((pattern) => `${PREFIX}${pattern}`),
+          Resource: canonicalDenies(PREFIX),
         },
       ],
     });

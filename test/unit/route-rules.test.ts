@@ -61,7 +61,7 @@ describe('route rules', () => {
 
     it.each([
       ['a non-object', [], /JSON object/],
-      ['an empty route list', rules(), /1-100 rules/],
+      ['an empty route list', rules(), /1-1000 rules/],
       ['an unknown top-level key', { routes: [{ route: 'GET /health' }], rutes: [] }, /unknown key "rutes"/],
       ['an unknown rule key (a misspelt requirement)', rules({ route: 'GET /health', minTier: 'free' }), /minTier/],
       ['a route without a method', rules({ route: '/health' }), /not "METHOD \/path"/],
