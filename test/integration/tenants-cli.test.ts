@@ -44,9 +44,9 @@ describe('tenants CLI against DynamoDB Local', () => {
     expect([created.code, bound.code, suspended.code, listed.code]).toEqual([0, 0, 0, 0]);
     expect(created.out).toEqual(['created acme (Acme Corp, standard)']);
     expect(bound.out).toEqual(['bound domain acme.example to acme']);
-    expect(listed.out[0]?.split('\n')).toEqual([
-      'TENANT  TIER      STATUS     SEATS  NAME',
-      'acme    standard  suspended  0      Acme Corp',
+    expect(listed.out).toEqual([
+      'TENANT                    TIER          STATUS      SEATS   NAME',
+      'acme                      standard      suspended   0       Acme Corp',
     ]);
     expect(await registry.resolveBinding(makeBinding('domain', 'acme.example'))).toBe('acme');
   });
@@ -200,6 +200,44 @@ describe('tenants CLI against DynamoDB Local', () => {
     const memberships = await registry.listMemberships(sub);
     expect(memberships.activeTenantId).toBe('shared-0');
     expect(memberships.memberships).toHaveLength(20);
+  });
+
+  it('lists tenants page by page as the registry returns them, as one JSON array with --json', async () => {
+    // Prepare: 30 tenants, each with a binding and a member (items the listing filters out between tenants).
+    const tenants = Array.from({ length: 30 }, (_, i) => ({
+      tenantId: `paged-${i}`,
+      name: `Paged ${i}`,
+      tier: 'free',
+      bindings: [{ kind: 'domain', domain: `paged-${i}.example` }],
+      members: [{ sub: `paged-user-${i}` }],
+    }));
+    expect((await cli('import', seedFile(JSON.stringify({ tenants })))).code).toBe(0);
+
+    // Act
+    const pages: string[][] = [];
+    for await (const page of registry.tenantPages(10)) pages.push(page.map((tenant) => tenant.tenantId));
+    const asJson = await cli('--json', 'list');
+    const asText = await cli('list');
+
+    // Assess
+    expect(pages.length).toBeGreaterThan(3);
+    expect(pages.flat().sort()).toEqual(tenants.map((tenant) => tenant.tenantId).sort());
+    expect(JSON.parse(asJson.out.join('\n'))).toEqual(
+      expect.arrayContaining((await registry.listTenants()).map((tenant) => expect.objectContaining(tenant))),
+    );
+    expect(JSON.parse(asJson.out.join('\n'))).toHaveLength(30);
+    expect(asText.out).toHaveLength(31);
+    expect(asText.out[0]).toMatch(/^TENANT +TIER +STATUS +SEATS +NAME$/);
+  });
+
+  it('lists no tenants as an empty JSON array, and says so in text', async () => {
+    // Act
+    const asJson = await cli('--json', 'list');
+    const asText = await cli('list');
+
+    // Assess
+    expect(asJson.out).toEqual(['[]']);
+    expect(asText.out).toEqual(['(no tenants)']);
   });
 
   it('reports the progress of each phase of an import, tenant by tenant', async () => {
