@@ -116,6 +116,7 @@ interface Row {
   readonly name: string;
   readonly file: string;
   readonly bytes: number;
+  readonly bySource: ReadonlyMap<string, number>;
   readonly env: Record<string, string>;
   /** The row this one is divided by in `× reference`. */
   readonly reference?: string;
@@ -126,9 +127,9 @@ export default async function run(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'cold-start-'));
   try {
     const rows: Row[] = [];
-    const add = async (entry: string, row: Omit<Row, 'file' | 'bytes'>, plugins?: Plugin[]) => {
+    const add = async (entry: string, row: Omit<Row, 'file' | 'bytes' | 'bySource'>, plugins?: Plugin[]) => {
       const bundle = await buildFunctionBundle(entry, out, { plugins, folder: row.name.replace(/\W+/g, '-') });
-      rows.push({ ...row, file: bundle.file, bytes: bundle.bytes });
+      rows.push({ ...row, file: bundle.file, bytes: bundle.bytes, bySource: bundle.bytesBySource });
     };
     const empty = join(out, 'empty.ts');
     writeFileSync(empty, 'export const handler = async () => ({});\n');
@@ -154,6 +155,7 @@ export default async function run(): Promise<void> {
       }
     }
     const functionNames = new Set(functionEntries().map((entry) => basename(entry, '.ts')));
+    printBytesBySource(rows.filter((row) => functionNames.has(row.name) || row.name.endsWith('(reference)')));
     functionNames.add('authorizer (vs jwt+dynamodb)');
     const samples = new Map(rows.map((row) => [row.name, [] as number[]]));
     for (const row of rows) initNs(row.file, row.env); // warm the file cache
@@ -191,6 +193,18 @@ export default async function run(): Promise<void> {
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Bytes of each bundle by source (esbuild's metafile), the largest first: what a cold start has to load. */
+function printBytesBySource(rows: readonly Row[]): void {
+  console.log('\n## Bytes per function (esbuild metafile, bytes in the entry file by source; KB)');
+  for (const row of rows) {
+    const parts = [...row.bySource.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, bytes]) => bytes >= 1024)
+      .map(([source, bytes]) => `${source} ${(bytes / 1024).toFixed(0)}`);
+    console.log(`${row.name.padEnd(34)} ${(row.bytes / 1024).toFixed(0).padStart(5)}  ${parts.join(', ')}`);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `tenants import` in parallel against the same seed imported one tenant at a time (concurrency 1, what the
  * import did before), both on DynamoDB Local in the same run, each into its own fresh table (target ≥ 5×
- * faster). The seed has 10,000 tenants, each with a domain binding and one member (`--quick`: 1,000): every
+ * faster). The seed has 10,000 tenants, each with a domain binding and one member (`--quick`: 300): every
  * tenant is checked (binding, member, tenant reads) and written (tenant, member, binding), as a real import.
  * A warm-up import (200 tenants, its own table) runs first: a fresh DynamoDB Local JVM is several times slower
  * than a warm one, which would fall on whichever import ran first. Concurrency 4 is shown too: on a small
