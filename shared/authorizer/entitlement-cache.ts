@@ -45,6 +45,12 @@ const SCOPED_POLICIES_PER_ENTITLEMENT = 32;
  */
 export class EntitlementCache {
   readonly #entries: LruMap<string, Entitlement>;
+  // The last entitlement served for a parts object (a memoized caller comes back as the same object): valid
+  // while the stage and the very groups array are the same, so a repeated token builds no key.
+  readonly #recent = new WeakMap<
+    EntitlementParts,
+    { prefix: string; groups: readonly string[]; entitlement: Entitlement }
+  >();
 
   constructor(
     private readonly routes: CompiledRoutes,
@@ -56,11 +62,15 @@ export class EntitlementCache {
 
   /** The entitlement of `parts` on the stage `prefix` (`arn:…:apiId/stage/`), computed on first use. */
   get(parts: EntitlementParts, prefix: string): Entitlement {
+    const recent = this.#recent.get(parts);
+    if (recent !== undefined && recent.prefix === prefix && recent.groups === parts.groups) return recent.entitlement;
     const key = entitlementKey(parts, prefix);
-    const known = this.#entries.get(key);
-    if (known !== undefined) return known;
-    const entitlement = this.#compute(parts, prefix);
-    this.#entries.set(key, entitlement);
+    let entitlement = this.#entries.get(key);
+    if (entitlement === undefined) {
+      entitlement = this.#compute(parts, prefix);
+      this.#entries.set(key, entitlement);
+    }
+    this.#recent.set(parts, { prefix, groups: parts.groups, entitlement });
     return entitlement;
   }
 

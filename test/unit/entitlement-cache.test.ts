@@ -109,4 +109,22 @@ describe('entitlement cache', () => {
     expect(policyEffect(scoped, `${PREFIX}PATCH/tenants/acme/r8/x`)).toBe('Deny');
     expect(policyEffect(scoped, `${PREFIX}PATCH/tenants/globex/r7/x`)).toBe('Deny');
   });
+
+  it('serves a repeated caller object from its last entitlement, and looks up again when its stage or groups change', () => {
+    // Prepare
+    const cache = new EntitlementCache(ROUTES, DEFAULT_TIERS, 1);
+    const caller = { tenantId: 'acme', tier: 'standard', groups: ['tenant-member'] };
+    const first = cache.get(caller, PREFIX);
+    cache.get({ ...member, tenantId: 'evicts-acme' }, PREFIX);
+
+    // Act
+    const repeated = cache.get(caller, PREFIX);
+    const otherStage = cache.get(caller, OTHER_STAGE);
+    const promoted = cache.get(Object.assign(caller, { groups: ['tenant-admin'] }), PREFIX);
+
+    // Assess
+    expect(repeated).toBe(first);
+    expect(otherStage).not.toBe(first);
+    expect([...promoted.meets]).toEqual([1, 1, 1]);
+  });
 });
