@@ -119,10 +119,9 @@ export class Authorizer {
       caller = verification.caller;
     }
 
-    let entitlement = this.#entitlements.get(caller, arn.prefix);
-    if (!isCanonicalResource(arn.resource) || (request.path !== undefined && !isCanonical(request.path))) {
-      return this.#deny('non-canonical-path', caller, entitlement, arn, false);
-    }
+    // The registry's admission comes first: every policy below, the non-canonical denial's included, is built
+    // from what the registry grants now, so none that API Gateway may cache carries a removed member's,
+    // suspended tenant's or demoted admin's routes.
     if (this.deps.standing !== undefined) {
       let admission: Admission;
       try {
@@ -131,13 +130,16 @@ export class Authorizer {
       } catch {
         return { effect: 'Unauthorized', reason: 'registry-unavailable' };
       }
-      if (admission.standing !== 'active') return this.#deny(admission.standing, caller, entitlement, arn, true);
-      if (admission.groups !== caller.groups) {
-        // The registry grants less than the token says (a demotion since it was issued): decide, and tell the
-        // backend, with what the registry grants; the entitlement is the one of the granted groups.
-        caller = { ...caller, groups: admission.groups };
-        entitlement = this.#entitlements.get(caller, arn.prefix);
+      if (admission.standing !== 'active') {
+        return this.#deny(admission.standing, caller, this.#entitlements.get(caller, arn.prefix), arn, true);
       }
+      // The registry grants less than the token says (a demotion since it was issued): decide, and tell the
+      // backend, with what the registry grants; the entitlement is the one of the granted groups.
+      if (admission.groups !== caller.groups) caller = { ...caller, groups: admission.groups };
+    }
+    const entitlement = this.#entitlements.get(caller, arn.prefix);
+    if (!isCanonicalResource(arn.resource) || (request.path !== undefined && !isCanonical(request.path))) {
+      return this.#deny('non-canonical-path', caller, entitlement, arn, false);
     }
     const pathTenantId = isRecord(request.pathParameters) ? request.pathParameters.tenantId : undefined;
     if (pathTenantId !== undefined && pathTenantId !== caller.tenantId) {
