@@ -15,9 +15,12 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { buildFunctionBundle, functionEntries } from '../local/function-bundle';
 import { median } from './measure';
+import { benchOptions, target } from './options';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNS = Number(process.env.COLD_START_RUNS ?? 15);
+// `--quick`: 5 rounds and no variant rows (−metrics, +tracing), for a busy machine.
+const QUICK = benchOptions().quick;
+const RUNS = Number(process.env.COLD_START_RUNS ?? (QUICK ? 5 : 15));
 
 /** Settings the functions validate at cold start; values only need to be well-formed (shared by the benches). */
 export const ENV: Record<string, string> = {
@@ -126,6 +129,7 @@ interface Row {
   readonly name: string;
   readonly file: string;
   readonly bytes: number;
+  readonly bySource: ReadonlyMap<string, number>;
   readonly env: Record<string, string>;
   /** The row this one is divided by in `× reference`. */
   readonly reference?: string;
@@ -136,9 +140,9 @@ export default async function run(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'cold-start-'));
   try {
     const rows: Row[] = [];
-    const add = async (entry: string, row: Omit<Row, 'file' | 'bytes'>, plugins?: Plugin[]) => {
+    const add = async (entry: string, row: Omit<Row, 'file' | 'bytes' | 'bySource'>, plugins?: Plugin[]) => {
       const bundle = await buildFunctionBundle(entry, out, { plugins, folder: row.name.replace(/\W+/g, '-') });
-      rows.push({ ...row, file: bundle.file, bytes: bundle.bytes });
+      rows.push({ ...row, file: bundle.file, bytes: bundle.bytes, bySource: bundle.bytesBySource });
     };
     const empty = join(out, 'empty.ts');
     writeFileSync(empty, 'export const handler = async () => ({});\n');
@@ -150,7 +154,8 @@ export default async function run(): Promise<void> {
       const reference = `${name} (reference)`;
       await add(referenceEntry, { name: reference, env: ENV });
       await add(entry, { name, env: ENV, reference });
-      if (METERED.has(name)) await add(entry, { name: `${name} −metrics`, env: ENV, reference }, [withoutMetrics]);
+      if (METERED.has(name) && !QUICK)
+        await add(entry, { name: `${name} −metrics`, env: ENV, reference }, [withoutMetrics]);
       if (name === 'documents') {
         const row = rows.find((candidate) => candidate.name === name) as Row;
         rows.push({ ...row, name: 'documents +postgres', env: { ...ENV, ...POSTGRES_ENV }, reference: 'documents' });
@@ -161,11 +166,14 @@ export default async function run(): Promise<void> {
         await add(join(root, 'bench', 'authorizer-reference.ts'), { name: 'authorizer-reference', env: ENV });
         rows.push({ ...row, name: 'authorizer (vs jwt+dynamodb)', reference: 'authorizer-reference' });
       }
-      if (TRACED.has(name)) {
+      if (TRACED.has(name) && !QUICK) {
         const row = rows.find((candidate) => candidate.name === name) as Row;
         rows.push({ ...row, name: `${name} +tracing`, env: { ...ENV, POWERTOOLS_TRACE_ENABLED: 'true' } });
       }
     }
+    const functionNames = new Set(functionEntries().map((entry) => basename(entry, '.ts')));
+    printBytesBySource(rows.filter((row) => functionNames.has(row.name) || row.name.endsWith('(reference)')));
+    functionNames.add('authorizer (vs jwt+dynamodb)');
     const samples = new Map(rows.map((row) => [row.name, [] as number[]]));
     for (const row of rows) initNs(row.file, row.env); // warm the file cache
     for (let round = 0; round < RUNS; round++) {
@@ -192,7 +200,12 @@ export default async function run(): Promise<void> {
       `PostgreSQL store at cold start: ${signed(ms('documents +postgres') - ms('documents'))} ms in the init phase, no longer paid by the first request`,
     );
     // What Powertools Metrics costs each function's cold start: the same bundle with and without it.
-    for (const name of METERED) {
+    for (const row of rows) {
+      // Every function against its reference, the issue's target; variant rows are shown above only.
+      if (row.reference === undefined || !functionNames.has(row.name)) continue;
+      console.log(target(`cold start ${row.name} / ${row.reference}`, ms(row.name) / ms(row.reference), '≤', 1.1));
+    }
+    for (const name of QUICK ? [] : METERED) {
       const withMetrics = ms(name);
       const without = ms(`${name} −metrics`);
       console.log(
@@ -201,6 +214,18 @@ export default async function run(): Promise<void> {
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Bytes of each bundle by source (esbuild's metafile), the largest first: what a cold start has to load. */
+function printBytesBySource(rows: readonly Row[]): void {
+  console.log('\n## Bytes per function (esbuild metafile, bytes in the entry file by source; KB)');
+  for (const row of rows) {
+    const parts = [...row.bySource.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, bytes]) => bytes >= 1024)
+      .map(([source, bytes]) => `${source} ${(bytes / 1024).toFixed(0)}`);
+    console.log(`${row.name.padEnd(34)} ${(row.bytes / 1024).toFixed(0).padStart(5)}  ${parts.join(', ')}`);
   }
 }
 

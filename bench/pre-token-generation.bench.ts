@@ -26,6 +26,7 @@ import {
 } from '../shared/tokens/pre-token-event';
 import { createPreTokenGenerationHandler } from '../shared/tokens/pre-token-generation';
 import { compare, report } from './measure';
+import { benchOptions, target } from './options';
 import { ACME_TENANT_ITEM } from './registry-items';
 
 const EVENTS = new URL('../events/pre-token-generation/', import.meta.url);
@@ -133,7 +134,7 @@ async function warmHandler(): Promise<void> {
       TENANCY_CACHE_TTL_SECONDS: '3600',
       TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups',
     });
-    const quiet = { info() {}, warn() {}, error() {}, appendKeys() {}, resetKeys() {} };
+    const quiet = { debug() {}, info() {}, warn() {}, error() {}, appendKeys() {}, resetKeys() {} };
     const core = createPreTokenGenerationHandler({ registry: memory, config, logger });
     const coreOnly = createPreTokenGenerationHandler({ registry: memory, config, logger: quiet as unknown as Logger });
     // First tokens load the tenant; their log lines go to the sink like every other.
@@ -149,6 +150,9 @@ async function warmHandler(): Promise<void> {
         'handler V1, cached tenant, in-memory membership': () => core(v1),
         'handler V2 federated, same': () => core(v2),
         '  of which: core V1 with a no-op logger': () => coreOnly(v1),
+        'one bare Powertools log line (INFO)': async () => {
+          logger.info('token claims issued', { tier: 'standard' });
+        },
         '  of which: Powertools reset+append+1 line': async () => {
           logger.resetKeys();
           logger.appendKeys({ triggerSource: 'TokenGeneration_Authentication', tenantId: 'acme' });
@@ -159,10 +163,18 @@ async function warmHandler(): Promise<void> {
     console.log(
       report('warm handler with a cached tenant (ns per invocation)', result, 'bare handler (returns the event)'),
     );
-    // batch × (warmup + rounds) × (the two handler candidates + the Powertools-only one).
-    console.log(`lines emitted while timing: ${lines} for ${2_000 * 30 * 3} invocations that log (INFO, to /dev/null)`);
+    console.log(`lines emitted while timing: ${lines} (every invocation writes one line: its decision line)`);
+    const nsOfWarm = (name: string) => result.find((entry) => entry.name === name)?.nsPerOp ?? Number.NaN;
+    console.log(
+      target(
+        'warm handler (in-memory membership, decision line) / one bare Powertools log line',
+        nsOfWarm('handler V1, cached tenant, in-memory membership') / nsOfWarm('one bare Powertools log line (INFO)'),
+        '≤',
+        1.3,
+      ),
+    );
     const warm = Math.max(...result.filter((entry) => entry.name.startsWith('handler')).map((entry) => entry.nsPerOp));
-    console.log(`target: warm handler ≤ ${TARGET_HANDLER_NS} ns → ${warm <= TARGET_HANDLER_NS ? 'met' : 'MISSED'}`);
+    console.log(`target: warm handler ≤ ${TARGET_HANDLER_NS} ns → ${warm <= TARGET_HANDLER_NS ? 'met' : 'NOT met'}`);
     // Measured apart: the SDK's middleware stack allocates enough to disturb the rounds of the others.
     const { result: withRead } = await withStdoutSink(() =>
       compare(
@@ -185,9 +197,7 @@ async function warmHandler(): Promise<void> {
     const metricsRatio =
       nsOf('deployed handler V1, same, with metrics (EMF line)') /
       nsOf('deployed handler V1 (stubbed SDK membership read)');
-    console.log(
-      `warm handler with metrics / without: ${metricsRatio.toFixed(2)}× (target ≤ 1.20) → ${metricsRatio <= 1.2 ? 'met' : 'MISSED'}`,
-    );
+    console.log(target('deployed warm handler with metrics / without', metricsRatio, '≤', 1.2));
   } finally {
     dynamo.restore();
     logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
@@ -278,7 +288,7 @@ async function shaping(): Promise<void> {
   const shaped = result.filter((entry) => entry.name.startsWith('shape'));
   const worst = Math.max(...shaped.map((entry) => entry.nsPerOp));
   console.log(
-    `target: claim shaping ≤ ${TARGET_SHAPING_NS} ns in every case above → ${worst <= TARGET_SHAPING_NS ? 'met' : 'MISSED'}`,
+    `target: claim shaping ≤ ${TARGET_SHAPING_NS} ns in every case above → ${worst <= TARGET_SHAPING_NS ? 'met' : 'NOT met'}`,
   );
 }
 
@@ -286,7 +296,7 @@ async function shaping(): Promise<void> {
 async function registryReads(): Promise<void> {
   const TOKENS = 10_000;
   const SPACING_MS = 10; // simulated time between tokens: 10,000 tokens span 100 s, i.e. two 60 s TTL windows
-  const dynamo = await startDynamoDBLocal();
+  const dynamo = await startDynamoDBLocal({ timeoutMs: benchOptions().startTimeoutMs });
   const client = localDynamoDBClient(dynamo.endpoint);
   const reads = { tenant: 0, membership: 0, other: 0 };
   client.middlewareStack.add(

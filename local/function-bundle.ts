@@ -33,6 +33,11 @@ export interface FunctionBundle {
   readonly totalBytes: number;
   /** The JavaScript files (entry and chunks). */
   readonly jsFiles: readonly string[];
+  /**
+   * Bytes of the entry file by where they come from, from esbuild's metafile (`bytesInOutput` of each input):
+   * an npm package (`@aws-sdk/client-dynamodb`, `@smithy/*` grouped by package) or `suite` (this repository).
+   */
+  readonly bytesBySource: ReadonlyMap<string, number>;
 }
 
 /** Variations of a build for benchmarks: more esbuild plugins, and the folder under `outdir` (default: the name). */
@@ -53,8 +58,9 @@ export async function buildFunctionBundle(
   const name = basename(entry).replace(/\.[^.]+$/, '');
   const dir = join(outdir, variant.folder ?? name);
   const options = esbuildOptions() as { plugins?: Plugin[] };
-  await build({
+  const result = await build({
     ...options,
+    metafile: true,
     entryPoints: [entry],
     outdir: dir,
     outExtension: { '.js': '.mjs' },
@@ -69,7 +75,21 @@ export async function buildFunctionBundle(
     .map((file) => join(dir, file));
   const file = join(dir, `${name}.mjs`);
   const totalBytes = jsFiles.reduce((sum, js) => sum + statSync(js).size, 0);
-  return { name, file, bytes: statSync(file).size, totalBytes, jsFiles };
+  const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(`${name}.mjs`))?.[1];
+  const bytesBySource = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const source = packageOf(input);
+    bytesBySource.set(source, (bytesBySource.get(source) ?? 0) + bytesInOutput);
+  }
+  return { name, file, bytes: statSync(file).size, totalBytes, jsFiles, bytesBySource };
+}
+
+/** The npm package an esbuild input path belongs to (`node_modules/@scope/name/…`), else `suite`. */
+export function packageOf(input: string): string {
+  const at = input.lastIndexOf('node_modules/');
+  if (at === -1) return 'suite';
+  const [first = '', second = ''] = input.slice(at + 'node_modules/'.length).split('/');
+  return first.startsWith('@') ? `${first}/${second}` : first;
 }
 
 /**

@@ -1,20 +1,34 @@
 import { readFileSync } from 'node:fs';
-import { importSeed, parseSeed } from '../../shared/operations/tenant-seed';
+import { DEFAULT_IMPORT_CONCURRENCY, importSeed, parseSeed } from '../../shared/operations/tenant-seed';
 import { InvalidInputError } from '../../shared/runtime/errors';
-import { type CliCommand, positional } from '../command';
+import { type CliCommand, optionalString, positional } from '../command';
 import { provisionIfConfigured } from './database';
+
+/** The most tenants `--concurrency` may run at once: beyond it DynamoDB throttles rather than speeds up. */
+export const MAX_IMPORT_CONCURRENCY = 256;
+/** A seed with at least this many tenants reports its progress on stderr, every this many tenants. */
+export const PROGRESS_EVERY = 1_000;
 
 /**
  * `import`: the whole file is read and checked against the registry's rules before anything is written, so a
- * file with one bad tenant writes nothing; then the registry is checked for conflicts, then written. Every write
- * is idempotent, so running the same file again after an interruption completes it without duplicates.
+ * file with one bad tenant writes nothing; then the registry is checked for conflicts, then written, both
+ * `--concurrency` tenants at a time (default 16). Every write is idempotent, so running the same file again after
+ * an interruption completes it without duplicates. Long imports report their progress on stderr.
  */
 export const importCommand: CliCommand = {
   name: 'import',
   args: '<seed.json>',
   summary: 'create or update tenants, bindings and members from a seed file (e.g. events/tenants.json)',
   registry: 'write',
+  options: {
+    concurrency: {
+      type: 'string',
+      value: '<n>',
+      help: `tenants checked and written at once, 1-${MAX_IMPORT_CONCURRENCY} (default ${DEFAULT_IMPORT_CONCURRENCY})`,
+    },
+  },
   prepare: (input) => {
+    const concurrency = parseConcurrency(optionalString(input, 'concurrency'));
     const path = positional(input, 0);
     let text: string;
     try {
@@ -24,8 +38,15 @@ export const importCommand: CliCommand = {
     }
     const seed = parseSeed(text, input.tiers);
     return {
-      run: async ({ registry, print, out, env }) => {
-        const result = await importSeed(registry, seed);
+      run: async ({ registry, print, out, err, env }) => {
+        const onProgress =
+          seed.length < PROGRESS_EVERY
+            ? undefined
+            : (phase: 'check' | 'write', done: number, total: number) => {
+                if (done % PROGRESS_EVERY === 0 || done === total)
+                  err(`${phase === 'check' ? 'checked' : 'written'} ${done}/${total} tenant(s)`);
+              };
+        const result = await importSeed(registry, seed, { concurrency, onProgress });
         print(
           result,
           () =>
@@ -42,3 +63,16 @@ export const importCommand: CliCommand = {
     };
   },
 };
+
+/** `--concurrency`: a whole number from 1 to `MAX_IMPORT_CONCURRENCY`, else `InvalidInputError`. */
+function parseConcurrency(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_IMPORT_CONCURRENCY;
+  const n = /^[0-9]{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_IMPORT_CONCURRENCY)) {
+    throw new InvalidInputError(
+      `--concurrency must be a whole number from 1 to ${MAX_IMPORT_CONCURRENCY}`,
+      'concurrency',
+    );
+  }
+  return n;
+}

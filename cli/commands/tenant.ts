@@ -3,7 +3,7 @@ import { validateNewTenant } from '../../shared/registry/registry-rules';
 import type { TenantStatus } from '../../shared/registry/tenant';
 import { assertTenantId } from '../../shared/registry/tenant-id';
 import { type CliCommand, type CommandContext, optionalString, positional, requiredOption } from '../command';
-import { formatMappings, formatMembers, formatTenants } from '../format';
+import { formatMappings, formatMembers } from '../format';
 import { provisionIfConfigured } from './database';
 
 /** `create`: a new active tenant. */
@@ -84,20 +84,51 @@ export const show = tenantCommand(
   },
 );
 
-/** `list`: every tenant. */
+/**
+ * `list`: every tenant, streamed page by page in the registry's order (not sorted: sorting would hold them all).
+ * With `--json` the output is still one JSON array, written as the pages arrive.
+ */
 export const list: CliCommand = {
   name: 'list',
   args: '',
-  summary: 'list all tenants',
+  summary: 'list all tenants, page by page',
   registry: 'read',
   prepare: () => ({
-    run: async ({ registry, print }) => {
-      const tenants = await registry.listTenants();
-      print(tenants, () => formatTenants(tenants));
+    run: async ({ registry, json, out }) => {
+      let count = 0;
+      // JSON: the same text as `JSON.stringify(all, null, 2)`; one tenant is held back until the next one (or the
+      // end) tells whether its closing brace takes a comma.
+      let pending: string | undefined;
+      for await (const page of registry.tenantPages()) {
+        for (const tenant of page) {
+          if (json) {
+            if (pending === undefined) out('[');
+            else out(`${pending},`);
+            pending = `  ${JSON.stringify(tenant, null, 2).replaceAll('\n', '\n  ')}`;
+          } else {
+            if (count === 0) out(tenantRow(TENANT_HEADER));
+            out(tenantRow([tenant.tenantId, tenant.tier, tenant.status, String(tenant.seats), tenant.name]));
+          }
+          count++;
+        }
+      }
+      if (json) out(pending === undefined ? '[]' : `${pending}\n]`);
+      else if (count === 0) out('(no tenants)');
       return 0;
     },
   }),
 };
+
+const TENANT_HEADER = ['TENANT', 'TIER', 'STATUS', 'SEATS', 'NAME'];
+// Fixed widths: rows are printed before the longest one is known. A longer value only shifts its own row.
+const TENANT_WIDTHS = [24, 12, 10, 6];
+
+function tenantRow(cells: readonly string[]): string {
+  return cells
+    .map((cell, i) => cell.padEnd(TENANT_WIDTHS[i] ?? 0))
+    .join('  ')
+    .trimEnd();
+}
 
 /** `members`: a tenant's members. */
 export const members = tenantCommand(

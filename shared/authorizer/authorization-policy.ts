@@ -1,8 +1,6 @@
-import type { Tiers } from '../registry/tiers';
 import { hasArnWildcard, matchesArnPattern } from './arn-pattern';
 import type { MethodArn } from './method-arn';
 import { NON_CANONICAL_RESOURCES } from './request-path';
-import { callerMeetsRule, type RouteRules, ruleResources, ruleSpans } from './route-rules';
 
 /** An IAM policy document as API Gateway expects it from an authorizer. */
 export interface PolicyDocument {
@@ -17,47 +15,22 @@ export interface PolicyStatement {
   readonly Resource: readonly string[];
 }
 
-/** The parts of a verified caller that route rules look at. */
-export interface Entitlement {
+/** The parts of a verified caller that route rules look at: its tenant, tier and the groups it was granted. */
+export interface EntitlementParts {
   readonly tenantId: string;
   readonly tier: string;
   readonly groups: readonly string[];
 }
 
-/** Resource paths relative to the API stage (`GET/tenants/acme/me`): what a caller may use, and what not. */
-export interface Permitted {
-  /** The resources of every route the caller may use (IAM patterns). */
-  readonly allow: readonly string[];
-  /** Where a `{param}` of one of those routes would span a `/` (`ruleSpans`); denied. */
-  readonly deny: readonly string[];
-}
-
 /**
- * Every resource path (relative to the API stage, e.g. `GET/tenants/acme/me`) this caller may use: the
- * tenant routes of its own tenant and the shared routes whose group and tier requirements it meets, with the
- * paths where one of their parameters would span segments. It depends only on the token, never on the
- * request, which is what keeps a cached policy correct.
+ * The largest authorizer policy document returned, in bytes of its JSON: API Gateway documents an 8 KB
+ * "Lambda authorizer result size" quota, not adjustable, for WebSocket APIs
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html);
+ * the REST and HTTP API quota pages state no such figure. The policy is kept within the documented one, with
+ * 2 KiB left for `principalId`, the context and `usageIdentifierKey`, so the whole result stays under 8 KB on
+ * any API type. A stage-wide Allow that would be larger is replaced by one for the request's own routes.
  */
-export function permittedResources(rules: RouteRules, caller: Entitlement, tiers: Tiers): Permitted {
-  const allow: string[] = [];
-  const deny: string[] = [];
-  for (const rule of rules.rules) {
-    if (!callerMeetsRule(rule, caller, tiers)) continue;
-    allow.push(...ruleResources(rule, caller.tenantId));
-    deny.push(...ruleSpans(rule, caller.tenantId));
-  }
-  return { allow, deny };
-}
-
-/**
- * Whether the permitted resources cover the request's resource the way the policy does (IAM matching): an
- * allowed pattern matches and no denied one does.
- */
-export function coversResource(permitted: Permitted, resource: string): boolean {
-  for (const pattern of permitted.deny) if (matchesArnPattern(pattern, resource)) return false;
-  for (const pattern of permitted.allow) if (matchesArnPattern(pattern, resource)) return true;
-  return false;
-}
+export const POLICY_BYTE_BUDGET = 6144;
 
 /**
  * The authorizer policy for a verified caller: Allow on every permitted route of this API stage
@@ -77,9 +50,24 @@ export function buildPolicy(
   allowed: boolean,
   denyResources: readonly string[] = [],
 ): PolicyDocument {
-  if (allowResources.length === 0) return document([statement('Deny', [`${arn.prefix}*`])]);
-  const denied = [...nonCanonicalResources(arn.prefix), ...denyResources];
-  if (!allowed && !hasArnWildcard(arn.resource)) denied.push(arn.value);
+  if (allowed || allowResources.length === 0 || hasArnWildcard(arn.resource)) {
+    return stagePolicy(arn.prefix, allowResources, denyResources);
+  }
+  const denied = [...nonCanonicalResources(arn.prefix), ...denyResources, arn.value];
+  return document([statement('Allow', allowResources), statement('Deny', denied)]);
+}
+
+/**
+ * The policy for a stage that does not depend on the request: Allow `allowResources` with the canonical-path
+ * Denies and `denyResources`, or — with nothing allowed — Deny of the whole stage.
+ */
+export function stagePolicy(
+  prefix: string,
+  allowResources: readonly string[],
+  denyResources: readonly string[] = [],
+): PolicyDocument {
+  if (allowResources.length === 0) return document([statement('Deny', [`${prefix}*`])]);
+  const denied = [...nonCanonicalResources(prefix), ...denyResources];
   return document([statement('Allow', allowResources), statement('Deny', denied)]);
 }
 
@@ -87,12 +75,28 @@ export function buildPolicy(
 let lastPrefix = '';
 let lastNonCanonical: readonly string[] = [];
 
-function nonCanonicalResources(prefix: string): readonly string[] {
+/**
+ * The Deny patterns of the canonical-path rule for one stage. Only the trailing-slash pattern keeps the stage
+ * prefix (without it, `*\/*\/` would also deny the root path `GET/`); the others are written without it, which
+ * saves some 60 bytes each (about 3.8 KB a policy): a parsed method ARN's prefix holds no refused character and
+ * no `.`, `..` or empty segment (`parseMethodArn`), so on this stage's ARNs each matches exactly where its
+ * prefixed form does, and on any other ARN a Deny only takes away.
+ */
+export function nonCanonicalResources(prefix: string): readonly string[] {
   if (prefix !== lastPrefix) {
-    lastNonCanonical = Object.freeze(NON_CANONICAL_RESOURCES.map((pattern) => prefix + pattern));
+    lastNonCanonical = Object.freeze(
+      NON_CANONICAL_RESOURCES.map((pattern) => (pattern === TRAILING_SLASH ? prefix + pattern : pattern)),
+    );
     lastPrefix = prefix;
   }
   return lastNonCanonical;
+}
+
+const TRAILING_SLASH = '*/*/';
+
+/** The size API Gateway receives a policy document at: bytes of its JSON (UTF-8). */
+export function policyBytes(policy: PolicyDocument): number {
+  return Buffer.byteLength(JSON.stringify(policy));
 }
 
 /** The full ARNs of permitted resource paths under a stage prefix (`arn:…:apiId/stage/`). */

@@ -1,19 +1,14 @@
 import type { Tiers } from '../registry/tiers';
 import { isRecord } from '../runtime/is-record';
 import type { ReasonCode } from '../runtime/reason-codes';
-import {
-  buildPolicy,
-  coversResource,
-  type Permitted,
-  type PolicyDocument,
-  permittedResources,
-  stageResources,
-} from './authorization-policy';
+import { buildPolicy, type PolicyDocument } from './authorization-policy';
 import { bearerCandidate, parseBearerToken } from './bearer-token';
 import { type AuthorizerContext, authorizerContext, type CallerIdentity } from './caller-identity';
+import { CompiledRoutes, type RouteMatch } from './compiled-routes';
+import { type Entitlement, EntitlementCache } from './entitlement-cache';
 import { type MethodArn, parseMethodArn, resolvePathTemplate } from './method-arn';
 import { isCanonicalPath, isCanonicalResource } from './request-path';
-import { meetsGroups, type RouteRules, ruleMatches } from './route-rules';
+import { meetsGroups, type RouteRule, type RouteRules } from './route-rules';
 import type { Admission, Standing } from './tenant-standing';
 import type { TokenVerifier } from './token-verifier';
 
@@ -60,16 +55,6 @@ export interface Verdict {
   readonly usageIdentifierKey: string | undefined;
 }
 
-interface Derived {
-  /** Resource paths relative to the stage (`GET/tenants/acme/me`). */
-  readonly permitted: Permitted;
-  /** The stage prefix `allowResources` and `denyResources` were built for. */
-  readonly prefix: string;
-  readonly allowResources: readonly string[];
-  readonly denyResources: readonly string[];
-  readonly context: AuthorizerContext;
-}
-
 /** The authorizer's decision. */
 export type Decision = Unauthorized | Verdict;
 
@@ -84,6 +69,8 @@ export interface AuthorizerDependencies {
    * turned off. The groups it admits replace the token's in route rules and in the context.
    */
   readonly standing?: { check(caller: CallerIdentity): Admission | Promise<Admission> } | undefined;
+  /** Entitlements kept (`EntitlementCache`); its default when absent. */
+  readonly entitlementCacheSize?: number | undefined;
 }
 
 /**
@@ -93,13 +80,19 @@ export interface AuthorizerDependencies {
  * requirements and unknown routes are denied. Non-canonical paths (`request-path.ts`) are denied on every
  * route. With a tenant check, a tenant that is unknown, not active, or reached from another tenant's pool
  * is denied everything, and so is a caller without an active membership of it; a demoted member's route
- * rules and context use the lower role (`granted-groups.ts`). A registry that cannot answer makes the request
- * `Unauthorized`.
+ * rules, policy and context use the lower role (`granted-groups.ts`): entitlements are keyed on the groups
+ * granted, never on the token's. A registry that cannot answer makes the request `Unauthorized`.
  */
 export class Authorizer {
-  readonly #derived = new WeakMap<CallerIdentity, Derived>();
+  readonly #routes: CompiledRoutes;
+  readonly #entitlements: EntitlementCache;
+  // The backend context of a memoized caller object, so a repeated token does not rebuild it.
+  readonly #contexts = new WeakMap<CallerIdentity, AuthorizerContext>();
 
-  constructor(private readonly deps: AuthorizerDependencies) {}
+  constructor(private readonly deps: AuthorizerDependencies) {
+    this.#routes = new CompiledRoutes(deps.routes);
+    this.#entitlements = new EntitlementCache(this.#routes, deps.tiers, deps.entitlementCacheSize);
+  }
 
   /** Decides one request. Never throws: an unexpected failure is `Unauthorized` with reason `internal-error`. */
   async authorize(request: AuthorizationRequest): Promise<Decision> {
@@ -126,10 +119,9 @@ export class Authorizer {
       caller = verification.caller;
     }
 
-    let derived = this.#derive(caller, arn.prefix);
-    if (!isCanonicalResource(arn.resource) || (request.path !== undefined && !isCanonical(request.path))) {
-      return this.#verdict('Deny', 'non-canonical-path', caller, derived, arn, false);
-    }
+    // The registry's admission comes first: every policy below, the non-canonical denial's included, is built
+    // from what the registry grants now, so none that API Gateway may cache carries a removed member's,
+    // suspended tenant's or demoted admin's routes.
     if (this.deps.standing !== undefined) {
       let admission: Admission;
       try {
@@ -138,70 +130,83 @@ export class Authorizer {
       } catch {
         return { effect: 'Unauthorized', reason: 'registry-unavailable' };
       }
-      if (admission.standing !== 'active') return this.#verdict('Deny', admission.standing, caller, derived, arn, true);
-      if (admission.groups !== caller.groups) {
-        // The registry grants less than the token says (a demotion since it was issued): decide, and tell the
-        // backend, with what the registry grants. Not memoized: the token's own derivation stays as it is.
-        caller = { ...caller, groups: admission.groups };
-        derived = this.#derive(caller, arn.prefix, false);
+      if (admission.standing !== 'active') {
+        return this.#deny(admission.standing, caller, this.#entitlements.get(caller, arn.prefix), arn, true);
       }
+      // The registry grants less than the token says (a demotion since it was issued): decide, and tell the
+      // backend, with what the registry grants; the entitlement is the one of the granted groups.
+      if (admission.groups !== caller.groups) caller = { ...caller, groups: admission.groups };
+    }
+    const entitlement = this.#entitlements.get(caller, arn.prefix);
+    if (!isCanonicalResource(arn.resource) || (request.path !== undefined && !isCanonical(request.path))) {
+      return this.#deny('non-canonical-path', caller, entitlement, arn, false);
     }
     const pathTenantId = isRecord(request.pathParameters) ? request.pathParameters.tenantId : undefined;
-    const pathTenantMatches = pathTenantId === undefined || pathTenantId === caller.tenantId;
-    const allowed = pathTenantMatches && coversResource(derived.permitted, arn.resource);
-    const reason = allowed ? 'permitted' : pathTenantMatches ? this.#denialReason(caller, arn) : 'tenant-mismatch';
-    return this.#verdict(allowed ? 'Allow' : 'Deny', reason, caller, derived, arn, false);
+    if (pathTenantId !== undefined && pathTenantId !== caller.tenantId) {
+      return this.#deny('tenant-mismatch', caller, entitlement, arn, false);
+    }
+    const match = this.#routes.match(arn.resource);
+    const permitted = match.rules.filter(
+      (index) => entitlement.meets[index] === 1 && this.#routes.ownTenant(index, match, caller.tenantId),
+    );
+    if (permitted.length === 0) return this.#deny(this.#denialReason(caller, match), caller, entitlement, arn, false);
+    const policy = this.#entitlements.allowPolicy(entitlement, caller, arn.prefix, permitted);
+    return this.#verdict('Allow', 'permitted', caller, policy, arn);
   }
 
-  /** A verdict; `denyAll` denies the whole stage (the tenant may use nothing now) instead of this request. */
+  /**
+   * A denial; `denyAll` denies the whole stage (the tenant may use nothing now) instead of this request. Over the
+   * policy budget there is no stage-wide Allow to keep, and the whole stage is denied as well.
+   */
+  #deny(
+    reason: VerdictReason,
+    caller: CallerIdentity,
+    entitlement: Entitlement,
+    arn: MethodArn,
+    denyAll: boolean,
+  ): Verdict {
+    const allow = denyAll || entitlement.policy === undefined ? [] : entitlement.allowResources;
+    return this.#verdict('Deny', reason, caller, buildPolicy(arn, allow, false, entitlement.denyResources), arn);
+  }
+
   #verdict(
     effect: 'Allow' | 'Deny',
     reason: VerdictReason,
     caller: CallerIdentity,
-    derived: Derived,
+    policy: PolicyDocument,
     arn: MethodArn,
-    denyAll: boolean,
   ): Verdict {
     return {
       effect,
       reason,
       caller,
-      context: derived.context,
-      policy: buildPolicy(arn, denyAll ? [] : derived.allowResources, effect === 'Allow', derived.denyResources),
+      context: this.#context(caller),
+      policy,
       resource: arn.resource,
       usageIdentifierKey: this.deps.tierApiKeys?.get(caller.tier),
     };
   }
 
-  /**
-   * What follows from the caller alone (permitted routes, context, policy resources under the API stage),
-   * kept per memoized caller object so a repeated token does not rebuild it.
-   */
-  #derive(caller: CallerIdentity, prefix: string, memoize = true): Derived {
-    const known = memoize ? this.#derived.get(caller) : undefined;
-    if (known !== undefined && known.prefix === prefix) return known;
-    const permitted = known?.permitted ?? permittedResources(this.deps.routes, caller, this.deps.tiers);
-    const derived: Derived = {
-      permitted,
-      prefix,
-      allowResources: stageResources(prefix, permitted.allow),
-      denyResources: stageResources(prefix, permitted.deny),
-      context: known?.context ?? authorizerContext(caller),
-    };
+  #context(caller: CallerIdentity): AuthorizerContext {
+    const known = this.#contexts.get(caller);
+    if (known !== undefined) return known;
+    const context = authorizerContext(caller);
     // Only a memoized caller object comes back; remembering fresh ones would only feed the garbage collector.
-    if (memoize && this.deps.verifier.memoizes) this.#derived.set(caller, derived);
-    return derived;
+    if (this.deps.verifier.memoizes) this.#contexts.set(caller, context);
+    return context;
   }
 
-  /** Explains a denial for the logs; only computed on the (rarer) deny path. */
-  #denialReason(caller: CallerIdentity, arn: MethodArn): VerdictReason {
-    const own = this.deps.routes.rules.filter((rule) => ruleMatches(rule, arn.resource, caller.tenantId));
+  /** Explains a denial for the logs, from the rules the request matched. */
+  #denialReason(caller: CallerIdentity, match: RouteMatch): VerdictReason {
+    const rules = this.deps.routes.rules;
+    const own = match.rules.filter((index) => this.#routes.ownTenant(index, match, caller.tenantId));
     if (own.length > 0) {
       // Every matching rule failed on groups or tier; name the group when one failed on it.
-      return own.some((rule) => !meetsGroups(rule, caller.groups)) ? 'group-required' : 'tier-required';
+      return own.some((index) => !meetsGroups(rules[index] as RouteRule, caller.groups))
+        ? 'group-required'
+        : 'tier-required';
     }
-    const anyTenant = this.deps.routes.rules.some((rule) => rule.tenantScoped && ruleMatches(rule, arn.resource, '*'));
-    return anyTenant ? 'tenant-mismatch' : 'unknown-route';
+    return match.rules.length > 0 ? 'tenant-mismatch' : 'unknown-route';
   }
 }
 

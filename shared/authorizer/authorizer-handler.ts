@@ -1,4 +1,4 @@
-import type { DecisionMetrics } from '../runtime/decision-metrics';
+import type { DecisionLine, DecisionMetrics } from '../runtime/decision-metrics';
 import { ConfigurationError } from '../runtime/errors';
 import type { HandlerLogger } from '../runtime/handler-logger';
 import type { PolicyDocument } from './authorization-policy';
@@ -37,6 +37,7 @@ export interface AuthorizerHandlerDeps {
    */
   readonly tenants: (TenantReads & MembershipReads) | undefined;
   readonly logger: HandlerLogger;
+  /** Counts each decision and writes its log line, in one line (`DecisionMetrics`). */
   readonly metrics: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds: the token memo and the tenant cache; replaceable in tests. */
   readonly now?: () => number;
@@ -110,26 +111,20 @@ export function createAuthorizerHandler(deps: AuthorizerHandlerDeps): Authorizer
   const answer = async (event: unknown): Promise<PolicyResponse | SimpleResponse | undefined> => {
     const read = readAuthorizerEvent(event);
     if (read === undefined) {
-      metrics.record('unauthorized', 'unsupported-event');
-      logger.info('request refused', { outcome: 'unauthorized', reason: 'unsupported-event' });
+      metrics.record('unauthorized', 'unsupported-event', undefined, REFUSED);
       return undefined;
     }
     const decision = await authorizer.authorize(read.request);
     if (decision.effect === 'Unauthorized') {
-      metrics.record('unauthorized', decision.reason);
-      logger.info('request refused', { outcome: 'unauthorized', reason: decision.reason });
+      metrics.record('unauthorized', decision.reason, undefined, REFUSED);
       return undefined;
     }
     const outcome = decision.effect === 'Allow' ? 'allowed' : 'denied';
-    metrics.record(outcome, decision.reason, decision.caller.tier);
-    // Every API call is an allow: the metric counts them, the log has them at DEBUG only.
-    (decision.effect === 'Deny' ? logger.info : logger.debug).call(logger, `request ${outcome}`, {
-      outcome,
-      reason: decision.reason,
-      tenantId: decision.caller.tenantId,
-      sub: decision.caller.sub,
-      tier: decision.caller.tier,
-      resource: decision.resource,
+    // One line: the count and the log. Every API call is an allow: its line is a log line at DEBUG only.
+    metrics.record(outcome, decision.reason, decision.caller.tier, {
+      level: decision.effect === 'Deny' ? 'INFO' : 'DEBUG',
+      message: `request ${outcome}`,
+      fields: { tenantId: decision.caller.tenantId, sub: decision.caller.sub, resource: decision.resource },
     });
     return shapeResponse(read.shape, decision);
   };
@@ -151,6 +146,9 @@ export function createAuthorizerHandler(deps: AuthorizerHandlerDeps): Authorizer
     return response;
   };
 }
+
+/** The log half of an `Unauthorized` decision line. */
+const REFUSED: DecisionLine = { level: 'INFO', message: 'request refused' };
 
 /** Error class and message for the logs; authorizer errors never carry the token. */
 function errorSummary(error: unknown): string {

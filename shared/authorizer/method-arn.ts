@@ -1,3 +1,5 @@
+import { isCanonicalPath } from './request-path';
+
 /** A parsed `execute-api` method ARN (REST `methodArn`, HTTP API `routeArn`). */
 export interface MethodArn {
   /** The ARN as received. */
@@ -18,13 +20,16 @@ const MAX_LENGTH = 4096;
 /**
  * Parses a method ARN: `arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/tenants/acme/me`.
  * Returns `undefined` for anything else: the prefix must not contain IAM wildcards, or a policy built on it
- * would cover other APIs or stages.
+ * would cover other APIs or stages, nor a stage that is not a canonical path segment (`request-path.ts`).
  */
 export function parseMethodArn(value: unknown): MethodArn | undefined {
   if (typeof value !== 'string' || value.length > MAX_LENGTH) return undefined;
   const match = METHOD_ARN.exec(value);
   if (match === null) return undefined;
   const [, prefix = '', resource = ''] = match;
+  // The policy's canonical-path Denies are written without the prefix (`nonCanonicalResources`): that is exact
+  // only while the prefix itself holds nothing they match. API Gateway's stage names never do.
+  if (!isCanonicalPath(`/${prefix.slice(prefix.indexOf('/') + 1, -1)}`)) return undefined;
   return { value, prefix, resource };
 }
 

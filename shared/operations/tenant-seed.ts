@@ -5,6 +5,7 @@ import type { TenantAdmin } from '../registry/tenant-admin';
 import type { Tiers } from '../registry/tiers';
 import { BindingConflictError, InvalidInputError, TenantInactiveError } from '../runtime/errors';
 import { isRecord } from '../runtime/is-record';
+import { mapLimited } from './map-limited';
 
 /** One tenant of a seed file, validated. */
 export interface SeedTenant {
@@ -134,14 +135,38 @@ function parseSeedBinding(raw: unknown): Binding {
   return makeBinding(kind, value, typeof raw.providerName === 'string' ? raw.providerName : undefined);
 }
 
+/** Options of `importSeed`. */
+export interface ImportOptions {
+  /** Tenants checked and written at the same time (default 16): the registry calls of one tenant stay in order. */
+  readonly concurrency?: number | undefined;
+  /** Called after each tenant of a phase (`check`, then `write`) with how many of the seed are done. */
+  readonly onProgress?: ((phase: 'check' | 'write', done: number, total: number) => void) | undefined;
+}
+
+/** How many tenants `importSeed` checks and writes at once by default. */
+export const DEFAULT_IMPORT_CONCURRENCY = 16;
+
 /**
  * Writes a validated seed: creates missing tenants, brings existing ones to the seed's tier, status and role
- * mappings, and adds the bindings. Every binding is checked against the registry first, so a binding held by
- * another tenant fails the import before anything is written. Safe to run again.
+ * mappings, and adds the bindings. Every binding and member of every tenant is checked against the registry
+ * first, so a binding held by another tenant fails the import before anything is written. Safe to run again.
+ *
+ * Tenants list no binding twice (`parseSeed`), so both phases run `concurrency` tenants at once; each tenant's
+ * own calls stay in order, and tenants sharing a user are written in seed order (`memberTurns`). A failure
+ * stops the phase from starting further tenants; a write phase interrupted that way is completed by running the import again.
  */
-export async function importSeed(registry: TenantAdmin, seed: readonly SeedTenant[]): Promise<SeedResult> {
-  const pendingMembers = new Map<string, SeedMember[]>();
-  for (const tenant of seed) {
+export async function importSeed(
+  registry: TenantAdmin,
+  seed: readonly SeedTenant[],
+  options: ImportOptions = {},
+): Promise<SeedResult> {
+  const concurrency = options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY;
+  const progress = (phase: 'check' | 'write') => {
+    let done = 0;
+    return () => options.onProgress?.(phase, ++done, seed.length);
+  };
+  const checked = progress('check');
+  const pendingMembers = await mapLimited(seed, concurrency, async (tenant) => {
     for (const binding of tenant.bindings) {
       const holder = await registry.resolveBinding(binding);
       if (holder !== undefined && holder !== tenant.tenantId) {
@@ -159,15 +184,24 @@ export async function importSeed(registry: TenantAdmin, seed: readonly SeedTenan
     if (existing !== undefined && existing.status !== 'active' && pending.length > 0) {
       throw new TenantInactiveError(tenant.tenantId, existing.status);
     }
-    pendingMembers.set(tenant.tenantId, pending);
-  }
-  const created: string[] = [];
-  const updated: string[] = [];
-  let bindings = 0;
-  let members = 0;
-  for (const tenant of seed) {
+    checked();
+    return pending;
+  });
+  const written = progress('write');
+  const turns = memberTurns(seed);
+  const outcomes = await mapLimited(seed, concurrency, (tenant, index) =>
+    turns.run(index, () => writeTenant(tenant, pendingMembers[index] ?? [])),
+  );
+  return {
+    created: seed.filter((_, index) => outcomes[index] === 'created').map((tenant) => tenant.tenantId),
+    updated: seed.filter((_, index) => outcomes[index] === 'updated').map((tenant) => tenant.tenantId),
+    bindings: seed.reduce((sum, tenant) => sum + tenant.bindings.length, 0),
+    members: pendingMembers.reduce((sum, pending) => sum + pending.length, 0),
+  };
+
+  async function writeTenant(tenant: SeedTenant, pending: readonly SeedMember[]): Promise<'created' | 'updated'> {
     const existing = await registry.getTenant(tenant.tenantId, { consistent: true });
-    const pending = pendingMembers.get(tenant.tenantId) ?? [];
+    let outcome: 'created' | 'updated';
     if (existing === undefined) {
       // A new tenant takes its members while active, then gets the seed's status: nobody else can be in it.
       await registry.createTenant({ ...tenant, status: 'active' });
@@ -175,7 +209,7 @@ export async function importSeed(registry: TenantAdmin, seed: readonly SeedTenan
         await registry.addMember({ tenantId: tenant.tenantId, sub: member.sub, role: member.role, source: 'adopt' });
       }
       if (tenant.status !== 'active') await registry.setStatus(tenant.tenantId, tenant.status);
-      created.push(tenant.tenantId);
+      outcome = 'created';
     } else {
       for (const member of pending) {
         await registry.addMember({ tenantId: tenant.tenantId, sub: member.sub, role: member.role, source: 'adopt' });
@@ -185,13 +219,55 @@ export async function importSeed(registry: TenantAdmin, seed: readonly SeedTenan
       if (JSON.stringify(existing.roleMappings) !== JSON.stringify(tenant.roleMappings)) {
         await registry.setRoleMappings(tenant.tenantId, tenant.roleMappings);
       }
-      updated.push(tenant.tenantId);
+      outcome = 'updated';
     }
-    for (const binding of tenant.bindings) {
-      await registry.bind(tenant.tenantId, binding);
-      bindings++;
-    }
+    for (const binding of tenant.bindings) await registry.bind(tenant.tenantId, binding);
+    written();
+    return outcome;
   }
-  for (const pending of pendingMembers.values()) members += pending.length;
-  return { created, updated, bindings, members };
+}
+
+/**
+ * The order the write phase keeps between tenants that share a member: a user listed in several tenants is
+ * added to them in seed order (its first membership is the active one), so a tenant's write waits for the
+ * earlier tenant it shares a user with, and fails when that one failed. Tenants sharing nobody run freely.
+ * Tasks start in seed order (`mapLimited`), so an awaited tenant has always started: nothing waits on a
+ * tenant that waits for a free slot.
+ */
+function memberTurns(seed: readonly SeedTenant[]) {
+  const previous = new Map<string, number>();
+  const waits = seed.map((tenant, index) => {
+    const earlier = new Set<number>();
+    for (const member of tenant.members) {
+      const before = previous.get(member.sub);
+      if (before !== undefined) earlier.add(before);
+      previous.set(member.sub, index);
+    }
+    return [...earlier];
+  });
+  const finished = seed.map(() => {
+    let resolve = (): void => undefined;
+    let reject = (_error: unknown): void => undefined;
+    const promise = new Promise<void>((onResolve, onReject) => {
+      resolve = onResolve;
+      reject = onReject;
+    });
+    return { promise, resolve, reject };
+  });
+  // A failed tenant nobody waits for must not be an unhandled rejection.
+  for (const turn of finished) turn.promise.catch(() => undefined);
+  return {
+    async run<R>(index: number, write: () => Promise<R>): Promise<R> {
+      const turn = finished[index];
+      try {
+        await Promise.all((waits[index] ?? []).map((before) => finished[before]?.promise));
+        const result = await write();
+        turn?.resolve();
+        return result;
+      } catch (error) {
+        turn?.reject(error);
+        throw error;
+      }
+    },
+  };
 }

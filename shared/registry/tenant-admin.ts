@@ -30,23 +30,34 @@ import { assertTenantId } from './tenant-id';
  * No Lambda imports this module, so none of it (ScanCommand included) is in a Lambda bundle.
  */
 export class TenantAdmin extends MembershipRegistry {
-  /** All tenants, sorted by id. A full scan: meant for operators, not for request paths. */
+  /** Every tenant, sorted by id; a full scan meant for operators, not request paths (held in memory: for large registries use `tenantPages`). */
   async listTenants(): Promise<Tenant[]> {
-    const tenants = await this.table.send('listTenants', async () => {
-      const found: Tenant[] = [];
-      const pages = paginateScan(
-        { client: this.table.client },
-        {
-          TableName: this.table.tableName,
-          // User items share the sort key `TENANT` (pk `USER#…`): keep tenant items only.
-          FilterExpression: 'sk = :tenant AND begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':tenant': S('TENANT'), ':prefix': S('TENANT#') },
-        },
-      );
-      for await (const page of pages) for (const item of page.Items ?? []) found.push(tenantFromItem(item));
-      return found;
-    });
-    return tenants.sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+    const found: Tenant[] = [];
+    for await (const page of this.tenantPages()) found.push(...page);
+    return found.sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+  }
+
+  /**
+   * The tenants page by page, in the registry's scan order, each page as soon as DynamoDB returns it: a
+   * million tenants are listed without holding them all. `pageSize` caps the items DynamoDB reads per page
+   * (before the filter that keeps tenant items), for tests; DynamoDB's 1 MB page otherwise.
+   */
+  async *tenantPages(pageSize?: number): AsyncGenerator<Tenant[]> {
+    const pages = paginateScan(
+      { client: this.table.client, ...(pageSize === undefined ? {} : { pageSize }) },
+      {
+        TableName: this.table.tableName,
+        // User items share the sort key `TENANT` (pk `USER#…`): keep tenant items only.
+        FilterExpression: 'sk = :tenant AND begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':tenant': S('TENANT'), ':prefix': S('TENANT#') },
+      },
+    )[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await this.table.send('listTenants', () => pages.next());
+      if (next.done === true) return;
+      const tenants = (next.value.Items ?? []).map(tenantFromItem);
+      if (tenants.length > 0) yield tenants;
+    }
   }
 
   /** Moves a tenant to another tier. Members beyond the new tier's seat limit stay; new ones are refused. */

@@ -4,7 +4,7 @@ import { type Binding, makeBinding } from '../registry/binding';
 import { pinnedToPool } from '../registry/pool-pinning';
 import { isActiveMembership, type Membership, type Tenant } from '../registry/tenant';
 import { isValidTenantId } from '../registry/tenant-id';
-import { type DecisionMetrics, NO_METRICS } from '../runtime/decision-metrics';
+import { type DecisionMetrics, loggedDecisions } from '../runtime/decision-metrics';
 import {
   BindingNotFoundError,
   InvalidInputError,
@@ -29,14 +29,17 @@ export interface PreTokenRegistryReads {
 }
 
 /** The logger methods the trigger uses (Powertools `Logger` in production). */
-export type TriggerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'resetKeys'>;
+export type TriggerLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'appendKeys' | 'resetKeys'>;
 
 /** Dependencies of the trigger; the Lambda entry point builds them from the environment at cold start. */
 export interface PreTokenGenerationDeps {
   readonly registry: PreTokenRegistryReads;
   readonly config: PreTokenConfig;
   readonly logger: TriggerLogger;
-  /** Counts each token decision (docs/observability.md "Metrics"); nothing is counted without it. */
+  /**
+   * Counts each token decision (docs/observability.md "Metrics") and writes its log line, in one line; without it nothing is
+   * counted and the line goes to `logger`.
+   */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
   /** Clock in milliseconds for the caches, replaceable in tests. */
   readonly now?: () => number;
@@ -78,7 +81,7 @@ const MISCONFIGURATION_HINT =
  */
 export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): PreTokenGenerationHandler {
   const { registry, config, logger } = deps;
-  const metrics = deps.metrics ?? NO_METRICS;
+  const metrics = deps.metrics ?? loggedDecisions(logger);
   const shaper = createClaimShaper(config, deps.now);
   const cacheOptions = { ttlMs: config.cacheTtlMs, staleTtlMs: config.staleTtlMs, now: deps.now };
   const tenants = new ReadThroughCache<Tenant | undefined>(cacheOptions);
@@ -136,11 +139,10 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       const pending = activeTenant(tenantId);
       const tenant = pending instanceof Promise ? await pending : pending;
       const response = shaper.client(tenant);
-      metrics.record('issued', 'client-binding', tenant.tier);
-      logger.info('client credentials token claims issued', {
-        outcome: 'issued',
-        reason: 'client-binding',
-        tier: tenant.tier,
+      metrics.record('issued', 'client-binding', tenant.tier, {
+        level: 'INFO',
+        message: 'client credentials token claims issued',
+        fields: { triggerSource: request.triggerSource, tenantId },
       });
       return { ...event, response };
     }
@@ -186,8 +188,12 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     if (membership === undefined) throw new MembershipMismatchError(tenantId, request.sub);
     if (!isActiveMembership(membership)) throw new MembershipNotFoundError(tenantId, request.sub);
     const response = shaper.user(request, tenant, membership, session);
-    metrics.record('issued', 'tenant-member', tenant.tier);
-    logger.info('token claims issued', { outcome: 'issued', reason: 'tenant-member', tier: tenant.tier });
+    // The decision line bypasses the logger (one line with the metric), so it carries the appended keys itself.
+    metrics.record('issued', 'tenant-member', tenant.tier, {
+      level: 'INFO',
+      message: 'token claims issued',
+      fields: { triggerSource: request.triggerSource, tenantId, sub: request.sub },
+    });
     return { ...event, response };
   };
 

@@ -1,8 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesArnPattern } from '../../shared/authorizer/arn-pattern';
-import { buildPolicy, policyEffect, stageResources } from '../../shared/authorizer/authorization-policy';
+import {
+  buildPolicy,
+  policyBytes,
+  policyEffect,
+  stagePolicy,
+  stageResources,
+} from '../../shared/authorizer/authorization-policy';
 import { parseMethodArn, resolvePathTemplate } from '../../shared/authorizer/method-arn';
 import { NON_CANONICAL_RESOURCES } from '../../shared/authorizer/request-path';
+import { canonicalDenies } from '../support/canonical-denies';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 
@@ -44,12 +52,19 @@ describe('authorization policy', () => {
       'arn:aws:execute-api:eu-west-1:123456789012:abc?23/prod/GET/x',
       `${PREFIX}GET/x\n`,
       42,
+      // Stages the prefix-free canonical-path Denies would match: refused, so those Denies stay exact.
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/./GET/x',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/../GET/x',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/p%41/GET/x',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/p;x/GET/x',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/p\\x/GET/x',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/p∕x/GET/x',
     ].map(parseMethodArn);
 
     // Assess
     expect(parsed).toEqual({ value: `${PREFIX}GET/tenants/acme/me`, prefix: PREFIX, resource: 'GET/tenants/acme/me' });
     expect(defaultStage?.resource).toBe('GET/');
-    expect(rejected).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(rejected).toEqual(Array.from({ length: 11 }, () => undefined));
   });
 
   it("parses serverless-offline's placeholder account and API id", () => {
@@ -99,7 +114,7 @@ describe('authorization policy', () => {
         {
           Action: 'execute-api:Invoke',
           Effect: 'Deny',
-          Resource: NON_CANONICAL_RESOURCES.map((pattern) => `${PREFIX}${pattern}`),
+          Resource: canonicalDenies(PREFIX),
         },
       ],
     });
@@ -166,5 +181,37 @@ describe('authorization policy', () => {
 
     // Assess
     expect(effects).toEqual(['Deny', 'Allow']);
+  });
+
+  it('denies with its prefix-free canonical-path patterns exactly what the same patterns under the stage prefix deny, over generated ARNs of the stage', () => {
+    // Prepare: the policy as returned, and the same policy with every canonical-path Deny under the stage prefix.
+    const allow = stageResources(PREFIX, ['GET/tenants/acme/*', 'GET/']);
+    const compact = stagePolicy(PREFIX, allow);
+    const prefixed = {
+      ...compact,
+      Statement: [
+        { Action: 'execute-api:Invoke' as const, Effect: 'Allow' as const, Resource: allow },
+        {
+          Action: 'execute-api:Invoke' as const,
+          Effect: 'Deny' as const,
+          Resource: NON_CANONICAL_RESOURCES.map((pattern) => `${PREFIX}${pattern}`),
+        },
+      ],
+    };
+    const unit = fc.constantFrom('/', '.', '%', ';', '\\', 'a', 'tenants', 'acme', '∕', '．', '');
+    const resources = fc.sample(
+      fc.array(unit, { maxLength: 8 }).map((parts) => `GET/${parts.join('')}`),
+      { numRuns: 20_000, seed: 22 },
+    );
+
+    // Act
+    const differing = resources.filter(
+      (resource) => policyEffect(compact, `${PREFIX}${resource}`) !== policyEffect(prefixed, `${PREFIX}${resource}`),
+    );
+
+    // Assess
+    expect(differing).toEqual([]);
+    expect(policyEffect(compact, `${PREFIX}GET/`)).toBe('Allow');
+    expect(policyBytes(compact)).toBeLessThan(policyBytes(prefixed) - 3000);
   });
 });

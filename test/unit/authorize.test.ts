@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { type AuthorizationRequest, Authorizer, type Decision, type Verdict } from '../../shared/authorizer/authorize';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
-import { NON_CANONICAL_RESOURCES } from '../../shared/authorizer/request-path';
 import { createCognitoJwtVerifier, type JwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
 import type { Env } from '../../shared/runtime/settings';
+import { canonicalDenies } from '../support/canonical-denies';
 import {
   ARN_PREFIX,
   CLIENT_ID,
@@ -148,7 +148,7 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
           {
             Action: 'execute-api:Invoke',
             Effect: 'Deny',
-            Resource: [...NON_CANONICAL_RESOURCES, ...SPANS].map((pattern) => arn(pattern)),
+            Resource: [...canonicalDenies(ARN_PREFIX), ...SPANS.map((pattern) => arn(pattern))],
           },
         ],
       });
@@ -267,7 +267,8 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
           Action: 'execute-api:Invoke',
           Effect: 'Deny',
           Resource: [
-            ...[...NON_CANONICAL_RESOURCES, ...SPANS].map((pattern) => arn(pattern)),
+            ...canonicalDenies(ARN_PREFIX),
+            ...SPANS.map((pattern) => arn(pattern)),
             arn('GET/tenants/globex/me'),
           ],
         },

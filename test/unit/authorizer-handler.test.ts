@@ -69,10 +69,11 @@ describe('authorizer handler factory', () => {
   it('answers exactly Unauthorized, counted as internal-error, when the handler itself fails', async () => {
     // Prepare
     const logger = recordingLogger();
-    logger.info.mockImplementation(() => {
-      throw 'log sink closed';
-    });
-    const metrics = { record: vi.fn() };
+    const metrics = {
+      record: vi.fn().mockImplementationOnce(() => {
+        throw 'log sink closed';
+      }),
+    };
     const handler = createAuthorizerHandler({
       config: authorizerConfigFromEnv(ENV),
       jwtVerifier: unreachableKeys,

@@ -126,6 +126,25 @@ describe('authorizer membership check (the registry now, not the token)', () => 
     expect(policyEffect(after.policy, arn('GET/health'))).toBe('Deny');
   });
 
+  it('builds even the denial of a non-canonical path from what the registry grants now: nothing for a removed member, no admin route for a demoted admin', async () => {
+    // Prepare
+    const removed = authorizerWith(memoryRegistry({}).reads);
+    const demoted = authorizerWith(memoryRegistry({ [`acme#${ALICE}`]: { role: 'tenant-member' } }).reads);
+    const token = bearer({ groups: ['tenant-admin'] });
+
+    // Act
+    const removedAnswer = await ask(removed, token, 'GET/tenants/acme/../acme/me');
+    const demotedAnswer = await ask(demoted, token, 'GET/tenants/acme/../acme/me');
+
+    // Assess
+    if (removedAnswer.effect === 'Unauthorized' || demotedAnswer.effect === 'Unauthorized') throw new Error('401');
+    expect(removedAnswer).toMatchObject({ effect: 'Deny', reason: 'membership-not-found' });
+    expect(policyEffect(removedAnswer.policy, arn('GET/tenants/acme/me'))).toBe('Deny');
+    expect(demotedAnswer).toMatchObject({ effect: 'Deny', reason: 'non-canonical-path' });
+    expect(policyEffect(demotedAnswer.policy, arn('GET/tenants/acme/me'))).toBe('Allow');
+    expect(policyEffect(demotedAnswer.policy, arn('GET/tenants/acme/admin/users'))).toBe('Deny');
+  });
+
   it('denies a caller whose membership is only invited, or who never held one in the token tenant', async () => {
     // Prepare
     const { reads } = memoryRegistry({ [`acme#${ALICE}`]: { role: 'tenant-member', status: 'invited' } });

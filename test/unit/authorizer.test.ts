@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
-import { NON_CANONICAL_RESOURCES } from '../../shared/authorizer/request-path';
+import { canonicalDenies } from '../support/canonical-denies';
 import { coldStart } from '../support/cold-start';
 import { captureEmf, countedDecisions, METRICS_ON } from '../support/emf';
 import { loadEvent } from '../support/events';
@@ -211,13 +211,15 @@ describe('authorizer handler', () => {
               Action: 'execute-api:Invoke',
               Effect: 'Deny',
               Resource: [
-                ...NON_CANONICAL_RESOURCES,
-                'GET/tenants/acme/documents/*/*',
-                'DELETE/tenants/acme/documents/*/*',
-                'POST/tenants/acme/documents/*/*/shares',
-                'PUT/tenants/acme/members/*/*',
-                'DELETE/tenants/acme/members/*/*',
-              ].map((pattern) => arn(pattern)),
+                ...canonicalDenies(ARN_PREFIX),
+                ...[
+                  'GET/tenants/acme/documents/*/*',
+                  'DELETE/tenants/acme/documents/*/*',
+                  'POST/tenants/acme/documents/*/*/shares',
+                  'PUT/tenants/acme/members/*/*',
+                  'DELETE/tenants/acme/members/*/*',
+                ].map((pattern) => arn(pattern)),
+              ],
             },
           ],
         },

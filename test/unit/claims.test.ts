@@ -723,13 +723,30 @@ describe('logging', () => {
           sub: '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47',
         },
       ],
-      ['info', 'token claims issued', { outcome: 'issued', reason: 'tenant-member', tier: 'standard' }],
+      [
+        'info',
+        'token claims issued',
+        {
+          outcome: 'issued',
+          reason: 'tenant-member',
+          tier: 'standard',
+          triggerSource: 'TokenGeneration_Authentication',
+          tenantId: 'acme',
+          sub: '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47',
+        },
+      ],
       ['resetKeys'],
       ['appendKeys', { triggerSource: 'TokenGeneration_ClientCredentials', tenantId: 'globex' }],
       [
         'info',
         'client credentials token claims issued',
-        { outcome: 'issued', reason: 'client-binding', tier: 'enterprise' },
+        {
+          outcome: 'issued',
+          reason: 'client-binding',
+          tier: 'enterprise',
+          triggerSource: 'TokenGeneration_ClientCredentials',
+          tenantId: 'globex',
+        },
       ],
     ]);
   });

@@ -87,7 +87,7 @@ describe('tenants CLI command lines', () => {
     const opened: unknown[] = [];
     const openRegistry = async (target: unknown) => {
       opened.push(target);
-      return { registry: { listTenants: async () => [] }, policyStores: {}, close: async () => {} } as never;
+      return { registry: { tenantPages: async function* () {} }, policyStores: {}, close: async () => {} } as never;
     };
     const cli = cliRunner({}, [], { openRegistry });
 

@@ -1,7 +1,13 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DecisionMetrics, NO_TIER, OTHER_TIER } from '../../shared/runtime/decision-metrics';
+import {
+  DecisionMetrics,
+  LOG_LEVEL_THRESHOLDS,
+  loggedDecisions,
+  NO_TIER,
+  OTHER_TIER,
+} from '../../shared/runtime/decision-metrics';
 import { OUTCOMES, REASON_CODES, type ReasonCode } from '../../shared/runtime/reason-codes';
 import { captureEmf, type EmfDocument } from '../support/emf';
 
@@ -165,5 +171,161 @@ describe('DecisionMetrics', () => {
       expect([...TIERS, OTHER_TIER, NO_TIER]).toContain(document.tier);
       expect(document.Decisions).toBe(1);
     }
+  });
+
+  it('writes a decision and its log line as one EMF line, with level, message, timestamp and fields', () => {
+    // Prepare
+    const { metrics, lines, documents } = collecting({ service: 'authorizer', namespace: 'Tenancy' });
+
+    // Act
+    metrics.record('denied', 'group-required', 'free', {
+      level: 'INFO',
+      message: 'request denied',
+      fields: { tenantId: 'acme', resource: 'arn:aws:execute-api:us-east-1:1:a/prod/GET/x' },
+    });
+
+    // Assess
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.endsWith('}\n')).toBe(true);
+    expect(documents()).toEqual([
+      {
+        _aws: {
+          Timestamp: NOW,
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Tenancy',
+              Dimensions: [['service', 'outcome', 'reason', 'tier']],
+              Metrics: [{ Name: 'Decisions', Unit: 'Count' }],
+            },
+          ],
+        },
+        service: 'authorizer',
+        outcome: 'denied',
+        reason: 'group-required',
+        tier: 'free',
+        Decisions: 1,
+        level: 'INFO',
+        message: 'request denied',
+        timestamp: new Date(NOW).toISOString(),
+        tenantId: 'acme',
+        resource: 'arn:aws:execute-api:us-east-1:1:a/prod/GET/x',
+      },
+    ]);
+  });
+
+  it('writes only the metric for a line below the log level, without serializing its fields', () => {
+    // Prepare
+    const { metrics, documents } = collecting({ service: 'authorizer' });
+    const fields = {
+      toJSON: vi.fn(() => ({ tenantId: 'acme' })),
+    };
+
+    // Act
+    metrics.record('allowed', 'permitted', 'free', { level: 'DEBUG', message: 'request allowed', fields });
+
+    // Assess
+    expect(fields.toJSON).not.toHaveBeenCalled();
+    const [document] = documents();
+    expect(document).not.toHaveProperty('message');
+    expect(document?.Decisions).toBe(1);
+  });
+
+  it('writes a DEBUG line beside the metric when the log level is DEBUG', () => {
+    // Prepare
+    const lines: string[] = [];
+    const metrics = new DecisionMetrics({
+      service: 'authorizer',
+      tiers: TIERS,
+      write: (line) => lines.push(line),
+      now: () => NOW,
+      logLevel: LOG_LEVEL_THRESHOLDS.DEBUG,
+    });
+
+    // Act
+    metrics.record('allowed', 'permitted', 'free', {
+      level: 'DEBUG',
+      message: 'request allowed',
+      fields: { sub: 's' },
+    });
+
+    // Assess
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 'DEBUG', message: 'request allowed', sub: 's', Decisions: 1 }),
+    ]);
+  });
+
+  it('writes the log line alone, without EMF, when metrics are off, and nothing below the log level', () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    const { metrics, lines } = collecting({ service: 'pre-token-generation' });
+
+    // Act
+    metrics.record('issued', 'tenant-member', 'unheard-of', {
+      level: 'INFO',
+      message: 'token claims issued',
+      fields: { tenantId: 'acme' },
+    });
+    metrics.record('allowed', 'permitted', 'free', { level: 'DEBUG', message: 'request allowed' });
+
+    // Assess
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      {
+        service: 'pre-token-generation',
+        outcome: 'issued',
+        reason: 'tenant-member',
+        tier: OTHER_TIER,
+        level: 'INFO',
+        message: 'token claims issued',
+        timestamp: new Date(NOW).toISOString(),
+        tenantId: 'acme',
+      },
+    ]);
+  });
+
+  it('writes one parseable line per decision for any message and fields', () => {
+    // Prepare
+    const { metrics, lines } = collecting({ service: 'any' });
+    const reasons = Object.keys(REASON_CODES) as ReasonCode[];
+
+    // Act
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...OUTCOMES),
+        fc.constantFrom(...reasons),
+        fc.string(),
+        fc.dictionary(
+          fc.string().filter((key) => !['outcome', 'reason', 'tier'].includes(key)),
+          fc.jsonValue(),
+        ),
+        (outcome, reason, message, fields) => {
+          metrics.record(outcome, reason, 'free', { level: 'INFO', message, fields });
+          const line = lines.at(-1) ?? '';
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          return line.indexOf('\n') === line.length - 1 && parsed.message === message && parsed.Decisions === 1;
+        },
+      ),
+    );
+
+    // Assess
+    expect(lines.length).toBeGreaterThan(0);
+  });
+});
+
+describe('loggedDecisions', () => {
+  it('logs each decision line through the logger at its level and counts nothing', () => {
+    // Prepare
+    const logger = { info: vi.fn(), debug: vi.fn() };
+    const decisions = loggedDecisions(logger);
+
+    // Act
+    decisions.record('issued', 'tenant-member', 'free', { level: 'INFO', message: 'm', fields: { tenantId: 'a' } });
+    decisions.record('allowed', 'permitted', undefined, { level: 'DEBUG', message: 'd' });
+    decisions.record('unauthorized', 'internal-error');
+
+    // Assess
+    expect(logger.info.mock.calls).toEqual([
+      ['m', { outcome: 'issued', reason: 'tenant-member', tier: 'free', tenantId: 'a' }],
+    ]);
+    expect(logger.debug.mock.calls).toEqual([['d', { outcome: 'allowed', reason: 'permitted' }]]);
   });
 });

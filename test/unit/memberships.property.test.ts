@@ -30,7 +30,7 @@ const TENANTS = ['acme', 'globex', 'initech'] as const;
 const USERS = ['a0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-000000000002'] as const;
 const ROLES = ['tenant-admin', 'tenant-member'] as const;
 const TTL_MS = 60_000;
-const quiet = { info() {}, warn() {}, error() {}, appendKeys() {}, resetKeys() {} };
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, appendKeys() {}, resetKeys() {} };
 
 /** The registry as a model: tenants, memberships and each user's active tenant (`custom:tenantId`). */
 class ModelRegistry {

@@ -113,6 +113,7 @@ export class MemoryRegistry implements PreTokenRegistryReads {
 /** A logger that records every call, to assert what is (and is not) logged. */
 export class RecordingLogger implements TriggerLogger {
   readonly calls: { method: string; args: unknown[] }[] = [];
+  debug = (...args: unknown[]) => void this.calls.push({ method: 'debug', args });
   info = (...args: unknown[]) => void this.calls.push({ method: 'info', args });
   warn = (...args: unknown[]) => void this.calls.push({ method: 'warn', args });
   error = (...args: unknown[]) => void this.calls.push({ method: 'error', args });

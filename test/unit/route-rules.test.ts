@@ -61,7 +61,7 @@ describe('route rules', () => {
 
     it.each([
       ['a non-object', [], /JSON object/],
-      ['an empty route list', rules(), /1-100 rules/],
+      ['an empty route list', rules(), /1-1000 rules/],
       ['an unknown top-level key', { routes: [{ route: 'GET /health' }], rutes: [] }, /unknown key "rutes"/],
       ['an unknown rule key (a misspelt requirement)', rules({ route: 'GET /health', minTier: 'free' }), /minTier/],
       ['a route without a method', rules({ route: '/health' }), /not "METHOD \/path"/],
@@ -221,6 +221,29 @@ describe('route rules', () => {
 
       // Assess
       expect(both).toEqual([expected, expected]);
+    });
+
+    it('accepts 1,000 rules with one-segment Denies, and refuses 1,001', () => {
+      // Prepare
+      const list = (count: number) =>
+        rules(
+          ...Array.from({ length: count }, (_, index) => ({
+            route: `${index % 2 === 0 ? '*' : 'GET'} /tenants/{tenantId}/r${index}/{id}/parts`,
+          })),
+        );
+
+      // Act
+      const thousand = parse(list(1000));
+      const tooMany = () => parse(list(1001));
+
+      const overlapping = () => parse(rules(...list(999).routes, { route: 'GET /tenants/{tenantId}/r998/{other}' }));
+
+      // Assess
+      expect(thousand.rules).toHaveLength(1000);
+      expect(overlapping).toThrow(
+        /"\* \/tenants\/\{tenantId\}\/r998\/\{id\}\/parts" and "GET \/tenants\/\{tenantId\}\/r998\/\{other\}" overlap/,
+      );
+      expect(tooMany).toThrow(/1-1000 rules/);
     });
 
     it('requires one of the listed groups and at least the minimum tier', () => {
