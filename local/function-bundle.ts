@@ -85,7 +85,7 @@ export async function buildFunctionBundle(
 }
 
 /** The npm package an esbuild input path belongs to (`node_modules/@scope/name/…`), else `suite`. */
-export function packageOf(input: string): string {
+function packageOf(input: string): string {
   const at = input.lastIndexOf('node_modules/');
   if (at === -1) return 'suite';
   const [first = '', second = ''] = input.slice(at + 'node_modules/'.length).split('/');

@@ -5,9 +5,9 @@ import { type CliCommand, optionalString, positional } from '../command';
 import { provisionIfConfigured } from './database';
 
 /** The most tenants `--concurrency` may run at once: beyond it DynamoDB throttles rather than speeds up. */
-export const MAX_IMPORT_CONCURRENCY = 256;
+const MAX_IMPORT_CONCURRENCY = 256;
 /** A seed with at least this many tenants reports its progress on stderr, every this many tenants. */
-export const PROGRESS_EVERY = 1_000;
+const PROGRESS_EVERY = 1_000;
 
 /**
  * `import`: the whole file is read and checked against the registry's rules before anything is written, so a

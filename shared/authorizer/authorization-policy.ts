@@ -82,7 +82,7 @@ let lastNonCanonical: readonly string[] = [];
  * no `.`, `..` or empty segment (`parseMethodArn`), so on this stage's ARNs each matches exactly where its
  * prefixed form does, and on any other ARN a Deny only takes away.
  */
-export function nonCanonicalResources(prefix: string): readonly string[] {
+function nonCanonicalResources(prefix: string): readonly string[] {
   if (prefix !== lastPrefix) {
     lastNonCanonical = Object.freeze(
       NON_CANONICAL_RESOURCES.map((pattern) => (pattern === TRAILING_SLASH ? prefix + pattern : pattern)),

@@ -35,7 +35,7 @@ export interface Entitlement {
 }
 
 /** Entitlements kept per container; each stage-wide policy is at most `POLICY_BYTE_BUDGET` bytes. */
-export const ENTITLEMENT_CACHE_SIZE = 1000;
+const ENTITLEMENT_CACHE_SIZE = 1000;
 const SCOPED_POLICIES_PER_ENTITLEMENT = 32;
 
 /**

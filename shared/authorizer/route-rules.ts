@@ -68,7 +68,7 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'O
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** The most rules a route file may hold: each is compiled once (`compiled-routes.ts`), so a request's cost does not grow with them. */
-export const MAX_RULES = 1000;
+const MAX_RULES = 1000;
 const MAX_GROUPS = 10;
 const LITERAL = /^[A-Za-z0-9._~-]+$/;
 const PARAM = /^\{[A-Za-z][A-Za-z0-9_]{0,63}\}$/;
