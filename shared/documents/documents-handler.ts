@@ -13,7 +13,7 @@ import { TenantRegistry } from '../registry/tenant-registry';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { TRIGGER_CLIENT_LIMITS } from '../runtime/dynamodb-client';
 import type { HandlerLogger } from '../runtime/handler-logger';
-import { cedarDocumentDecider } from './cedar-document-decider';
+import { cedarDocumentDecider, cedarReadFilter } from './cedar-document-decider';
 import { DocumentStore } from './document-store';
 import type { DocumentsConfig } from './documents-config';
 import { type DocumentsEvent, documentsRequestOf } from './documents-route';
@@ -85,6 +85,8 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
       ...(metadata === undefined ? {} : { metadata }),
     }),
     decide: cedarDocumentDecider(decider),
+    // A list page's documents in one batch decision (AVP: BatchIsAuthorized, 30 per call).
+    decideReads: cedarReadFilter(decider),
     share: (caller, document, recipientSub) =>
       shareDocument(
         {
