@@ -158,17 +158,35 @@ export class FakeAvp {
       if (schema === undefined) throw notFound('schema');
       return { schema };
     });
+    // ListPolicies' filter (API_PolicyFilter.html): by policy type and by the template a linked policy uses;
+    // each item carries its principal, resource and definition (API_PolicyItem.html).
     mock
       .on(ListPoliciesCommand)
-      .callsFake(async (input: { policyStoreId: string; filter?: { policyType?: string } }) => ({
-        policies: [...this.store(input.policyStoreId).policies.values()]
-          .filter((p) => input.filter?.policyType !== 'STATIC' || p.templateId === undefined)
-          .map((p) => ({
-            policyId: p.policyId,
-            name: p.name,
-            policyType: p.templateId === undefined ? 'STATIC' : 'TEMPLATE_LINKED',
-          })),
-      }));
+      .callsFake(
+        async (input: { policyStoreId: string; filter?: { policyType?: string; policyTemplateId?: string } }) => ({
+          policies: [...this.store(input.policyStoreId).policies.values()]
+            .filter((p) => input.filter?.policyType !== 'STATIC' || p.templateId === undefined)
+            .filter((p) => input.filter?.policyType !== 'TEMPLATE_LINKED' || p.templateId !== undefined)
+            .filter(
+              (p) => input.filter?.policyTemplateId === undefined || p.templateId === input.filter.policyTemplateId,
+            )
+            .map((p) => ({
+              policyStoreId: input.policyStoreId,
+              policyId: p.policyId,
+              name: p.name,
+              policyType: p.templateId === undefined ? 'STATIC' : 'TEMPLATE_LINKED',
+              ...(p.templateId === undefined
+                ? { definition: { static: {} } }
+                : {
+                    principal: p.principal,
+                    resource: p.resource,
+                    definition: {
+                      templateLinked: { policyTemplateId: p.templateId, principal: p.principal, resource: p.resource },
+                    },
+                  }),
+            })),
+        }),
+      );
     mock.on(GetPolicyCommand).callsFake(async (input: { policyStoreId: string; policyId: string }) => {
       const policy = this.policy(input.policyStoreId, input.policyId);
       return {
