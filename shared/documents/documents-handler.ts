@@ -67,7 +67,13 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
   let avpClients: Promise<(tenantId: string) => VerifiedPermissionsClient> | undefined;
   const avpClient = async (tenantId: string) => {
     avpClients ??= import('../policies/tenant-avp-clients').then(({ tenantAvpClients }) =>
-      tenantAvpClients((id) => source.credentialsFor(id), TRIGGER_CLIENT_LIMITS, config.credentials.cacheSize),
+      tenantAvpClients(
+        (id) => source.credentialsFor(id),
+        TRIGGER_CLIENT_LIMITS,
+        config.credentials.cacheSize,
+        // The only write the tenant session may make: a share, of the registry's share template, in its store.
+        stores,
+      ),
     );
     return (await avpClients)(tenantId);
   };
