@@ -190,6 +190,21 @@ describe('Decider.decideAll', () => {
     expect(most).toBe(BATCH_CONCURRENCY);
   });
 
+  it("sends each request's context with its batch item, and none where a request has none", async () => {
+    // Prepare
+    const { viaAvp } = twoEngines();
+    const [plain, other] = reads('alice', ['alice', 'alice']);
+    const withContext = { ...other, context: { mfa: true } } as DecisionRequest;
+
+    // Act
+    const answers = await decisions(viaAvp, [plain as DecisionRequest, withContext]);
+
+    // Assess
+    const sent = avp.mock.commandCalls(BatchIsAuthorizedCommand)[0]?.args[0].input.requests ?? [];
+    expect(answers).toEqual(['allow', 'allow']);
+    expect(sent.map((item) => item.context)).toEqual([undefined, { cedarJson: '{"mfa":true}' }]);
+  });
+
   it('decides nothing for an empty page, without a call', async () => {
     // Prepare
     const { viaAvp } = twoEngines();
