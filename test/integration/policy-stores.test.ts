@@ -766,6 +766,35 @@ describe('AVP policy stores: replacing a template that has shares', () => {
     expect(linksOf(policyStoreId)).toEqual(expectedLinks(record?.avpTemplateIds[SHARE_TEMPLATE]));
   });
 
+  it('finishes a run that stopped after creating the new copy but before the registry recorded it', async () => {
+    // Prepare: the new copy exists (no links, grants nothing), the registry still names the old one.
+    const tenantId = 'acme';
+    const { store, policyStoreId } = await storeWithShares(tenantId);
+    await client.send(
+      new CreatePolicyTemplateCommand({
+        policyStoreId,
+        name: `name/template-${SHARE_TEMPLATE}_r`,
+        statement: rescoped().templates[SHARE_TEMPLATE],
+      }),
+    );
+
+    // Act
+    const plan = await store.plan(tenantId, rescoped(), schema);
+    const result = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+    const again = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
+
+    // Assess
+    const templateId = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
+    expect(plan).toEqual([
+      { op: 'replace', kind: 'template', id: SHARE_TEMPLATE },
+      { op: 'delete', kind: 'template', id: `${SHARE_TEMPLATE} (duplicate, its links moved)` },
+    ]);
+    expect(result[0]?.status).toBe('updated');
+    expect(again[0]?.status).toBe('in-sync');
+    expect([...avp.store(policyStoreId).templates.keys()]).toEqual([templateId]);
+    expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
+  });
+
   it('refuses to replace a forbid template that has links, and writes nothing', async () => {
     // Prepare
     const withForbid: PolicyFiles = {
