@@ -437,6 +437,40 @@ describe('AVP policy stores', () => {
     expect((await store.show(tenantId))?.policies).toEqual(rescoped.policies);
   });
 
+  it('deletes the second copy of a policy a stopped replacement left, shown in a dry run first', async () => {
+    // Prepare: a forbid's replacement was created under the alternate name, the old copy not yet deleted.
+    const withForbid: PolicyFiles = {
+      ...files,
+      policies: {
+        ...files.policies,
+        'no-deletes': 'forbid (principal, action == Tenancy::Action::"DeleteDocument", resource);',
+      },
+    };
+    const store = new AvpPolicyStore(client, stores);
+    const tenantId = 'stopped-forbid';
+    const { record } = await store.create(tenantId, withForbid, schema);
+    const policyStoreId = record.policyStoreId ?? '';
+    await client.send(
+      new CreatePolicyCommand({
+        policyStoreId,
+        name: 'name/global-no-deletes_r',
+        definition: { static: { statement: withForbid.policies['no-deletes'] ?? '' } },
+      }),
+    );
+
+    // Act
+    const dry = await syncPolicyStores(store, [tenantId], withForbid, schema, { dryRun: true });
+    const applied = await syncPolicyStores(store, [tenantId], withForbid, schema, { dryRun: false });
+    const again = await syncPolicyStores(store, [tenantId], withForbid, schema, { dryRun: true });
+
+    // Assess
+    const copies = [...avp.store(policyStoreId).policies.values()].filter((p) => p.name?.includes('no-deletes'));
+    expect(dry[0]?.changes).toEqual([{ op: 'delete', kind: 'policy', id: 'no-deletes (duplicate)' }]);
+    expect(applied[0]?.status).toBe('updated');
+    expect(again[0]?.status).toBe('in-sync');
+    expect(copies).toHaveLength(1);
+  });
+
   it('reuses a store created by a run that failed before recording it', async () => {
     // Prepare: the store exists in AVP, the registry does not know it yet.
     const store = new AvpPolicyStore(client, stores);
