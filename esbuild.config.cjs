@@ -7,6 +7,7 @@
  *   (serverless.yml `nodeOptions`), which costs cold start: see docs/deploy.md "What gets deployed".
  * - The few @aws-sdk clients used are bundled: that starts faster than loading the runtime's full copy.
  * - mainFields module,main: the SDK's ES builds cut a bundled DynamoDB client by ~20 ms init and ~200 KB.
+ * - conditions: the workspace package @cognito-tenancy/tenant-context is bundled from its sources.
  * - The banner gives CommonJS dependencies (Powertools Tracer → aws-xray-sdk-core) a `require` in ESM.
  * - The SDK's default credential chain imports its SSO, INI, process, web-identity and login providers (and
  *   the STS/SSO clients they use) on demand only. Lambda puts the function's credentials in the environment,
@@ -54,6 +55,9 @@ const options = {
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   mainFields: ['module', 'main'],
+  // Workspace packages (packages/) are bundled from their TypeScript sources, as tsconfig.json and vitest.config.ts
+  // resolve them; `module` is the condition esbuild applies by default and drops once conditions are set.
+  conditions: ['cognito-tenancy-source', 'module'],
   external: [
     '@aws-sdk/credential-provider-ini',
     '@aws-sdk/credential-provider-login',

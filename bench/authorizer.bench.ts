@@ -211,6 +211,7 @@ function mint(privateKey: Parameters<typeof sign>[2]): string {
     username: 'alice',
     tenantId: 'acme',
     tier: 'standard',
+    'tenancy:v': 1,
     'cognito:groups': ['tenant-member'],
   });
   const signature = sign('sha256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');

@@ -87,6 +87,19 @@ const TRACED = new Set(['pre-sign-up', 'post-confirmation', 'pre-token-generatio
 // Functions that count decisions with Powertools Metrics; their `−metrics` rows are built without it.
 const METERED = new Set(['authorizer', 'documents', 'pre-sign-up', 'post-confirmation', 'pre-token-generation']);
 
+/**
+ * The documents function configured for PostgreSQL (docs/postgresql.md): it imports the store's modules (`pg`,
+ * the signer) in its init phase, so this row's init over the `documents` row is what its first request would
+ * otherwise pay. Nothing connects at cold start; the port is closed anyway.
+ */
+export const POSTGRES_ENV: Record<string, string> = {
+  TENANCY_POSTGRES_HOST: '127.0.0.1',
+  TENANCY_POSTGRES_PORT: '9',
+  TENANCY_POSTGRES_DATABASE: 'tenancy',
+  TENANCY_POSTGRES_AUTH: 'local-password',
+  TENANCY_POSTGRES_LOCAL_SECRET: 'bench-local-secret-0123456789',
+};
+
 /** An esbuild plugin that swaps the decision metrics module for a no-op stand-in (bench/no-metrics.ts). */
 const withoutMetrics: Plugin = {
   name: 'without-metrics',
@@ -138,6 +151,10 @@ export default async function run(): Promise<void> {
       await add(referenceEntry, { name: reference, env: ENV });
       await add(entry, { name, env: ENV, reference });
       if (METERED.has(name)) await add(entry, { name: `${name} −metrics`, env: ENV, reference }, [withoutMetrics]);
+      if (name === 'documents') {
+        const row = rows.find((candidate) => candidate.name === name) as Row;
+        rows.push({ ...row, name: 'documents +postgres', env: { ...ENV, ...POSTGRES_ENV }, reference: 'documents' });
+      }
       if (name === 'authorizer') {
         const row = rows.find((candidate) => candidate.name === name) as Row;
         // Against what any authorizer with a registry check loads: aws-jwt-verify and a DynamoDB client.
@@ -170,6 +187,10 @@ export default async function run(): Promise<void> {
       );
     }
     console.log('reference: the same SDK clients and the Powertools Logger, constructed, with an empty handler');
+    console.log('documents +postgres: × reference is against the documents function configured for DynamoDB');
+    console.log(
+      `PostgreSQL store at cold start: ${signed(ms('documents +postgres') - ms('documents'))} ms in the init phase, no longer paid by the first request`,
+    );
     // What Powertools Metrics costs each function's cold start: the same bundle with and without it.
     for (const name of METERED) {
       const withMetrics = ms(name);

@@ -28,14 +28,14 @@ export function errorLine(error: unknown, targets: readonly (string | undefined)
 }
 
 /** Whether the SDK found no credentials, anywhere in the error's causes. */
-export function isAwsCredentialsError(error: unknown): boolean {
+function isAwsCredentialsError(error: unknown): boolean {
   return causes(error).some(
     (entry) => entry.name === 'CredentialsProviderError' || /load credentials/i.test(entry.message),
   );
 }
 
 /** Whether the SDK found no region, anywhere in the error's causes. */
-export function isAwsRegionError(error: unknown): boolean {
+function isAwsRegionError(error: unknown): boolean {
   return causes(error).some((entry) => /region is missing/i.test(entry.message));
 }
 

@@ -94,7 +94,7 @@ export function usage(): string {
 }
 
 /** The help of one command: its usage, summary and every option it takes. */
-export function commandUsage(command: CliCommand): string {
+function commandUsage(command: CliCommand): string {
   const options = Object.entries(optionsOf(command)).map(([name, spec]) => [
     `--${name}${spec.value === undefined ? '' : ` ${spec.value}`}`,
     spec.help,

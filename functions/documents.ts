@@ -6,6 +6,7 @@
 import { credentialSource } from '../shared/credentials/credential-source';
 import { documentsConfigFromEnv } from '../shared/documents/documents-config';
 import { createDocumentsHandler } from '../shared/documents/documents-handler';
+import { metadataStoreFromConfig } from '../shared/documents/metadata-store-from-config';
 import { policyConfigFromEnv } from '../shared/policies/policy-config';
 import { registryConfigFromEnv } from '../shared/registry/registry-config';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
@@ -16,11 +17,18 @@ const config = documentsConfigFromEnv(process.env);
 // Counts the credentials STS issues and the Cedar decisions (docs/observability.md "Metrics"); no tier: both are per tenant.
 const metrics = new DecisionMetrics({ service: 'documents', tiers: [] });
 const caller = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'documents';
+const source = credentialSource(config.credentials, process.env, TRIGGER_CLIENT_LIMITS, caller, metrics);
+// Metadata in the tenant data table, or in PostgreSQL as the tenant's own role (docs/postgresql.md). Awaited
+// here, in the init phase: with PostgreSQL configured its modules load at cold start, not on the first request.
+const metadata = await metadataStoreFromConfig(config.metadata, source, (tenantId, error) =>
+  logger.warn('idle PostgreSQL connection failed', { tenantId, reason: error.message }),
+);
 
 /** The Lambda handler. */
 export const handler = createDocumentsHandler({
   config,
-  source: credentialSource(config.credentials, process.env, TRIGGER_CLIENT_LIMITS, caller, metrics),
+  source,
+  ...(metadata === undefined ? {} : { metadata }),
   policy: policyConfigFromEnv(process.env),
   registry: registryConfigFromEnv(process.env),
   // The registry (policy store records, memberships) is read with the function's own role: GetItem only.

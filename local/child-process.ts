@@ -92,7 +92,7 @@ async function groupGone(pgid: number, limitMs: number): Promise<void> {
 }
 
 /** Keeps the last `limit` characters a child wrote to stdout and stderr, for error messages. */
-export function captureOutput(child: ChildProcess, limit = 4000): () => string {
+function captureOutput(child: ChildProcess, limit = 4000): () => string {
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-limit);

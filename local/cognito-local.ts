@@ -11,11 +11,11 @@ import { LocalStackError } from './local-stack-error';
 import { startTimeoutMs } from './start-timeout';
 
 /** The pool id the local stack seeds: AWS-shaped, so production validation of pool ids applies unchanged. */
-export const LOCAL_USER_POOL_ID = 'us-east-1_Tenancy1';
+const LOCAL_USER_POOL_ID = 'us-east-1_Tenancy1';
 /** The app client seeded into every local pool (no secret, `USER_PASSWORD_AUTH` allowed). */
-export const LOCAL_CLIENT_ID = 'tenancylocalclient000000';
+const LOCAL_CLIENT_ID = 'tenancylocalclient000000';
 /** The role groups created in the local pool unless told otherwise. */
-export const LOCAL_GROUPS: readonly string[] = ['tenant-admin', 'tenant-member'];
+const LOCAL_GROUPS: readonly string[] = ['tenant-admin', 'tenant-member'];
 
 /** Triggers cognito-local can invoke; values are Lambda function names (`<service>-<stage>-<function>`). */
 export type TriggerName = 'PreSignUp' | 'PostConfirmation' | 'PreTokenGeneration' | 'PostAuthentication';

@@ -57,7 +57,7 @@ export async function runDocumentsFlow(stack: LocalStack, options: LifecycleOpti
  * a session tagged `globex` reaching acme's data: a `GetItem` on acme's partition, a `Scan`, and a `GetObject`
  * under acme's prefix.
  */
-export async function crossTenantVerdicts(documentId: string): Promise<{ step: string; verdict: string }[]> {
+async function crossTenantVerdicts(documentId: string): Promise<{ step: string; verdict: string }[]> {
   const policies = tenantDataPolicies(await printedResources());
   const session = (action: string, resource: string, context: Record<string, string[]> = {}) =>
     evaluateSession(policies, { tenantId: 'globex', action, resource, context });

@@ -7,15 +7,16 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../shared/operations/postgres-migrations';
 import { provisionTenantRole } from '../shared/operations/tenant-database-role';
 import { localTenantPassword } from '../shared/postgres/local-password';
-import { type GroupProcess, signalGroup, spawnGroup, waitForAnswer } from './child-process';
+import { type GroupProcess, onProcessExit, signalGroup, spawnGroup, waitForAnswer } from './child-process';
 import { freePort } from './free-port';
 import { LocalStackError } from './local-stack-error';
 import { startTimeoutMs } from './start-timeout';
@@ -46,7 +47,7 @@ const DATABASE = 'tenancy';
  * The server binaries of Debian's `postgresql` package (`/usr/lib/postgresql/<major>/bin`), newest major first.
  * `.ci/run` installs the package when it is missing, as it does Java.
  */
-export function postgresBinaries(root = '/usr/lib/postgresql'): string {
+function postgresBinaries(root = '/usr/lib/postgresql'): string {
   const majors = existsSync(root)
     ? readdirSync(root)
         .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'postgres')))
@@ -78,6 +79,24 @@ function serverAccount(): { uid: number; gid: number } | undefined {
 }
 
 /**
+ * Where the data folder goes: the system temp directory, unless the server runs as another account that cannot
+ * reach it (a private TMPDIR such as a test's, mode 0700); then `/tmp`, which every account can traverse.
+ */
+export function dataParent(account: { uid: number } | undefined, temp = tmpdir()): string {
+  if (account === undefined || traversableByAll(temp)) return temp;
+  if (traversableByAll('/tmp')) return '/tmp';
+  throw new LocalStackError(`PostgreSQL runs as uid ${account.uid}, which can reach neither ${temp} nor /tmp`);
+}
+
+/** Whether every directory from `dir` up to `/` lets any account through (the others' execute bit). */
+function traversableByAll(dir: string): boolean {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (!existsSync(current) || (statSync(current).mode & 0o001) === 0) return false;
+    if (dirname(current) === current) return true;
+  }
+}
+
+/**
  * Runs `binary` through `setpriv`: as the unprivileged account when we are root, and always with the parent
  * death signal, so the server dies with this Node process even when that is killed with SIGKILL.
  */
@@ -106,8 +125,17 @@ function exitOf(tool: GroupProcess): Promise<number> {
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<LocalPostgres> {
   const bin = postgresBinaries();
   const account = serverAccount();
-  const root = mkdtempSync(join(tmpdir(), 'tenancy-pg-'));
+  const root = mkdtempSync(join(dataParent(account), 'tenancy-pg-'));
   const remove = () => rmSync(root, { recursive: true, force: true });
+  // A run that ends without stop() (a second Ctrl-C during the stop, an uncaught error) removes the folder too;
+  // the server itself dies with this process (the parent-death signal below).
+  const cancelRemove = onProcessExit(() => {
+    try {
+      remove();
+    } catch {
+      // The dying server may still be writing: what is left is a temp folder, not worth a crash on exit.
+    }
+  });
   const password = randomBytes(18).toString('base64url');
   const limitMs = options.timeoutMs ?? startTimeoutMs();
   let server: GroupProcess | undefined;
@@ -183,11 +211,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to disconnect.
         signalGroup(running.pid, 'SIGINT');
         await running.stop(5000);
+        cancelRemove();
         remove();
       },
     };
   } catch (error) {
     await server?.stop();
+    cancelRemove();
     remove();
     throw error;
   }

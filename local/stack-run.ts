@@ -9,7 +9,7 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from './stac
 /** Exit code of a local stack that failed to start or to answer (1 and 2 are the tools' own). */
 export const STACK_FAILED = 3;
 /** Exit codes for the signals that end a run: 128 + the signal number, as a shell reports them. */
-export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /**
  * Starts the local stack with `options` and runs `work` with it; `work` resolves to the exit code. The process

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import {
   startDynamoDBLocal,
 } from './dynamodb-local';
 import { freePort } from './free-port';
+import { type LocalPostgres, preparePostgres, startPostgres } from './postgres';
 import { startLocalS3 } from './s3rver';
 import {
   functionName,
@@ -27,12 +28,12 @@ import {
   startServerlessOffline,
 } from './serverless-offline';
 
-export const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
+const DEFAULT_SEED = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'tenants.json');
 /** The registry table serverless.yml names for the local stage. */
-export const LOCAL_STACK_TABLE = `${SERVICE}-${LOCAL_STAGE}-registry`;
+const LOCAL_STACK_TABLE = `${SERVICE}-${LOCAL_STAGE}-registry`;
 /** The tenant data table serverless.yml names for the local stage, and the local stack's data bucket. */
-export const LOCAL_DATA_TABLE = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
-export const LOCAL_DATA_BUCKET = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
+const LOCAL_DATA_TABLE = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
+const LOCAL_DATA_BUCKET = `${SERVICE}-${LOCAL_STAGE}-tenant-data`;
 
 export interface LocalStackOptions {
   /** Seed file for the registry; `events/tenants.json` by default. */
@@ -49,6 +50,12 @@ export interface LocalStackOptions {
   readonly users?: readonly SeedUser[];
   /** Extra app clients to seed in the pool (e.g. a client bound to a tenant). */
   readonly clientIds?: readonly string[];
+  /**
+   * Keep the documents service's metadata in PostgreSQL (docs/postgresql.md): a local server is started and
+   * migrated, every seeded tenant gets its database role, and the documents function signs in as the
+   * caller's tenant role with a derived password. Without it the metadata stays in the tenant data table.
+   */
+  readonly postgres?: boolean;
   /** Progress lines (stderr in the CLI tools). */
   readonly log?: (line: string) => void;
   /**
@@ -56,6 +63,15 @@ export interface LocalStackOptions {
    * started is stopped, and the start rejects.
    */
   readonly signal?: AbortSignal;
+}
+
+/** The local stack's PostgreSQL server (`postgres: true`) and the secret its tenant roles' passwords derive from. */
+export interface LocalStackPostgres {
+  readonly server: LocalPostgres;
+  /** Tenant `t` signs in as role `t` with `localTenantPassword(secret, t)`, as the documents function does. */
+  readonly secret: string;
+  /** The tenants that have a database role: those of the seed (a tenant created later has none). */
+  readonly tenants: readonly string[];
 }
 
 /** What a function invoked through the Lambda Invoke API answered. */
@@ -74,6 +90,8 @@ export interface LocalStack {
   readonly lambdaEndpoint: string;
   /** How long the functions trust a cached tenant record: a registry change is seen by all of them after it. */
   readonly tenantCacheSeconds: number;
+  /** The PostgreSQL server holding the documents' metadata; `undefined` unless started with `postgres: true`. */
+  readonly postgres: LocalStackPostgres | undefined;
   /** Invokes a function (`preTokenGeneration`, `authorizer`, …) as Lambda would, through serverless-offline. */
   invoke(fn: string, event: unknown): Promise<InvokeResult>;
   /** Stops everything this stack started, and only that. */
@@ -123,6 +141,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const policyFiles = readPolicyFiles();
     for (const tenant of seed) await policyStores.create(tenant.tenantId, policyFiles);
 
+    let postgres: LocalStackPostgres | undefined;
+    if (options.postgres === true) {
+      step('starting PostgreSQL…');
+      const server = await startPostgres();
+      started.push(server);
+      // Only this run knows the secret: the tenant roles' passwords are good for this server's lifetime only.
+      const secret = randomBytes(24).toString('base64url');
+      const tenants = seed.map((tenant) => tenant.tenantId);
+      await preparePostgres(server, secret, tenants);
+      postgres = { server, secret, tenants };
+    }
+
     step('starting cognito-local…');
     const lambdaPort = await freePort();
     const cognito = await startCognitoLocal({
@@ -161,6 +191,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dataBucketName: LOCAL_DATA_BUCKET,
         // Every decision reads the policy store record and shares: a share is visible to the next request.
         policyCacheSeconds: '0',
+        // deploy/postgres-plugin.cjs gives the documents function the connection settings and the local signer.
+        ...(postgres === undefined
+          ? {}
+          : {
+              postgresHost: postgres.server.host,
+              postgresPort: String(postgres.server.port),
+              postgresDatabase: postgres.server.database,
+              postgresLocalSecret: postgres.secret,
+            }),
       },
       awsEnv: {
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -179,6 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       httpEndpoint: offline.httpEndpoint,
       lambdaEndpoint: offline.lambdaEndpoint,
       tenantCacheSeconds,
+      postgres,
       invoke: (fn, event) => invoke(offline.lambdaEndpoint, functionName(fn), event),
       stop,
     };

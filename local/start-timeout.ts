@@ -30,7 +30,7 @@ export interface MachineLoad {
 }
 
 /** This machine's load now: `os.availableParallelism()` and the larger of the 1- and 5-minute load averages. */
-export function currentMachineLoad(): MachineLoad {
+function currentMachineLoad(): MachineLoad {
   const [one = 0, five = 0] = loadavg();
   return { cores: availableParallelism(), loadAverage: Math.max(one, five) };
 }

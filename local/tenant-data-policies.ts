@@ -5,11 +5,12 @@
  * the suite proves that one tenant's session cannot reach another tenant's data.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { TENANT_TAG } from '../shared/registry/tenant-id';
 
 /** The account, region and names the template's intrinsic functions resolve to in the evaluation. */
 export const EVALUATION_ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
-export const EVALUATION_BUCKET = 'tenant-data-bucket';
+const EVALUATION_BUCKET = 'tenant-data-bucket';
 
 type Json = unknown;
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON.
@@ -69,7 +70,7 @@ export interface SessionRequest {
 /** IAM's decision on a request made with the tenant role's session. */
 export async function evaluateSession(policies: TenantDataPolicies, request: SessionRequest): Promise<Verdict> {
   const tag: Record<string, string> =
-    request.tenantId === undefined ? {} : { 'aws:PrincipalTag/TenantID': request.tenantId };
+    request.tenantId === undefined ? {} : { [`aws:PrincipalTag/${TENANT_TAG}`]: request.tenantId };
   const roleName = policies.roleArn.split('/').at(-1) ?? '';
   return simulate({
     principal: `arn:aws:sts::${EVALUATION_ACCOUNT}:assumed-role/${roleName}/${request.tenantId ?? 'untagged'}@documents`,

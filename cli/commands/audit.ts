@@ -11,7 +11,7 @@ const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
  * `--since` as the ISO 8601 time it means: an ISO date or time (`2026-11-26`, `2026-11-26T10:00Z`), or a
  * duration ago (`30m`, `12h`, `7d`). Normalised to the registry's own form, whose text order is time order.
  */
-export function parseSince(value: string, now: () => number = Date.now): string {
+function parseSince(value: string, now: () => number = Date.now): string {
   const ago = AGO.exec(value);
   if (ago !== null) return new Date(now() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS]).toISOString();
   const time = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;

@@ -37,7 +37,7 @@ export async function provisionIfConfigured(env: Env, tenantIds: readonly string
 }
 
 /** `db migrate`: applies the versioned migrations of postgres/migrations/ the database lacks. */
-export const dbMigrate: CliCommand = {
+const dbMigrate: CliCommand = {
   name: 'db migrate',
   args: '',
   summary: 'apply the PostgreSQL migrations (roles, schema tenancy, tables with forced row level security)',
@@ -51,7 +51,7 @@ export const dbMigrate: CliCommand = {
 };
 
 /** `db provision`: the tenant's database role (LOGIN, member of tenancy_tenant; rds_iam on AWS), idempotent. */
-export const dbProvision: CliCommand = {
+const dbProvision: CliCommand = {
   name: 'db provision',
   args: '<tenantId>',
   summary: "create or repair a tenant's PostgreSQL role (the tenant must exist in the registry)",
@@ -72,7 +72,7 @@ export const dbProvision: CliCommand = {
 };
 
 /** `db check`: table by table, RLS enabled and forced and a policy per command; no tenant role can get around it. */
-export const dbCheck: CliCommand = {
+const dbCheck: CliCommand = {
   name: 'db check',
   args: '',
   summary: 'verify row level security on every tenant table and that no tenant role owns or bypasses anything',

@@ -64,7 +64,7 @@ const DIRECTORY_TEXT: Record<DirectoryOutcome, string> = {
 };
 
 /** `add-member`: an existing pool user joins one more tenant. */
-export const addMember: CliCommand = {
+const addMember: CliCommand = {
   name: 'add-member',
   args: '<tenantId> <sub|email>',
   summary: 'add an existing user of the pool to a tenant (one seat); their active tenant only if they had none',
@@ -103,7 +103,7 @@ export const addMember: CliCommand = {
 };
 
 /** `set-role`: another role for a member. */
-export const setRole: CliCommand = {
+const setRole: CliCommand = {
   name: 'set-role',
   args: '<tenantId> <sub> <role>',
   summary: "change a member's role in one tenant (a tenant keeps at least one tenant admin)",
@@ -132,7 +132,7 @@ export const setRole: CliCommand = {
 };
 
 /** `remove-member`: ends a membership; the active tenant moves or is cleared. */
-export const removeMember: CliCommand = {
+const removeMember: CliCommand = {
   name: 'remove-member',
   args: '<tenantId> <sub>',
   summary: 'remove a member (seat released); an active tenant moves to their oldest other membership, or clears',
@@ -173,7 +173,7 @@ export const removeMember: CliCommand = {
 };
 
 /** `memberships`: a user's memberships and active tenant. */
-export const memberships: CliCommand = {
+const memberships: CliCommand = {
   name: 'memberships',
   args: '<sub>',
   summary: "list a user's memberships (every tenant, role, status) and the active tenant",
@@ -191,7 +191,7 @@ export const memberships: CliCommand = {
 };
 
 /** `migrate`: upgrades a registry written by an earlier version (idempotent). */
-export const migrate: CliCommand = {
+const migrate: CliCommand = {
   name: 'migrate',
   args: '',
   summary: 'upgrade registry items of earlier versions to memberships (idempotent; --pool also records user names)',
@@ -237,7 +237,7 @@ export const migrate: CliCommand = {
 };
 
 /** A user's memberships as a table, the active one marked. */
-export function formatMemberships(user: UserMemberships): string {
+function formatMemberships(user: UserMemberships): string {
   if (user.memberships.length === 0) return `${user.sub}: no memberships (no active tenant)`;
   const rows = user.memberships.map((m) => [
     m.tenantId === user.activeTenantId ? '*' : '',

@@ -71,7 +71,7 @@ async function validatedFiles(input: CommandInput) {
 }
 
 /** `policy-store create <tenantId>`: the tenant's store with the schema, global policies and templates. */
-export const policyStoreCreate: CliCommand = {
+const policyStoreCreate: CliCommand = {
   name: 'policy-store create',
   args: '<tenantId>',
   summary: "create the tenant's policy store (schema, global policies, templates) and record it; idempotent",
@@ -99,7 +99,7 @@ export const policyStoreCreate: CliCommand = {
 };
 
 /** `policies sync [--dry-run]`: the repository's policies to every tenant's store, drift per store. */
-export const policiesSync: CliCommand = {
+const policiesSync: CliCommand = {
   name: 'policies sync',
   args: '',
   summary: "apply policies/ to every tenant's store (add, update, delete); --dry-run reports the drift only",
@@ -136,7 +136,7 @@ export const policiesSync: CliCommand = {
 };
 
 /** `policies show <tenantId>`: the tenant's store and its drift from the repository. */
-export const policiesShow: CliCommand = {
+const policiesShow: CliCommand = {
   name: 'policies show',
   args: '<tenantId>',
   summary: "show the tenant's policy store, its policies and templates, and its drift from policies/",

@@ -3,18 +3,20 @@ import { resolve } from 'node:path';
 import bundledRoutes from '../../config/routes.json' with { type: 'json' };
 import { assertUserPoolId } from '../registry/binding';
 import { readRoleGroups } from '../registry/role-groups';
-import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache';
+import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache-settings';
 import { parseTiers, type Tiers } from '../registry/tiers';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readInteger, readList, readString, rejectUnknownSettings } from '../runtime/settings';
-import { type ClaimNames, claimNamesFromEnv } from '../tokens/claim-names';
+import { type ClaimsContract, claimNamesFromEnv } from '../tokens/claim-names';
+import { userPoolIssuersFromEnv } from './issuer-settings';
 import { parseJwksLocation } from './jwks-location';
 import { parseRouteRules, parseRouteRulesJson, type RouteRules } from './route-rules';
 import type { VerifierSettings } from './token-verifier';
 
 /** Everything the authorizer needs, validated once at cold start. */
 export interface AuthorizerConfig extends VerifierSettings, TenantCacheSettings {
-  readonly claimNames: ClaimNames;
+  /** The tenant claims' names, the accepted claims version(s) and a rename window. */
+  readonly claimNames: ClaimsContract;
   /** The groups the caller's `groups` (and its context) may hold; route rules may only require these. */
   readonly roleGroups: readonly string[];
   readonly tiers: Tiers;
@@ -35,7 +37,8 @@ const DEFAULT_MEMO_SIZE = 1000;
 /**
  * Reads the authorizer settings. Required: `TENANCY_USER_POOL_IDS` (comma-separated; several pools = silo
  * model) and `TENANCY_CLIENT_IDS` (comma-separated app client ids, accepted for every listed pool). Optional:
- * `TENANCY_TOKEN_USE` (`access`, the default, or `id`), `TENANCY_JWKS_URI` (injected key location, see
+ * `TENANCY_TOKEN_USE` (`access`, the default, or `id`), `TENANCY_ISSUER_FORMS` and `TENANCY_REPLICA_REGIONS` (the
+ * accepted issuers, see `userPoolIssuersFromEnv`), `TENANCY_JWKS_URI` (injected key location, see
  * `parseJwksLocation`), `TENANCY_ROUTES` (route rules as inline JSON starting with `{`, or the path of a JSON
  * file, relative to the working directory; the bundled `config/routes.json` when unset),
  * `TENANCY_TIER_API_KEYS` (`tier=apiKey,…` covering every tier), `TENANCY_SIMPLE_RESPONSES`,
@@ -93,6 +96,7 @@ export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundl
   }
   return {
     userPoolIds,
+    userPools: userPoolIssuersFromEnv(env, userPoolIds),
     clientIds,
     tokenUse,
     jwksUri: jwksTemplate === undefined ? undefined : parseJwksLocation(jwksTemplate, userPoolIds),

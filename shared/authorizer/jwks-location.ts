@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import type { CognitoIssuer } from '@cognito-tenancy/tenant-context';
 import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
@@ -49,18 +49,12 @@ export function jwksLocationFor(template: string, userPoolId: string): string {
 
 /**
  * A JWKS cache for aws-jwt-verify that reads each pool's keys from the injected location. The verifier still
- * asks for Cognito's URLs (regional and global issuer forms); this fetcher answers exactly those and refuses
- * any other URL, so nothing but the key source differs from production.
+ * asks for Cognito's URL of every accepted issuer (each issuer form, each replica Region); this fetcher answers
+ * exactly those, from the location of the issuer's pool, and refuses any other URL, so nothing but the key source
+ * differs from production.
  */
-export function injectedJwksCache(template: string, userPoolIds: readonly string[]): SimpleJwksCache {
-  const locations = new Map<string, string>();
-  for (const poolId of userPoolIds) {
-    const target = jwksLocationFor(template, poolId);
-    const region = poolId.split('_')[0];
-    locations.set(CognitoJwtVerifier.parseUserPoolId(poolId).jwksUri, target);
-    const global = `https://issuer-cognito-idp.${region}.amazonaws.com/${poolId}`;
-    locations.set(CognitoJwtVerifier.parseUserPoolId(poolId, global).jwksUri, target);
-  }
+export function injectedJwksCache(template: string, issuers: readonly CognitoIssuer[]): SimpleJwksCache {
+  const locations = new Map(issuers.map(({ jwksUri, userPoolId }) => [jwksUri, jwksLocationFor(template, userPoolId)]));
   return new SimpleJwksCache({ fetcher: new InjectedJwksFetcher(locations) });
 }
 

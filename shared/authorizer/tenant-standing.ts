@@ -1,7 +1,8 @@
 import type { Binding } from '../registry/binding';
 import { pinnedToPool } from '../registry/pool-pinning';
 import { isActiveMembership, type Membership, type Tenant } from '../registry/tenant';
-import { type CacheOutcome, TenantCache, type TenantCacheSettings } from '../registry/tenant-cache';
+import type { TenantCacheSettings } from '../registry/tenant-cache-settings';
+import { type CacheOutcome, ReadThroughCache } from '../runtime/read-through-cache';
 import { grantedGroups } from './granted-groups';
 
 /** The registry reads the authorizer makes (GetItem only); the registry's read path provides them. */
@@ -71,23 +72,23 @@ export interface TenantStandingOptions extends TenantCacheSettings {
  */
 export class TenantStanding {
   readonly #reads: TenantReads;
-  readonly #tenants: TenantCache<Tenant | undefined>;
-  readonly #pools: TenantCache<string | undefined>;
+  readonly #tenants: ReadThroughCache<Tenant | undefined>;
+  readonly #pools: ReadThroughCache<string | undefined>;
   readonly #onStale: (what: string, error: unknown) => void;
-  readonly #memberships: TenantCache<Membership | undefined> | undefined;
+  readonly #memberships: ReadThroughCache<Membership | undefined> | undefined;
   readonly #membershipReads: MembershipReads | undefined;
   readonly #roleGroups: readonly string[];
 
   constructor(options: TenantStandingOptions) {
     const cacheOptions = { ttlMs: options.cacheTtlMs, staleTtlMs: options.staleTtlMs, now: options.now };
     this.#reads = options.reads;
-    this.#tenants = new TenantCache(cacheOptions);
-    this.#pools = new TenantCache(cacheOptions);
+    this.#tenants = new ReadThroughCache(cacheOptions);
+    this.#pools = new ReadThroughCache(cacheOptions);
     this.#onStale = options.onStale ?? (() => undefined);
     this.#membershipReads = options.memberships?.reads;
     this.#roleGroups = options.memberships?.roleGroups ?? [];
     // Same TTL as tenant records (never longer): one GetItem per caller and tenant per TTL.
-    this.#memberships = options.memberships === undefined ? undefined : new TenantCache(cacheOptions);
+    this.#memberships = options.memberships === undefined ? undefined : new ReadThroughCache(cacheOptions);
   }
 
   /** The caller's standing; a promise only when something has to be read. Throws when the registry cannot answer. */

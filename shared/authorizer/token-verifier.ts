@@ -1,4 +1,8 @@
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import {
+  cognitoIssuers,
+  createCognitoJwtVerifier as createIssuersVerifier,
+  type UserPoolIssuers,
+} from '@cognito-tenancy/tenant-context';
 import {
   CognitoJwtInvalidClientIdError,
   CognitoJwtInvalidTokenUseError,
@@ -18,7 +22,7 @@ import {
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { ConfigurationError } from '../runtime/errors';
 import type { ReasonCode } from '../runtime/reason-codes';
-import type { ClaimNames } from '../tokens/claim-names';
+import type { ClaimsContract } from '../tokens/claim-names';
 import { type CallerIdentity, callerIdentityFromClaims } from './caller-identity';
 import { injectedJwksCache } from './jwks-location';
 import { TokenMemo } from './token-memo';
@@ -26,6 +30,8 @@ import { TokenMemo } from './token-memo';
 /** What the verifier needs to know about the pools it trusts. */
 export interface VerifierSettings {
   readonly userPoolIds: readonly string[];
+  /** Each pool with its accepted issuer forms and replica Regions (`userPoolIssuersFromEnv`). */
+  readonly userPools: readonly UserPoolIssuers[];
   readonly clientIds: readonly string[];
   readonly tokenUse: 'access' | 'id';
   /** Injected JWKS location template (see `parseJwksLocation`); Cognito's own URL when absent. */
@@ -39,22 +45,26 @@ export interface JwtVerifier {
 }
 
 /**
- * Creates aws-jwt-verify's `CognitoJwtVerifier` for every configured pool, each with the configured token use
- * and client ids (all explicit; none is `null`, so no check is ever skipped). Create it once per container and
- * `hydrate()` it at cold start. `jwksCache` overrides the key source (tests); otherwise an injected location
- * from the settings is used, and otherwise Cognito's JWKS URL over HTTPS.
+ * Creates the verifier of the configured pools: aws-jwt-verify over exactly the issuers each pool is configured
+ * to issue (its issuer forms, its replica Regions: `createCognitoJwtVerifier` of @cognito-tenancy/tenant-context,
+ * the code `verifyTenantToken` runs too), each with the configured token use and client ids (all explicit; no
+ * check is ever skipped). Create it once per container and `hydrate()` it at cold start. `jwksCache` overrides
+ * the key source (tests); otherwise an injected location from the settings is used, and otherwise Cognito's
+ * JWKS URL of each issuer over HTTPS.
  */
 export function createCognitoJwtVerifier(settings: VerifierSettings, jwksCache?: JwksCache): JwtVerifier {
-  const pools = settings.userPoolIds.map((userPoolId) => ({
-    userPoolId,
-    tokenUse: settings.tokenUse,
-    clientId: [...settings.clientIds],
-  }));
-  const cache =
-    jwksCache ??
-    (settings.jwksUri === undefined ? undefined : injectedJwksCache(settings.jwksUri, settings.userPoolIds));
   try {
-    const verifier = CognitoJwtVerifier.create(pools, cache === undefined ? undefined : { jwksCache: cache });
+    const cache =
+      jwksCache ??
+      (settings.jwksUri === undefined
+        ? undefined
+        : injectedJwksCache(settings.jwksUri, cognitoIssuers(settings.userPools)));
+    const verifier = createIssuersVerifier({
+      userPools: settings.userPools,
+      clientIds: settings.clientIds,
+      tokenUse: settings.tokenUse,
+      jwksCache: cache,
+    });
     return {
       verify: (token) => verifier.verify(token),
       hydrate: () => verifier.hydrate(),
@@ -79,10 +89,10 @@ export class TokenVerifier {
   /** `roleGroups`: the groups a caller's `groups` may hold (the configured role groups). */
   constructor(
     private readonly verifier: JwtVerifier,
-    private readonly claimNames: ClaimNames,
+    private readonly claimNames: ClaimsContract,
     memoSize: number,
     roleGroups: readonly string[],
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
   ) {
     this.#memo = new TokenMemo(memoSize, now);
     this.#roleGroups = new Set(roleGroups);
@@ -108,7 +118,7 @@ export class TokenVerifier {
     } catch (error) {
       return { reason: verificationFailure(error) };
     }
-    const result = callerIdentityFromClaims(claims, this.claimNames, this.#roleGroups);
+    const result = callerIdentityFromClaims(claims, this.claimNames, this.#roleGroups, this.now());
     if ('caller' in result) this.#memo.set(token, result.caller);
     return result;
   }

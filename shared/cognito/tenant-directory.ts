@@ -17,7 +17,7 @@ export interface DirectoryUser {
 }
 
 /** The value of a user attribute, `undefined` when absent or blank. */
-export function attributeValue(attributes: readonly AttributeType[] | undefined, name: string): string | undefined {
+function attributeValue(attributes: readonly AttributeType[] | undefined, name: string): string | undefined {
   const value = attributes?.find((attribute) => attribute.Name === name)?.Value;
   return value === undefined || value === '' ? undefined : value;
 }

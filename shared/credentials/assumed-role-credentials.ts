@@ -1,14 +1,11 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { assertTenantId } from '../registry/tenant-id';
+import { assertTenantId, TENANT_TAG } from '../registry/tenant-id';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { CredentialsUnavailableError } from '../runtime/errors';
 import { LruMap } from '../runtime/lru-map';
 import { roleSessionName } from './role-session-name';
 import type { TenantCredentialSource } from './tenant-credential-source';
-
-/** The session tag the role's policies read as `${aws:PrincipalTag/TenantID}`. */
-export const TENANT_TAG = 'TenantID';
 
 export interface AssumedRoleOptions {
   readonly sts: STSClient;

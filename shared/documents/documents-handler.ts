@@ -14,11 +14,11 @@ import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { TRIGGER_CLIENT_LIMITS } from '../runtime/dynamodb-client';
 import type { HandlerLogger } from '../runtime/handler-logger';
 import { cedarDocumentDecider, cedarReadFilter } from './cedar-document-decider';
+import type { DocumentMetadataStore } from './document-metadata-store';
 import { DocumentStore } from './document-store';
 import type { DocumentsConfig } from './documents-config';
 import { type DocumentsEvent, documentsRequestOf } from './documents-route';
 import { type DocumentsResponse, DocumentsService } from './documents-service';
-import { metadataStoreFromConfig } from './metadata-store-from-config';
 
 /** Dependencies of the documents function; `functions/documents.ts` builds them at cold start. */
 export interface DocumentsHandlerDeps {
@@ -32,6 +32,11 @@ export interface DocumentsHandlerDeps {
   readonly registryClient: DynamoDBClient;
   /** Tenant-scoped credentials (STS AssumeRole with the tenant's session tag, or static ones locally). */
   readonly source: TenantCredentialSource;
+  /**
+   * Where metadata lives when not in the tenant data table: the PostgreSQL store (`metadataStoreFromConfig`),
+   * signing in as the tenant's own role (docs/postgresql.md).
+   */
+  readonly metadata?: DocumentMetadataStore;
   readonly logger: HandlerLogger;
   /** Counts the Cedar decisions (docs/observability.md "Metrics"). */
   readonly metrics: Pick<DecisionMetrics, 'record'>;
@@ -49,7 +54,7 @@ const NOT_FOUND: DocumentsResponse = { statusCode: 404, body: { message: 'Not fo
  * shares written with the tenant's scoped credentials. The tenant comes from the authorizer context only.
  */
 export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHandler {
-  const { config, policy, source, logger, metrics } = deps;
+  const { config, policy, source, logger, metrics, metadata } = deps;
   const clients = new TenantClients({
     source,
     cacheSize: config.credentials.cacheSize,
@@ -79,10 +84,6 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
   };
   // The configuration is given, so the environment argument is never read.
   const decider = deciderFromEnv({}, { config: policy, stores, links, avpClient, metrics });
-  // Metadata in the tenant data table, or in PostgreSQL as the tenant's own role (docs/postgresql.md).
-  const metadata = metadataStoreFromConfig(config.metadata, source, (tenantId, error) =>
-    logger.warn('idle PostgreSQL connection failed', { tenantId, reason: error.message }),
-  );
   const service = new DocumentsService({
     store: new DocumentStore({
       clients,

@@ -1,3 +1,4 @@
+import { type TenantContext, TenantContextError, tenantContext } from '@cognito-tenancy/tenant-context';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import type { DocumentsRequest } from './documents-service';
 
@@ -14,20 +15,31 @@ const ROUTES: Readonly<Record<string, DocumentsRequest['route']>> = {
 };
 
 /**
- * The request of a documents event: its route (from the route key), the authorizer context, the path tenant and
+ * The request of a documents event: its route (from the route key), the verified caller (read by
+ * `tenantContext(event)` of @cognito-tenancy/tenant-context, or why the event carries none), the path tenant and
  * document, the body (decoded when base64) or query; `undefined` for a route key this function does not serve.
- * Nothing is validated here: `DocumentsService.handle` checks every value.
+ * Nothing else is validated here: `DocumentsService.handle` checks every value and refuses a missing caller.
  */
 export function documentsRequestOf(event: DocumentsEvent): DocumentsRequest | undefined {
   const route = ROUTES[event.routeKey ?? ''];
-  const context = event.requestContext?.authorizer?.lambda;
+  if (route === undefined) return undefined;
+  const context = callerOf(event);
   const pathTenantId = event.pathParameters?.tenantId;
   const documentId = event.pathParameters?.documentId ?? '';
-  if (route === 'create') return { route, context, pathTenantId, body: bodyText(event) };
-  if (route === 'share') return { route, context, pathTenantId, documentId, body: bodyText(event) };
-  if (route === 'get' || route === 'delete') return { route, context, pathTenantId, documentId };
-  if (route === 'list') return { route, context, pathTenantId, query: event.queryStringParameters ?? {} };
-  return undefined;
+  if (route === 'create') return { route, caller: context, pathTenantId, body: bodyText(event) };
+  if (route === 'share') return { route, caller: context, pathTenantId, documentId, body: bodyText(event) };
+  if (route === 'get' || route === 'delete') return { route, caller: context, pathTenantId, documentId };
+  return { route, caller: context, pathTenantId, query: event.queryStringParameters ?? {} };
+}
+
+/** The caller of the event, or the refusal that says why it has none (answered 403 by the service). */
+function callerOf(event: DocumentsEvent): TenantContext | TenantContextError {
+  try {
+    return tenantContext(event);
+  } catch (error) {
+    if (error instanceof TenantContextError) return error;
+    throw error;
+  }
 }
 
 function bodyText(event: DocumentsEvent): string {

@@ -1,4 +1,4 @@
-import { verifiedTenantId } from '../credentials/tenant-context';
+import { type TenantContext, TenantContextError } from '@cognito-tenancy/tenant-context';
 import {
   AccessDeniedError,
   CredentialsUnavailableError,
@@ -16,8 +16,11 @@ import type { DocumentStore } from './document-store';
 /** A request to the documents API, already taken apart by the function (transport-neutral). */
 export interface DocumentsRequest {
   readonly route: 'create' | 'get' | 'list' | 'share' | 'delete';
-  /** The authorizer context (`tenantId`, `sub`, `groups`): the only source of the caller's tenant. */
-  readonly context: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The verified caller from the authorizer context (`tenantContext(event)`): the only source of the caller's
+   * tenant; or the `TenantContextError` saying why the event carries none (answered 403 before anything else).
+   */
+  readonly caller: TenantContext | TenantContextError;
   /**
    * The path's `{tenantId}`. It never chooses the tenant; one that is not the context's (or is missing) is
    * answered 404 before any data call, as defence in depth behind the authorizer, which already refuses it.
@@ -84,7 +87,7 @@ export class DocumentsService {
   /** Answers one request; errors become user-safe answers (the cause stays in `error`). */
   async handle(request: DocumentsRequest): Promise<DocumentsResponse> {
     try {
-      const caller = callerFrom(request.context);
+      const caller = callerFrom(request.caller);
       // The same answer as for a route that does not exist: it tells nothing about the other tenant.
       if (request.pathTenantId !== caller.tenantId) return { statusCode: 404, body: { message: 'Not found.' } };
       if (request.route === 'create') return await this.#create(caller, request.body);
@@ -191,15 +194,10 @@ export class DocumentsService {
   }
 }
 
-/** The caller from the authorizer context; a context without a tenant or user is refused (403). */
-function callerFrom(context: Readonly<Record<string, unknown>> | undefined): DocumentCaller {
-  const tenantId = verifiedTenantId(context);
-  const sub = context?.sub;
-  if (typeof sub !== 'string' || sub === '' || sub.length > 256) {
-    throw new InvalidInputError('the authorizer context carries no user', 'authorizer.sub');
-  }
-  const groups = typeof context?.groups === 'string' && context.groups !== '' ? context.groups.split(',') : [];
-  return { tenantId, sub, groups };
+/** The caller as the service uses it; a request without a verified caller is refused (403), never corrected. */
+function callerFrom(caller: TenantContext | TenantContextError): DocumentCaller {
+  if (caller instanceof TenantContextError) throw caller;
+  return { tenantId: caller.tenantId, sub: caller.sub, groups: [...caller.groups] };
 }
 
 function parseCreate(body: string | undefined): { title: string; content: string } {
@@ -253,11 +251,9 @@ const notFound = (): DocumentsResponse => ({ statusCode: 404, body: { message: '
 const forbidden = (): DocumentsResponse => ({ statusCode: 403, body: { message: 'Forbidden.' } });
 
 function failure(error: unknown): DocumentsResponse {
-  if (error instanceof InvalidInputError) {
-    // A request without a verified caller is refused, not corrected.
-    if (error.field.startsWith('authorizer.')) return { ...forbidden(), error };
-    return { statusCode: 400, body: { message: error.message }, error };
-  }
+  // A request without a verified caller is refused, not corrected.
+  if (error instanceof TenantContextError) return { ...forbidden(), error };
+  if (error instanceof InvalidInputError) return { statusCode: 400, body: { message: error.message }, error };
   if (error instanceof AccessDeniedError) return { ...forbidden(), error };
   if (error instanceof ShareRecipientNotFoundError)
     return { statusCode: 404, body: { message: error.userMessage }, error };

@@ -4,30 +4,20 @@ import type { MetadataConfig } from './documents-config';
 
 /**
  * The metadata store a configuration names: `undefined` for the tenant data table (DocumentStore's default),
- * or the PostgreSQL store, whose modules (`pg`, the RDS signer) are imported on its first call, so a function
- * configured for DynamoDB never loads them at cold start.
+ * or the PostgreSQL store. Its modules (`pg`, the RDS signer) are imported here, so a function configured for
+ * PostgreSQL awaits this at cold start (every request needs them; the init phase pays, not the first caller),
+ * and one configured for DynamoDB never loads them. Nothing is opened: pools, sign-ins and tokens come with a
+ * tenant's first query.
  */
-export function metadataStoreFromConfig(
+export async function metadataStoreFromConfig(
   config: MetadataConfig,
   source: TenantCredentialSource,
   onIdleError?: (tenantId: string, error: Error) => void,
-): DocumentMetadataStore | undefined {
+): Promise<DocumentMetadataStore | undefined> {
   if (config.store === 'dynamodb') return undefined;
-  let loading: Promise<DocumentMetadataStore> | undefined;
-  const store = () => {
-    loading ??= Promise.all([
-      import('../postgres/tenant-pools-from-config'),
-      import('./postgres-document-metadata'),
-    ]).then(
-      ([{ tenantPoolsFromConfig }, { PostgresDocumentMetadata }]) =>
-        new PostgresDocumentMetadata(tenantPoolsFromConfig(config.postgres, source, onIdleError)),
-    );
-    return loading;
-  };
-  return {
-    put: async (document) => (await store()).put(document),
-    get: async (tenantId, id) => (await store()).get(tenantId, id),
-    delete: async (document) => (await store()).delete(document),
-    list: async (tenantId, limit, afterId) => (await store()).list(tenantId, limit, afterId),
-  };
+  const [{ tenantPoolsFromConfig }, { PostgresDocumentMetadata }] = await Promise.all([
+    import('../postgres/tenant-pools-from-config'),
+    import('./postgres-document-metadata'),
+  ]);
+  return new PostgresDocumentMetadata(tenantPoolsFromConfig(config.postgres, source, onIdleError));
 }

@@ -19,7 +19,7 @@ import {
 import { isRecord } from '../runtime/is-record';
 
 /** Routes of the memberships API (serverless.yml `members.events`, docs/memberships.md). */
-export const MEMBERS_ROUTES = {
+const MEMBERS_ROUTES = {
   'GET /me/tenants': 'list-tenants',
   'PUT /me/active-tenant': 'switch-tenant',
   'POST /tenants/{tenantId}/members': 'add-member',
@@ -74,7 +74,7 @@ const SUB = /^[\w-]{1,128}$/;
 const NOT_FOUND: MembersResponse = { statusCode: 404, body: { message: 'Not found.' } };
 const FORBIDDEN = { message: 'Forbidden.' };
 /** What the client does after a switch: the tokens it holds still carry the previous tenant. */
-export const REFRESH_TOKENS = {
+const REFRESH_TOKENS = {
   action: 'refresh-tokens',
   message:
     'Refresh your tokens (GetTokensFromRefreshToken, or InitiateAuth with REFRESH_TOKEN_AUTH): the tokens you hold still carry the previous tenant.',

@@ -1,20 +1,20 @@
+import { createHash } from 'node:crypto';
 import {
   ConflictException,
   CreatePolicyCommand,
+  CreatePolicyStoreAliasCommand,
   CreatePolicyStoreCommand,
   CreatePolicyTemplateCommand,
   DeletePolicyCommand,
   DeletePolicyTemplateCommand,
   GetPolicyCommand,
+  GetPolicyStoreAliasCommand,
   GetPolicyTemplateCommand,
   GetSchemaCommand,
-  ListPoliciesCommand,
-  type ListPoliciesCommandOutput,
-  ListPolicyStoresCommand,
-  ListPolicyTemplatesCommand,
-  type ListPolicyTemplatesCommandOutput,
   type PolicyItem,
   PutSchemaCommand,
+  paginateListPolicies,
+  paginateListPolicyTemplates,
   ResourceNotFoundException,
   UpdatePolicyCommand,
   UpdatePolicyTemplateCommand,
@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
 import type { PendingLink, PolicyStoreRecord } from '../registry/policy-store-registry';
+import { TENANT_TAG } from '../registry/tenant-id';
 import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import {
@@ -33,20 +34,30 @@ import {
   withReplacements,
 } from './policy-plan';
 
-/** The tag IAM matches against the caller's `TenantID` session tag (docs/cedar.md "Choosing the engine"). */
-export const TENANT_TAG = 'TenantID';
-
 // Managed policies and templates carry names, so a sync finds its own and leaves the user's alone.
 const POLICY_NAME = 'name/global-';
 const TEMPLATE_NAME = 'name/template-';
 const storeDescription = (tenantId: string) => `cognito-tenancy tenant ${tenantId}`;
+/**
+ * The tenant's store alias: found with one `GetPolicyStoreAlias` instead of listing every store of the account
+ * (`ListPolicyStores` has no filter). Unique per account and region, like the description; a tenant id (3-63
+ * lowercase letters, digits, hyphens) keeps it within the alias pattern `[a-zA-Z0-9-/_]*` and 150 characters.
+ */
+export const storeAlias = (tenantId: string) => `policy-store-alias/cognito-tenancy-${tenantId}`;
+/**
+ * `CreatePolicyStore`'s idempotency token for the tenant (1-64 of `[a-zA-Z0-9-]`): a create retried within eight
+ * hours, after a run that stopped before the alias existed, returns the same store instead of a second one.
+ */
+const createToken = (tenantId: string) => createHash('sha256').update(storeDescription(tenantId)).digest('hex');
+// Each List call returns at most 50 items (default 10): the fewest calls.
+const PAGE_SIZE = 50;
 // AVP returns names with or without the `name/` prefix depending on the call; compare without it.
 const bare = (name: string | undefined) => (name ?? '').replace(/^name\//, '');
 // A policy's replacement is created under the other of two names (`global-<id>` / `global-<id>_r`) when it
 // must exist before the old one is deleted: names are unique in a store, and ids never hold `_`.
 const REPLACEMENT = '_r';
 // Links moved per registry write when a template is replaced: the pending list stays far below DynamoDB's item size.
-export const MOVE_CHUNK = 25;
+const MOVE_CHUNK = 25;
 
 interface ManagedItems {
   /** Managed id → AVP id, name (bare) and statement. */
@@ -83,8 +94,9 @@ export class AvpPolicyStore {
 
   /**
    * Creates the tenant's store, records it in the registry and fills it. Idempotent: a store the registry
-   * already names is reused, and so is one created by a run that failed before recording it (found by its
-   * description).
+   * already names is reused, and so is one created by a run that failed before recording it (found by its alias,
+   * or returned again by `CreatePolicyStore` for the same client token). The alias is created for a store that
+   * has none (one recorded before aliases were used); an alias naming another store is refused.
    */
   async create(
     tenantId: string,
@@ -97,6 +109,7 @@ export class AvpPolicyStore {
     if (policyStoreId === undefined) {
       const output = await this.#client.send(
         new CreatePolicyStoreCommand({
+          clientToken: createToken(tenantId),
           description: storeDescription(tenantId),
           validationSettings: { mode: 'STRICT' },
           // A tenant's shares live in its store: removing the stack or re-running never deletes it.
@@ -108,6 +121,7 @@ export class AvpPolicyStore {
       if (policyStoreId === undefined) throw new TenancyError(`CreatePolicyStore returned no id for ${tenantId}`);
       created = true;
     }
+    await this.#alias(tenantId, policyStoreId);
     let record =
       existing?.policyStoreId === policyStoreId && existing !== undefined
         ? existing
@@ -380,26 +394,40 @@ export class AvpPolicyStore {
   /** The template-linked policies of one template copy. */
   async #links(policyStoreId: string, policyTemplateId: string): Promise<PolicyItem[]> {
     const links: PolicyItem[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page: ListPoliciesCommandOutput = await this.#client.send(
-        new ListPoliciesCommand({ policyStoreId, nextToken, filter: { policyTemplateId } }),
-      );
+    const pages = { client: this.#client, pageSize: PAGE_SIZE };
+    for await (const page of paginateListPolicies(pages, { policyStoreId, filter: { policyTemplateId } })) {
       links.push(...(page.policies ?? []).filter((item) => item.policyType === 'TEMPLATE_LINKED'));
-      nextToken = page.nextToken;
-    } while (nextToken !== undefined);
+    }
     return links;
   }
 
+  /** The store the tenant's alias names; `undefined` when there is no alias. */
   async #findStore(tenantId: string): Promise<string | undefined> {
-    let nextToken: string | undefined;
-    do {
-      const page = await this.#client.send(new ListPolicyStoresCommand({ nextToken }));
-      const found = (page.policyStores ?? []).find((store) => store.description === storeDescription(tenantId));
-      if (found?.policyStoreId !== undefined) return found.policyStoreId;
-      nextToken = page.nextToken;
-    } while (nextToken !== undefined);
-    return undefined;
+    try {
+      const alias = await this.#client.send(new GetPolicyStoreAliasCommand({ aliasName: storeAlias(tenantId) }));
+      // An alias being deleted cannot be used nor created again: say so rather than create a second store.
+      if (alias.state === 'PendingDeletion') {
+        throw new TenancyError(`the policy store alias of ${tenantId} is being deleted: run again once it is gone`);
+      }
+      return alias.policyStoreId;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Points the tenant's alias at `policyStoreId` (idempotent); refuses when it names another store. */
+  async #alias(tenantId: string, policyStoreId: string): Promise<void> {
+    try {
+      await this.#client.send(new CreatePolicyStoreAliasCommand({ aliasName: storeAlias(tenantId), policyStoreId }));
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+      throw new TenancyError(
+        `${storeAlias(tenantId)} names another policy store than ${policyStoreId}, the one the registry records for ` +
+          `${tenantId}: check which store holds the tenant's shares before changing either`,
+        { cause: error },
+      );
+    }
   }
 
   async #read(policyStoreId: string, named: Readonly<Record<string, string>>): Promise<ManagedItems> {
@@ -407,11 +435,8 @@ export class AvpPolicyStore {
     const policies = new Map<string, { avpId: string; name: string; statement: string }>();
     const duplicates: { id: string; avpId: string }[] = [];
     const copies = new Map<string, { avpId: string; name: string; statement: string }[]>();
-    let nextToken: string | undefined;
-    do {
-      const page = await client.send(
-        new ListPoliciesCommand({ policyStoreId, nextToken, filter: { policyType: 'STATIC' } }),
-      );
+    const pages = { client, pageSize: PAGE_SIZE };
+    for await (const page of paginateListPolicies(pages, { policyStoreId, filter: { policyType: 'STATIC' } })) {
       for (const item of page.policies ?? []) {
         const name = bare(item.name);
         if (!name.startsWith('global-') || item.policyId === undefined) continue;
@@ -423,12 +448,8 @@ export class AvpPolicyStore {
         const policy = await client.send(new GetPolicyCommand({ policyStoreId, policyId: item.policyId }));
         policies.set(id, { avpId: item.policyId, name, statement: policy.definition?.static?.statement ?? '' });
       }
-      nextToken = page.nextToken;
-    } while (nextToken !== undefined);
-    do {
-      const page: ListPolicyTemplatesCommandOutput = await client.send(
-        new ListPolicyTemplatesCommand({ policyStoreId, nextToken }),
-      );
+    }
+    for await (const page of paginateListPolicyTemplates(pages, { policyStoreId })) {
       for (const item of page.policyTemplates ?? []) {
         const name = bare(item.name);
         if (!name.startsWith('template-') || item.policyTemplateId === undefined) continue;
@@ -441,8 +462,7 @@ export class AvpPolicyStore {
           { avpId: item.policyTemplateId, name, statement: template.statement ?? '' },
         ]);
       }
-      nextToken = page.nextToken;
-    } while (nextToken !== undefined);
+    }
     let schema: string | undefined;
     try {
       const output = await client.send(new GetSchemaCommand({ policyStoreId }));

@@ -58,5 +58,5 @@ export class EmbeddedPolicyStore {
 }
 
 /** Whether a record holds an embedded policy set (a record may hold only an AVP store id). */
-export const hasEmbeddedSet = (record: PolicyStoreRecord): boolean =>
+const hasEmbeddedSet = (record: PolicyStoreRecord): boolean =>
   Object.keys(record.policies).length + Object.keys(record.templates).length > 0;

@@ -14,7 +14,7 @@ export interface Migration {
 }
 
 /** The repository's migrations folder. */
-export const MIGRATIONS_FOLDER = join(import.meta.dirname, '..', '..', 'postgres', 'migrations');
+const MIGRATIONS_FOLDER = join(import.meta.dirname, '..', '..', 'postgres', 'migrations');
 
 /** The schema every tenant table lives in; tenant roles may use it and create nothing in it. */
 export const TENANCY_SCHEMA = 'tenancy';

@@ -1,8 +1,8 @@
 import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicyStoreRecord, PolicyStoreRegistry } from '../registry/policy-store-registry';
-import { TenantCache } from '../registry/tenant-cache';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { PolicyEngineError, PolicyStoreNotFoundError } from '../runtime/errors';
+import { ReadThroughCache } from '../runtime/read-through-cache';
 import { type ReasonCode, reasonOf } from '../runtime/reason-codes';
 import type { AvpEngine } from './avp-engine';
 import { cedarRequest, type Decision, type DecisionRequest } from './cedar-model';
@@ -60,7 +60,7 @@ interface LoadedStore {
  */
 export function createDecider(options: DeciderOptions): Decider {
   const embeddedEngine = options.config.engine === 'embedded';
-  const cache = new TenantCache<LoadedStore | undefined>({ ttlMs: options.config.cacheTtlMs, staleTtlMs: 0 });
+  const cache = new ReadThroughCache<LoadedStore | undefined>({ ttlMs: options.config.cacheTtlMs, staleTtlMs: 0 });
   let embedded: EmbeddedEngine | undefined;
   // The AVP SDK is loaded by functions on the AVP engine only (cold start of the embedded default): imported
   // once, on the first AVP decision; one engine per client (clients are kept per tenant), not one per decision.

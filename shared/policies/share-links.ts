@@ -3,8 +3,7 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
-  type QueryCommandOutput,
+  paginateQuery,
 } from '@aws-sdk/client-dynamodb';
 import { PolicyEngineError } from '../runtime/errors';
 import type { ShareLink } from './policy-set';
@@ -37,26 +36,24 @@ export class TenantDataLinks implements ShareLinks {
   async listLinks(tenantId: string): Promise<ShareLink[]> {
     const client = this.options.clientFor(tenantId);
     const links: ShareLink[] = [];
-    let startKey: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page: QueryCommandOutput = await this.#call('list shares', () =>
-        client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: 'tenantId = :t AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':t': { S: tenantId }, ':prefix': { S: SK_PREFIX } },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        const [templateId, principalSub, documentId] = [item.templateId?.S, item.principalSub?.S, item.documentId?.S];
-        // An item this code did not write grants nothing.
-        if (templateId === undefined || principalSub === undefined || documentId === undefined) continue;
-        links.push({ linkId: (item.sk?.S ?? '').slice(SK_PREFIX.length), templateId, principalSub, documentId });
+    const pages = paginateQuery(
+      { client },
+      {
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'tenantId = :t AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':t': { S: tenantId }, ':prefix': { S: SK_PREFIX } },
+      },
+    );
+    await this.#call('list shares', async () => {
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
+          const [templateId, principalSub, documentId] = [item.templateId?.S, item.principalSub?.S, item.documentId?.S];
+          // An item this code did not write grants nothing.
+          if (templateId === undefined || principalSub === undefined || documentId === undefined) continue;
+          links.push({ linkId: (item.sk?.S ?? '').slice(SK_PREFIX.length), templateId, principalSub, documentId });
+        }
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    });
     return links;
   }
 

@@ -6,7 +6,7 @@ import { itemKey } from './registry-table';
 import type { MembershipSource } from './tenant';
 
 /** What changed: the kinds of audit item (docs/observability.md "Audit trail"). */
-export const AUDIT_ACTIONS = [
+const AUDIT_ACTIONS = [
   'tenant-created',
   'member-assigned',
   'member-removed',
@@ -57,7 +57,7 @@ export interface AuditSettings {
 }
 
 /** The item key of an audit entry: tenant-partitioned, sorted by time, unique by its id suffix. */
-export function auditKey(tenantId: string, at: string, id: string): { pk: string; sk: string } {
+function auditKey(tenantId: string, at: string, id: string): { pk: string; sk: string } {
   return { pk: `TENANT#${tenantId}`, sk: `${AUDIT_SK_PREFIX}${at}#${id}` };
 }
 

@@ -60,7 +60,7 @@ export function validateNewTenant(input: NewTenant, tiers: Tiers): ValidTenant {
 }
 
 /** A tenant name: 1–128 printable characters after trimming. */
-export function validateTenantName(name: unknown): string {
+function validateTenantName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
   if (trimmed.length === 0 || trimmed.length > NAME_MAX || /[\u0000-\u001f\u007f]/.test(trimmed)) {

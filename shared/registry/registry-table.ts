@@ -17,7 +17,7 @@ export function itemKey(key: { pk: string; sk: string }): Item {
 }
 
 /** Wraps an SDK failure as `RegistryUnavailableError`; a `TenancyError` passes through unchanged. */
-export function registryUnavailable(operation: string, error: unknown): TenancyError {
+function registryUnavailable(operation: string, error: unknown): TenancyError {
   return error instanceof TenancyError ? error : new RegistryUnavailableError(operation, { cause: error });
 }
 

@@ -9,7 +9,7 @@ export const DEFAULT_ROLE_GROUPS = ['tenant-admin', 'tenant-member'] as const;
  * key- and header-safe characters. The authorizer passes groups comma-joined to backends, so a comma in a name
  * would be ambiguous; registry keys must not contain `#`.
  */
-export const GROUP_NAME_PATTERN = /^[A-Za-z0-9][\w.-]{0,127}$/;
+const GROUP_NAME_PATTERN = /^[A-Za-z0-9][\w.-]{0,127}$/;
 
 /** Whether `value` is a valid group or role name. */
 export function isGroupName(value: unknown): value is string {

@@ -6,6 +6,13 @@ import { InvalidInputError } from '../runtime/errors';
  * session-tag value, an S3 key prefix, a DynamoDB key and a URL path segment without escaping.
  */
 const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+/**
+ * The tag key that carries a tenant id to IAM: the STS session tag on tenant-scoped credentials and the resource
+ * tag on a tenant's AVP policy store. IAM policies match the two as `${aws:PrincipalTag/TenantID}` against
+ * `aws:ResourceTag/TenantID` or an S3 key prefix (docs/cedar.md "Choosing the engine"), so one constant names both.
+ */
+export const TENANT_TAG = 'TenantID';
+
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** Whether `value` is a well-formed tenant id. */

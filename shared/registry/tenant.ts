@@ -1,5 +1,5 @@
 /** Lifecycle states of a tenant. Only `active` tenants get tokens or new members. */
-export const TENANT_STATUSES = ['active', 'suspended', 'disabled'] as const;
+const TENANT_STATUSES = ['active', 'suspended', 'disabled'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** How a membership came to be; recorded for audit. */

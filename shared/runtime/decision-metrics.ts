@@ -2,9 +2,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Outcome, ReasonCode } from './reason-codes';
 
 /** The one metric every function emits: a count of decisions (docs/observability.md "Metrics"). */
-export const DECISIONS_METRIC = 'Decisions';
+const DECISIONS_METRIC = 'Decisions';
 /** The namespace when `POWERTOOLS_METRICS_NAMESPACE` is unset. */
-export const DEFAULT_METRICS_NAMESPACE = 'CognitoTenancy';
+const DEFAULT_METRICS_NAMESPACE = 'CognitoTenancy';
 /** The `tier` dimension of a decision made before any tenant was known. */
 export const NO_TIER = 'none';
 /** The `tier` dimension of a tier that is not configured (a token from elsewhere): never an arbitrary value. */

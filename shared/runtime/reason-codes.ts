@@ -99,6 +99,11 @@ export const REASON_CODES = {
   'missing-sub-claim': ['unauthorized', 'the token has no usable sub'],
   'missing-exp-claim': ['unauthorized', 'the token has no usable exp'],
   'missing-iss-claim': ['unauthorized', 'the token has no usable iss'],
+  'missing-claims-version': ['unauthorized', 'the token has no claims version claim (issued without this suite)'],
+  'unknown-claims-version': [
+    'unauthorized',
+    'the claims version is malformed, or neither the current one nor the previous one inside a rename window',
+  ],
   'missing-tenant-claim': ['unauthorized', 'the token has no tenantId claim (issued without this suite)'],
   'invalid-tenant-claim': ['unauthorized', 'the tenantId claim is not a well-formed tenant id'],
   'missing-tier-claim': ['unauthorized', 'the token has no usable tier claim'],

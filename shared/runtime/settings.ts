@@ -5,12 +5,17 @@ import { ConfigurationError } from './errors';
  * `serverless.yml`, so each validates the settings it uses and all of them reject names outside this list:
  * a misspelt security setting must stop the function at cold start, not be silently ignored.
  */
-export const KNOWN_SETTINGS = [
+const KNOWN_SETTINGS = [
   'TENANCY_TABLE_NAME',
   'TENANCY_AUDIT_RETENTION_DAYS',
   'TENANCY_TIERS',
   'TENANCY_TENANT_ID_CLAIM',
   'TENANCY_TIER_CLAIM',
+  // The claims contract: version claim, version, rename window (docs/claims.md "Claims contract").
+  'TENANCY_VERSION_CLAIM',
+  'TENANCY_CLAIMS_VERSION',
+  'TENANCY_CLAIM_RENAMES',
+  'TENANCY_CLAIM_RENAMES_UNTIL',
   'TENANCY_ROLE_GROUPS',
   'TENANCY_PLATFORM_GROUPS',
   'TENANCY_IDP_GROUPS_ATTRIBUTE',
@@ -27,6 +32,8 @@ export const KNOWN_SETTINGS = [
   'TENANCY_CLIENT_IDS',
   'TENANCY_TOKEN_USE',
   'TENANCY_JWKS_URI',
+  'TENANCY_ISSUER_FORMS',
+  'TENANCY_REPLICA_REGIONS',
   'TENANCY_ROUTES',
   'TENANCY_TIER_API_KEYS',
   'TENANCY_SIMPLE_RESPONSES',

@@ -17,7 +17,7 @@ export interface TriggerRefusalOptions {
 }
 
 /** Shown to the end user for any failure that is not one of this suite's errors (a bug, an SDK fault). */
-export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Please try again.';
+const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Please try again.';
 
 /**
  * The one refusal mapper of the Cognito triggers (pre sign-up, post confirmation, pre token generation):

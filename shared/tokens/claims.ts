@@ -80,6 +80,8 @@ const normalize = (name: string) =>
  * up by the authoritative `custom:tenantId`), never from attributes, client metadata or IdP values.
  *
  * Decisions encoded here (and specified by the unit tests):
+ * - Every token carries the claims contract version (`tenancy:v` by default) next to the tenant claims, and
+ *   during a rename window (`now` before its end) each old claim name next to its new one, with the same value.
  * - `cognito:groups` becomes the membership's role in the token's tenant, plus roles mapped from that tenant's
  *   `roleMappings` for a user who joined it through its identity provider, restricted to the configured role
  *   set and listed in its order. The user's Cognito groups — a role held in another tenant, platform groups —
@@ -94,9 +96,17 @@ const normalize = (name: string) =>
  *   claim repeats) and any claim this response overrides (suppression would win over the override).
  *   Reserved claims are never added or suppressed.
  */
-export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
+export function createClaimShaper(config: ClaimsConfig, now: () => number = Date.now): ClaimShaper {
   const { claimNames, roleGroups, idpGroupsAttribute } = config;
-  const collisionTargets = new Set([normalize(claimNames.tenantId), normalize(claimNames.tier), 'tier']);
+  const migration = claimNames.migration;
+  // Every claim this suite writes: the tenant claims, the version claim, and old names during a rename window.
+  const written = new Set([
+    claimNames.tenantId,
+    claimNames.tier,
+    claimNames.version,
+    ...(migration?.renames.keys() ?? []),
+  ]);
+  const collisionTargets = new Set([...[...written].map(normalize), 'tier']);
   const memo = new Map<string, boolean>();
 
   const collides = (name: string): boolean => {
@@ -105,8 +115,7 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
       const normalized = normalize(name);
       result =
         name !== TENANT_ID_ATTRIBUTE &&
-        name !== claimNames.tenantId &&
-        name !== claimNames.tier &&
+        !written.has(name) &&
         !isReservedClaim(name) &&
         (normalized.startsWith('tenant') || collisionTargets.has(normalized));
       if (memo.size >= MEMO_LIMIT) memo.clear();
@@ -155,10 +164,28 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
     return roleGroups.filter((role) => role === membership.role || mapped.includes(role));
   };
 
-  const tenantClaims = (tenant: Tenant): Record<string, string> => ({
-    [claimNames.tenantId]: tenant.tenantId,
-    [claimNames.tier]: tenant.tier,
-  });
+  // The version claim: the integer where the response allows one (V2/V3), its decimal string in V1 responses,
+  // whose claim values are strings only (schemas: id-token-claims.v1 accepts both forms).
+  const versionText = String(claimNames.claimsVersion);
+  const withRenames = <T extends ClaimValue>(claims: Record<string, T>): Record<string, T> => {
+    // During a rename window each old name carries its new name's value, so readers of either name keep working.
+    if (migration !== undefined && now() < migration.untilMs) {
+      for (const [oldName, claim] of migration.renames) claims[oldName] = claims[claimNames[claim]] as T;
+    }
+    return claims;
+  };
+  const tenantClaims = (tenant: Tenant): Record<string, string> =>
+    withRenames({
+      [claimNames.tenantId]: tenant.tenantId,
+      [claimNames.tier]: tenant.tier,
+      [claimNames.version]: versionText,
+    });
+  const tenantClaimsV2 = (tenant: Tenant): Record<string, ClaimValue> =>
+    withRenames<ClaimValue>({
+      [claimNames.tenantId]: tenant.tenantId,
+      [claimNames.tier]: tenant.tier,
+      [claimNames.version]: claimNames.claimsVersion,
+    });
 
   return {
     user(request, tenant, membership, session = false) {
@@ -187,20 +214,20 @@ export function createClaimShaper(config: ClaimsConfig): ClaimShaper {
       }
       const idToken =
         toSuppress.length > 0
-          ? { claimsToAddOrOverride: tenantClaims(tenant), claimsToSuppress: toSuppress }
-          : { claimsToAddOrOverride: tenantClaims(tenant) };
+          ? { claimsToAddOrOverride: tenantClaimsV2(tenant), claimsToSuppress: toSuppress }
+          : { claimsToAddOrOverride: tenantClaimsV2(tenant) };
       return {
         claimsAndScopeOverrideDetails: {
           // Access tokens carry no user attributes, so only the ID token needs suppressions.
           idTokenGeneration: idToken,
-          accessTokenGeneration: { claimsToAddOrOverride: tenantClaims(tenant) },
+          accessTokenGeneration: { claimsToAddOrOverride: tenantClaimsV2(tenant) },
           groupOverrideDetails,
         },
       };
     },
     client(tenant) {
       return {
-        claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: tenantClaims(tenant) } },
+        claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: tenantClaimsV2(tenant) } },
       };
     },
   };

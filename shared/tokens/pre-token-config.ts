@@ -1,15 +1,15 @@
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
 import { readGroupList, readRoleGroups } from '../registry/role-groups';
-import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache';
+import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache-settings';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readString, rejectUnknownSettings } from '../runtime/settings';
-import { type ClaimNames, claimNamesFromEnv } from './claim-names';
+import { type ClaimsContract, claimNamesFromEnv } from './claim-names';
 import { isReservedClaim } from './reserved-claims';
 
 /** Everything the pre token generation trigger needs besides the registry, validated once at cold start. */
 export interface PreTokenConfig extends TenantCacheSettings {
-  /** Names of the tenant claims written into tokens. */
-  readonly claimNames: ClaimNames;
+  /** Names of the tenant claims written into tokens, the contract version and a rename window. */
+  readonly claimNames: ClaimsContract;
   /** Role groups a token may carry, in the order they are listed in tokens. */
   readonly roleGroups: readonly string[];
   /** Groups that grant platform-wide power; never the result of a mapping, never in a tenant token. */
@@ -23,7 +23,7 @@ export const DEFAULT_PLATFORM_GROUPS = ['platform-admin'] as const;
 // Cognito custom attribute names are at most 20 characters after the `custom:` prefix.
 const CUSTOM_ATTRIBUTE = /^custom:[A-Za-z0-9_]{1,20}$/;
 
-function idpGroupsAttribute(env: Env, claimNames: ClaimNames): string | undefined {
+function idpGroupsAttribute(env: Env, claimNames: ClaimsContract): string | undefined {
   const setting = 'TENANCY_IDP_GROUPS_ATTRIBUTE';
   const name = readString(env, setting);
   if (name === undefined) return undefined;
@@ -31,7 +31,13 @@ function idpGroupsAttribute(env: Env, claimNames: ClaimNames): string | undefine
     throw new ConfigurationError(`"${name}" is not a custom attribute name (expected e.g. custom:idpGroups)`, setting);
   }
   // The tenant binding attribute and the tenant claims must never double as an IdP-controlled value.
-  if (name === TENANT_ID_ATTRIBUTE || name === claimNames.tenantId || name === claimNames.tier) {
+  if (
+    name === TENANT_ID_ATTRIBUTE ||
+    name === claimNames.tenantId ||
+    name === claimNames.tier ||
+    name === claimNames.version ||
+    claimNames.migration?.renames.has(name) === true
+  ) {
     throw new ConfigurationError(`"${name}" is a tenant attribute or claim and cannot carry IdP groups`, setting);
   }
   if (isReservedClaim(name)) throw new ConfigurationError(`"${name}" is a reserved claim`, setting);

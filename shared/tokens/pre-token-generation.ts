@@ -3,7 +3,6 @@ import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
 import { type Binding, makeBinding } from '../registry/binding';
 import { pinnedToPool } from '../registry/pool-pinning';
 import { isActiveMembership, type Membership, type Tenant } from '../registry/tenant';
-import { type CacheOutcome, TenantCache } from '../registry/tenant-cache';
 import { isValidTenantId } from '../registry/tenant-id';
 import { type DecisionMetrics, NO_METRICS } from '../runtime/decision-metrics';
 import {
@@ -16,13 +15,14 @@ import {
   TenantNotAssignedError,
   TenantNotFoundError,
 } from '../runtime/errors';
+import { type CacheOutcome, ReadThroughCache } from '../runtime/read-through-cache';
 import { triggerRefusal } from '../runtime/trigger-refusal';
 import { createClaimShaper, type PreTokenResponse } from './claims';
 import type { PreTokenConfig } from './pre-token-config';
 import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
 
 /** The registry reads the trigger makes; `TenantRegistry` provides them. */
-export interface TenantDirectory {
+export interface PreTokenRegistryReads {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
   getMembership(tenantId: string, sub: string): Promise<Membership | undefined>;
   resolveBinding(binding: Binding): Promise<string | undefined>;
@@ -33,7 +33,7 @@ export type TriggerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys
 
 /** Dependencies of the trigger; the Lambda entry point builds them from the environment at cold start. */
 export interface PreTokenGenerationDeps {
-  readonly registry: TenantDirectory;
+  readonly registry: PreTokenRegistryReads;
   readonly config: PreTokenConfig;
   readonly logger: TriggerLogger;
   /** Counts each token decision (docs/observability.md "Metrics"); nothing is counted without it. */
@@ -79,11 +79,11 @@ const MISCONFIGURATION_HINT =
 export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): PreTokenGenerationHandler {
   const { registry, config, logger } = deps;
   const metrics = deps.metrics ?? NO_METRICS;
-  const shaper = createClaimShaper(config);
+  const shaper = createClaimShaper(config, deps.now);
   const cacheOptions = { ttlMs: config.cacheTtlMs, staleTtlMs: config.staleTtlMs, now: deps.now };
-  const tenants = new TenantCache<Tenant | undefined>(cacheOptions);
-  const clients = new TenantCache<string | undefined>(cacheOptions);
-  const pools = new TenantCache<string | undefined>(cacheOptions);
+  const tenants = new ReadThroughCache<Tenant | undefined>(cacheOptions);
+  const clients = new ReadThroughCache<string | undefined>(cacheOptions);
+  const pools = new ReadThroughCache<string | undefined>(cacheOptions);
 
   const noteStale = (what: string, outcome: CacheOutcome, error: unknown) => {
     // Only a failed load is news; a stale answer inside the retry pause carries no error and is not logged again.

@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildFunctionBundle,
@@ -31,6 +34,61 @@ const wasmFiles = (bundle: FunctionBundle) =>
   (readdirSync(dirname(bundle.file), { recursive: true }) as string[]).filter((file) => file.endsWith('.wasm'));
 const carriesCedar = (bundle: FunctionBundle) =>
   bundle.jsFiles.some((file) => readFileSync(file, 'utf8').includes('statefulIsAuthorized'));
+
+/** The files of `bundle` (entry or chunks) that carry `pg`'s own code, by their source maps' sources. */
+const pgFiles = (bundle: FunctionBundle) =>
+  bundle.jsFiles.filter((file) =>
+    ((JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources?: string[] }).sources ?? []).some((source) =>
+      source.includes('node_modules/pg/'),
+    ),
+  );
+
+// Module hooks (node:module register) that append every file URL Node loads to the file named in `data.log`.
+const LOAD_LOGGER = [
+  "import { appendFileSync } from 'node:fs';",
+  'let log;',
+  'export async function initialize(data) { log = data.log; }',
+  "export async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(log, [url, ''].join('\\n')); return next(url, context); }",
+].join('\n');
+
+/**
+ * Cold-starts `bundle` in a fresh Node process with `env` (module initialisation only, as Lambda's init phase)
+ * and returns the paths of the bundle's files that were loaded.
+ */
+async function filesLoadedAtColdStart(bundle: FunctionBundle, env: Record<string, string>, out: string) {
+  const hooks = join(out, 'load-logger.mjs');
+  writeFileSync(hooks, LOAD_LOGGER);
+  const log = join(out, `loaded-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(log, '');
+  const probe = [
+    "import { register } from 'node:module';",
+    `register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log: ${JSON.stringify(log)} } });`,
+    `await import(${JSON.stringify(pathToFileURL(bundle.file).href)});`,
+    'process.exit(0);',
+  ].join('\n');
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  rmSync(log);
+  return bundle.jsFiles.filter((file) => urls.includes(pathToFileURL(file).href));
+}
+
+// What the documents function validates at cold start; every endpoint is a closed local port.
+const DOCUMENTS_ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+  TENANCY_TABLE_NAME: 'registry',
+  TENANCY_DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/test-TenantDataAccessRole',
+  TENANCY_DATA_TABLE_NAME: 'tenant-data',
+  TENANCY_DATA_BUCKET_NAME: 'tenant-data',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 // Building every bundle is bound by the machine's speed, like a start-up.
 vi.setConfig({ hookTimeout: startBudgetMs(2) });
@@ -121,6 +179,42 @@ describe('Lambda bundles, built with the deployed esbuild options', () => {
     ).toEqual([expect.stringMatching(/^chunks\/(.+\/)?cedar_wasm_bg\.wasm$/)]);
     expect(readFileSync(deciding.file, 'utf8')).not.toContain('statefulIsAuthorized');
     expect(carriesCedar(deciding)).toBe(true);
+  });
+
+  it('loads the PostgreSQL store with the documents function at cold start only when it is configured, and connects to nothing', async () => {
+    // Prepare: a listener standing in for the database, counting the connections it is offered.
+    const documents = bundles.find((bundle) => bundle.name === 'documents') as FunctionBundle;
+    const pgCode = pgFiles(documents);
+    let connections = 0;
+    const database = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => database.listen(0, '127.0.0.1', resolve));
+    const port = (database.address() as { port: number }).port;
+    const postgresEnv = {
+      ...DOCUMENTS_ENV,
+      TENANCY_POSTGRES_HOST: '127.0.0.1',
+      TENANCY_POSTGRES_PORT: String(port),
+      TENANCY_POSTGRES_DATABASE: 'tenancy',
+      TENANCY_POSTGRES_AUTH: 'local-password',
+      TENANCY_POSTGRES_LOCAL_SECRET: 'a-local-secret-of-some-length',
+    };
+    try {
+      // Act
+      const withPostgres = await filesLoadedAtColdStart(documents, postgresEnv, out);
+      const withDynamoDB = await filesLoadedAtColdStart(documents, DOCUMENTS_ENV, out);
+
+      // Assess
+      expect(pgCode.length).toBeGreaterThan(0);
+      expect(pgCode).not.toContain(documents.file);
+      expect(withPostgres).toEqual(expect.arrayContaining([documents.file, ...pgCode]));
+      expect(withDynamoDB).toContain(documents.file);
+      expect(withDynamoDB.filter((file) => pgCode.includes(file))).toEqual([]);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => database.close(resolve));
+    }
   });
 
   it('ships no cedar-wasm, file or code, in any function that does not decide', () => {

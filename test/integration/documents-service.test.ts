@@ -23,6 +23,7 @@ import { LocalPasswords } from '../../shared/postgres/local-passwords';
 import { TenantPools } from '../../shared/postgres/tenant-pools';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
 import { CredentialsUnavailableError } from '../../shared/runtime/errors';
+import { authorizerCaller } from '../support/documents-caller';
 import { startTenantDatabase, type TenantDatabase } from '../support/postgres';
 
 // The service core on DynamoDB Local and s3rver with static local credentials, as on the local stack, with the
@@ -148,15 +149,14 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
       },
     });
     // A request names the caller's own tenant in its path unless the test says otherwise.
-    const handle = (request: TestRequest) => service.handle({ pathTenantId: tenantOf(request.context), ...request });
+    const handle = (request: TestRequest) => service.handle({ pathTenantId: tenantOf(request.caller), ...request });
     const create = (context: object, title = 'Plan', content = 'hello') =>
-      handle({ route: 'create', context: { ...context }, body: JSON.stringify({ title, content }) });
+      handle({ route: 'create', caller: authorizerCaller({ ...context }), body: JSON.stringify({ title, content }) });
     return { service: { handle }, asked, decisions, create };
   }
 
   type TestRequest = Omit<DocumentsRequest, 'pathTenantId'> & { readonly pathTenantId?: string };
-  const tenantOf = (context: TestRequest['context']) =>
-    typeof context?.tenantId === 'string' ? context.tenantId : undefined;
+  const tenantOf = (caller: TestRequest['caller']) => ('tenantId' in caller ? caller.tenantId : undefined);
 
   const idOf = (response: { body: unknown }) => (response.body as DocumentMetadata).id;
 
@@ -185,7 +185,7 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     const id = idOf(await create(ann, 'Notes', 'line one'));
 
     // Act
-    const read = await service.handle({ route: 'get', context: bob, documentId: id });
+    const read = await service.handle({ route: 'get', caller: authorizerCaller(bob), documentId: id });
 
     // Assess
     expect(read).toMatchObject({
@@ -201,7 +201,7 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     asked.length = 0;
 
     // Act
-    const read = await service.handle({ route: 'get', context: gus, documentId: id });
+    const read = await service.handle({ route: 'get', caller: authorizerCaller(gus), documentId: id });
 
     // Assess
     expect(read).toMatchObject({ statusCode: 404, body: { message: 'Document not found.' } });
@@ -218,18 +218,18 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
 
     // Act: an existing other tenant, a tenant that does not exist, a case variant, no path tenant at all.
     const answers = await Promise.all([
-      service.handle({ route: 'get', context: ann, pathTenantId: 'globex', documentId: id }),
-      service.handle({ route: 'get', context: ann, pathTenantId: 'no-such-tenant', documentId: id }),
-      service.handle({ route: 'list', context: ann, pathTenantId: 'globex' }),
-      service.handle({ route: 'create', context: ann, pathTenantId: 'ACME', body }),
-      service.handle({ route: 'list', context: ann, pathTenantId: undefined }),
+      service.handle({ route: 'get', caller: authorizerCaller(ann), pathTenantId: 'globex', documentId: id }),
+      service.handle({ route: 'get', caller: authorizerCaller(ann), pathTenantId: 'no-such-tenant', documentId: id }),
+      service.handle({ route: 'list', caller: authorizerCaller(ann), pathTenantId: 'globex' }),
+      service.handle({ route: 'create', caller: authorizerCaller(ann), pathTenantId: 'ACME', body }),
+      service.handle({ route: 'list', caller: authorizerCaller(ann), pathTenantId: undefined }),
     ]);
 
     // Assess: one indistinguishable answer, and nothing was read or written for anyone.
     expect(answers).toEqual(Array(5).fill({ statusCode: 404, body: { message: 'Not found.' } }));
     expect(asked).toEqual([]);
     expect(decisions).toEqual([]);
-    const own = await service.handle({ route: 'get', context: ann, documentId: id });
+    const own = await service.handle({ route: 'get', caller: authorizerCaller(ann), documentId: id });
     expect(own.statusCode).toBe(200);
   });
 
@@ -240,7 +240,7 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     await raw.s3.send(new DeleteObjectCommand({ Bucket: bucketName, Key: `acme/documents/${id}` }));
 
     // Act
-    const read = await service.handle({ route: 'get', context: bob, documentId: id });
+    const read = await service.handle({ route: 'get', caller: authorizerCaller(bob), documentId: id });
 
     // Assess
     expect(read).toEqual({ statusCode: 404, body: { message: 'Document not found.' } });
@@ -256,9 +256,13 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     await create(gus, 'not yours');
 
     // Act
-    const first = await service.handle({ route: 'list', context: tenant, query: { limit: '2' } });
+    const first = await service.handle({ route: 'list', caller: authorizerCaller(tenant), query: { limit: '2' } });
     const cursor = (first.body as { nextCursor?: string }).nextCursor;
-    const second = await service.handle({ route: 'list', context: tenant, query: { limit: '2', cursor } });
+    const second = await service.handle({
+      route: 'list',
+      caller: authorizerCaller(tenant),
+      query: { limit: '2', cursor },
+    });
 
     // Assess
     const firstIds = (first.body as { documents: DocumentMetadata[] }).documents.map((document) => document.id);
@@ -280,7 +284,7 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     // Act
     const answer = await service.handle({
       route: 'list',
-      context: globex,
+      caller: authorizerCaller(globex),
       query: { cursor: Buffer.from(acmeId).toString('base64url') },
     });
 
@@ -305,7 +309,7 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
         { limit: '0' },
         { limit: '101' },
         { limit: 'ten' },
-      ].map((query) => service.handle({ route: 'list', context: ann, query })),
+      ].map((query) => service.handle({ route: 'list', caller: authorizerCaller(ann), query })),
     );
 
     // Assess
@@ -329,9 +333,9 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
 
     // Act
     const refusedCreate = await create(tenant, 'secret plan');
-    const ownerRead = await service.handle({ route: 'get', context: tenant, documentId: id });
-    const colleagueRead = await service.handle({ route: 'get', context: colleague, documentId: id });
-    const colleagueList = await service.handle({ route: 'list', context: colleague });
+    const ownerRead = await service.handle({ route: 'get', caller: authorizerCaller(tenant), documentId: id });
+    const colleagueRead = await service.handle({ route: 'get', caller: authorizerCaller(colleague), documentId: id });
+    const colleagueList = await service.handle({ route: 'list', caller: authorizerCaller(colleague) });
 
     // Assess
     expect(refusedCreate.statusCode).toBe(403);
@@ -344,7 +348,7 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
       document: { owner: 'sub-own', title: 'mine' },
     });
     expect(decisions.map((decision) => decision.action)).toEqual(['create', 'create', 'read', 'read', 'list', 'read']);
-    const listed = await service.handle({ route: 'list', context: tenant });
+    const listed = await service.handle({ route: 'list', caller: authorizerCaller(tenant) });
     expect((listed.body as { documents: DocumentMetadata[] }).documents.map((document) => document.title)).toEqual([
       'mine',
     ]);
@@ -354,11 +358,15 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     // Prepare
     const { service, asked } = setup();
     const requests: TestRequest[] = [
-      { route: 'list', context: undefined },
-      { route: 'list', context: { sub: 'sub-ann' } },
-      { route: 'list', context: { tenantId: 'acme/*', sub: 'sub-ann' } },
-      { route: 'list', context: { tenantId: 'acme' } },
-      { route: 'create', context: { tenantId: 'ACME', sub: 'sub-ann' }, body: '{"title":"t","content":"c"}' },
+      { route: 'list', caller: authorizerCaller(undefined) },
+      { route: 'list', caller: authorizerCaller({ sub: 'sub-ann' }) },
+      { route: 'list', caller: authorizerCaller({ tenantId: 'acme/*', sub: 'sub-ann' }) },
+      { route: 'list', caller: authorizerCaller({ tenantId: 'acme' }) },
+      {
+        route: 'create',
+        caller: authorizerCaller({ tenantId: 'ACME', sub: 'sub-ann' }),
+        body: '{"title":"t","content":"c"}',
+      },
     ];
 
     // Act
@@ -380,8 +388,10 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     ];
 
     // Act
-    const creates = await Promise.all(bodies.map((body) => service.handle({ route: 'create', context: ann, body })));
-    const unknown = await service.handle({ route: 'get', context: ann, documentId: '../globex/x' });
+    const creates = await Promise.all(
+      bodies.map((body) => service.handle({ route: 'create', caller: authorizerCaller(ann), body })),
+    );
+    const unknown = await service.handle({ route: 'get', caller: authorizerCaller(ann), documentId: '../globex/x' });
 
     // Assess
     expect(creates.map((answer) => answer.statusCode)).toEqual([400, 400, 400, 400]);
@@ -400,7 +410,7 @@ describe.each(BACKENDS)('DocumentsService with metadata in $name, bodies in s3rv
     });
 
     // Act
-    const answer = await service.handle({ route: 'list', context: ann });
+    const answer = await service.handle({ route: 'list', caller: authorizerCaller(ann) });
 
     // Assess
     expect(answer).toMatchObject({

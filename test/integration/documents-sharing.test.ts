@@ -16,6 +16,7 @@ import { shareDocument } from '../../shared/policies/share-document';
 import { TenantDataLinks } from '../../shared/policies/share-links';
 import { PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
+import { authorizerCaller } from '../support/documents-caller';
 import { createTestRegistry } from '../support/registry';
 
 // The documents service decided by Cedar (embedded engine) on DynamoDB Local and s3rver: every route goes
@@ -85,20 +86,35 @@ type Caller = { readonly tenantId: string; readonly [claim: string]: string };
 const create = (context: Caller) =>
   service.handle({
     route: 'create',
-    context: { ...context },
+    caller: authorizerCaller({ ...context }),
     pathTenantId: context.tenantId,
     body: JSON.stringify({ title: 'Memo', content: 'q4' }),
   });
 const get = (context: Caller, documentId: string) =>
-  service.handle({ route: 'get', context: { ...context }, pathTenantId: context.tenantId, documentId });
+  service.handle({
+    route: 'get',
+    caller: authorizerCaller({ ...context }),
+    pathTenantId: context.tenantId,
+    documentId,
+  });
 const list = (context: Caller) =>
-  service.handle({ route: 'list', context: { ...context }, pathTenantId: context.tenantId, query: {} });
+  service.handle({
+    route: 'list',
+    caller: authorizerCaller({ ...context }),
+    pathTenantId: context.tenantId,
+    query: {},
+  });
 const remove = (context: Caller, documentId: string) =>
-  service.handle({ route: 'delete', context: { ...context }, pathTenantId: context.tenantId, documentId });
+  service.handle({
+    route: 'delete',
+    caller: authorizerCaller({ ...context }),
+    pathTenantId: context.tenantId,
+    documentId,
+  });
 const shareWith = (context: Caller, documentId: string, userId: unknown) =>
   service.handle({
     route: 'share',
-    context: { ...context },
+    caller: authorizerCaller({ ...context }),
     pathTenantId: context.tenantId,
     documentId,
     body: JSON.stringify({ userId }),
@@ -154,7 +170,7 @@ describe('the documents service decided by Cedar', () => {
     const unknown = await shareWith(olga, randomUUID(), colin.sub);
     const notJson = await service.handle({
       route: 'share',
-      context: { ...olga },
+      caller: authorizerCaller({ ...olga }),
       pathTenantId: olga.tenantId,
       documentId: id,
       body: 'x',

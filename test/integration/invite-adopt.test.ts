@@ -7,18 +7,18 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/tenants-cli';
-import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { DirectoryAdmin } from '../../shared/cognito/directory-admin';
 import { invitationPlaceholder } from '../../shared/operations/invitation';
 import type { AdoptionReport } from '../../shared/operations/pool-adoption';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { type Cli, cliRunner } from '../support/cli';
+import { useCognitoLocal } from '../support/cognito-pool';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { createPoolUser, importSeedTenants, poolState } from '../support/sign-up';
 
-function cliFor(test: TestRegistry, cognito: CognitoLocal, extra: Partial<CliIo> = {}): Cli {
+function cliFor(test: TestRegistry, cognito: { readonly endpoint: string }, extra: Partial<CliIo> = {}): Cli {
   const env = {
     AWS_ENDPOINT_URL_DYNAMODB: test.endpoint,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
@@ -27,44 +27,34 @@ function cliFor(test: TestRegistry, cognito: CognitoLocal, extra: Partial<CliIo>
 }
 
 describe('tenants invite against DynamoDB Local and cognito-local', () => {
-  let cognito: CognitoLocal;
-  let client: CognitoIdentityProviderClient;
+  const local = useCognitoLocal('file');
   let test: TestRegistry;
   let registry: TenantAdmin;
   let cli: Cli;
   let n = 0;
   const address = (domain: string) => `invitee${++n}.${Date.now()}@${domain}`;
 
-  beforeAll(async () => {
-    cognito = await startCognitoLocal();
-    client = localCognitoClient(cognito.endpoint);
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await cognito?.stop();
-  });
-
   beforeEach(async () => {
     test = await createTestRegistry();
     registry = test.registry;
     await importSeedTenants(test);
-    cli = cliFor(test, cognito);
+    cli = cliFor(test, local.cognito);
   });
 
   const getUser = (email: string) =>
-    client.send(new AdminGetUserCommand({ UserPoolId: cognito.userPoolId, Username: email }));
+    local.client.send(new AdminGetUserCommand({ UserPoolId: local.cognito.userPoolId, Username: email }));
   const subOf = async (email: string) =>
     (await getUser(email)).UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
   // cognito-local lists groups by user name only (Cognito also accepts the e-mail alias).
-  const stateOf = async (email: string) => poolState(client, cognito.userPoolId, (await getUser(email)).Username ?? '');
+  const stateOf = async (email: string) =>
+    poolState(local.client, local.cognito.userPoolId, (await getUser(email)).Username ?? '');
 
   it('records the membership, creates the user with custom:tenantId and adds the member group', async () => {
     // Prepare
     const email = address('acme.example');
 
     // Act
-    const result = await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+    const result = await cli('invite', email, '--tenant', 'acme', '--pool', local.cognito.userPoolId);
 
     // Assess
     const sub = await subOf(email);
@@ -89,7 +79,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
       '--role',
       'tenant-admin',
       '--pool',
-      cognito.userPoolId,
+      local.cognito.userPoolId,
     );
 
     // Assess
@@ -103,10 +93,10 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
   it('is idempotent: inviting the same address again finishes instead of taking a second seat', async () => {
     // Prepare
     const email = address('acme.example');
-    await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+    await cli('invite', email, '--tenant', 'acme', '--pool', local.cognito.userPoolId);
 
     // Act
-    const again = await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+    const again = await cli('invite', email, '--tenant', 'acme', '--pool', local.cognito.userPoolId);
 
     // Assess
     expect(again.code).toBe(0);
@@ -124,9 +114,9 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
       role: 'tenant-member',
       source: 'invite',
     });
-    await client.send(
+    await local.client.send(
       new AdminCreateUserCommand({
-        UserPoolId: cognito.userPoolId,
+        UserPoolId: local.cognito.userPoolId,
         Username: email,
         MessageAction: 'SUPPRESS',
         UserAttributes: [
@@ -137,7 +127,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     );
 
     // Act
-    const result = await cli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+    const result = await cli('invite', email, '--tenant', 'acme', '--pool', local.cognito.userPoolId);
 
     // Assess
     const sub = await subOf(email);
@@ -155,7 +145,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     const email = address(domain);
 
     // Act
-    const result = await cli('invite', email, '--tenant', tenantId, '--pool', cognito.userPoolId);
+    const result = await cli('invite', email, '--tenant', tenantId, '--pool', local.cognito.userPoolId);
 
     // Assess
     expect(result).toMatchObject({ code: 1, err: [`error: ${message}`] });
@@ -171,7 +161,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     const email = address('tiny.example');
 
     // Act
-    const result = await cli('invite', email, '--tenant', 'tiny', '--pool', cognito.userPoolId);
+    const result = await cli('invite', email, '--tenant', 'tiny', '--pool', local.cognito.userPoolId);
 
     // Assess
     expect(result).toMatchObject({ code: 1, err: ['error: tenant tiny has no free seat (limit 5)'] });
@@ -185,13 +175,13 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
     const mock = mockClient(failing);
     mock.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
     mock.on(AdminCreateUserCommand).rejects(new Error('throttled'));
-    const failingCli = cliFor(test, cognito, {
+    const failingCli = cliFor(test, local.cognito, {
       openPool: () => ({ directory: new DirectoryAdmin(failing), client: failing, close: () => undefined }),
     });
     const email = address('acme.example');
 
     // Act
-    const result = await failingCli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+    const result = await failingCli('invite', email, '--tenant', 'acme', '--pool', local.cognito.userPoolId);
 
     // Assess
     expect(result).toMatchObject({
@@ -223,12 +213,12 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
       .on(AdminCreateUserCommand)
       .rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
     mock.on(AdminAddUserToGroupCommand).resolves({});
-    const racingCli = cliFor(test, cognito, {
+    const racingCli = cliFor(test, local.cognito, {
       openPool: () => ({ directory: new DirectoryAdmin(racing), client: racing, close: () => undefined }),
     });
 
     // Act
-    const result = await racingCli('invite', email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+    const result = await racingCli('invite', email, '--tenant', 'acme', '--pool', local.cognito.userPoolId);
 
     // Assess
     expect(result).toMatchObject({
@@ -241,13 +231,15 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
 
   it('gives a user the pool already has a membership instead of a second user, keeping their active tenant', async () => {
     // Prepare: a member of globex (active), invited into acme
-    const existing = await createPoolUser(client, cognito.userPoolId, 'acme.example', { 'custom:tenantId': 'globex' });
+    const existing = await createPoolUser(local.client, local.cognito.userPoolId, 'acme.example', {
+      'custom:tenantId': 'globex',
+    });
     await registry.addMember({
       tenantId: 'globex',
       sub: existing.sub,
       role: 'tenant-member',
       source: 'adopt',
-      directoryUser: { userPoolId: cognito.userPoolId, username: existing.username },
+      directoryUser: { userPoolId: local.cognito.userPoolId, username: existing.username },
     });
 
     // Act
@@ -259,7 +251,7 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
       '--role',
       'tenant-admin',
       '--pool',
-      cognito.userPoolId,
+      local.cognito.userPoolId,
     );
 
     // Assess
@@ -276,10 +268,10 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
 
   it('makes the invited tenant active for a pool user without any membership, and writes custom:tenantId', async () => {
     // Prepare
-    const existing = await createPoolUser(client, cognito.userPoolId, 'acme.example');
+    const existing = await createPoolUser(local.client, local.cognito.userPoolId, 'acme.example');
 
     // Act
-    const result = await cli('invite', existing.email, '--tenant', 'acme', '--pool', cognito.userPoolId);
+    const result = await cli('invite', existing.email, '--tenant', 'acme', '--pool', local.cognito.userPoolId);
 
     // Assess
     expect(result.code).toBe(0);
@@ -307,40 +299,32 @@ describe('tenants invite against DynamoDB Local and cognito-local', () => {
 });
 
 describe('tenants adopt against DynamoDB Local and cognito-local', () => {
-  let cognito: CognitoLocal;
-  let client: CognitoIdentityProviderClient;
+  // A fresh pool and registry per test: the report test counts users another test creates and adopts.
+  const local = useCognitoLocal('test');
   let test: TestRegistry;
   let registry: TenantAdmin;
   let cli: Cli;
 
-  // A fresh pool and registry per test: the report test counts users another test creates and adopts.
   beforeEach(async () => {
-    cognito = await startCognitoLocal();
-    client = localCognitoClient(cognito.endpoint);
     test = await createTestRegistry();
     registry = test.registry;
     await importSeedTenants(test);
-    cli = cliFor(test, cognito);
-  });
-
-  afterEach(async () => {
-    client?.destroy();
-    await cognito?.stop();
+    cli = cliFor(test, local.cognito);
   });
 
   it('records memberships for users holding a known tenant, reports the rest, changes nothing in Cognito, and re-runs safely', async () => {
     // Prepare: an existing pool with an admin and a member of known tenants, and users it cannot place
-    const pool = cognito.userPoolId;
-    const admin = await createPoolUser(client, pool, 'acme.example', { 'custom:tenantId': 'acme' });
-    await client.send(
+    const pool = local.cognito.userPoolId;
+    const admin = await createPoolUser(local.client, pool, 'acme.example', { 'custom:tenantId': 'acme' });
+    await local.client.send(
       new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: admin.username, GroupName: 'tenant-admin' }),
     );
-    const member = await createPoolUser(client, pool, 'globex.example', { 'custom:tenantId': 'globex' });
-    const none = await createPoolUser(client, pool, 'mail.example');
-    const unknown = await createPoolUser(client, pool, 'mail.example', { 'custom:tenantId': 'nope-co' });
-    const suspended = await createPoolUser(client, pool, 'initech.example', { 'custom:tenantId': 'initech' });
+    const member = await createPoolUser(local.client, pool, 'globex.example', { 'custom:tenantId': 'globex' });
+    const none = await createPoolUser(local.client, pool, 'mail.example');
+    const unknown = await createPoolUser(local.client, pool, 'mail.example', { 'custom:tenantId': 'nope-co' });
+    const suspended = await createPoolUser(local.client, pool, 'initech.example', { 'custom:tenantId': 'initech' });
     const before = await Promise.all(
-      [admin, member, none, unknown, suspended].map((u) => poolState(client, pool, u.username)),
+      [admin, member, none, unknown, suspended].map((u) => poolState(local.client, pool, u.username)),
     );
 
     // Act
@@ -373,17 +357,17 @@ describe('tenants adopt against DynamoDB Local and cognito-local', () => {
       expect.objectContaining({ sub: admin.sub, role: 'tenant-admin', source: 'adopt' }),
     ]);
     const after = await Promise.all(
-      [admin, member, none, unknown, suspended].map((u) => poolState(client, pool, u.username)),
+      [admin, member, none, unknown, suspended].map((u) => poolState(local.client, pool, u.username)),
     );
     expect(after).toEqual(before);
   });
 
   it('prints a readable report', async () => {
     // Prepare: a user holding a tenant the registry does not know.
-    await createPoolUser(client, cognito.userPoolId, 'mail.example', { 'custom:tenantId': 'nope-co' });
+    await createPoolUser(local.client, local.cognito.userPoolId, 'mail.example', { 'custom:tenantId': 'nope-co' });
 
     // Act
-    const result = await cli('adopt', '--pool', cognito.userPoolId);
+    const result = await cli('adopt', '--pool', local.cognito.userPoolId);
 
     // Assess
     expect(result.code).toBe(0);

@@ -1,6 +1,4 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TenantDirectory } from '../../shared/cognito/tenant-directory';
 import { MembershipOperations } from '../../shared/memberships/membership-operations';
 import { makeBinding } from '../../shared/registry/binding';
@@ -12,36 +10,24 @@ import {
   PoolMismatchError,
   TenancyError,
 } from '../../shared/runtime/errors';
+import { useCognitoLocal } from '../support/cognito-pool';
 import { createTestRegistry } from '../support/registry';
 import { createPoolUser, type PoolUser, poolState } from '../support/sign-up';
 
 const ROLE_GROUPS = ['tenant-admin', 'tenant-member'];
 
 describe('membership operations (DynamoDB Local and cognito-local)', () => {
-  let cognito: CognitoLocal;
-  let client: CognitoIdentityProviderClient;
+  const local = useCognitoLocal('file');
   let registry: TenantAdmin;
   let operations: MembershipOperations;
-  let pool: string;
   /** The UserUpdate-category calls made (AdminUpdateUserAttributes), to hold the documented cost. */
   let userUpdates: number;
-
-  beforeAll(async () => {
-    cognito = await startCognitoLocal();
-    client = localCognitoClient(cognito.endpoint);
-    pool = cognito.userPoolId;
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await cognito?.stop();
-  });
 
   beforeEach(async () => {
     ({ registry } = await createTestRegistry());
     for (const tenantId of ['acme', 'globex'])
       await registry.createTenant({ tenantId, name: tenantId, tier: 'standard' });
-    const real = new TenantDirectory(client);
+    const real = new TenantDirectory(local.client);
     userUpdates = 0;
     const directory = {
       setTenantId: (p: string, u: string, t: string) => {
@@ -57,17 +43,17 @@ describe('membership operations (DynamoDB Local and cognito-local)', () => {
   });
 
   const member = async (tenantId: string, role = 'tenant-member', recorded = true): Promise<PoolUser> => {
-    const user = await createPoolUser(client, pool, 'example.com', { 'custom:tenantId': tenantId });
+    const user = await createPoolUser(local.client, local.pool, 'example.com', { 'custom:tenantId': tenantId });
     await registry.addMember({
       tenantId,
       sub: user.sub,
       role,
       source: 'domain',
-      ...(recorded ? { directoryUser: { userPoolId: pool, username: user.username } } : {}),
+      ...(recorded ? { directoryUser: { userPoolId: local.pool, username: user.username } } : {}),
     });
     return user;
   };
-  const attribute = async (user: PoolUser) => (await poolState(client, pool, user.username)).tenantId;
+  const attribute = async (user: PoolUser) => (await poolState(local.client, local.pool, user.username)).tenantId;
   const asAdmin = (tenantId: string, admin: PoolUser) => ({ kind: 'tenant-admin', tenantId, sub: admin.sub }) as const;
 
   describe('a tenant admin', () => {
@@ -80,7 +66,7 @@ describe('membership operations (DynamoDB Local and cognito-local)', () => {
       const added = await operations.addMember(
         asAdmin('acme', admin),
         'acme',
-        { sub: other.sub, directoryUser: { userPoolId: pool, username: other.username } },
+        { sub: other.sub, directoryUser: { userPoolId: local.pool, username: other.username } },
         'tenant-member',
       );
       const promoted = await operations.setRole(asAdmin('acme', admin), 'acme', other.sub, 'tenant-admin');
@@ -114,7 +100,7 @@ describe('membership operations (DynamoDB Local and cognito-local)', () => {
         operations.addMember(
           asAdmin('acme', admin),
           'globex',
-          { sub: admin.sub, directoryUser: { userPoolId: pool, username: admin.username } },
+          { sub: admin.sub, directoryUser: { userPoolId: local.pool, username: admin.username } },
           'tenant-admin',
         ),
       ]);
@@ -213,7 +199,7 @@ describe('membership operations (DynamoDB Local and cognito-local)', () => {
       // Act
       const unknown = await operations.switchTenant(user.sub, 'globex');
       const back = await operations.switchTenant(user.sub, 'acme', {
-        fallbackUser: { userPoolId: pool, username: user.username },
+        fallbackUser: { userPoolId: local.pool, username: user.username },
       });
 
       // Assess
@@ -278,7 +264,7 @@ describe('membership operations (DynamoDB Local and cognito-local)', () => {
         .addMember(
           { kind: 'operator' },
           'globex',
-          { sub: admin.sub, directoryUser: { userPoolId: pool, username: 'a b' } },
+          { sub: admin.sub, directoryUser: { userPoolId: local.pool, username: 'a b' } },
           'tenant-member',
         )
         .catch((error: unknown) => error);
@@ -299,7 +285,7 @@ describe('membership operations (DynamoDB Local and cognito-local)', () => {
         .addMember(
           { kind: 'operator' },
           'globex',
-          { sub: user.sub, directoryUser: { userPoolId: pool, username: user.username } },
+          { sub: user.sub, directoryUser: { userPoolId: local.pool, username: user.username } },
           'tenant-member',
         )
         .catch((error: unknown) => error);

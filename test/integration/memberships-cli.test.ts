@@ -1,33 +1,17 @@
-import {
-  AdminAddUserToGroupCommand,
-  type CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { type Cli, cliRunner } from '../support/cli';
+import { useCognitoLocal } from '../support/cognito-pool';
 import { createTestRegistry, type TestRegistry } from '../support/registry';
 import { createPoolUser, type PoolUser, poolState } from '../support/sign-up';
 
 describe('membership commands against DynamoDB Local and cognito-local', () => {
-  let cognito: CognitoLocal;
-  let client: CognitoIdentityProviderClient;
+  const local = useCognitoLocal('file');
   let test: TestRegistry;
   let registry: TenantAdmin;
   let cli: Cli;
-  let pool: string;
-
-  beforeAll(async () => {
-    cognito = await startCognitoLocal();
-    client = localCognitoClient(cognito.endpoint);
-    pool = cognito.userPoolId;
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await cognito?.stop();
-  });
 
   beforeEach(async () => {
     test = await createTestRegistry();
@@ -36,24 +20,24 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
       await registry.createTenant({ tenantId, name: tenantId, tier: 'standard' });
     }
     cli = cliRunner(
-      { AWS_ENDPOINT_URL_DYNAMODB: test.endpoint, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint },
+      { AWS_ENDPOINT_URL_DYNAMODB: test.endpoint, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: local.cognito.endpoint },
       ['--table', test.tableName],
     );
   });
 
   /** A pool user with a membership of `tenantId` (their active tenant), as post confirmation leaves them. */
   const memberOf = async (tenantId: string, role = 'tenant-member'): Promise<PoolUser> => {
-    const user = await createPoolUser(client, pool, 'example.com', { 'custom:tenantId': tenantId });
+    const user = await createPoolUser(local.client, local.pool, 'example.com', { 'custom:tenantId': tenantId });
     await registry.addMember({
       tenantId,
       sub: user.sub,
       role,
       source: 'domain',
-      directoryUser: { userPoolId: pool, username: user.username },
+      directoryUser: { userPoolId: local.pool, username: user.username },
     });
     return user;
   };
-  const attribute = async (user: PoolUser) => (await poolState(client, pool, user.username)).tenantId;
+  const attribute = async (user: PoolUser) => (await poolState(local.client, local.pool, user.username)).tenantId;
   const trail = async (tenantId: string) => (await registry.listAudit(tenantId, { limit: 1000 })).entries;
 
   describe('add-member', () => {
@@ -62,7 +46,7 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
       const jane = await memberOf('acme', 'tenant-admin');
 
       // Act
-      const run = await cli('add-member', 'globex', jane.email, '--pool', pool);
+      const run = await cli('add-member', 'globex', jane.email, '--pool', local.pool);
 
       // Assess
       expect(run.code).toBe(0);
@@ -79,18 +63,18 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
 
     it('adds a user by sub with a role, makes it the active tenant of a user who had none, and writes it', async () => {
       // Prepare
-      const joe = await createPoolUser(client, pool, 'example.com');
+      const joe = await createPoolUser(local.client, local.pool, 'example.com');
 
       // Act
-      const run = await cli('add-member', 'initech', joe.sub, '--role', 'tenant-admin', '--pool', pool);
-      const again = await cli('add-member', 'initech', joe.sub, '--pool', pool);
+      const run = await cli('add-member', 'initech', joe.sub, '--role', 'tenant-admin', '--pool', local.pool);
+      const again = await cli('add-member', 'initech', joe.sub, '--pool', local.pool);
 
       // Assess
       expect(run.code).toBe(0);
       expect(again.out[0]).toContain('already is a member of initech as tenant-admin: nothing changed');
       expect(await registry.listMemberships(joe.sub)).toMatchObject({
         activeTenantId: 'initech',
-        directoryUser: { userPoolId: pool, username: joe.username },
+        directoryUser: { userPoolId: local.pool, username: joe.username },
         memberships: [{ tenantId: 'initech', role: 'tenant-admin' }],
       });
       expect(await attribute(joe)).toBe('initech');
@@ -99,7 +83,7 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
 
     it('refuses a user the pool does not have, and changes nothing', async () => {
       // Act
-      const run = await cli('add-member', 'acme', 'nobody@example.com', '--pool', pool);
+      const run = await cli('add-member', 'acme', 'nobody@example.com', '--pool', local.pool);
 
       // Assess
       expect(run.code).toBe(1);
@@ -135,10 +119,10 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
       await registry.addMember({ tenantId: 'initech', sub: kim.sub, role: 'tenant-member', source: 'operator' });
 
       // Act
-      const first = await cli('remove-member', 'acme', kim.sub, '--pool', pool);
+      const first = await cli('remove-member', 'acme', kim.sub, '--pool', local.pool);
       const afterFirst = await attribute(kim);
-      await cli('remove-member', 'initech', kim.sub, '--pool', pool);
-      const last = await cli('remove-member', 'globex', kim.sub, '--pool', pool);
+      await cli('remove-member', 'initech', kim.sub, '--pool', local.pool);
+      const last = await cli('remove-member', 'globex', kim.sub, '--pool', local.pool);
 
       // Assess
       expect(first).toMatchObject({ code: 0, err: [] });
@@ -156,7 +140,7 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
       const before = await trail('globex');
 
       // Act
-      const run = await cli('remove-member', 'globex', lee.sub, '--pool', pool);
+      const run = await cli('remove-member', 'globex', lee.sub, '--pool', local.pool);
 
       // Assess
       expect(run.code).toBe(1);
@@ -227,7 +211,7 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
 
       // Assess
       expect(run.code).toBe(2);
-      expect(run.err[0]).toContain(`lives in user pool ${pool}`);
+      expect(run.err[0]).toContain(`lives in user pool ${local.pool}`);
       expect(await registry.getMembership('acme', eve.sub)).toBeDefined();
     });
   });
@@ -264,18 +248,20 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
         tenantId: { S: tenantId },
         joinedAt: { S: '2026-01-01T00:00:00.000Z' },
       });
-      await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: user.username, GroupName: role }));
+      await local.client.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: local.pool, Username: user.username, GroupName: role }),
+      );
     };
 
     it('reports users without a recorded user name in text, and a removal still finds them in the pool by sub', async () => {
       // Prepare: a user of the previous version, member of legacy (active) and, since, of acme
-      const old = await createPoolUser(client, pool, 'example.com', { 'custom:tenantId': 'legacy' });
+      const old = await createPoolUser(local.client, local.pool, 'example.com', { 'custom:tenantId': 'legacy' });
       await writeLegacy('legacy', old, 'tenant-member');
       await registry.addMember({ tenantId: 'acme', sub: old.sub, role: 'tenant-member', source: 'operator' });
 
       // Act
       const report = await cli('migrate');
-      const removal = await cli('remove-member', 'legacy', old.sub, '--pool', pool);
+      const removal = await cli('remove-member', 'legacy', old.sub, '--pool', local.pool);
 
       // Assess
       expect(report.code).toBe(0);
@@ -286,14 +272,14 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
 
     it('keeps a registry of the previous version readable, then upgrades it once and idempotently', async () => {
       // Prepare
-      const old = await createPoolUser(client, pool, 'example.com', { 'custom:tenantId': 'legacy' });
+      const old = await createPoolUser(local.client, local.pool, 'example.com', { 'custom:tenantId': 'legacy' });
       await writeLegacy('legacy', old, 'tenant-admin');
       const readable = await registry.listMemberships(old.sub);
       const refused = await cli('set-role', 'legacy', old.sub, 'tenant-member');
 
       // Act
-      const first = await cli('migrate', '--pool', pool, '--remove-role-groups', '--json');
-      const second = await cli('migrate', '--pool', pool, '--json');
+      const first = await cli('migrate', '--pool', local.pool, '--remove-role-groups', '--json');
+      const second = await cli('migrate', '--pool', local.pool, '--json');
 
       // Assess
       expect(readable).toMatchObject({
@@ -315,9 +301,9 @@ describe('membership commands against DynamoDB Local and cognito-local', () => {
         groupRemovals: 0,
       });
       expect(await registry.listMemberships(old.sub, { consistent: true })).toMatchObject({
-        directoryUser: { userPoolId: pool, username: old.username },
+        directoryUser: { userPoolId: local.pool, username: old.username },
       });
-      expect((await poolState(client, pool, old.username)).groups).toEqual([]);
+      expect((await poolState(local.client, local.pool, old.username)).groups).toEqual([]);
       const upgraded = (await trail('legacy')).find((entry) => entry.action === 'membership-migrated' && entry.sub);
       expect(upgraded).toMatchObject({
         reason: 'registry-upgrade',

@@ -84,6 +84,50 @@ describe('tenants policy-store and policies commands', () => {
     }
   });
 
+  it("shows an embedded store's policies, templates and drift from the policy folder as text", async () => {
+    // Prepare: acme holds the repository's policy set; the edited folder adds one policy.
+    await cli('policy-store', 'create', 'acme');
+
+    // Act
+    const shown = await cli('policies', 'show', 'acme', '--policies', edited);
+
+    // Assess
+    expect(shown.code).toBe(0);
+    const lines = shown.out.join('\n').split('\n');
+    expect(lines.slice(0, 3)).toEqual(['tenant     acme', 'engine     embedded', 'version    1']);
+    expect(lines[3]).toMatch(/^policies {3}\S/);
+    expect(lines[3]).not.toContain('no-deletes');
+    expect(lines[4]).toMatch(/^templates {2}\S/);
+    expect(lines[5]).toBe('drift      add policy no-deletes');
+  });
+
+  it('exits 1 and names the store whose AVP sync failed, and a re-run completes it', async () => {
+    // Prepare: both tenants have an AVP store; the edited folder adds a policy to each.
+    const avp = new FakeAvp();
+    try {
+      await cli('policy-store', 'create', 'acme', '--engine', 'avp');
+      await cli('policy-store', 'create', 'globex', '--engine', 'avp');
+      // The first write of the sync (acme's new policy) is throttled.
+      avp.failOnWrite = avp.writes + 1;
+
+      // Act
+      const failed = await cli('policies', 'sync', '--engine', 'avp', '--policies', edited);
+      const rerun = await cli('policies', 'sync', '--engine', 'avp', '--policies', edited);
+
+      // Assess
+      expect(failed.code).toBe(1);
+      expect(failed.out.join('\n').split('\n')).toEqual([
+        'acme: failed (ThrottlingException)',
+        'globex: updated',
+        '  add policy no-deletes',
+      ]);
+      expect(rerun.code).toBe(0);
+      expect(rerun.out.join('\n').split('\n')).toEqual(['acme: updated', '  add policy no-deletes', 'globex: in-sync']);
+    } finally {
+      avp.restore();
+    }
+  });
+
   it('refuses an unknown engine and a policy folder that does not validate, before writing anything', async () => {
     // Prepare: acme has its policy set, which a refused sync must leave as it is.
     await cli('policy-store', 'create', 'acme');

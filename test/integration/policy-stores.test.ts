@@ -1,15 +1,22 @@
 import { CreateTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
+  AccessDeniedException,
   CreatePolicyCommand,
+  CreatePolicyStoreAliasCommand,
+  CreatePolicyStoreCommand,
   CreatePolicyTemplateCommand,
   DeletePolicyCommand,
   DeletePolicyTemplateCommand,
+  GetPolicyStoreAliasCommand,
+  ListPoliciesCommand,
+  ListPolicyStoresCommand,
+  ListPolicyTemplatesCommand,
   UpdatePolicyCommand,
   ValidationException,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AvpPolicyStore, TENANT_TAG } from '../../shared/operations/avp-policy-store';
+import { AvpPolicyStore, storeAlias } from '../../shared/operations/avp-policy-store';
 import { EmbeddedPolicyStore } from '../../shared/operations/embedded-policy-store';
 import { type PolicyFiles, readPolicyFiles } from '../../shared/operations/policy-files';
 import { validatePolicyFiles } from '../../shared/operations/policy-plan';
@@ -24,6 +31,7 @@ import { TenantDataLinks } from '../../shared/policies/share-links';
 import { CorruptItemError } from '../../shared/registry/dynamo-item';
 import { PolicySetConflictError, PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
+import { TENANT_TAG } from '../../shared/registry/tenant-id';
 import { AccessDeniedError, ShareRecipientNotFoundError } from '../../shared/runtime/errors';
 import { FakeAvp } from '../support/fake-avp';
 import { caller, onDocument } from '../support/policies';
@@ -471,18 +479,139 @@ describe('AVP policy stores', () => {
     expect(copies).toHaveLength(1);
   });
 
-  it('reuses a store created by a run that failed before recording it', async () => {
-    // Prepare: the store exists in AVP, the registry does not know it yet.
+  it('reuses a store created by a run that failed before its alias and record existed', async () => {
+    // Prepare: CreatePolicyStore succeeded, CreatePolicyStoreAlias (the second write) failed.
     const store = new AvpPolicyStore(client, stores);
     avp.failOnWrite = 2;
     await expect(store.create('globex', files, schema)).rejects.toThrow();
+    expect(avp.aliases.size).toBe(0);
 
-    // Act
+    // Act: the same client token returns the store the first run created.
     const { record } = await store.create('globex', files, schema);
 
     // Assess
     expect(avp.stores.size).toBe(1);
     expect(record.policyStoreId).toBe([...avp.stores.keys()][0]);
+    expect(avp.aliases.get(storeAlias('globex'))).toBe(record.policyStoreId);
+  });
+
+  it("finds a store the registry does not record by the tenant's alias, without listing any store", async () => {
+    // Prepare: a store and its alias exist (a run stopped before recording it, past the client token's life).
+    const { policyStoreId } = await client.send(
+      new CreatePolicyStoreCommand({ validationSettings: { mode: 'STRICT' }, description: 'made elsewhere' }),
+    );
+    await client.send(new CreatePolicyStoreAliasCommand({ aliasName: storeAlias('umbrella'), policyStoreId }));
+    const store = new AvpPolicyStore(client, stores);
+
+    // Act
+    const { created, record } = await store.create('umbrella', files, schema);
+
+    // Assess
+    expect(created).toBe(false);
+    expect(record.policyStoreId).toBe(policyStoreId);
+    expect(avp.stores.size).toBe(1);
+    expect(avp.mock.commandCalls(ListPolicyStoresCommand)).toEqual([]);
+    expect(avp.mock.commandCalls(GetPolicyStoreAliasCommand)).toHaveLength(1);
+  });
+
+  it('gives a recorded store without an alias its alias on the next create', async () => {
+    // Prepare: a store recorded before aliases were used.
+    const store = new AvpPolicyStore(client, stores);
+    const { record } = await store.create('hooli', files, schema);
+    avp.aliases.clear();
+
+    // Act
+    const again = await store.create('hooli', files, schema);
+
+    // Assess
+    expect(again.created).toBe(false);
+    expect(avp.aliases.get(storeAlias('hooli'))).toBe(record.policyStoreId);
+    expect(avp.stores.size).toBe(1);
+  });
+
+  it("refuses to go on when the tenant's alias names another store than the registry records", async () => {
+    // Prepare
+    const store = new AvpPolicyStore(client, stores);
+    const { record } = await store.create('acme', files, schema);
+    const { policyStoreId: other } = await client.send(
+      new CreatePolicyStoreCommand({ validationSettings: { mode: 'STRICT' } }),
+    );
+    avp.aliases.set(storeAlias('acme'), other ?? '');
+
+    // Act
+    const refused = store.create('acme', files, schema);
+
+    // Assess
+    await expect(refused).rejects.toThrow(
+      `${storeAlias('acme')} names another policy store than ${record.policyStoreId}, the one the registry records for acme`,
+    );
+    expect((await stores.getRecord('acme'))?.policyStoreId).toBe(record.policyStoreId);
+    expect(avp.aliases.get(storeAlias('acme'))).toBe(other);
+  });
+
+  it('reads every page of a store holding more policies and templates than one List call returns', async () => {
+    // Prepare: 60 user policies and 55 user templates come first; the managed ones follow, on later pages.
+    const store = new AvpPolicyStore(client, stores);
+    const { record } = await store.create('initech', files, schema);
+    const fake = avp.store(record.policyStoreId ?? '');
+    const managedPolicies = [...fake.policies.entries()];
+    const managedTemplates = [...fake.templates.entries()];
+    fake.policies.clear();
+    fake.templates.clear();
+    for (let i = 0; i < 60; i++) {
+      fake.policies.set(`USER${i}`, { policyId: `USER${i}`, statement: 'permit (principal, action, resource);' });
+    }
+    for (let i = 0; i < 55; i++) {
+      fake.templates.set(`UT${i}`, {
+        policyTemplateId: `UT${i}`,
+        statement: 'permit (principal == ?principal, action, resource);',
+      });
+    }
+    for (const [id, policy] of managedPolicies) fake.policies.set(id, policy);
+    for (const [id, template] of managedTemplates) fake.templates.set(id, template);
+    avp.mock.resetHistory();
+
+    // Act
+    const drift = await store.plan('initech', files, schema);
+
+    // Assess
+    expect(drift).toEqual([]);
+    const sizes = (calls: { args: [{ input: object }] }[]) =>
+      calls.map((call) => (call.args[0].input as { maxResults?: number }).maxResults);
+    expect(sizes(avp.mock.commandCalls(ListPoliciesCommand))).toEqual([50, 50]);
+    expect(sizes(avp.mock.commandCalls(ListPolicyTemplatesCommand))).toEqual([50, 50]);
+  });
+
+  it("creates no second store while the tenant's alias is being deleted, and says so", async () => {
+    // Prepare: the alias was deleted (PendingDeletion: it can be neither used nor created again yet).
+    avp.aliases.set(storeAlias('vandelay'), 'PS-gone');
+    avp.pendingDeletion.add(storeAlias('vandelay'));
+    const store = new AvpPolicyStore(client, stores);
+
+    // Act
+    const refused = store.create('vandelay', files, schema);
+
+    // Assess
+    await expect(refused).rejects.toThrow(
+      'the policy store alias of vandelay is being deleted: run again once it is gone',
+    );
+    expect(avp.stores.size).toBe(0);
+    expect(await stores.getRecord('vandelay')).toBeUndefined();
+  });
+
+  it('creates nothing when the alias cannot be read (access denied), and passes the error on', async () => {
+    // Prepare
+    avp.mock
+      .on(GetPolicyStoreAliasCommand)
+      .rejects(new AccessDeniedException({ message: 'not authorized: GetPolicyStoreAlias', $metadata: {} }));
+    const store = new AvpPolicyStore(client, stores);
+
+    // Act
+    const refused = store.create('hooli', files, schema);
+
+    // Assess
+    await expect(refused).rejects.toThrow(AccessDeniedException);
+    expect(avp.stores.size).toBe(0);
   });
 
   it('shares through a template-linked policy named after the share, once', async () => {
@@ -674,6 +803,53 @@ describe('AVP policy stores: replacing a template that has shares', () => {
     expect(again).toEqual([{ tenantId, status: 'in-sync', changes: [] }]);
     expect(await reads(policyStoreId, 'bob', 'plan-2')).toBe('ALLOW');
     expect(await reads(policyStoreId, 'alice', 'plan-2')).toBe('DENY');
+  });
+
+  it('moves every share of a template holding more links than one List page and one registry chunk', async () => {
+    // Prepare: 60 shares, more than a List page (at most 50) and more than the links moved per registry write.
+    const tenantId = 'many-shares';
+    const store = new AvpPolicyStore(client, stores);
+    const { record } = await store.create(tenantId, files, schema);
+    const policyStoreId = record.policyStoreId ?? '';
+    const shares = Array.from({ length: 60 }, (_, index) => `doc-${String(index).padStart(2, '0')}`);
+    for (const documentId of shares) {
+      await client.send(
+        new CreatePolicyCommand({
+          policyStoreId,
+          name: `name/share-${documentId}`,
+          definition: {
+            templateLinked: {
+              policyTemplateId: record.avpTemplateIds[SHARE_TEMPLATE],
+              principal: { entityType: ENTITY_TYPES.user, entityId: 'bob' },
+              resource: { entityType: ENTITY_TYPES.document, entityId: documentId },
+            },
+          },
+        }),
+      );
+    }
+    avp.mock.resetHistory();
+
+    // Act
+    const applied = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+
+    // Assess
+    const after = await stores.getRecord(tenantId);
+    const newTemplate = after?.avpTemplateIds[SHARE_TEMPLATE];
+    const pageSizes = avp.mock
+      .commandCalls(ListPoliciesCommand)
+      .map((call) => call.args[0].input.maxResults ?? 'default');
+    expect(applied[0]?.status).toBe('updated');
+    expect(linksOf(policyStoreId)).toEqual(
+      shares.map((documentId) => ({
+        name: `name/share-${documentId}`,
+        templateId: newTemplate,
+        principal: 'bob',
+        resource: documentId,
+      })),
+    );
+    expect([...avp.store(policyStoreId).templates.keys()]).toEqual([newTemplate]);
+    expect(after?.pendingLinks ?? []).toEqual([]);
+    expect(new Set(pageSizes)).toEqual(new Set([50]));
   });
 
   it('loses no share when a run stops at any write, and the next run converges (every failure point)', async () => {

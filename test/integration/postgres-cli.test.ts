@@ -115,6 +115,29 @@ describe('tenants db commands', () => {
     }
   });
 
+  it('names a tenant table added without row level security, tenant_id or policies, and exits 1', async () => {
+    // Prepare: a table created by hand in the tenancy schema, as a careless migration would.
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ host: server.host, port: server.port, database: server.database, ...server.admin });
+    admin.on('error', () => {});
+    await admin.connect();
+    await admin.query('CREATE TABLE tenancy.notes (id integer)');
+    try {
+      // Act
+      const check = await db('db', 'check');
+
+      // Assess
+      expect(check.code).toBe(1);
+      const lines = check.out.join('\n').split('\n');
+      expect(lines).toContain('notes: row level security OFF, NOT forced, policies for nothing');
+      expect(lines.filter((line) => line.startsWith('FINDING ') && line.includes('notes')).length).toBeGreaterThan(0);
+      expect(lines.at(-1)).toMatch(/^\d+ finding\(s\)$/);
+    } finally {
+      await admin.query('DROP TABLE tenancy.notes');
+      await admin.end();
+    }
+  });
+
   it('says PostgreSQL is not configured, and create provisions nothing without it', async () => {
     // Act
     const check = await dbWithoutPostgres('db', 'check');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port';
 import { StaticCredentials } from '../../shared/credentials/static-credentials';
 import { metadataStoreFromConfig } from '../../shared/documents/metadata-store-from-config';
+import { PostgresDocumentMetadata } from '../../shared/documents/postgres-document-metadata';
 import { LocalPasswords } from '../../shared/postgres/local-passwords';
 import { TenantPools } from '../../shared/postgres/tenant-pools';
 import { DataUnavailableError } from '../../shared/runtime/errors';
@@ -139,10 +140,11 @@ describe('TenantPools on a real PostgreSQL', () => {
     }
   });
 
-  it('serves document metadata from the configured PostgreSQL store, loading its modules on first use', async () => {
+  it('serves document metadata from the configured PostgreSQL store, which opens no connection before its first query', async () => {
     // Prepare
     const { host, port, database } = db.server;
-    const store = metadataStoreFromConfig(
+    expect(await serverConnectionsSettleAt({})).toEqual({});
+    const store = await metadataStoreFromConfig(
       {
         store: 'postgres',
         postgres: {
@@ -168,6 +170,8 @@ describe('TenantPools on a real PostgreSQL', () => {
       createdAt: '2026-01-02T03:04:05.678Z',
     };
 
+    const openedByLoading = await serverConnections();
+
     // Act
     await store?.put(document);
     const read = await store?.get('globex', document.id);
@@ -177,12 +181,17 @@ describe('TenantPools on a real PostgreSQL', () => {
     const afterDelete = await store?.get('globex', document.id);
 
     // Assess
+    expect(store).toBeInstanceOf(PostgresDocumentMetadata);
+    expect(openedByLoading).toEqual({});
     expect(read).toEqual(document);
     expect(fromAcme).toBeUndefined();
     expect(page).toEqual({ documents: [document] });
     expect(afterDelete).toBeUndefined();
     expect(
-      metadataStoreFromConfig({ store: 'dynamodb' }, new StaticCredentials({ accessKeyId: 'a', secretAccessKey: 'b' })),
+      await metadataStoreFromConfig(
+        { store: 'dynamodb' },
+        new StaticCredentials({ accessKeyId: 'a', secretAccessKey: 'b' }),
+      ),
     ).toBeUndefined();
   });
 });

@@ -201,13 +201,14 @@ describe('pre token generation handler against DynamoDB Local', () => {
     const v3 = await handler(loadEvent(`${DIR}/v3-client-credentials.json`));
 
     // Assess
+    // The claims contract version: a string in V1 responses (string values only), the integer in V2/V3.
     expect(v1.response).toEqual({
       claimsOverrideDetails: {
-        claimsToAddOrOverride: ACME,
+        claimsToAddOrOverride: { ...ACME, 'tenancy:v': '1' },
         groupOverrideDetails: { groupsToOverride: ['tenant-member'], iamRolesToOverride: [] },
       },
     });
-    const globex = { tenantId: 'globex', tier: 'enterprise' };
+    const globex = { tenantId: 'globex', tier: 'enterprise', 'tenancy:v': 1 };
     expect(v2.response).toEqual({
       claimsAndScopeOverrideDetails: {
         idTokenGeneration: { claimsToAddOrOverride: globex },

@@ -37,7 +37,7 @@ describe('npm run replay through the local stack', () => {
     expect(result.code).toBe(0);
     const event = JSON.parse(result.stdout) as { response: { claimsOverrideDetails: unknown } };
     expect(event.response.claimsOverrideDetails).toMatchObject({
-      claimsToAddOrOverride: { tenantId: 'acme', tier: 'standard' },
+      claimsToAddOrOverride: { tenantId: 'acme', tier: 'standard', 'tenancy:v': '1' },
     });
   });
 

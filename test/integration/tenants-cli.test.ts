@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { startBudgetMs } from '../../local/start-timeout';
 import { makeBinding } from '../../shared/registry/binding';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { type Cli, cliRunner } from '../support/cli';
@@ -26,10 +27,14 @@ function seedFile(text: string): string {
 describe('tenants CLI against DynamoDB Local', () => {
   let registry: TenantAdmin;
   let cli: Cli;
+  let endpoint: string;
+  let tableName: string;
 
   beforeEach(async () => {
     const test = await createTestRegistry();
     registry = test.registry;
+    endpoint = test.endpoint;
+    tableName = test.tableName;
     cli = cliRunner({ AWS_ENDPOINT_URL_DYNAMODB: test.endpoint }, ['--table', test.tableName]);
   });
 
@@ -182,6 +187,66 @@ describe('tenants CLI against DynamoDB Local', () => {
     // Assess
     expect(members.code).toBe(0);
     expect(members.out[0]?.split('\n')[1]).toMatch(/^sub-1\s+tenant-admin\s+self-service\s+\d{4}-/);
+  });
+
+  it('unbinds a domain: the domain then resolves to no tenant and the tenant shows no bindings', async () => {
+    // Prepare
+    await cli('create', '--name', 'Acme', '--tier', 'free', '--id', 'acme');
+    await cli('bind-domain', 'acme', 'acme.example');
+
+    // Act
+    const unbound = await cli('unbind-domain', 'acme', 'acme.example');
+    const shown = await cli('show', 'acme');
+
+    // Assess
+    expect(unbound.code).toBe(0);
+    expect(unbound.targets).toHaveLength(1);
+    expect(unbound.out).toEqual(['unbound domain acme.example from acme']);
+    expect(await registry.resolveBinding(makeBinding('domain', 'acme.example'))).toBeUndefined();
+    expect(shown.out.join('\n').split('\n')).toContain('bindings  (none)');
+  });
+
+  it('shows "?" as the seat limit of a tenant whose tier TENANCY_TIERS no longer lists', async () => {
+    // Prepare: created while a "gold" tier was configured, shown with the default tiers.
+    const withGold = cliRunner({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, TENANCY_TIERS: 'free=5,gold=50' }, [
+      '--table',
+      tableName,
+    ]);
+    await withGold('create', '--name', 'Golden', '--tier', 'gold', '--id', 'golden');
+
+    // Act
+    const shown = await cli('show', 'golden');
+    const shownWithGold = await withGold('show', 'golden');
+
+    // Assess
+    expect(shown.code).toBe(0);
+    expect(shown.out.join('\n').split('\n')).toContain('seats     0 of ?');
+    expect(shownWithGold.out.join('\n').split('\n')).toContain('seats     0 of 50');
+  });
+
+  it('prints a trail that fits one page without a "more" line, and repeats --since and --user in the "more" line', async () => {
+    // Prepare: two entries about the user (assigned, removed) and the tenant's creation.
+    const sub = '7a3f9c2e-1b4d-4e8a-9c6f-2d5e8b1a0c47';
+    await cli('create', '--name', 'Paged', '--tier', 'free', '--id', 'paged');
+    await registry.addMember({ tenantId: 'paged', sub, role: 'tenant-member', source: 'invite' });
+    await registry.removeMember('paged', sub);
+
+    // Act
+    const whole = await cli('audit', 'paged');
+    const paged = await cli('audit', 'paged', '--since', '2000-01-01', '--user', sub, '--limit', '1');
+
+    // Assess
+    const wholeLines = whole.out.join('\n').split('\n');
+    expect(wholeLines).toHaveLength(4);
+    expect(wholeLines.some((line) => line.startsWith('more:'))).toBe(false);
+    const pagedLines = paged.out.join('\n').split('\n');
+    expect(pagedLines).toHaveLength(3);
+    expect(pagedLines[1]).toMatch(/member-removed/);
+    expect(pagedLines[2]).toMatch(
+      new RegExp(
+        `^more: npm run tenants -- audit paged --next \\S+ --since 2000-01-01T00:00:00.000Z --user ${sub} --limit 1$`,
+      ),
+    );
   });
 
   describe('refuses bad input with one line, a non-zero exit and no change', () => {
@@ -548,4 +613,32 @@ describe('tenants CLI target: never guessed, always shown before a write', () =>
     expect(help.out[0]).toMatch(/--local\s+the local DynamoDB Local harness/);
     expect(overall.out[0]).toMatch(/^ {2}set-tier <tenantId> <tier>\s+change a tenant's tier$/m);
   });
+});
+
+describe('tenants CLI on the --local harness', () => {
+  // Two runs, each starting its own DynamoDB Local on the same data directory.
+  const budget = startBudgetMs(2);
+  const home = mkdtempSync(join(tmpdir(), 'tenancy-cli-local-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it(
+    'creates its data directory on first use and keeps the registry there from one run to the next',
+    async () => {
+      // Prepare: the data directory does not exist yet.
+      const dataDir = join(home, 'nested', 'dynamodb');
+      const cli = cliRunner({}, ['--local'], { localDataDir: dataDir });
+
+      // Act
+      const created = await cli('create', '--name', 'Local Co', '--tier', 'free', '--id', 'localco');
+      const listed = await cli('list', '--json');
+
+      // Assess
+      expect(created.code).toBe(0);
+      expect(created.targets).toEqual([`target: local DynamoDB (data in ${dataDir}), table cognito-tenancy-local`]);
+      expect(existsSync(dataDir)).toBe(true);
+      expect(listed.code).toBe(0);
+      expect((JSON.parse(listed.out.join('\n')) as { tenantId: string }[]).map((t) => t.tenantId)).toEqual(['localco']);
+    },
+    budget,
+  );
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { type CognitoLocal, localCognitoClient, startCognitoLocal } from '../../local/cognito-local';
 import { decodeClaims } from '../../local/lifecycle';
+import { schemaValidator } from '../support/claims-schemas';
 import { coldStart } from '../support/cold-start';
 import { loadEvent } from '../support/events';
 import { type LambdaInvokeServer, startLambdaInvokeServer } from '../support/lambda-invoke-server';
@@ -78,6 +79,12 @@ describe('tokens minted by cognito-local with the suite trigger, checked by the 
     await lambda?.stop();
   });
 
+  /** The schema errors of a token's claims against the kind's version 1 schema (none when it validates). */
+  function validation(kind: 'access-token-claims' | 'id-token-claims', token: string) {
+    const validate = schemaValidator(kind, 1);
+    return validate(decodeClaims(token)) ? [] : (validate.errors ?? ['invalid']);
+  }
+
   const signIn = () => signInTokens(client, cognito.clientId, user.email, PASSWORD);
   const setVersion = (version: 'V1_0' | 'V2_0') =>
     setPreTokenGenerationVersion(client, cognito.userPoolId, PRE_TOKEN, version);
@@ -108,11 +115,15 @@ describe('tokens minted by cognito-local with the suite trigger, checked by the 
     expect(decodeClaims(tokens.access)).toMatchObject({
       tenantId: 'acme',
       tier: 'standard',
+      'tenancy:v': 1,
       'cognito:groups': ['tenant-member'],
     });
+    // Real tokens, as cognito-local mints them, follow the published schemas (packages/tenant-context/schemas).
+    expect(validation('access-token-claims', tokens.access)).toEqual([]);
+    expect(validation('id-token-claims', tokens.id)).toEqual([]);
     expect(withAccess).toEqual({
       effect: 'Allow',
-      context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: user.sub },
+      context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: user.sub, claimsVersion: '1' },
     });
     expect(withId.effect).toBe('Unauthorized');
   });
@@ -127,11 +138,12 @@ describe('tokens minted by cognito-local with the suite trigger, checked by the 
     const withAccess = await authorize(idAuthorizer, tokens.access);
 
     // Assess
-    expect(decodeClaims(tokens.id)).toMatchObject({ tenantId: 'acme', tier: 'standard' });
+    expect(decodeClaims(tokens.id)).toMatchObject({ tenantId: 'acme', tier: 'standard', 'tenancy:v': '1' });
+    expect(validation('id-token-claims', tokens.id)).toEqual([]);
     expect(decodeClaims(tokens.access)).not.toHaveProperty('tenantId');
     expect(withId).toEqual({
       effect: 'Allow',
-      context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: user.sub },
+      context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: user.sub, claimsVersion: '1' },
     });
     expect(withAccess.effect).toBe('Unauthorized');
   });

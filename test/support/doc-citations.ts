@@ -42,7 +42,7 @@ const PLACEHOLDER = /[*…<{]/;
 const COMMENT_WRAP = /\s*\n\s*(?:\*|\/\/|#)?\s*/g;
 
 /** The headings of a Markdown text (outside code fences), as written after the `#` marks. */
-export function headingsOf(markdown: string): string[] {
+function headingsOf(markdown: string): string[] {
   const headings: string[] = [];
   let fenced = false;
   for (const line of markdown.split('\n')) {
@@ -54,7 +54,7 @@ export function headingsOf(markdown: string): string[] {
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, each space a hyphen. */
-export function slugOf(heading: string): string {
+function slugOf(heading: string): string {
   return heading
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\s_-]/gu, '')
@@ -140,7 +140,7 @@ export function brokenCitations(
 }
 
 /** The repository's root folder. */
-export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 const SKIPPED = new Set(['node_modules', 'coverage', '.git', '.serverless', '.esbuild', '.local', '.cognito']);
 const TEXT = /\.(ts|cts|mts|js|cjs|mjs|json|yml|yaml|md|cedar|cedarschema)$/;

@@ -4,6 +4,8 @@ import {
   ConflictException,
   CreatePolicyCommand,
   type CreatePolicyInput,
+  CreatePolicyStoreAliasCommand,
+  type CreatePolicyStoreAliasInput,
   CreatePolicyStoreCommand,
   type CreatePolicyStoreInput,
   CreatePolicyTemplateCommand,
@@ -11,12 +13,12 @@ import {
   DeletePolicyCommand,
   DeletePolicyTemplateCommand,
   GetPolicyCommand,
+  GetPolicyStoreAliasCommand,
   GetPolicyTemplateCommand,
   GetSchemaCommand,
   IsAuthorizedCommand,
   type IsAuthorizedInput,
   ListPoliciesCommand,
-  ListPolicyStoresCommand,
   ListPolicyTemplatesCommand,
   PutSchemaCommand,
   ResourceNotFoundException,
@@ -56,6 +58,26 @@ const notFound = (what: string) =>
     resourceType: 'POLICY',
   });
 
+const invalid = (message: string) => new ValidationException({ message, $metadata: {}, fieldList: [] });
+
+/**
+ * One page of a List call as Verified Permissions pages it: `maxResults` from 1 to 50, 10 when not given
+ * (ListPolicies, ListPolicyTemplates: "defaults to 10 … You can specify a maximum of 50",
+ * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_ListPolicies.html), and a `nextToken`
+ * only while more items follow.
+ */
+function page<T>(
+  items: readonly T[],
+  input: { maxResults?: number; nextToken?: string },
+): { items: T[]; nextToken?: string } {
+  const size = input.maxResults ?? 10;
+  if (!Number.isInteger(size) || size < 1 || size > 50) throw invalid(`maxResults ${size} is not from 1 to 50`);
+  const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
+  if (!Number.isInteger(start) || start < 0 || start > items.length) throw invalid('invalid nextToken');
+  const end = start + size;
+  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
+}
+
 /**
  * Verified Permissions refuses an update that changes the effect, principal or resource of a static policy
  * (UpdateStaticPolicyDefinition: "You can't change … The effect (permit or forbid) of the policy. The principal
@@ -72,8 +94,6 @@ async function refuseScopeChange(kind: 'policy' | 'template', before: string, af
     fieldList: [],
   });
 }
-
-const invalid = (message: string) => new ValidationException({ message, $metadata: {}, fieldList: [] });
 
 /** BatchIsAuthorized takes 1 to 30 requests (API_BatchIsAuthorized.html, Request Parameters: `requests`). */
 export const BATCH_MAX_REQUESTS = 30;
@@ -99,13 +119,25 @@ function refuseBatch(input: BatchIsAuthorizedInput): void {
 /**
  * An in-memory Verified Permissions behind `aws-sdk-client-mock`, keeping the rules the sync relies on: names
  * are unique per store, ids are assigned by the service, a template with links cannot be deleted, an update
- * cannot change a policy's or template's effect, principal or resource (`refuseScopeChange`), and names may be
- * used in place of ids. `failOn` makes one write fail, to test re-runs after partial failures. `IsAuthorized` and
- * `BatchIsAuthorized` evaluate what the store holds (its static policies, templates and template-linked
- * policies) with cedar-wasm; a batch breaking the documented rules is refused (`refuseBatch`).
+ * cannot change a policy's or template's effect, principal or resource (`refuseScopeChange`), names may be
+ * used in place of ids, List calls page (`page`), `CreatePolicyStore` returns the same store for a repeated
+ * client token with the same parameters and refuses one with other parameters (the eight-hour expiry is not
+ * modelled: a test is shorter), and policy store aliases follow `CreatePolicyStoreAlias` (prefix
+ * `policy-store-alias/`, pattern, unique per account, idempotent for the same store, `ConflictException` for
+ * another, `ResourceNotFoundException` for an unknown store,
+ * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_CreatePolicyStoreAlias.html).
+ * `IsAuthorized` and `BatchIsAuthorized` evaluate what the store holds (its static policies, templates and
+ * template-linked policies) with cedar-wasm; a batch breaking the documented rules is refused (`refuseBatch`).
+ * `failOn` makes one write fail, to test re-runs after partial failures.
  */
 export class FakeAvp {
   readonly stores = new Map<string, FakeStore>();
+  /** Alias name → policy store id. */
+  readonly aliases = new Map<string, string>();
+  /** Aliases deleted and not yet gone: `GetPolicyStoreAlias` says `PendingDeletion`, creating one again fails. */
+  readonly pendingDeletion = new Set<string>();
+  /** Client token → the parameters it was first sent with and the store it created. */
+  readonly #tokens = new Map<string, { parameters: string; policyStoreId: string }>();
   readonly mock: ReturnType<typeof mockClient>;
   writes = 0;
   /** The size of every BatchIsAuthorized call answered, in order. */
@@ -130,6 +162,14 @@ export class FakeAvp {
       };
     mock.on(CreatePolicyStoreCommand).callsFake(
       write((input: CreatePolicyStoreInput) => {
+        const { clientToken, ...parameters } = input;
+        const earlier = clientToken === undefined ? undefined : this.#tokens.get(clientToken);
+        if (earlier !== undefined) {
+          if (earlier.parameters !== JSON.stringify(parameters)) {
+            throw new ConflictException({ message: 'client token reused', $metadata: {}, resources: [] });
+          }
+          return { policyStoreId: earlier.policyStoreId };
+        }
         const policyStoreId = this.#id('PS');
         this.stores.set(policyStoreId, {
           policyStoreId,
@@ -138,15 +178,32 @@ export class FakeAvp {
           policies: new Map(),
           templates: new Map(),
         });
+        if (clientToken !== undefined)
+          this.#tokens.set(clientToken, { parameters: JSON.stringify(parameters), policyStoreId });
         return { policyStoreId };
       }),
     );
-    mock.on(ListPolicyStoresCommand).callsFake(async () => ({
-      policyStores: [...this.stores.values()].map((s) => ({
-        policyStoreId: s.policyStoreId,
-        description: s.description,
-      })),
-    }));
+    mock.on(CreatePolicyStoreAliasCommand).callsFake(
+      write((input: CreatePolicyStoreAliasInput) => {
+        const aliasName = input.aliasName ?? '';
+        if (!aliasName.startsWith('policy-store-alias/') || !/^[a-zA-Z0-9\-/_]{0,150}$/.test(aliasName)) {
+          throw invalid(`invalid alias name ${aliasName}`);
+        }
+        this.store(input.policyStoreId ?? '');
+        const current = this.aliases.get(aliasName);
+        if (this.pendingDeletion.has(aliasName) || (current !== undefined && current !== input.policyStoreId)) {
+          throw new ConflictException({ message: 'alias names another store', $metadata: {}, resources: [] });
+        }
+        this.aliases.set(aliasName, input.policyStoreId ?? '');
+        return { aliasName, policyStoreId: input.policyStoreId };
+      }),
+    );
+    mock.on(GetPolicyStoreAliasCommand).callsFake(async (input: { aliasName: string }) => {
+      const policyStoreId = this.aliases.get(input.aliasName);
+      if (policyStoreId === undefined) throw notFound(input.aliasName);
+      const state = this.pendingDeletion.has(input.aliasName) ? 'PendingDeletion' : 'Active';
+      return { aliasName: input.aliasName, policyStoreId, state };
+    });
     mock.on(PutSchemaCommand).callsFake(
       write((input: { policyStoreId: string; definition: { cedarJson: string } }) => {
         this.store(input.policyStoreId).schema = input.definition.cedarJson;
@@ -163,14 +220,23 @@ export class FakeAvp {
     mock
       .on(ListPoliciesCommand)
       .callsFake(
-        async (input: { policyStoreId: string; filter?: { policyType?: string; policyTemplateId?: string } }) => ({
-          policies: [...this.store(input.policyStoreId).policies.values()]
-            .filter((p) => input.filter?.policyType !== 'STATIC' || p.templateId === undefined)
-            .filter((p) => input.filter?.policyType !== 'TEMPLATE_LINKED' || p.templateId !== undefined)
-            .filter(
-              (p) => input.filter?.policyTemplateId === undefined || p.templateId === input.filter.policyTemplateId,
-            )
-            .map((p) => ({
+        async (input: {
+          policyStoreId: string;
+          filter?: { policyType?: string; policyTemplateId?: string };
+          maxResults?: number;
+          nextToken?: string;
+        }) => {
+          const { items, nextToken } = page(
+            [...this.store(input.policyStoreId).policies.values()]
+              .filter((p) => input.filter?.policyType !== 'STATIC' || p.templateId === undefined)
+              .filter((p) => input.filter?.policyType !== 'TEMPLATE_LINKED' || p.templateId !== undefined)
+              .filter(
+                (p) => input.filter?.policyTemplateId === undefined || p.templateId === input.filter.policyTemplateId,
+              ),
+            input,
+          );
+          return {
+            policies: items.map((p) => ({
               policyStoreId: input.policyStoreId,
               policyId: p.policyId,
               name: p.name,
@@ -185,7 +251,9 @@ export class FakeAvp {
                     },
                   }),
             })),
-        }),
+            nextToken,
+          };
+        },
       );
     mock.on(GetPolicyCommand).callsFake(async (input: { policyStoreId: string; policyId: string }) => {
       const policy = this.policy(input.policyStoreId, input.policyId);
@@ -239,12 +307,15 @@ export class FakeAvp {
         return {};
       }),
     );
-    mock.on(ListPolicyTemplatesCommand).callsFake(async (input: { policyStoreId: string }) => ({
-      policyTemplates: [...this.store(input.policyStoreId).templates.values()].map((t) => ({
-        policyTemplateId: t.policyTemplateId,
-        name: t.name,
-      })),
-    }));
+    mock
+      .on(ListPolicyTemplatesCommand)
+      .callsFake(async (input: { policyStoreId: string; maxResults?: number; nextToken?: string }) => {
+        const { items, nextToken } = page([...this.store(input.policyStoreId).templates.values()], input);
+        return {
+          policyTemplates: items.map((t) => ({ policyTemplateId: t.policyTemplateId, name: t.name })),
+          nextToken,
+        };
+      });
     mock.on(GetPolicyTemplateCommand).callsFake(async (input: { policyStoreId: string; policyTemplateId: string }) => {
       const template = this.store(input.policyStoreId).templates.get(input.policyTemplateId);
       if (template === undefined) throw notFound('template');

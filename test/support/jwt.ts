@@ -30,7 +30,7 @@ export function jwksOf(...keys: SigningKey[]): { keys: Record<string, string>[] 
 }
 
 /** The Cognito issuer of a pool. */
-export function issuerOf(poolId: string): string {
+function issuerOf(poolId: string): string {
   return `https://cognito-idp.${poolId.split('_')[0]}.amazonaws.com/${poolId}`;
 }
 
@@ -62,6 +62,8 @@ export interface ClaimOptions {
   readonly tenantId?: string | null;
   readonly tier?: string | null;
   readonly groups?: readonly string[] | null;
+  /** The claims contract version claim (`tenancy:v`); 1 unless given, `null` leaves it out. */
+  readonly claimsVersion?: unknown;
   readonly sub?: string;
   /** Seconds from now; negative for an expired token. */
   readonly expiresIn?: number;
@@ -70,8 +72,8 @@ export interface ClaimOptions {
 }
 
 /**
- * Claims of an access (default) or ID token as the pre-token trigger shapes them: `tenantId`, `tier` and
- * `cognito:groups`. `null` leaves a claim out.
+ * Claims of an access (default) or ID token as the pre-token trigger shapes them: `tenantId`, `tier`,
+ * `tenancy:v` and `cognito:groups`. `null` leaves a claim out.
  */
 export function cognitoClaims(options: ClaimOptions = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
@@ -94,6 +96,7 @@ export function cognitoClaims(options: ClaimOptions = {}): Record<string, unknow
   if (options.tenantId !== null) claims.tenantId = options.tenantId ?? 'acme';
   if (options.tier !== null) claims.tier = options.tier ?? 'standard';
   if (options.groups !== null) claims['cognito:groups'] = options.groups ?? ['tenant-member'];
+  if (options.claimsVersion !== null) claims['tenancy:v'] = options.claimsVersion ?? 1;
   return { ...claims, ...options.extra };
 }
 

@@ -15,7 +15,7 @@ afterAll(() => {
 });
 
 /** A fresh temporary folder, removed after the test file. */
-export function freshDir(prefix: string): string {
+function freshDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);
   return dir;
@@ -86,7 +86,10 @@ export async function runTool(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let workFolder: string | undefined;
   if (options.interruptWhileBundling === true) {
-    workFolder = await bundling;
+    // A tool that exits before it bundles (its stack failed to start) is reported as it is, not waited on.
+    workFolder = await Promise.race([bundling, exited.then(() => undefined)]);
+  }
+  if (workFolder !== undefined) {
     const folder = join(root, workFolder);
     // Bounded poll until serverless-esbuild has made the folder, so the interruption has something to remove.
     await vi.waitFor(() => expect(existsSync(folder)).toBe(true), { timeout: startTimeoutMs(), interval: 20 });

@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Resource, Template } from './package-template';
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
 const BUCKET = 'tenant-data-bucket';
 const CREATED_POOL_ID = `${REGION}_Created0`;
 /** The tenant a tenant-scoped session is evaluated for. */
@@ -120,7 +120,7 @@ export const TRANSACTION_PARTS: Record<string, readonly string[]> = {
  * assumed with the session tag TenantID): their data calls (DynamoDB, S3, Verified Permissions) are made with
  * that session; `own` lists the calls made with the function's own role (on the registry).
  */
-export const TENANT_SCOPED: Record<string, { readonly own: readonly string[] }> = {
+const TENANT_SCOPED: Record<string, { readonly own: readonly string[] }> = {
   documents: { own: ['dynamodb:GetItem'] },
 };
 
@@ -138,7 +138,7 @@ const DECLARATIONS: Declarations = {
 };
 
 /** Actions a role allows beyond what its functions call, by role, with why. */
-export const ALLOWANCES: Record<string, Record<string, string>> = {
+const ALLOWANCES: Record<string, Record<string, string>> = {
   // The ABAC role is the pattern's (docs/credentials.md), for any tenant-scoped service: every
   // item action on the tenant's own partition, and listing its own prefix. The sample service uses a subset.
   TenantDataAccessRole: Object.fromEntries(
@@ -153,7 +153,7 @@ export const ALLOWANCES: Record<string, Record<string, string>> = {
 };
 
 /** Every SDK operation (`prefix:Operation`) the packaged code of a function can send. */
-export function bundledOperations(zip: string, handler: string): string[] {
+function bundledOperations(zip: string, handler: string): string[] {
   const files = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n').filter(Boolean);
   const handlerFile = handler.slice(0, handler.lastIndexOf('.'));
   const code = files.find((file) => /\.(mjs|cjs|js)$/.test(file) && file.replace(/\.[^.]+$/, '') === handlerFile);
@@ -197,7 +197,7 @@ export function bundledOperations(zip: string, handler: string): string[] {
 }
 
 /** Resolves the intrinsic functions of a template to fixed evaluation values (account, region, names). */
-export function templateResolver(template: Template): (value: Json) => Json {
+function templateResolver(template: Template): (value: Json) => Json {
   const resources = template.Resources;
   const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT };
   const get = (id: string): Resource => {
@@ -293,7 +293,7 @@ function poolArn(params: Record<string, string>): string {
 }
 
 /** The calls of every Lambda function of a packaged template (`dir` holds its zips). */
-export function derivedCalls(
+function derivedCalls(
   template: Template,
   dir: string,
   params: Record<string, string>,

@@ -10,10 +10,10 @@ import { MemoryPolicyStores } from './policy-stores';
 
 // The source scenario: acme's alice owns a document; bob is shared on it; carol is an unrelated member;
 // dana is acme's tenant-admin; erin is globex's tenant-admin, globex being another tenant.
-export const ACME = 'acme';
-export const GLOBEX = 'globex';
-export const ROLES = ['tenant-member', 'tenant-admin'] as const;
-export const DOC = { id: 'doc-1', tenantId: ACME, ownerSub: 'alice' };
+const ACME = 'acme';
+const GLOBEX = 'globex';
+const ROLES = ['tenant-member', 'tenant-admin'] as const;
+const DOC = { id: 'doc-1', tenantId: ACME, ownerSub: 'alice' };
 
 type Relation = 'owner' | 'shared' | 'other' | 'other-tenant';
 

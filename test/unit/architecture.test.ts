@@ -16,7 +16,6 @@ const ALLOWED_SIDEWAYS = new Set([
   'operations → policies/cedar-module.ts',
   'documents → policies/decide.ts',
   'documents → credentials/tenant-clients.ts',
-  'documents → credentials/tenant-context.ts',
   'documents → credentials/credentials-config.ts',
   'documents → credentials/tenant-credential-source.ts',
   // The documents handler wires the sample service onto Cedar: the decider, its configuration, sharing.
@@ -153,6 +152,18 @@ describe('the one-way import rule (ARCHITECTURE.md)', () => {
     expect(reached).toEqual([]);
   });
 
+  it('keeps local/ and bench/ independent of cli/: the CLI is an entry, not a library', () => {
+    // Act
+    const reaching = [...sourceFiles('local'), ...sourceFiles('bench')].flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('cli/'))
+        .map((target) => `${file} → ${target}`),
+    );
+
+    // Assess
+    expect(reaching).toEqual([]);
+  });
+
   it('reaches the operator modules from the CLI, so the check above looks at real paths', () => {
     // Act
     const reached = [...closure('cli/tenants.ts')];
@@ -163,6 +174,63 @@ describe('the one-way import rule (ARCHITECTURE.md)', () => {
         reached.some((file) => pattern.test(file)),
         String(pattern),
       ).toBe(true);
+  });
+});
+
+/** Every package specifier a module imports (static and dynamic imports, `export … from`). */
+function packageImportsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  return [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'([^'.][^']*)'/g)].map((m) => m[1] ?? '');
+}
+
+describe('the workspace package @cognito-tenancy/tenant-context (ARCHITECTURE.md "Imports run one way")', () => {
+  const packageSources = sourceFiles('packages/tenant-context/src');
+  const repository = ['functions', 'shared', 'cli', 'local', 'bench', 'test'].flatMap(sourceFiles);
+
+  it('imports nothing of the repository outside itself, so that it can be published alone', () => {
+    // Act
+    const leaving = packageSources.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => !target.startsWith('packages/tenant-context/src/'))
+        .map((target) => `${file} → ${target}`),
+    );
+    const foreign = packageSources.flatMap((file) =>
+      packageImportsOf(file)
+        .filter((name) => !name.startsWith('node:') && name !== 'aws-jwt-verify' && !name.startsWith('aws-jwt-verify/'))
+        .map((name) => `${file} → ${name}`),
+    );
+
+    // Assess
+    expect(packageSources.length).toBeGreaterThan(3);
+    expect(leaving).toEqual([]);
+    expect(foreign).toEqual([]);
+  });
+
+  it('is reached from the repository by its package name only, never by a path into its code', () => {
+    // Act: the schema folder (the JSON Schemas and the types generated from them) is data the tests may read.
+    const byPath = repository.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('packages/') && !target.startsWith('packages/tenant-context/schemas/'))
+        .map((target) => `${file} → ${target}`),
+    );
+
+    // Assess
+    expect(byPath).toEqual([]);
+  });
+
+  it('gives the documents service its caller: no documents module reads the authorizer context itself', () => {
+    // Prepare
+    const documents = sourceFiles('shared/documents');
+
+    // Act
+    const readers = documents.filter((file) =>
+      /requestContext|authorizer\??\.lambda/.test(readFileSync(join(root, file), 'utf8')),
+    );
+    const users = documents.filter((file) => packageImportsOf(file).includes('@cognito-tenancy/tenant-context'));
+
+    // Assess
+    expect(readers).toEqual([]);
+    expect(users).toContain('shared/documents/documents-route.ts');
   });
 });
 

@@ -2,7 +2,8 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AssumedRoleCredentials, TENANT_TAG } from '../../shared/credentials/assumed-role-credentials';
+import { AssumedRoleCredentials } from '../../shared/credentials/assumed-role-credentials';
+import { TENANT_TAG } from '../../shared/registry/tenant-id';
 import { DecisionMetrics } from '../../shared/runtime/decision-metrics';
 import { CredentialsUnavailableError, InvalidInputError } from '../../shared/runtime/errors';
 

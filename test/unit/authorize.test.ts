@@ -118,7 +118,13 @@ describe('Authorizer (core decision) with real RS256 tokens', () => {
       // Assess
       expect(decision.effect).toBe('Allow');
       // `auditor` is not a role group: the suite does not vouch for it, so the backend never sees it.
-      expect(decision.context).toEqual({ tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub });
+      expect(decision.context).toEqual({
+        tenantId: 'acme',
+        tier: 'standard',
+        groups: 'tenant-member',
+        sub,
+        claimsVersion: '1',
+      });
       expect(decision.policy).toEqual({
         Version: '2012-10-17',
         Statement: [

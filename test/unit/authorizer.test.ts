@@ -186,7 +186,13 @@ describe('authorizer handler', () => {
       // Assess
       expect(response).toEqual({
         principalId: SUB,
-        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-admin,tenant-member', sub: SUB },
+        context: {
+          tenantId: 'acme',
+          tier: 'standard',
+          groups: 'tenant-admin,tenant-member',
+          sub: SUB,
+          claimsVersion: '1',
+        },
         policyDocument: {
           Version: '2012-10-17',
           Statement: [
@@ -261,7 +267,13 @@ describe('authorizer handler', () => {
 
       // Assess
       expect(response.principalId).toBe(SUB);
-      expect(response.context).toEqual({ tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB });
+      expect(response.context).toEqual({
+        tenantId: 'acme',
+        tier: 'standard',
+        groups: 'tenant-member',
+        sub: SUB,
+        claimsVersion: '1',
+      });
       expect(response.policyDocument.Statement[0]).toEqual(
         expect.objectContaining({ Effect: 'Allow', Resource: expect.arrayContaining([arn('GET/tenants/acme/me')]) }),
       );
@@ -352,7 +364,7 @@ describe('authorizer handler', () => {
       // Assess
       expect(response).toEqual({
         isAuthorized: true,
-        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB },
+        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB, claimsVersion: '1' },
       });
     });
 
@@ -395,7 +407,7 @@ describe('authorizer handler', () => {
       // Assess
       expect(own).toEqual({
         isAuthorized: true,
-        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB },
+        context: { tenantId: 'acme', tier: 'standard', groups: 'tenant-member', sub: SUB, claimsVersion: '1' },
       });
       expect(other).toEqual({ isAuthorized: false });
     });

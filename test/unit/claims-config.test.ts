@@ -19,7 +19,7 @@ describe('pre token generation configuration', () => {
 
     // Assess
     expect(config).toEqual({
-      claimNames: { tenantId: 'tenantId', tier: 'tier' },
+      claimNames: { tenantId: 'tenantId', tier: 'tier', version: 'tenancy:v', claimsVersion: 1, migration: undefined },
       roleGroups: ['tenant-admin', 'tenant-member'],
       platformGroups: ['platform-admin'],
       idpGroupsAttribute: undefined,
@@ -33,6 +33,10 @@ describe('pre token generation configuration', () => {
     const config = preTokenConfigFromEnv({
       TENANCY_TENANT_ID_CLAIM: 'org',
       TENANCY_TIER_CLAIM: 'plan',
+      TENANCY_VERSION_CLAIM: 'org:v',
+      TENANCY_CLAIMS_VERSION: '3',
+      TENANCY_CLAIM_RENAMES: 'tenant=org',
+      TENANCY_CLAIM_RENAMES_UNTIL: '2027-01-31T00:00:00Z',
       TENANCY_ROLE_GROUPS: 'owner, member',
       TENANCY_PLATFORM_GROUPS: 'ops,support',
       TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups',
@@ -43,7 +47,18 @@ describe('pre token generation configuration', () => {
 
     // Assess
     expect(config).toEqual({
-      claimNames: { tenantId: 'org', tier: 'plan' },
+      claimNames: {
+        tenantId: 'org',
+        tier: 'plan',
+        version: 'org:v',
+        claimsVersion: 3,
+        migration: {
+          previousVersion: 2,
+          previousNames: { tenantId: 'tenant', tier: 'plan', version: 'org:v' },
+          renames: new Map([['tenant', 'tenantId']]),
+          untilMs: Date.UTC(2027, 0, 31),
+        },
+      },
       roleGroups: ['owner', 'member'],
       platformGroups: ['ops', 'support'],
       idpGroupsAttribute: 'custom:idpGroups',
@@ -61,6 +76,21 @@ describe('pre token generation configuration', () => {
     [{ TENANCY_ROLE_GROUPS: 'admins,admins' }, 'TENANCY_ROLE_GROUPS', /listed twice/],
     [{ TENANCY_ROLE_GROUPS: 'a,b c' }, 'TENANCY_ROLE_GROUPS', /not a valid group name/],
     [{ TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:tenantId' }, 'TENANCY_IDP_GROUPS_ATTRIBUTE', /tenant attribute/],
+    [
+      { TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:v', TENANCY_VERSION_CLAIM: 'custom:v' },
+      'TENANCY_IDP_GROUPS_ATTRIBUTE',
+      /tenant attribute or claim/,
+    ],
+    [
+      {
+        TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:org',
+        TENANCY_CLAIMS_VERSION: '2',
+        TENANCY_CLAIM_RENAMES: 'custom:org=tenantId',
+        TENANCY_CLAIM_RENAMES_UNTIL: '2027-01-31T00:00:00Z',
+      },
+      'TENANCY_IDP_GROUPS_ATTRIBUTE',
+      /tenant attribute or claim/,
+    ],
     [{ TENANCY_IDP_GROUPS_ATTRIBUTE: 'groups' }, 'TENANCY_IDP_GROUPS_ATTRIBUTE', /not a custom attribute/],
     [{ TENANCY_CACHE_TTL_SECONDS: '-1' }, 'TENANCY_CACHE_TTL_SECONDS', /integer from 0 to 3600/],
     [{ TENANCY_STALE_TTL_SECONDS: '10m' }, 'TENANCY_STALE_TTL_SECONDS', /integer/],

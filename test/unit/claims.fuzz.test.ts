@@ -52,7 +52,7 @@ describe('pre token generation under arbitrary input', () => {
         // Assess
         expect(result.map((token) => token.overrides)).toEqual(baseline.map((token) => token.overrides));
         for (const { overrides, suppress } of result) {
-          expect(Object.keys(overrides)).toEqual(['tenantId', 'tier']);
+          expect(Object.keys(overrides)).toEqual(['tenantId', 'tier', 'tenancy:v']);
           for (const name of suppress) {
             expect(isReservedClaim(name)).toBe(false);
             expect(Object.keys(overrides)).not.toContain(name);

@@ -42,9 +42,10 @@ async function refusal(event: Event, deps = testDeps()): Promise<TenancyError> {
   return error;
 }
 
+// Every token carries the claims contract version: its decimal string in V1 responses, the integer in V2/V3.
 const v1 = (claims: object, groups: string[], suppress?: string[]): PreTokenResponse => ({
   claimsOverrideDetails: {
-    claimsToAddOrOverride: { ...claims },
+    claimsToAddOrOverride: { ...claims, 'tenancy:v': '1' },
     ...(suppress && { claimsToSuppress: suppress }),
     groupOverrideDetails: { groupsToOverride: groups, iamRolesToOverride: [] },
   },
@@ -52,8 +53,11 @@ const v1 = (claims: object, groups: string[], suppress?: string[]): PreTokenResp
 
 const v2 = (claims: object, groups: string[], suppress?: string[]): PreTokenResponse => ({
   claimsAndScopeOverrideDetails: {
-    idTokenGeneration: { claimsToAddOrOverride: { ...claims }, ...(suppress && { claimsToSuppress: suppress }) },
-    accessTokenGeneration: { claimsToAddOrOverride: { ...claims } },
+    idTokenGeneration: {
+      claimsToAddOrOverride: { ...claims, 'tenancy:v': 1 },
+      ...(suppress && { claimsToSuppress: suppress }),
+    },
+    accessTokenGeneration: { claimsToAddOrOverride: { ...claims, 'tenancy:v': 1 } },
     groupOverrideDetails: { groupsToOverride: groups, iamRolesToOverride: [] },
   },
 });
@@ -78,7 +82,11 @@ describe('pre token generation over the sample events', () => {
     ['v2-refresh-tokens.json', v2(GLOBEX, ['tenant-member'])],
     [
       'v3-client-credentials.json',
-      { claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: GLOBEX } } },
+      {
+        claimsAndScopeOverrideDetails: {
+          accessTokenGeneration: { claimsToAddOrOverride: { ...GLOBEX, 'tenancy:v': 1 } },
+        },
+      },
     ],
   ])('replays %s to its exact override details', async (file, expected) => {
     // Prepare

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { errorLine } from '../../cli/error-line';
+import { errorLine, isAwsConfigurationError } from '../../cli/error-line';
 import { DirectoryUnavailableError } from '../../shared/runtime/errors';
 import { cliRunner } from '../support/cli';
 
@@ -98,5 +98,28 @@ describe('tenants CLI command lines', () => {
     expect(result.err).toEqual([]);
     expect(result.code).toBe(0);
     expect(opened).toEqual([{ kind: 'aws', table: 't', region: 'r' }]);
+  });
+});
+
+describe('the CLI error line', () => {
+  it('prints a thrown value that is not an Error as its text', () => {
+    // Act
+    const line = errorLine('plain words', ['DynamoDB table t in eu-west-1']);
+
+    // Assess
+    expect(line).toBe('plain words');
+  });
+
+  it.each([
+    ['missing credentials', Object.assign(new Error('nope'), { name: 'CredentialsProviderError' }), true],
+    ['missing region', new Error('wrapped', { cause: new Error('Region is missing') }), true],
+    ['a service refusal', Object.assign(new Error('denied'), { name: 'AccessDeniedException' }), false],
+    ['a thrown string', 'Region is missing', false],
+  ])('tells AWS configuration errors from service errors: %s', (_case, error, expected) => {
+    // Act
+    const configuration = isAwsConfigurationError(error);
+
+    // Assess
+    expect(configuration).toBe(expected);
   });
 });

@@ -108,6 +108,22 @@ describe('tenants doctor exit codes: 0 safe, 1 unsafe, 3 could not check', () =>
     expect(result.code).toBe(DOCTOR_EXIT.unsafe);
   });
 
+  it('prints the findings as one JSON array with --json, with the same exit code as the text', async () => {
+    // Act
+    const json = await doctor('doctor', '--pool', POOL_ID, '--stage', 'dev', '--json');
+    const text = await doctor('doctor', '--pool', POOL_ID, '--stage', 'dev');
+
+    // Assess
+    expect(json.code).toBe(DOCTOR_EXIT.unsafe);
+    expect(json.out).toHaveLength(1);
+    const findings = JSON.parse(json.out[0] ?? '') as { severity: string; subject: string; message: string }[];
+    // The same findings, in the same order, as the text lines.
+    expect(text.out.map((line, i) => line.endsWith(`  ${findings[i]?.subject}: ${findings[i]?.message}`))).toEqual(
+      findings.map(() => true),
+    );
+    expect(findings.some((f) => f.severity === 'unsafe' && f.subject.startsWith('trigger'))).toBe(true);
+  });
+
   it('keeps exit 2 for bad input, before any call', async () => {
     // Act
     const result = await doctor('doctor', '--pool', POOL_ID, '--pre-token-version', 'V9_0');

@@ -28,6 +28,7 @@ import { DocumentsService } from '../../shared/documents/documents-service';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
 import { DataUnavailableError } from '../../shared/runtime/errors';
 import { isTransientServiceError } from '../../shared/runtime/transient-error';
+import { authorizerCaller } from '../support/documents-caller';
 
 // How the documents service answers data-store failures: DynamoDB and S3 are stubbed with aws-sdk-client-mock
 // (the SDK's retries are bypassed, so each error is what the SDK would throw after its last attempt).
@@ -61,12 +62,14 @@ const store = new DocumentStore({
 });
 const service = new DocumentsService({ store, decide: tenantMembersDecide });
 
-const get = () => service.handle({ route: 'get', context: { ...ann }, pathTenantId: 'acme', documentId: ID });
-const list = () => service.handle({ route: 'list', context: { ...ann }, pathTenantId: 'acme', query: {} });
+const get = () =>
+  service.handle({ route: 'get', caller: authorizerCaller({ ...ann }), pathTenantId: 'acme', documentId: ID });
+const list = () =>
+  service.handle({ route: 'list', caller: authorizerCaller({ ...ann }), pathTenantId: 'acme', query: {} });
 const create = () =>
   service.handle({
     route: 'create',
-    context: { ...ann },
+    caller: authorizerCaller({ ...ann }),
     pathTenantId: 'acme',
     body: JSON.stringify({ title: 'Plan', content: 'hello' }),
   });
@@ -135,7 +138,12 @@ describe('documents service: a data store that is throttled or unavailable', () 
     s3.on(DeleteObjectCommand).resolves({});
 
     // Act
-    const answer = await service.handle({ route: 'delete', context: { ...ann }, pathTenantId: 'acme', documentId: ID });
+    const answer = await service.handle({
+      route: 'delete',
+      caller: authorizerCaller({ ...ann }),
+      pathTenantId: 'acme',
+      documentId: ID,
+    });
 
     // Assess
     expect(answer).toMatchObject({ statusCode: 503, body: { message: UNAVAILABLE } });
@@ -165,7 +173,7 @@ describe('documents service: a data store that is throttled or unavailable', () 
     // Act
     const answer = await withShares.handle({
       route: 'delete',
-      context: { ...ann },
+      caller: authorizerCaller({ ...ann }),
       pathTenantId: 'acme',
       documentId: ID,
     });
@@ -283,7 +291,12 @@ describe('documents service: list', () => {
     });
 
     // Act
-    const pending = concurrent.handle({ route: 'list', context: { ...ann }, pathTenantId: 'acme', query: {} });
+    const pending = concurrent.handle({
+      route: 'list',
+      caller: authorizerCaller({ ...ann }),
+      pathTenantId: 'acme',
+      query: {},
+    });
     await started;
     for (const id of [...ids].reverse()) gates.get(id)?.();
     const answer = await pending;
@@ -303,7 +316,7 @@ describe('documents service: list with batch decisions', () => {
   const listWith = (decideReads: ConstructorParameters<typeof DocumentsService>[0]['decideReads']) =>
     new DocumentsService({ store, decide: tenantMembersDecide, ...(decideReads ? { decideReads } : {}) }).handle({
       route: 'list',
-      context: { ...ann },
+      caller: authorizerCaller({ ...ann }),
       pathTenantId: 'acme',
       query: {},
     });

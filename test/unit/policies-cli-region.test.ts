@@ -67,10 +67,32 @@ describe('tenants policies commands on the avp engine', () => {
     ]);
   });
 
+  it('names Verified Permissions, and no region, when a --local registry has no region anywhere', async () => {
+    // Prepare
+    withoutAwsCredentials();
+    vi.stubEnv('AWS_DEFAULT_REGION', undefined);
+    vi.spyOn(VerifiedPermissionsClient.prototype, 'send').mockImplementation(async function (
+      this: VerifiedPermissionsClient,
+    ) {
+      return await this.config.region();
+    });
+    const cli = cliRunner({}, [], { openRegistry: localRegistry });
+
+    // Act
+    const created = await cli('policy-store', 'create', 'acme', '--engine', 'avp', '--local');
+
+    // Assess
+    expect(created.code).toBe(1);
+    expect(created.err).toEqual([
+      'error: no AWS region for Verified Permissions in (no region): pass --region or set AWS_REGION',
+    ]);
+  });
+
   it.each([
     [['--region', 'eu-west-1'], { AWS_REGION: 'us-east-1' }, 'eu-west-1'],
     [['--local', '--region', 'eu-west-1'], {}, 'eu-west-1'],
     [[], { AWS_REGION: 'ap-southeast-2' }, 'ap-southeast-2'],
+    [['--local'], { AWS_DEFAULT_REGION: 'ca-central-1' }, 'ca-central-1'],
   ])(
     'call Verified Permissions in the registry target region (%j, env %j → %s) and destroy the client after',
     async (flags, env, region) => {

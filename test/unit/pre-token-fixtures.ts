@@ -2,7 +2,11 @@ import { type Binding, bindingKey } from '../../shared/registry/binding';
 import type { Membership, MembershipSource, Tenant } from '../../shared/registry/tenant';
 import type { PreTokenResponse } from '../../shared/tokens/claims';
 import { type PreTokenConfig, preTokenConfigFromEnv } from '../../shared/tokens/pre-token-config';
-import type { PreTokenGenerationDeps, TenantDirectory, TriggerLogger } from '../../shared/tokens/pre-token-generation';
+import type {
+  PreTokenGenerationDeps,
+  PreTokenRegistryReads,
+  TriggerLogger,
+} from '../../shared/tokens/pre-token-generation';
 
 /**
  * The registry state the events in `events/pre-token-generation/` are written against. Tenant ids, tiers and
@@ -68,7 +72,7 @@ function tenant(
 }
 
 /** An in-memory registry that counts its reads and can be made to fail, for tests without I/O. */
-export class MemoryDirectory implements TenantDirectory {
+export class MemoryRegistry implements PreTokenRegistryReads {
   readonly reads = { tenant: 0, membership: 0, binding: 0 };
   failing = false;
   readonly tenants = new Map<string, Tenant>(TENANTS.map((entry) => [entry.tenantId, entry]));
@@ -119,13 +123,13 @@ export class RecordingLogger implements TriggerLogger {
 /** Dependencies over a fresh in-memory registry and recording logger. */
 export function testDeps(
   overrides: Partial<PreTokenGenerationDeps> = {},
-): PreTokenGenerationDeps & { registry: MemoryDirectory; logger: RecordingLogger } {
+): PreTokenGenerationDeps & { registry: MemoryRegistry; logger: RecordingLogger } {
   return {
-    registry: new MemoryDirectory(),
+    registry: new MemoryRegistry(),
     config: testConfig(),
     logger: new RecordingLogger(),
     ...overrides,
-  } as PreTokenGenerationDeps & { registry: MemoryDirectory; logger: RecordingLogger };
+  } as PreTokenGenerationDeps & { registry: MemoryRegistry; logger: RecordingLogger };
 }
 
 /** A sample event as tests edit it: the parts they touch are typed, the rest is left as it came. */

@@ -1,24 +1,7 @@
-import { LruMap } from '../runtime/lru-map';
-import { type Env, readInteger } from '../runtime/settings';
+import { LruMap } from './lru-map';
 
-/** How long tenant records are trusted, shared by pre token generation and the authorizer. */
-export interface TenantCacheSettings {
-  /** How long a registry read is fresh, in milliseconds (0: read on every request). */
-  readonly cacheTtlMs: number;
-  /** How long past freshness an entry may still serve while the registry fails, in milliseconds. */
-  readonly staleTtlMs: number;
-}
-
-/** Reads `TENANCY_CACHE_TTL_SECONDS` (0-3600, default 60) and `TENANCY_STALE_TTL_SECONDS` (0-86400, default 600). */
-export function tenantCacheSettingsFromEnv(env: Env): TenantCacheSettings {
-  return {
-    cacheTtlMs: readInteger(env, 'TENANCY_CACHE_TTL_SECONDS', 60, 0, 3600) * 1000,
-    staleTtlMs: readInteger(env, 'TENANCY_STALE_TTL_SECONDS', 600, 0, 86_400) * 1000,
-  };
-}
-
-/** Options of a `TenantCache`. */
-export interface TenantCacheOptions {
+/** Options of a `ReadThroughCache`. */
+export interface ReadThroughCacheOptions {
   /** Milliseconds an entry is fresh; 0 disables caching (every lookup loads). */
   readonly ttlMs: number;
   /** Milliseconds past freshness an entry may still serve while loading fails. */
@@ -47,14 +30,15 @@ interface Entry<V> {
 }
 
 /**
- * A per-container read-through cache for registry lookups (tenants, client bindings), keyed by string.
+ * A per-container read-through cache keyed by string: registry lookups (tenants, client and pool bindings) in
+ * pre token generation and the authorizer, loaded policy stores in the Cedar decider.
  *
  * Fresh entries answer without I/O. Once an entry expires, the next lookup loads again; if that load fails,
  * the old value keeps serving until `ttlMs + staleTtlMs` after it was loaded, and then the failure
  * propagates. With no entry at all a failure always propagates: the caller fails closed. Absent values
  * (`undefined`: unknown tenant, unbound client) are cached like any other.
  */
-export class TenantCache<V> {
+export class ReadThroughCache<V> {
   // Ordered by when an entry was loaded (reads use `peek`): the least recently loaded is dropped first.
   readonly #entries: LruMap<string, Entry<V>>;
   readonly #ttlMs: number;
@@ -62,7 +46,7 @@ export class TenantCache<V> {
   readonly #retryAfterMs: number;
   readonly #now: () => number;
 
-  constructor(options: TenantCacheOptions) {
+  constructor(options: ReadThroughCacheOptions) {
     this.#ttlMs = options.ttlMs;
     this.#staleTtlMs = options.staleTtlMs;
     this.#retryAfterMs = options.retryAfterMs ?? Math.min(options.ttlMs, 5000);

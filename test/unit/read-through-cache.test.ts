@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TenantCache } from '../../shared/registry/tenant-cache';
+import { ReadThroughCache } from '../../shared/runtime/read-through-cache';
 
 /** A cache over a fake clock and a loader that counts calls and can fail. */
 function setup(options: { ttlMs?: number; staleTtlMs?: number; retryAfterMs?: number; maxEntries?: number } = {}) {
   const clock = { now: 0 };
-  const cache = new TenantCache<string | undefined>({
+  const cache = new ReadThroughCache<string | undefined>({
     ttlMs: options.ttlMs ?? 60_000,
     staleTtlMs: options.staleTtlMs ?? 600_000,
     retryAfterMs: options.retryAfterMs ?? 0,
@@ -20,7 +20,7 @@ function setup(options: { ttlMs?: number; staleTtlMs?: number; retryAfterMs?: nu
   return { clock, cache, source, load };
 }
 
-describe('TenantCache', () => {
+describe('ReadThroughCache', () => {
   it('answers from the cache while an entry is fresh and loads again once it expires', async () => {
     // Prepare
     const { clock, cache, source, load } = setup();
