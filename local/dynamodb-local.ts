@@ -2,7 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { spawnGroup, waitForAnswer } from './child-process';
 import { freePort } from './free-port';
 import { LocalStackError } from './local-stack-error';
@@ -109,21 +116,33 @@ export function createTenantDataTable(client: DynamoDBClient, tableName: string)
   return createTable(client, tableName, 'tenantId');
 }
 
+// "Unless it exists" is asked of the table itself (DescribeTable), never read from ListTables: ListTables answers
+// at most 100 names per page, so a shared DynamoDB Local holding more tables than that (the full test suite)
+// made a listing miss an existing table and CreateTable then failed with "Cannot create preexisting table".
+// A CreateTable that loses a race with another creator (ResourceInUseException) also means the table exists.
 async function createTable(client: DynamoDBClient, tableName: string, partitionKey: string): Promise<void> {
-  const existing = await client.send(new ListTablesCommand({ ExclusiveStartTableName: undefined }));
-  if (existing.TableNames?.includes(tableName)) return;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: partitionKey, AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: partitionKey, AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
 }

@@ -28,6 +28,28 @@ describe('DynamoDB Local harness', () => {
     client.destroy();
   });
 
+  it('finds an existing table beyond the first ListTables page, and two creators racing both succeed', async () => {
+    // Prepare: more tables than one ListTables page holds (100), as the full suite leaves in its shared instance;
+    // the table to open again sorts last.
+    const dynamo = await startDynamoDBLocal();
+    const client = localDynamoDBClient(dynamo.endpoint);
+    const names = Array.from({ length: 105 }, (_, i) => `t-${String(i).padStart(3, '0')}`);
+    for (const name of names) await createRegistryTable(client, name);
+
+    // Act
+    const again = createRegistryTable(client, 't-104');
+    const racing = Promise.all([createRegistryTable(client, 'z-race'), createRegistryTable(client, 'z-race')]);
+    const outcomes = await Promise.allSettled([again, racing]);
+    const firstPage = await client.send(new ListTablesCommand({}));
+    await dynamo.stop();
+    client.destroy();
+
+    // Assess
+    expect(firstPage.TableNames).toHaveLength(100);
+    expect(firstPage.TableNames).not.toContain('t-104');
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled']);
+  });
+
   it('says what to install when java is missing', async () => {
     // Prepare
     process.env.PATH = '/nonexistent';
