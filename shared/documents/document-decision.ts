@@ -26,6 +26,15 @@ export interface DocumentDecisionRequest {
 export type DocumentDecider = (request: DocumentDecisionRequest) => boolean | Promise<boolean>;
 
 /**
+ * The list page's decisions in one call: may `caller` read each of `documents`? Answers in the order of
+ * `documents`; a failure refuses the whole page (docs/cedar.md "Lists: BatchIsAuthorized").
+ */
+export type DocumentReadFilter = (
+  caller: DocumentCaller,
+  documents: readonly DocumentMetadata[],
+) => Promise<readonly boolean[]>;
+
+/**
  * The default decision: any user of the tenant may create, list and read the tenant's documents. Tenant
  * isolation does not depend on it (the credentials cannot reach another tenant's data); a document of another
  * tenant is refused all the same, as defence in depth.

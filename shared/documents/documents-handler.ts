@@ -13,7 +13,7 @@ import { TenantRegistry } from '../registry/tenant-registry';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { TRIGGER_CLIENT_LIMITS } from '../runtime/dynamodb-client';
 import type { HandlerLogger } from '../runtime/handler-logger';
-import { cedarDocumentDecider } from './cedar-document-decider';
+import { cedarDocumentDecider, cedarReadFilter } from './cedar-document-decider';
 import type { DocumentMetadataStore } from './document-metadata-store';
 import { DocumentStore } from './document-store';
 import type { DocumentsConfig } from './documents-config';
@@ -72,7 +72,13 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
   let avpClients: Promise<(tenantId: string) => VerifiedPermissionsClient> | undefined;
   const avpClient = async (tenantId: string) => {
     avpClients ??= import('../policies/tenant-avp-clients').then(({ tenantAvpClients }) =>
-      tenantAvpClients((id) => source.credentialsFor(id), TRIGGER_CLIENT_LIMITS, config.credentials.cacheSize),
+      tenantAvpClients(
+        (id) => source.credentialsFor(id),
+        TRIGGER_CLIENT_LIMITS,
+        config.credentials.cacheSize,
+        // The only write the tenant session may make: a share, of the registry's share template, in its store.
+        stores,
+      ),
     );
     return (await avpClients)(tenantId);
   };
@@ -86,6 +92,8 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
       ...(metadata === undefined ? {} : { metadata }),
     }),
     decide: cedarDocumentDecider(decider),
+    // A list page's documents in one batch decision (AVP: BatchIsAuthorized, 30 per call).
+    decideReads: cedarReadFilter(decider),
     share: (caller, document, recipientSub) =>
       shareDocument(
         {

@@ -11,6 +11,7 @@ import {
   GetPolicyStoreAliasCommand,
   GetPolicyTemplateCommand,
   GetSchemaCommand,
+  type PolicyItem,
   PutSchemaCommand,
   paginateListPolicies,
   paginateListPolicyTemplates,
@@ -20,7 +21,7 @@ import {
   type VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
-import type { PolicyStoreRecord } from '../registry/policy-store-registry';
+import type { PendingLink, PolicyStoreRecord } from '../registry/policy-store-registry';
 import { TENANT_TAG } from '../registry/tenant-id';
 import { TenancyError } from '../runtime/errors';
 import type { PolicyFiles } from './policy-files';
@@ -55,14 +56,24 @@ const bare = (name: string | undefined) => (name ?? '').replace(/^name\//, '');
 // A policy's replacement is created under the other of two names (`global-<id>` / `global-<id>_r`) when it
 // must exist before the old one is deleted: names are unique in a store, and ids never hold `_`.
 const REPLACEMENT = '_r';
+// Links moved per registry write when a template is replaced: the pending list stays far below DynamoDB's item size.
+const MOVE_CHUNK = 25;
 
 interface ManagedItems {
   /** Managed id → AVP id, name (bare) and statement. */
   readonly policies: Map<string, { avpId: string; name: string; statement: string }>;
-  readonly templates: Map<string, { avpId: string; statement: string }>;
+  /** Managed id → the copy the registry names (share links are created on it). */
+  readonly templates: Map<string, { avpId: string; name: string; statement: string }>;
   /** Second copies of a managed policy (a run stopped between creating a replacement and deleting the old one). */
   readonly duplicates: { readonly id: string; readonly avpId: string }[];
+  /** Second copies of a managed template (a run stopped while replacing it): their links move to the kept copy. */
+  readonly templateDuplicates: { readonly id: string; readonly avpId: string; readonly statement: string }[];
   readonly schema: string | undefined;
+}
+
+/** What `#apply` writes as it goes: the registry record, whose version every write checks. */
+interface ApplyState {
+  record: PolicyStoreRecord;
 }
 
 /**
@@ -121,6 +132,7 @@ export class AvpPolicyStore {
               policies: existing?.policies ?? {},
               templates: existing?.templates ?? {},
               avpTemplateIds: existing?.avpTemplateIds ?? {},
+              ...(existing?.pendingLinks === undefined ? {} : { pendingLinks: existing.pendingLinks }),
             },
             existing?.version,
           );
@@ -132,8 +144,8 @@ export class AvpPolicyStore {
   async plan(tenantId: string, files: PolicyFiles, schema: string): Promise<PolicyChange[] | undefined> {
     const record = await this.#record(tenantId);
     if (record === undefined) return undefined;
-    const items = await this.#read(storeId(record));
-    return [...(await this.#changes(items, files, schema)), ...duplicateDeletes(items)];
+    const items = await this.#read(storeId(record), record.avpTemplateIds);
+    return [...pendingChanges(record), ...(await this.#changes(items, files, schema)), ...duplicateDeletes(items)];
   }
 
   /** The plan, with the updates AVP cannot make in place turned into replacements. */
@@ -154,7 +166,7 @@ export class AvpPolicyStore {
   async show(tenantId: string): Promise<(StoreContents & { policyStoreId: string }) | undefined> {
     const record = await this.#record(tenantId);
     if (record === undefined) return undefined;
-    return { policyStoreId: storeId(record), ...contents(await this.#read(storeId(record))) };
+    return { policyStoreId: storeId(record), ...contents(await this.#read(storeId(record), record.avpTemplateIds)) };
   }
 
   async #record(tenantId: string): Promise<PolicyStoreRecord | undefined> {
@@ -164,23 +176,34 @@ export class AvpPolicyStore {
 
   /**
    * Schema, then adds and updates, deletes last; then records the template ids in the registry (share links
-   * name their template by id).
+   * name their template by id). First it finishes what a stopped run left: links it had deleted but not yet
+   * re-created, second copies of a policy or a template.
    */
   async #apply(record: PolicyStoreRecord, files: PolicyFiles, schema: string): Promise<PolicyStoreRecord> {
     const policyStoreId = storeId(record);
-    const items = await this.#read(policyStoreId);
+    const state: ApplyState = { record };
+    const items = await this.#read(policyStoreId, record.avpTemplateIds);
     // Left by a run that stopped mid-replacement, and deleted first so that the kept copy's replacement can take
     // its name: either it is the old forbid (the kept copy is its replacement) or a replacement that the kept
     // old forbid still covers; no window allows more than the old version.
     for (const duplicate of items.duplicates) {
       await this.#client.send(new DeletePolicyCommand({ policyStoreId, policyId: duplicate.avpId }));
     }
+    await this.#finishPendingLinks(policyStoreId, state, items);
+    // A template's second copy: the registry names the kept one (new shares go there); the other's links move
+    // onto it, then it goes.
+    for (const duplicate of items.templateDuplicates) {
+      const kept = items.templates.get(duplicate.id);
+      if (kept === undefined) continue;
+      await this.#moveLinks(policyStoreId, state, duplicate.id, duplicate, kept.avpId);
+      await this.#client.send(new DeletePolicyTemplateCommand({ policyStoreId, policyTemplateId: duplicate.avpId }));
+    }
     const changes = await this.#changes(items, files, schema);
     const templateIds = new Map([...items.templates].map(([id, item]) => [id, item.avpId]));
-    for (const change of changes) await this.#applyOne(policyStoreId, change, files, schema, items, templateIds);
+    for (const change of changes) await this.#applyOne(policyStoreId, change, files, schema, items, templateIds, state);
     const avpTemplateIds = Object.fromEntries(templateIds);
-    if (JSON.stringify(avpTemplateIds) === JSON.stringify(record.avpTemplateIds)) return record;
-    return this.#registry.putRecord({ ...record, avpTemplateIds }, record.version);
+    if (JSON.stringify(avpTemplateIds) === JSON.stringify(state.record.avpTemplateIds)) return state.record;
+    return this.#registry.putRecord({ ...state.record, avpTemplateIds }, state.record.version);
   }
 
   async #applyOne(
@@ -190,6 +213,7 @@ export class AvpPolicyStore {
     schema: string,
     items: ManagedItems,
     templateIds: Map<string, string>,
+    state: ApplyState,
   ): Promise<void> {
     const client = this.#client;
     if (change.kind === 'schema') {
@@ -231,45 +255,150 @@ export class AvpPolicyStore {
     }
     const statement = files.templates[change.id] ?? '';
     const avpId = templateIds.get(change.id) ?? '';
-    if (change.op === 'add') {
+    const createTemplate = async (name: string) => {
       const output = await client.send(
-        new CreatePolicyTemplateCommand({
-          policyStoreId,
-          name: `${TEMPLATE_NAME}${change.id}`,
-          statement,
-          description: `template ${change.id}`,
-        }),
+        new CreatePolicyTemplateCommand({ policyStoreId, name, statement, description: `template ${change.id}` }),
       );
-      if (output.policyTemplateId !== undefined) templateIds.set(change.id, output.policyTemplateId);
+      if (output.policyTemplateId === undefined) throw new TenancyError(`CreatePolicyTemplate returned no id`);
+      return output.policyTemplateId;
+    };
+    if (change.op === 'add') {
+      templateIds.set(change.id, await createTemplate(`${TEMPLATE_NAME}${change.id}`));
     } else if (change.op === 'update') {
       // Updated in place: template-linked policies (shares) follow the new text.
       await client.send(new UpdatePolicyTemplateCommand({ policyStoreId, policyTemplateId: avpId, statement }));
     } else if (change.op === 'replace') {
-      // A template whose effect, principal or resource changed: AVP cannot update it, and deleting it needs its
-      // links (the shares) gone first, which this sync never does on its own. Without links it is recreated.
-      try {
-        await client.send(new DeletePolicyTemplateCommand({ policyStoreId, policyTemplateId: avpId }));
-      } catch (error) {
-        throw new TenancyError(
-          `template ${change.id} changed its effect, principal or resource, which Verified Permissions cannot update, ` +
-            'and it has shares linked to it: remove or migrate those shares, then sync again',
-          { cause: error },
-        );
-      }
-      const output = await client.send(
-        new CreatePolicyTemplateCommand({
-          policyStoreId,
-          name: `${TEMPLATE_NAME}${change.id}`,
-          statement,
-          description: `template ${change.id}`,
-        }),
-      );
-      if (output.policyTemplateId !== undefined) templateIds.set(change.id, output.policyTemplateId);
+      await this.#replaceTemplate(policyStoreId, change.id, items, templateIds, state, createTemplate);
     } else {
       // AVP refuses while links exist: the error says so, and the shares are kept.
       await client.send(new DeletePolicyTemplateCommand({ policyStoreId, policyTemplateId: avpId }));
       templateIds.delete(change.id);
     }
+  }
+
+  /**
+   * A template whose effect, principal or resource changed, which AVP cannot update: a new copy (under the other
+   * of two names, `template-<id>` / `template-<id>_r`), recorded in the registry at once so that new shares link
+   * it, then every link of the old copy re-created on the new one (`#moveLinks`), then the old copy deleted.
+   * docs/cedar.md "Replacing a template that has shares".
+   */
+  async #replaceTemplate(
+    policyStoreId: string,
+    id: string,
+    items: ManagedItems,
+    templateIds: Map<string, string>,
+    state: ApplyState,
+    createTemplate: (name: string) => Promise<string>,
+  ): Promise<void> {
+    const current = items.templates.get(id);
+    if (current === undefined) throw new TenancyError(`template ${id} is not in the store`);
+    // Refused before anything is written: a forbid's links cannot move without a moment of fewer forbids.
+    await this.#refuseForbidLinks(policyStoreId, id, current);
+    const name = current.name === `template-${id}` ? `${TEMPLATE_NAME}${id}${REPLACEMENT}` : `${TEMPLATE_NAME}${id}`;
+    const replacement = await createTemplate(name);
+    templateIds.set(id, replacement);
+    state.record = await this.#registry.putRecord(
+      { ...state.record, avpTemplateIds: { ...state.record.avpTemplateIds, [id]: replacement } },
+      state.record.version,
+    );
+    await this.#moveLinks(policyStoreId, state, id, current, replacement);
+    await this.#client.send(new DeletePolicyTemplateCommand({ policyStoreId, policyTemplateId: current.avpId }));
+  }
+
+  /**
+   * Re-creates every link of template copy `from` on copy `to`, `MOVE_CHUNK` at a time: the chunk is written to
+   * the registry (`pendingLinks`) first, then each link is deleted and created again with the same name,
+   * principal and resource. Delete before create: a permit's link is never doubled by a link of the other
+   * version (a moment with fewer permits, never more). The listing is repeated until `from` has no links, so a
+   * share made meanwhile on the old copy moves too; a forbid template's links are refused (`#refuseForbidLinks`).
+   */
+  async #moveLinks(
+    policyStoreId: string,
+    state: ApplyState,
+    id: string,
+    from: { readonly avpId: string; readonly statement: string },
+    to: string,
+  ): Promise<void> {
+    for (;;) {
+      const links = (await this.#links(policyStoreId, from.avpId)).slice(0, MOVE_CHUNK);
+      if (links.length === 0) break;
+      await this.#refuseForbidLinks(policyStoreId, id, from);
+      state.record = await this.#registry.putRecord(
+        { ...state.record, pendingLinks: links.map((link) => pendingLink(id, link)) },
+        state.record.version,
+      );
+      for (const link of links) {
+        await this.#client.send(new DeletePolicyCommand({ policyStoreId, policyId: link.policyId ?? '' }));
+        await this.#createLink(policyStoreId, to, pendingLink(id, link));
+      }
+    }
+    await this.#clearPending(state);
+  }
+
+  /** Refuses to move the links of a forbid template (AVP keeps them; the store reports `failed`). */
+  async #refuseForbidLinks(
+    policyStoreId: string,
+    id: string,
+    template: { readonly avpId: string; readonly statement: string },
+  ): Promise<void> {
+    if ((await effectOf('template', template.statement)) !== 'forbid') return;
+    if ((await this.#links(policyStoreId, template.avpId)).length === 0) return;
+    throw new TenancyError(
+      `template ${id} is a forbid with linked policies and changed its effect, principal or resource, which ` +
+        'Verified Permissions cannot update; moving its links would lift each forbid for a moment: remove or ' +
+        'migrate them, then sync again',
+    );
+  }
+
+  /** Re-creates the links a stopped run had written to the registry and not yet re-created, then clears them. */
+  async #finishPendingLinks(policyStoreId: string, state: ApplyState, items: ManagedItems): Promise<void> {
+    const pending = state.record.pendingLinks ?? [];
+    if (pending.length === 0) return;
+    for (const link of pending) {
+      const template = items.templates.get(link.template);
+      // The template itself is gone from the store: its shares went with it (as when a template is removed).
+      if (template === undefined) continue;
+      if (link.name === undefined) {
+        const copies = [
+          template.avpId,
+          ...items.templateDuplicates.filter((d) => d.id === link.template).map((d) => d.avpId),
+        ];
+        const linked = (await Promise.all(copies.map((copy) => this.#links(policyStoreId, copy)))).flat();
+        if (linked.some((item) => samePolicy(item, link))) continue;
+      }
+      await this.#createLink(policyStoreId, template.avpId, link);
+    }
+    await this.#clearPending(state);
+  }
+
+  async #clearPending(state: ApplyState): Promise<void> {
+    if ((state.record.pendingLinks ?? []).length === 0) return;
+    state.record = await this.#registry.putRecord({ ...state.record, pendingLinks: [] }, state.record.version);
+  }
+
+  /** Creates a link on a template copy; one whose name exists already (not yet moved, or moved) is left alone. */
+  async #createLink(policyStoreId: string, policyTemplateId: string, link: PendingLink): Promise<void> {
+    try {
+      await this.#client.send(
+        new CreatePolicyCommand({
+          policyStoreId,
+          ...(link.name === undefined ? {} : { name: `name/${link.name}` }),
+          definition: { templateLinked: { policyTemplateId, principal: link.principal, resource: link.resource } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictException) || link.name === undefined) throw error;
+    }
+  }
+
+  /** The template-linked policies of one template copy. */
+  async #links(policyStoreId: string, policyTemplateId: string): Promise<PolicyItem[]> {
+    const links: PolicyItem[] = [];
+    const pages = { client: this.#client, pageSize: PAGE_SIZE };
+    for await (const page of paginateListPolicies(pages, { policyStoreId, filter: { policyTemplateId } })) {
+      links.push(...(page.policies ?? []).filter((item) => item.policyType === 'TEMPLATE_LINKED'));
+    }
+    return links;
   }
 
   /** The store the tenant's alias names; `undefined` when there is no alias. */
@@ -301,11 +430,11 @@ export class AvpPolicyStore {
     }
   }
 
-  async #read(policyStoreId: string): Promise<ManagedItems> {
+  async #read(policyStoreId: string, named: Readonly<Record<string, string>>): Promise<ManagedItems> {
     const client = this.#client;
     const policies = new Map<string, { avpId: string; name: string; statement: string }>();
     const duplicates: { id: string; avpId: string }[] = [];
-    const templates = new Map<string, { avpId: string; statement: string }>();
+    const copies = new Map<string, { avpId: string; name: string; statement: string }[]>();
     const pages = { client, pageSize: PAGE_SIZE };
     for await (const page of paginateListPolicies(pages, { policyStoreId, filter: { policyType: 'STATIC' } })) {
       for (const item of page.policies ?? []) {
@@ -327,10 +456,11 @@ export class AvpPolicyStore {
         const template = await client.send(
           new GetPolicyTemplateCommand({ policyStoreId, policyTemplateId: item.policyTemplateId }),
         );
-        templates.set(name.slice('template-'.length), {
-          avpId: item.policyTemplateId,
-          statement: template.statement ?? '',
-        });
+        const id = name.slice('template-'.length).replace(new RegExp(`${REPLACEMENT}$`), '');
+        copies.set(id, [
+          ...(copies.get(id) ?? []),
+          { avpId: item.policyTemplateId, name, statement: template.statement ?? '' },
+        ]);
       }
     }
     let schema: string | undefined;
@@ -340,13 +470,54 @@ export class AvpPolicyStore {
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
-    return { policies, templates, duplicates, schema };
+    // Of two copies of a template (a stopped replacement), the one the registry names is kept.
+    const templates = new Map<string, { avpId: string; name: string; statement: string }>();
+    const templateDuplicates: { id: string; avpId: string; statement: string }[] = [];
+    for (const [id, found] of copies) {
+      const kept = found.find((copy) => copy.avpId === named[id]) ?? found[0];
+      if (kept === undefined) continue;
+      templates.set(id, kept);
+      for (const copy of found) if (copy !== kept) templateDuplicates.push({ id, ...copy });
+    }
+    return { policies, templates, duplicates, templateDuplicates, schema };
   }
 }
 
-/** A delete per duplicate copy of a managed policy, for the plan (and `--dry-run`) to show. */
+/** A delete per duplicate copy of a managed policy or template, for the plan (and `--dry-run`) to show. */
 function duplicateDeletes(items: ManagedItems): PolicyChange[] {
-  return items.duplicates.map(({ id }) => ({ op: 'delete', kind: 'policy', id: `${id} (duplicate)` }));
+  return [
+    ...items.duplicates.map(({ id }): PolicyChange => ({ op: 'delete', kind: 'policy', id: `${id} (duplicate)` })),
+    ...items.templateDuplicates.map(
+      ({ id }): PolicyChange => ({ op: 'delete', kind: 'template', id: `${id} (duplicate, its links moved)` }),
+    ),
+  ];
+}
+
+/** The links a stopped run left to re-create, for the plan to show (one change per template). */
+function pendingChanges(record: PolicyStoreRecord): PolicyChange[] {
+  const templates = [...new Set((record.pendingLinks ?? []).map((link) => link.template))];
+  return templates.map((id) => ({ op: 'replace', kind: 'template', id: `${id} (finish re-linking its shares)` }));
+}
+
+/** The registry's form of a link being moved. */
+function pendingLink(template: string, item: PolicyItem): PendingLink {
+  const entity = (value: { entityType?: string; entityId?: string } | undefined) => ({
+    entityType: value?.entityType ?? '',
+    entityId: value?.entityId ?? '',
+  });
+  const name = item.name === undefined ? undefined : bare(item.name);
+  return {
+    template,
+    ...(name === undefined ? {} : { name }),
+    principal: entity(item.principal ?? item.definition?.templateLinked?.principal),
+    resource: entity(item.resource ?? item.definition?.templateLinked?.resource),
+  };
+}
+
+/** Whether a listed link is the pending one (same principal and resource). */
+function samePolicy(item: PolicyItem, link: PendingLink): boolean {
+  const moved = pendingLink(link.template, item);
+  return JSON.stringify([moved.principal, moved.resource]) === JSON.stringify([link.principal, link.resource]);
 }
 
 function storeId(record: PolicyStoreRecord): string {

@@ -1,7 +1,7 @@
 import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicyStoreRecord, PolicyStoreRegistry } from '../registry/policy-store-registry';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
-import { PolicyStoreNotFoundError } from '../runtime/errors';
+import { PolicyEngineError, PolicyStoreNotFoundError } from '../runtime/errors';
 import { ReadThroughCache } from '../runtime/read-through-cache';
 import { type ReasonCode, reasonOf } from '../runtime/reason-codes';
 import type { AvpEngine } from './avp-engine';
@@ -35,6 +35,12 @@ function policyReason(decision: Decision): ReasonCode {
 export interface Decider {
   /** Decides a request on the caller's tenant's policy store; throws `PolicyEngineError` when it cannot. */
   decide(request: DecisionRequest): Promise<Decision>;
+  /**
+   * Decides requests of one principal (a list page: `ReadDocument` on each document), answers in the order of
+   * `requests`. AVP: `BatchIsAuthorized` in batches of 30; embedded: one local decision each. Any failure fails
+   * all of them (`PolicyEngineError`): a page is refused, never partly guessed.
+   */
+  decideAll(requests: readonly DecisionRequest[]): Promise<Decision[]>;
   /** The tenant's policies or shares changed in this container (a share): re-read them on the next decision. */
   forget(tenantId: string): void;
 }
@@ -83,7 +89,7 @@ export function createDecider(options: DeciderOptions): Decider {
     return embedded.decide(tenantId, cedarRequest(request));
   };
 
-  const decideAvp = async (tenantId: string, { record }: LoadedStore, request: DecisionRequest) => {
+  const avpEngine = async (tenantId: string, { record }: LoadedStore) => {
     if (record.policyStoreId === undefined) throw new PolicyStoreNotFoundError(tenantId);
     const client = await requireOption(options.avpClient, 'avp')(tenantId);
     let engine = avpEngines.get(client);
@@ -92,8 +98,27 @@ export function createDecider(options: DeciderOptions): Decider {
       engine = new (await avpModule).AvpEngine(client);
       avpEngines.set(client, engine);
     }
-    return engine.decide(record.policyStoreId, cedarRequest(request));
+    return { engine, policyStoreId: record.policyStoreId };
   };
+
+  const decideAvp = async (tenantId: string, loaded: LoadedStore, request: DecisionRequest) => {
+    const { engine, policyStoreId } = await avpEngine(tenantId, loaded);
+    return engine.decide(policyStoreId, cedarRequest(request));
+  };
+
+  const decideAllAvp = async (tenantId: string, loaded: LoadedStore, requests: readonly DecisionRequest[]) => {
+    const { engine, policyStoreId } = await avpEngine(tenantId, loaded);
+    return engine.decideAll(policyStoreId, requests.map(cedarRequest));
+  };
+
+  const decideAllEmbedded = async (tenantId: string, loaded: LoadedStore, requests: readonly DecisionRequest[]) => {
+    const decisions: Decision[] = [];
+    for (const request of requests) decisions.push(await decideEmbedded(tenantId, loaded, request));
+    return decisions;
+  };
+
+  const count = (decision: Decision) =>
+    options.metrics?.record(decision.decision === 'allow' ? 'allowed' : 'denied', policyReason(decision));
 
   return {
     async decide(request) {
@@ -108,8 +133,29 @@ export function createDecider(options: DeciderOptions): Decider {
         options.metrics?.record('failed', reasonOf(error));
         throw error;
       }
-      options.metrics?.record(decision.decision === 'allow' ? 'allowed' : 'denied', policyReason(decision));
+      count(decision);
       return decision;
+    },
+    async decideAll(requests) {
+      if (requests.length === 0) return [];
+      const tenantId = requests[0]?.principal.tenantId ?? '';
+      let decisions: Decision[];
+      try {
+        // One principal per call: the caller's tenant's store decides all of them (and AVP batches require it).
+        const principal = JSON.stringify(requests[0]?.principal);
+        if (requests.some((request) => JSON.stringify(request.principal) !== principal)) {
+          throw new PolicyEngineError('decideAll takes the requests of one principal');
+        }
+        const loaded = await store(tenantId);
+        decisions = embeddedEngine
+          ? await decideAllEmbedded(tenantId, loaded, requests)
+          : await decideAllAvp(tenantId, loaded, requests);
+      } catch (error) {
+        for (const _request of requests) options.metrics?.record('failed', reasonOf(error));
+        throw error;
+      }
+      for (const decision of decisions) count(decision);
+      return decisions;
     },
     forget(tenantId) {
       cache.forget(tenantId);

@@ -18,6 +18,22 @@ export interface PolicyStoreRecord {
   /** The embedded engine's templates: id → Cedar text. */
   readonly templates: Readonly<Record<string, string>>;
   readonly updatedAt: string;
+  /**
+   * Share links `policies sync` is moving onto a replaced template, written before it deletes them, so that a
+   * run stopped between a link's delete and its re-creation loses nothing (docs/cedar.md "Replacing a template
+   * that has shares"). Empty or absent outside a sync.
+   */
+  readonly pendingLinks?: readonly PendingLink[];
+}
+
+/** A template-linked policy being moved onto the new copy of its template. */
+export interface PendingLink {
+  /** The managed template's id (its file name), not an AVP id: the copy it lands on is the record's. */
+  readonly template: string;
+  /** The policy's name (bare, e.g. `share-<linkId>`), if it has one. */
+  readonly name?: string;
+  readonly principal: { readonly entityType: string; readonly entityId: string };
+  readonly resource: { readonly entityType: string; readonly entityId: string };
 }
 
 /**
@@ -51,6 +67,7 @@ export function recordItem(record: PolicyStoreRecord): Item {
     templates: S(JSON.stringify(record.templates)),
     avpTemplateIds: S(JSON.stringify(record.avpTemplateIds)),
     updatedAt: S(record.updatedAt),
+    ...((record.pendingLinks ?? []).length === 0 ? {} : { pendingLinks: S(JSON.stringify(record.pendingLinks)) }),
   };
 }
 
@@ -64,7 +81,36 @@ function recordFromItem(item: Item): PolicyStoreRecord {
     templates: readTextMap(item, 'templates'),
     avpTemplateIds: item.avpTemplateIds === undefined ? {} : readTextMap(item, 'avpTemplateIds'),
     updatedAt: readS(item, 'updatedAt'),
+    ...(item.pendingLinks === undefined ? {} : { pendingLinks: readPendingLinks(item) }),
   };
+}
+
+function readPendingLinks(item: Item): PendingLink[] {
+  const corrupt = () => new CorruptItemError(readS(item, 'pk'), 'pendingLinks');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readS(item, 'pendingLinks'));
+  } catch {
+    throw corrupt();
+  }
+  if (!Array.isArray(parsed)) throw corrupt();
+  const text = (value: unknown) => typeof value === 'string' && value !== '';
+  const entity = (value: unknown) =>
+    typeof value === 'object' &&
+    value !== null &&
+    text((value as Record<string, unknown>).entityType) &&
+    text((value as Record<string, unknown>).entityId);
+  for (const link of parsed as Record<string, unknown>[]) {
+    const valid =
+      typeof link === 'object' &&
+      link !== null &&
+      text(link.template) &&
+      (link.name === undefined || text(link.name)) &&
+      entity(link.principal) &&
+      entity(link.resource);
+    if (!valid) throw corrupt();
+  }
+  return parsed as PendingLink[];
 }
 
 function readTextMap(item: Item, name: string): Record<string, string> {

@@ -117,6 +117,20 @@ describe('permission completeness proof (packaged templates, real bundles, IAM p
       expect.arrayContaining(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes']),
     );
     expect(operations.tenantMe).toEqual([]);
+    // The documents function decides list pages with BatchIsAuthorized (its AVP chunk), which IAM authorizes as
+    // IsAuthorized on the tenant's store: the proof evaluates it as that call of the tenant session.
+    expect(operations.documents).toEqual(
+      expect.arrayContaining([
+        'verifiedpermissions:BatchIsAuthorized',
+        'verifiedpermissions:CreatePolicy',
+        'verifiedpermissions:IsAuthorized',
+      ]),
+    );
+    expect(
+      proofs['attach, V2_0']?.calls
+        .filter((call) => call.because === 'sends verifiedpermissions:BatchIsAuthorized')
+        .map((call) => [call.role, call.action]),
+    ).toEqual([['TenantDataAccessRole', 'verifiedpermissions:IsAuthorized']]);
   });
 
   it('catches a removed statement: TenantMeRole without X-Ray, and says what to add', async () => {

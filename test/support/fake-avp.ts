@@ -1,4 +1,6 @@
 import {
+  BatchIsAuthorizedCommand,
+  type BatchIsAuthorizedInput,
   ConflictException,
   CreatePolicyCommand,
   type CreatePolicyInput,
@@ -14,6 +16,8 @@ import {
   GetPolicyStoreAliasCommand,
   GetPolicyTemplateCommand,
   GetSchemaCommand,
+  IsAuthorizedCommand,
+  type IsAuthorizedInput,
   ListPoliciesCommand,
   ListPolicyTemplatesCommand,
   PutSchemaCommand,
@@ -23,8 +27,10 @@ import {
   ValidationException,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
+import type { PolicySet } from '@cedar-policy/cedar-wasm/web';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fixedScope } from '../../shared/operations/policy-plan';
+import { loadCedar } from '../../shared/policies/cedar-module';
 
 interface FakePolicy {
   policyId: string;
@@ -89,6 +95,27 @@ async function refuseScopeChange(kind: 'policy' | 'template', before: string, af
   });
 }
 
+/** BatchIsAuthorized takes 1 to 30 requests (API_BatchIsAuthorized.html, Request Parameters: `requests`). */
+export const BATCH_MAX_REQUESTS = 30;
+
+/**
+ * The documented rules of a BatchIsAuthorized request
+ * (https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_BatchIsAuthorized.html): "The requests
+ * of a BatchIsAuthorized API request can contain up to 30 requests" (and at least one), and "Either the
+ * principal or the resource parameter must be identical across all requests".
+ */
+function refuseBatch(input: BatchIsAuthorizedInput): void {
+  const requests = input.requests ?? [];
+  if (requests.length < 1 || requests.length > BATCH_MAX_REQUESTS) {
+    throw invalid(`requests must hold 1 to ${BATCH_MAX_REQUESTS} items, not ${requests.length}`);
+  }
+  const same = (key: 'principal' | 'resource') =>
+    new Set(requests.map((request) => JSON.stringify([request[key]?.entityType, request[key]?.entityId]))).size === 1;
+  if (!same('principal') && !same('resource')) {
+    throw invalid('either the principal or the resource must be identical across all requests');
+  }
+}
+
 /**
  * An in-memory Verified Permissions behind `aws-sdk-client-mock`, keeping the rules the sync relies on: names
  * are unique per store, ids are assigned by the service, a template with links cannot be deleted, an update
@@ -99,6 +126,8 @@ async function refuseScopeChange(kind: 'policy' | 'template', before: string, af
  * `policy-store-alias/`, pattern, unique per account, idempotent for the same store, `ConflictException` for
  * another, `ResourceNotFoundException` for an unknown store,
  * https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_CreatePolicyStoreAlias.html).
+ * `IsAuthorized` and `BatchIsAuthorized` evaluate what the store holds (its static policies, templates and
+ * template-linked policies) with cedar-wasm; a batch breaking the documented rules is refused (`refuseBatch`).
  * `failOn` makes one write fail, to test re-runs after partial failures.
  */
 export class FakeAvp {
@@ -111,6 +140,8 @@ export class FakeAvp {
   readonly #tokens = new Map<string, { parameters: string; policyStoreId: string }>();
   readonly mock: ReturnType<typeof mockClient>;
   writes = 0;
+  /** The size of every BatchIsAuthorized call answered, in order. */
+  readonly batches: number[] = [];
   /** Fail the n-th write (1-based) once, as a throttled or dropped call would. */
   failOnWrite: number | undefined;
   #ids = 0;
@@ -184,26 +215,41 @@ export class FakeAvp {
       if (schema === undefined) throw notFound('schema');
       return { schema };
     });
+    // ListPolicies' filter (API_PolicyFilter.html): by policy type and by the template a linked policy uses;
+    // each item carries its principal, resource and definition (API_PolicyItem.html).
     mock
       .on(ListPoliciesCommand)
       .callsFake(
         async (input: {
           policyStoreId: string;
-          filter?: { policyType?: string };
+          filter?: { policyType?: string; policyTemplateId?: string };
           maxResults?: number;
           nextToken?: string;
         }) => {
           const { items, nextToken } = page(
-            [...this.store(input.policyStoreId).policies.values()].filter(
-              (p) => input.filter?.policyType !== 'STATIC' || p.templateId === undefined,
-            ),
+            [...this.store(input.policyStoreId).policies.values()]
+              .filter((p) => input.filter?.policyType !== 'STATIC' || p.templateId === undefined)
+              .filter((p) => input.filter?.policyType !== 'TEMPLATE_LINKED' || p.templateId !== undefined)
+              .filter(
+                (p) => input.filter?.policyTemplateId === undefined || p.templateId === input.filter.policyTemplateId,
+              ),
             input,
           );
           return {
             policies: items.map((p) => ({
+              policyStoreId: input.policyStoreId,
               policyId: p.policyId,
               name: p.name,
               policyType: p.templateId === undefined ? 'STATIC' : 'TEMPLATE_LINKED',
+              ...(p.templateId === undefined
+                ? { definition: { static: {} } }
+                : {
+                    principal: p.principal,
+                    resource: p.resource,
+                    definition: {
+                      templateLinked: { policyTemplateId: p.templateId, principal: p.principal, resource: p.resource },
+                    },
+                  }),
             })),
             nextToken,
           };
@@ -299,6 +345,25 @@ export class FakeAvp {
         return {};
       }),
     );
+    mock
+      .on(IsAuthorizedCommand)
+      .callsFake(async (input: IsAuthorizedInput) =>
+        this.evaluate(input.policyStoreId ?? '', input, input.entities?.cedarJson),
+      );
+    mock.on(BatchIsAuthorizedCommand).callsFake(async (input: BatchIsAuthorizedInput) => {
+      this.store(input.policyStoreId ?? '');
+      refuseBatch(input);
+      this.batches.push((input.requests ?? []).length);
+      const results = [];
+      // "These results are returned in the order they were requested", each with the request it answers.
+      for (const request of input.requests ?? []) {
+        results.push({
+          request,
+          ...(await this.evaluate(input.policyStoreId ?? '', request, input.entities?.cedarJson)),
+        });
+      }
+      return { results };
+    });
     mock.on(DeletePolicyTemplateCommand).callsFake(
       write((input: { policyStoreId: string; policyTemplateId: string }) => {
         const store = this.store(input.policyStoreId);
@@ -309,6 +374,72 @@ export class FakeAvp {
         return {};
       }),
     );
+  }
+
+  /** A store holding `policies` and `templates` as the sync names them, for tests that start from one. */
+  addStore(
+    tags: Record<string, string>,
+    contents: { policies: Record<string, string>; templates: Record<string, string> },
+  ): { policyStoreId: string; templateIds: Record<string, string> } {
+    const policyStoreId = this.#id('PS');
+    const store: FakeStore = { policyStoreId, tags, policies: new Map(), templates: new Map() };
+    for (const [id, statement] of Object.entries(contents.policies)) {
+      const policyId = this.#id('P');
+      store.policies.set(policyId, { policyId, name: `name/global-${id}`, statement });
+    }
+    const templateIds: Record<string, string> = {};
+    for (const [id, statement] of Object.entries(contents.templates)) {
+      const policyTemplateId = this.#id('T');
+      store.templates.set(policyTemplateId, { policyTemplateId, name: `name/template-${id}`, statement });
+      templateIds[id] = policyTemplateId;
+    }
+    this.stores.set(policyStoreId, store);
+    return { policyStoreId, templateIds };
+  }
+
+  /** The store's policies in cedar-wasm's form: static by id, templates by id, links by policy id. */
+  policySet(policyStoreId: string): PolicySet {
+    const store = this.store(policyStoreId);
+    const policies = [...store.policies.values()];
+    return {
+      staticPolicies: Object.fromEntries(
+        policies.filter((p) => p.templateId === undefined).map((p) => [p.policyId, p.statement ?? '']),
+      ),
+      templates: Object.fromEntries([...store.templates.values()].map((t) => [t.policyTemplateId, t.statement])),
+      templateLinks: policies
+        .filter((p) => p.templateId !== undefined)
+        .map((p) => ({
+          templateId: p.templateId ?? '',
+          newId: p.policyId,
+          values: {
+            '?principal': { type: p.principal?.entityType ?? '', id: p.principal?.entityId ?? '' },
+            '?resource': { type: p.resource?.entityType ?? '', id: p.resource?.entityId ?? '' },
+          },
+        })),
+    };
+  }
+
+  /** One decision on the store, as IsAuthorized makes it. */
+  async evaluate(
+    policyStoreId: string,
+    request: Pick<IsAuthorizedInput, 'principal' | 'action' | 'resource' | 'context'>,
+    entities: string | undefined,
+  ): Promise<{ decision: 'ALLOW' | 'DENY'; determiningPolicies: { policyId: string }[]; errors: [] }> {
+    const cedar = await loadCedar();
+    const answer = cedar.isAuthorized({
+      principal: { type: request.principal?.entityType ?? '', id: request.principal?.entityId ?? '' },
+      action: { type: request.action?.actionType ?? '', id: request.action?.actionId ?? '' },
+      resource: { type: request.resource?.entityType ?? '', id: request.resource?.entityId ?? '' },
+      context: request.context?.cedarJson === undefined ? {} : JSON.parse(request.context.cedarJson),
+      entities: JSON.parse(entities ?? '[]'),
+      policies: this.policySet(policyStoreId),
+    });
+    if (answer.type !== 'success') throw invalid(answer.errors.map((error) => error.message).join('; '));
+    return {
+      decision: answer.response.decision === 'allow' ? 'ALLOW' : 'DENY',
+      determiningPolicies: answer.response.diagnostics.reason.map((policyId) => ({ policyId })),
+      errors: [],
+    };
   }
 
   store(policyStoreId: string): FakeStore {

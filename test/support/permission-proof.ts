@@ -408,6 +408,10 @@ function actionsOf(name: string, operation: string, transactionParts: Declaratio
     's3:HeadObject': ['s3:GetObject'],
     's3:DeleteObjects': ['s3:DeleteObject'],
     's3:CopyObject': ['s3:GetObject', 's3:PutObject'],
+    // "The BatchIsAuthorized operation doesn't have its own IAM permission. To authorize this operation for AWS
+    // principals, include the permission verifiedpermissions:IsAuthorized in their IAM policies."
+    // (https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_BatchIsAuthorized.html)
+    'verifiedpermissions:BatchIsAuthorized': ['verifiedpermissions:IsAuthorized'],
   };
   return renamed[operation] ?? [operation];
 }

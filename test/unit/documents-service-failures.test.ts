@@ -307,6 +307,74 @@ describe('documents service: list', () => {
   });
 });
 
+describe('documents service: list with batch decisions', () => {
+  const ids = ['a', 'b', 'c'].map((c) => ID.replace(/^./, c));
+  const page = () =>
+    dynamodb
+      .on(QueryCommand)
+      .resolves({ Items: ids.map((id) => ({ ...ITEM, sk: { S: `DOC#${id}` }, id: { S: id } })) });
+  const listWith = (decideReads: ConstructorParameters<typeof DocumentsService>[0]['decideReads']) =>
+    new DocumentsService({ store, decide: tenantMembersDecide, ...(decideReads ? { decideReads } : {}) }).handle({
+      route: 'list',
+      caller: authorizerCaller({ ...ann }),
+      pathTenantId: 'acme',
+      query: {},
+    });
+
+  it('asks the batch decider once for the whole page and keeps the documents it allows, in order', async () => {
+    // Prepare
+    page();
+    const asked: string[][] = [];
+
+    // Act
+    const answer = await listWith(async (_caller, documents) => {
+      asked.push(documents.map((document) => document.id));
+      return [true, false, true];
+    });
+
+    // Assess
+    expect(asked).toEqual([ids]);
+    expect((answer.body as { documents: { id: string }[] }).documents.map((d) => d.id)).toEqual([ids[0], ids[2]]);
+  });
+
+  it('refuses the page (503) when the batch decider answers for fewer documents than the page holds', async () => {
+    // Prepare
+    page();
+
+    // Act
+    const answer = await listWith(async () => [true, true]);
+
+    // Assess
+    expect(answer).toMatchObject({ statusCode: 503 });
+  });
+
+  it('shows only what the batch decider answers with exactly true', async () => {
+    // Prepare
+    page();
+
+    // Act
+    const answer = await listWith(async () => [true, 'yes', 1] as unknown as boolean[]);
+
+    // Assess
+    expect((answer.body as { documents: { id: string }[] }).documents.map((d) => d.id)).toEqual([ids[0]]);
+  });
+
+  it('asks nothing for an empty page', async () => {
+    // Prepare
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    let calls = 0;
+
+    // Act
+    const answer = await listWith(async () => {
+      calls += 1;
+      return [];
+    });
+
+    // Assess
+    expect([answer.statusCode, calls]).toEqual([200, 0]);
+  });
+});
+
 describe('isTransientServiceError', () => {
   it('classifies only errors, never other thrown values', () => {
     // Act + Assess

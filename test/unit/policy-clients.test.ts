@@ -31,7 +31,7 @@ const credentials = (tenantId: string) =>
 describe('tenantAvpClients', () => {
   it('keeps one client per tenant, signing with that tenant credentials, and drops the least recently used', async () => {
     // Prepare
-    const clientFor = tenantAvpClients(credentials, TRIGGER_CLIENT_LIMITS, 2);
+    const clientFor = tenantAvpClients(credentials, TRIGGER_CLIENT_LIMITS, 2, new MemoryPolicyStores());
 
     // Act
     const acme = clientFor('acme');
@@ -50,7 +50,7 @@ describe('tenantAvpClients', () => {
 
   it("shares one HTTP handler (one connection pool) between tenants' clients", () => {
     // Prepare
-    const clientFor = tenantAvpClients(credentials, TRIGGER_CLIENT_LIMITS, 2);
+    const clientFor = tenantAvpClients(credentials, TRIGGER_CLIENT_LIMITS, 2, new MemoryPolicyStores());
 
     // Act
     const acme = clientFor('acme');
