@@ -61,16 +61,20 @@ export async function runTool(
   options: ToolOptions = {},
 ): Promise<ToolRun & { workFolder?: string; workFolderLeft?: boolean }> {
   const tmp = freshDir(`tenancy-${tool}-`);
-  const child = spawn(process.execPath, ['--import', 'tsx', `local/${tool}.ts`, ...args], {
-    cwd: root,
-    env: {
-      PATH: options.path ?? process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      TMPDIR: tmp,
-      TSX_DISABLE_CACHE: '1',
-      [START_TIMEOUT_ENV]: String(startTimeoutMs()),
+  const child = spawn(
+    process.execPath,
+    ['--conditions=cognito-tenancy-source', '--import', 'tsx', `local/${tool}.ts`, ...args],
+    {
+      cwd: root,
+      env: {
+        PATH: options.path ?? process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        TMPDIR: tmp,
+        TSX_DISABLE_CACHE: '1',
+        [START_TIMEOUT_ENV]: String(startTimeoutMs()),
+      },
     },
-  });
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
