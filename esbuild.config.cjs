@@ -18,7 +18,7 @@ const { copyFileSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 
 /**
- * cedar-wasm's `web` build takes its WebAssembly bytes from the caller (shared/policies/cedar-module.ts reads
+ * cedar-wasm's `web` build takes its WebAssembly bytes from the caller (shared/cedar/engines/cedar-module.ts reads
  * them from beside itself). This copies the file next to the chunk that holds that module. That module is only
  * ever imported on demand, so it sits in a chunk of its own function: a bundle that never decides never
  * carries the 4 MB file, and one that decides loads it at its first decision, not at cold start.
@@ -31,7 +31,7 @@ const cedarWasmBesideCode = {
     const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
     build.onEnd((result) => {
       for (const [output, meta] of Object.entries(result.metafile?.outputs ?? {})) {
-        if (!Object.keys(meta.inputs).some((input) => input.endsWith('shared/policies/cedar-module.ts'))) continue;
+        if (!Object.keys(meta.inputs).some((input) => input.endsWith('shared/cedar/engines/cedar-module.ts'))) continue;
         // Chunk names start with `chunks/` (chunkNames below); anything else is a function's own entry file.
         if (!/(^|\/)chunks\//.test(output)) {
           throw new Error(`${output} holds the Cedar engine: a function must load it with import() on first use`);

@@ -4,12 +4,12 @@
  * parsing the policies on every call (what pre-parsing saves), and loading the module (once per container).
  */
 import { repositoryPolicySet } from '../local/policy-sets';
-import { cedarRequest, type DecisionRequest } from '../shared/policies/cedar-model';
-import { loadCedar } from '../shared/policies/cedar-module';
-import { createDecider } from '../shared/policies/decide';
-import { EmbeddedEngine } from '../shared/policies/embedded-engine';
-import { cedarPolicySet, shareLinkId } from '../shared/policies/policy-set';
-import type { PolicyStoreRecord } from '../shared/registry/policy-store-registry';
+import { cedarRequest, type DecisionRequest } from '../shared/cedar/cedar-model';
+import { loadCedar } from '../shared/cedar/engines/cedar-module';
+import { createDecider } from '../shared/cedar/decide';
+import { EmbeddedEngine } from '../shared/cedar/engines/embedded-engine';
+import { cedarPolicySet, shareLinkId } from '../shared/cedar/policy-set';
+import type { PolicyStoreRecord } from '../shared/cedar/stores/policy-store-registry';
 import { compare, report } from './measure';
 
 export default async function run(): Promise<void> {

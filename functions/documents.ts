@@ -7,7 +7,7 @@ import { credentialSource } from '../shared/credentials/credential-source';
 import { documentsConfigFromEnv } from '../shared/documents/documents-config';
 import { createDocumentsHandler } from '../shared/documents/documents-handler';
 import { metadataStoreFromConfig } from '../shared/documents/metadata-store-from-config';
-import { policyConfigFromEnv } from '../shared/policies/policy-config';
+import { policyConfigFromEnv } from '../shared/cedar/policy-config';
 import { registryConfigFromEnv } from '../shared/registry/registry-config';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient, TRIGGER_CLIENT_LIMITS } from '../shared/runtime/dynamodb-client';

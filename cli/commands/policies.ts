@@ -1,10 +1,10 @@
 import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
-import { AvpPolicyStore } from '../../shared/operations/avp-policy-store';
-import { EmbeddedPolicyStore } from '../../shared/operations/embedded-policy-store';
-import { readPolicyFiles } from '../../shared/operations/policy-files';
-import { describeChange, validatePolicyFiles } from '../../shared/operations/policy-plan';
-import { type PolicyStoreBackend, syncPolicyStores } from '../../shared/operations/policy-store-sync';
-import { POLICY_ENGINES, type PolicyEngineKind } from '../../shared/policies/policy-config';
+import { AvpPolicyStore } from '../../shared/cedar/stores/avp-policy-store';
+import { EmbeddedPolicyStore } from '../../shared/cedar/stores/embedded-policy-store';
+import { readPolicyFiles } from '../../shared/cedar/stores/policy-files';
+import { describeChange, validatePolicyFiles } from '../../shared/cedar/stores/policy-plan';
+import { type PolicyStoreBackend, syncPolicyStores } from '../../shared/cedar/stores/policy-store-sync';
+import { POLICY_ENGINES, type PolicyEngineKind } from '../../shared/cedar/policy-config';
 import { assertTenantId } from '../../shared/registry/tenant-id';
 import { InvalidInputError, PolicyEngineError } from '../../shared/runtime/errors';
 import {

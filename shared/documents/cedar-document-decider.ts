@@ -1,4 +1,4 @@
-import type { Decider } from '../policies/decide';
+import type { Decider } from '../cedar/decide';
 import type { DocumentMetadata } from './document';
 import type { DocumentDecider, DocumentReadFilter } from './document-decision';
 

@@ -3,11 +3,11 @@ import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissi
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { TenantClients } from '../credentials/tenant-clients';
 import type { TenantCredentialSource } from '../credentials/tenant-credential-source';
-import { deciderFromEnv } from '../policies/decider-from-env';
-import type { PolicyConfig } from '../policies/policy-config';
-import { shareDocument } from '../policies/share-document';
-import { TenantDataLinks } from '../policies/share-links';
-import { PolicyStoreRegistry } from '../registry/policy-store-registry';
+import { deciderFromEnv } from '../cedar/decider-from-env';
+import type { PolicyConfig } from '../cedar/policy-config';
+import { shareDocument } from '../cedar/sharing/share-document';
+import { TenantDataLinks } from '../cedar/sharing/share-links';
+import { PolicyStoreRegistry } from '../cedar/stores/policy-store-registry';
 import type { RegistryConfig } from '../registry/registry-config';
 import { TenantRegistry } from '../registry/tenant-registry';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
@@ -71,7 +71,7 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
   // AVP clients (engine `avp` only) are loaded on first use and sign with the tenant's scoped credentials.
   let avpClients: Promise<(tenantId: string) => VerifiedPermissionsClient> | undefined;
   const avpClient = async (tenantId: string) => {
-    avpClients ??= import('../policies/tenant-avp-clients').then(({ tenantAvpClients }) =>
+    avpClients ??= import('../cedar/engines/tenant-avp-clients').then(({ tenantAvpClients }) =>
       tenantAvpClients(
         (id) => source.credentialsFor(id),
         TRIGGER_CLIENT_LIMITS,

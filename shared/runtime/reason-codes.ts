@@ -108,7 +108,7 @@ export const REASON_CODES = {
   'invalid-tenant-claim': ['unauthorized', 'the tenantId claim is not a well-formed tenant id'],
   'missing-tier-claim': ['unauthorized', 'the token has no usable tier claim'],
   'invalid-groups-claim': ['unauthorized', 'cognito:groups is not a list of group names'],
-  // Cedar policy decisions (shared/policies/decide.ts).
+  // Cedar policy decisions (shared/cedar/decide.ts).
   'policy-permit': ['allowed', 'a Cedar policy permits the action and none forbids it'],
   'policy-forbid': ['denied', 'a Cedar forbid policy matched'],
   'no-policy-permits': ['denied', "no Cedar policy permits the action (Cedar's default deny)"],

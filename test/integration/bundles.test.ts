@@ -121,7 +121,7 @@ describe('Lambda bundles, built with the deployed esbuild options', () => {
     writeFileSync(
       decidingEntry,
       [
-        `import { deciderFromEnv } from '${join(shared, 'policies', 'decider-from-env')}';`,
+        `import { deciderFromEnv } from '${join(shared, 'cedar', 'decider-from-env')}';`,
         `const record = ${JSON.stringify(record)};`,
         'const decider = deciderFromEnv({}, { stores: { getRecord: async () => record }, links: { listLinks: async () => [] } });',
         'export const handler = async (event) => decider.decide(event);',

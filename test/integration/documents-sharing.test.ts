@@ -9,12 +9,12 @@ import { cedarDocumentDecider } from '../../shared/documents/cedar-document-deci
 import type { DocumentMetadata } from '../../shared/documents/document';
 import { DocumentStore } from '../../shared/documents/document-store';
 import { DocumentsService } from '../../shared/documents/documents-service';
-import { EmbeddedPolicyStore } from '../../shared/operations/embedded-policy-store';
-import { readPolicyFiles } from '../../shared/operations/policy-files';
-import { deciderFromEnv } from '../../shared/policies/decider-from-env';
-import { shareDocument } from '../../shared/policies/share-document';
-import { TenantDataLinks } from '../../shared/policies/share-links';
-import { PolicyStoreAdmin } from '../../shared/registry/policy-store-admin';
+import { EmbeddedPolicyStore } from '../../shared/cedar/stores/embedded-policy-store';
+import { readPolicyFiles } from '../../shared/cedar/stores/policy-files';
+import { deciderFromEnv } from '../../shared/cedar/decider-from-env';
+import { shareDocument } from '../../shared/cedar/sharing/share-document';
+import { TenantDataLinks } from '../../shared/cedar/sharing/share-links';
+import { PolicyStoreAdmin } from '../../shared/cedar/stores/policy-store-admin';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
 import { authorizerCaller } from '../support/documents-caller';
 import { createTestRegistry } from '../support/registry';

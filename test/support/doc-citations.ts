@@ -127,7 +127,7 @@ export function brokenCitations(
     }
     for (const match of prose.matchAll(BACKTICKED_PATH)) {
       const path = (match[1] as string).replace(/\/$/, '');
-      // A path without an extension or trailing slash is a module name (`policies/cedar-module`), not a file.
+      // A path without an extension or trailing slash is a module name (`cedar/engines/cedar-module`), not a file.
       const isFileOrFolder = /\.[a-z]+$/.test(match[1] as string) || (match[1] as string).endsWith('/');
       if (!isFileOrFolder || PLACEHOLDER.test(path)) continue;
       checked += 1;

@@ -1,6 +1,6 @@
-import type { DecisionRequest, DocumentAction, Principal, TenantAction } from '../../shared/policies/cedar-model';
-import { SHARE_TEMPLATE } from '../../shared/policies/cedar-model';
-import { type ShareLink, shareLinkId } from '../../shared/policies/policy-set';
+import type { DecisionRequest, DocumentAction, Principal, TenantAction } from '../../shared/cedar/cedar-model';
+import { SHARE_TEMPLATE } from '../../shared/cedar/cedar-model';
+import { type ShareLink, shareLinkId } from '../../shared/cedar/policy-set';
 
 export { repositoryPolicySet } from '../../local/policy-sets';
 

@@ -4,7 +4,7 @@ import {
   DOCUMENT_ACTIONS,
   type Principal,
   TENANT_ACTIONS,
-} from '../../shared/policies/cedar-model';
+} from '../../shared/cedar/cedar-model';
 import { caller, onDocument, onTenant, share } from './policies';
 import { MemoryPolicyStores } from './policy-stores';
 

@@ -1,5 +1,5 @@
-import type { ShareLink } from '../../shared/policies/policy-set';
-import type { PolicyStoreRecord } from '../../shared/registry/policy-store-registry';
+import type { ShareLink } from '../../shared/cedar/policy-set';
+import type { PolicyStoreRecord } from '../../shared/cedar/stores/policy-store-registry';
 import { repositoryPolicySet } from './policies';
 
 /** In-memory stand-in for the registry's policy items, for pure unit tests of `decide`. */

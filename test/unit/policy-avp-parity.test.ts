@@ -5,10 +5,10 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadCedar } from '../../shared/policies/cedar-module';
-import { createDecider, type Decider } from '../../shared/policies/decide';
-import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
-import { cedarPolicySet } from '../../shared/policies/policy-set';
+import { loadCedar } from '../../shared/cedar/engines/cedar-module';
+import { createDecider, type Decider } from '../../shared/cedar/decide';
+import { EmbeddedEngine } from '../../shared/cedar/engines/embedded-engine';
+import { cedarPolicySet } from '../../shared/cedar/policy-set';
 import { PolicyEngineError } from '../../shared/runtime/errors';
 import { caller, onDocument, onTenant } from '../support/policies';
 import { principalFor, requestFor, scenarioCases, scenarioStores } from '../support/policy-scenario';

@@ -1,15 +1,15 @@
 import { IsAuthorizedCommand, VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createDecider } from '../../shared/policies/decide';
+import { createDecider } from '../../shared/cedar/decide';
 import { caller, onDocument } from '../support/policies';
 import { MemoryPolicyStores } from '../support/policy-stores';
 
 // Counts AvpEngine constructions and module loads; the engine itself is the real one.
 const counts = vi.hoisted(() => ({ loads: 0, engines: 0 }));
-vi.mock('../../shared/policies/avp-engine', async (importOriginal) => {
+vi.mock('../../shared/cedar/engines/avp-engine', async (importOriginal) => {
   counts.loads += 1;
-  const original = await importOriginal<typeof import('../../shared/policies/avp-engine')>();
+  const original = await importOriginal<typeof import('../../shared/cedar/engines/avp-engine')>();
   class CountingAvpEngine extends original.AvpEngine {
     constructor(client: VerifiedPermissionsClient) {
       super(client);

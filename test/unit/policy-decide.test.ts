@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { loadCedar } from '../../shared/policies/cedar-module';
-import { createDecider } from '../../shared/policies/decide';
-import { deciderFromEnv } from '../../shared/policies/decider-from-env';
-import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
-import { policyConfigFromEnv } from '../../shared/policies/policy-config';
+import { loadCedar } from '../../shared/cedar/engines/cedar-module';
+import { createDecider } from '../../shared/cedar/decide';
+import { deciderFromEnv } from '../../shared/cedar/decider-from-env';
+import { EmbeddedEngine } from '../../shared/cedar/engines/embedded-engine';
+import { policyConfigFromEnv } from '../../shared/cedar/policy-config';
 import { DecisionMetrics } from '../../shared/runtime/decision-metrics';
 import { ConfigurationError, PolicyEngineError, PolicyStoreNotFoundError } from '../../shared/runtime/errors';
 import { caller, onDocument, repositoryPolicySet, share } from '../support/policies';

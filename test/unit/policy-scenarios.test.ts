@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DOCUMENT_ACTIONS, TENANT_ACTIONS } from '../../shared/policies/cedar-model';
-import { createDecider, type Decider } from '../../shared/policies/decide';
-import { EmbeddedEngine } from '../../shared/policies/embedded-engine';
+import { DOCUMENT_ACTIONS, TENANT_ACTIONS } from '../../shared/cedar/cedar-model';
+import { createDecider, type Decider } from '../../shared/cedar/decide';
+import { EmbeddedEngine } from '../../shared/cedar/engines/embedded-engine';
 import { principalFor, requestFor, scenarioCases, scenarioStores } from '../support/policy-scenario';
 
 describe('the source scenario on the embedded engine', () => {

@@ -1,6 +1,6 @@
-import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
-import type { PolicyStoreRecord } from '../registry/policy-store-registry';
-import { TenancyError } from '../runtime/errors';
+import type { PolicyStoreAdmin } from './policy-store-admin';
+import type { PolicyStoreRecord } from './policy-store-registry';
+import { TenancyError } from '../../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import { type PolicyChange, planChanges } from './policy-plan';
 

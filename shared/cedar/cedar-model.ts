@@ -90,7 +90,7 @@ const ref = (type: string, id: string): { __entity: { type: string; id: string }
 const uid = (type: string, id: string): { type: string; id: string } => ({ type, id });
 
 /** The caller as a Cedar entity: its tenant as an attribute, its role groups as parents. */
-export function userEntity(principal: Principal): EntityJson {
+function userEntity(principal: Principal): EntityJson {
   return {
     uid: uid(ENTITY_TYPES.user, principal.sub),
     attrs: { tenant: ref(ENTITY_TYPES.tenant, principal.tenantId) },

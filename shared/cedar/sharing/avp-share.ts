@@ -1,6 +1,6 @@
 import { ConflictException, CreatePolicyCommand } from '@aws-sdk/client-verifiedpermissions';
-import { PolicyEngineError, PolicyStoreNotFoundError } from '../runtime/errors';
-import { ENTITY_TYPES, SHARE_TEMPLATE } from './cedar-model';
+import { PolicyEngineError, PolicyStoreNotFoundError } from '../../runtime/errors';
+import { ENTITY_TYPES, SHARE_TEMPLATE } from '../cedar-model';
 import type { ShareDependencies } from './share-document';
 
 /**

@@ -1,4 +1,4 @@
-import type { PolicyStoreRecord } from '../registry/policy-store-registry';
+import type { PolicyStoreRecord } from './policy-store-registry';
 import type { PolicyFiles } from './policy-files';
 import type { PolicyChange } from './policy-plan';
 

@@ -1,15 +1,15 @@
 import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
-import type { PolicyStoreRecord, PolicyStoreRegistry } from '../registry/policy-store-registry';
+import type { PolicyStoreRecord, PolicyStoreRegistry } from './stores/policy-store-registry';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { PolicyEngineError, PolicyStoreNotFoundError } from '../runtime/errors';
 import { ReadThroughCache } from '../runtime/read-through-cache';
 import { type ReasonCode, reasonOf } from '../runtime/reason-codes';
-import type { AvpEngine } from './avp-engine';
+import type { AvpEngine } from './engines/avp-engine';
 import { cedarRequest, type Decision, type DecisionRequest } from './cedar-model';
-import type { EmbeddedEngine } from './embedded-engine';
+import type { EmbeddedEngine } from './engines/embedded-engine';
 import type { PolicyConfig } from './policy-config';
 import { linksFingerprint, type ShareLink } from './policy-set';
-import type { ShareLinks } from './share-links';
+import type { ShareLinks } from './sharing/share-links';
 
 /** What a decider needs; the engines are created on first use only. */
 export interface DeciderOptions {
@@ -64,7 +64,7 @@ export function createDecider(options: DeciderOptions): Decider {
   let embedded: EmbeddedEngine | undefined;
   // The AVP SDK is loaded by functions on the AVP engine only (cold start of the embedded default): imported
   // once, on the first AVP decision; one engine per client (clients are kept per tenant), not one per decision.
-  let avpModule: Promise<typeof import('./avp-engine')> | undefined;
+  let avpModule: Promise<typeof import('./engines/avp-engine')> | undefined;
   const avpEngines = new WeakMap<VerifiedPermissionsClient, AvpEngine>();
 
   const load = async (tenantId: string): Promise<LoadedStore | undefined> => {
@@ -94,7 +94,7 @@ export function createDecider(options: DeciderOptions): Decider {
     const client = await requireOption(options.avpClient, 'avp')(tenantId);
     let engine = avpEngines.get(client);
     if (engine === undefined) {
-      avpModule ??= import('./avp-engine');
+      avpModule ??= import('./engines/avp-engine');
       engine = new (await avpModule).AvpEngine(client);
       avpEngines.set(client, engine);
     }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidInputError } from '../runtime/errors';
+import { InvalidInputError } from '../../runtime/errors';
 
 /** The repository's policy model: schema, global policies and templates (docs/cedar.md). */
 export interface PolicyFiles {
@@ -13,7 +13,7 @@ export interface PolicyFiles {
 }
 
 /** The `policies/` folder of the repository. */
-export const POLICY_FOLDER = join(import.meta.dirname, '..', '..', 'policies');
+export const POLICY_FOLDER = join(import.meta.dirname, '..', '..', '..', 'policies');
 
 // Ids become AVP policy names (`name/global-<id>`) and Cedar policy ids: keep them to a safe alphabet.
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;

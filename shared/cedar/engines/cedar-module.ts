@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export type Cedar = typeof import('@cedar-policy/cedar-wasm/web');
 
 /** The WebAssembly file of cedar-wasm; the Lambda bundle carries it beside the chunk holding this module. */
-export const CEDAR_WASM_FILE = 'cedar_wasm_bg.wasm';
+const CEDAR_WASM_FILE = 'cedar_wasm_bg.wasm';
 
 let loading: Cedar | undefined;
 

@@ -4,8 +4,8 @@ import type {
   IsAuthorizedInput,
 } from '@aws-sdk/client-verifiedpermissions';
 import type { EntityJson } from '@cedar-policy/cedar-wasm/web';
-import { PolicyEngineError } from '../runtime/errors';
-import type { CedarRequest } from './cedar-model';
+import { PolicyEngineError } from '../../runtime/errors';
+import type { CedarRequest } from '../cedar-model';
 
 /**
  * The `IsAuthorized` input for a Cedar request on a tenant's policy store. Entities and context travel as

@@ -7,9 +7,9 @@ import {
   type IsAuthorizedCommandOutput,
   type VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
-import { PolicyEngineError } from '../runtime/errors';
+import { PolicyEngineError } from '../../runtime/errors';
 import { batchIsAuthorizedInput, isAuthorizedInput } from './avp-request';
-import type { CedarRequest, Decision } from './cedar-model';
+import type { CedarRequest, Decision } from '../cedar-model';
 
 /**
  * At most 30 requests per `BatchIsAuthorized` call ("The requests of a BatchIsAuthorized API request can contain

@@ -5,8 +5,8 @@ import {
   PutItemCommand,
   paginateQuery,
 } from '@aws-sdk/client-dynamodb';
-import { PolicyEngineError } from '../runtime/errors';
-import type { ShareLink } from './policy-set';
+import { PolicyEngineError } from '../../runtime/errors';
+import type { ShareLink } from '../policy-set';
 
 /** Where a tenant's shares (template links of the embedded engine) live. */
 export interface ShareLinks {

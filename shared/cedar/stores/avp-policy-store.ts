@@ -20,10 +20,10 @@ import {
   UpdatePolicyTemplateCommand,
   type VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
-import type { PolicyStoreAdmin } from '../registry/policy-store-admin';
-import type { PendingLink, PolicyStoreRecord } from '../registry/policy-store-registry';
-import { TENANT_TAG } from '../registry/tenant-id';
-import { TenancyError } from '../runtime/errors';
+import type { PolicyStoreAdmin } from './policy-store-admin';
+import type { PendingLink, PolicyStoreRecord } from './policy-store-registry';
+import { TENANT_TAG } from '../../registry/tenant-id';
+import { TenancyError } from '../../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import {
   effectOf,

@@ -22,7 +22,7 @@ export function deciderFromEnv(
   return createDecider({
     config: deps.config ?? policyConfigFromEnv(env),
     stores: deps.stores,
-    embedded: async () => new (await import('./embedded-engine')).EmbeddedEngine(),
+    embedded: async () => new (await import('./engines/embedded-engine')).EmbeddedEngine(),
     ...(deps.links === undefined ? {} : { links: deps.links }),
     ...(deps.avpClient === undefined ? {} : { avpClient: deps.avpClient }),
     ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),

@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CorruptItemError, type Item, N, readN, readS, S } from './dynamo-item';
-import { policyKeys } from './registry-keys';
-import { itemKey, RegistryTable } from './registry-table';
-import { assertTenantId } from './tenant-id';
+import { CorruptItemError, type Item, N, readN, readS, S } from '../../registry/dynamo-item';
+import { policyKeys } from '../../registry/registry-keys';
+import { itemKey, RegistryTable } from '../../registry/registry-table';
+import { assertTenantId } from '../../registry/tenant-id';
 
 /** A tenant's policy store as the registry records it. */
 export interface PolicyStoreRecord {
@@ -39,7 +39,7 @@ export interface PendingLink {
 /**
  * The registry's policy item that Lambdas read: one `POLICY_STORE` item per tenant (AVP store id and template
  * ids, embedded policy set, version). Operators write it through `PolicyStoreAdmin`. Shares are tenant data
- * and live with it (shared/policies/share-links.ts).
+ * and live with it (shared/cedar/sharing/share-links.ts).
  */
 export class PolicyStoreRegistry {
   protected readonly table: RegistryTable;

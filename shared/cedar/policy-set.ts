@@ -23,7 +23,7 @@ export interface PolicySetSource {
 }
 
 /** The Cedar template link of a share (the same principal and resource AVP's template-linked policy names). */
-export function templateLink(link: ShareLink): TemplateLink {
+function templateLink(link: ShareLink): TemplateLink {
   return {
     templateId: link.templateId,
     newId: `share-${link.linkId}`,
