@@ -5,8 +5,8 @@
  */
 import { repositoryPolicySet } from '../local/policy-sets';
 import { cedarRequest, type DecisionRequest } from '../shared/cedar/cedar-model';
-import { loadCedar } from '../shared/cedar/engines/cedar-module';
 import { createDecider } from '../shared/cedar/decide';
+import { loadCedar } from '../shared/cedar/engines/cedar-module';
 import { EmbeddedEngine } from '../shared/cedar/engines/embedded-engine';
 import { cedarPolicySet, shareLinkId } from '../shared/cedar/policy-set';
 import type { PolicyStoreRecord } from '../shared/cedar/stores/policy-store-registry';

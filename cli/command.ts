@@ -1,6 +1,6 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { DirectoryAdmin } from '../shared/cognito/directory-admin';
 import type { PolicyStoreAdmin } from '../shared/cedar/stores/policy-store-admin';
+import type { DirectoryAdmin } from '../shared/cognito/directory-admin';
 import type { TenantAdmin } from '../shared/registry/tenant-admin';
 import type { Tiers } from '../shared/registry/tiers';
 import { InvalidInputError } from '../shared/runtime/errors';

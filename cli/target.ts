@@ -10,9 +10,9 @@ import {
   localDynamoDBClient,
   startDynamoDBLocal,
 } from '../local/dynamodb-local';
+import { PolicyStoreAdmin } from '../shared/cedar/stores/policy-store-admin';
 import { DirectoryAdmin } from '../shared/cognito/directory-admin';
 import type { AuditSettings } from '../shared/registry/audit-trail';
-import { PolicyStoreAdmin } from '../shared/cedar/stores/policy-store-admin';
 import { TenantAdmin } from '../shared/registry/tenant-admin';
 import type { Tiers } from '../shared/registry/tiers';
 import { InvalidInputError } from '../shared/runtime/errors';

@@ -3,11 +3,12 @@
  * get, delete and share documents of the caller's tenant. This file only reads configuration and wires
  * dependencies, once per container: a bad configuration stops the function at cold start.
  */
+
+import { policyConfigFromEnv } from '../shared/cedar/policy-config';
 import { credentialSource } from '../shared/credentials/credential-source';
 import { documentsConfigFromEnv } from '../shared/documents/documents-config';
 import { createDocumentsHandler } from '../shared/documents/documents-handler';
 import { metadataStoreFromConfig } from '../shared/documents/metadata-store-from-config';
-import { policyConfigFromEnv } from '../shared/cedar/policy-config';
 import { registryConfigFromEnv } from '../shared/registry/registry-config';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient, TRIGGER_CLIENT_LIMITS } from '../shared/runtime/dynamodb-client';

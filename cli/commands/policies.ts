@@ -1,10 +1,10 @@
 import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
+import { POLICY_ENGINES, type PolicyEngineKind } from '../../shared/cedar/policy-config';
 import { AvpPolicyStore } from '../../shared/cedar/stores/avp-policy-store';
 import { EmbeddedPolicyStore } from '../../shared/cedar/stores/embedded-policy-store';
 import { readPolicyFiles } from '../../shared/cedar/stores/policy-files';
 import { describeChange, validatePolicyFiles } from '../../shared/cedar/stores/policy-plan';
 import { type PolicyStoreBackend, syncPolicyStores } from '../../shared/cedar/stores/policy-store-sync';
-import { POLICY_ENGINES, type PolicyEngineKind } from '../../shared/cedar/policy-config';
 import { assertTenantId } from '../../shared/registry/tenant-id';
 import { InvalidInputError, PolicyEngineError } from '../../shared/runtime/errors';
 import {

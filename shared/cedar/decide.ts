@@ -1,15 +1,15 @@
 import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
-import type { PolicyStoreRecord, PolicyStoreRegistry } from './stores/policy-store-registry';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { PolicyEngineError, PolicyStoreNotFoundError } from '../runtime/errors';
 import { ReadThroughCache } from '../runtime/read-through-cache';
 import { type ReasonCode, reasonOf } from '../runtime/reason-codes';
-import type { AvpEngine } from './engines/avp-engine';
 import { cedarRequest, type Decision, type DecisionRequest } from './cedar-model';
+import type { AvpEngine } from './engines/avp-engine';
 import type { EmbeddedEngine } from './engines/embedded-engine';
 import type { PolicyConfig } from './policy-config';
 import { linksFingerprint, type ShareLink } from './policy-set';
 import type { ShareLinks } from './sharing/share-links';
+import type { PolicyStoreRecord, PolicyStoreRegistry } from './stores/policy-store-registry';
 
 /** What a decider needs; the engines are created on first use only. */
 export interface DeciderOptions {

@@ -1,13 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { TenantClients } from '../credentials/tenant-clients';
-import type { TenantCredentialSource } from '../credentials/tenant-credential-source';
 import { deciderFromEnv } from '../cedar/decider-from-env';
 import type { PolicyConfig } from '../cedar/policy-config';
 import { shareDocument } from '../cedar/sharing/share-document';
 import { TenantDataLinks } from '../cedar/sharing/share-links';
 import { PolicyStoreRegistry } from '../cedar/stores/policy-store-registry';
+import { TenantClients } from '../credentials/tenant-clients';
+import type { TenantCredentialSource } from '../credentials/tenant-credential-source';
 import type { RegistryConfig } from '../registry/registry-config';
 import { TenantRegistry } from '../registry/tenant-registry';
 import type { DecisionMetrics } from '../runtime/decision-metrics';

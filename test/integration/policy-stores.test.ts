@@ -16,20 +16,20 @@ import {
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AvpPolicyStore, storeAlias } from '../../shared/cedar/stores/avp-policy-store';
-import { EmbeddedPolicyStore } from '../../shared/cedar/stores/embedded-policy-store';
-import { type PolicyFiles, readPolicyFiles } from '../../shared/cedar/stores/policy-files';
-import { validatePolicyFiles } from '../../shared/cedar/stores/policy-plan';
-import { syncPolicyStores } from '../../shared/cedar/stores/policy-store-sync';
-import { createAvpLink } from '../../shared/cedar/sharing/avp-share';
 import { cedarRequest, ENTITY_TYPES, SHARE_TEMPLATE } from '../../shared/cedar/cedar-model';
 import { createDecider } from '../../shared/cedar/decide';
 import { EmbeddedEngine } from '../../shared/cedar/engines/embedded-engine';
 import { shareLinkId } from '../../shared/cedar/policy-set';
+import { createAvpLink } from '../../shared/cedar/sharing/avp-share';
 import { shareDocument } from '../../shared/cedar/sharing/share-document';
 import { TenantDataLinks } from '../../shared/cedar/sharing/share-links';
-import { CorruptItemError } from '../../shared/registry/dynamo-item';
+import { AvpPolicyStore, storeAlias } from '../../shared/cedar/stores/avp-policy-store';
+import { EmbeddedPolicyStore } from '../../shared/cedar/stores/embedded-policy-store';
+import { type PolicyFiles, readPolicyFiles } from '../../shared/cedar/stores/policy-files';
+import { validatePolicyFiles } from '../../shared/cedar/stores/policy-plan';
 import { PolicySetConflictError, PolicyStoreAdmin } from '../../shared/cedar/stores/policy-store-admin';
+import { syncPolicyStores } from '../../shared/cedar/stores/policy-store-sync';
+import { CorruptItemError } from '../../shared/registry/dynamo-item';
 import type { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { TENANT_TAG } from '../../shared/registry/tenant-id';
 import { AccessDeniedError, ShareRecipientNotFoundError } from '../../shared/runtime/errors';

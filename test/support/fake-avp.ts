@@ -29,8 +29,8 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import type { PolicySet } from '@cedar-policy/cedar-wasm/web';
 import { mockClient } from 'aws-sdk-client-mock';
-import { fixedScope } from '../../shared/cedar/stores/policy-plan';
 import { loadCedar } from '../../shared/cedar/engines/cedar-module';
+import { fixedScope } from '../../shared/cedar/stores/policy-plan';
 
 interface FakePolicy {
   policyId: string;

@@ -6,13 +6,23 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..', '..');
 const architecture = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8');
 
-/** The folders the map's code block names: top-level ones, and the ones indented under shared/. */
-function folderMap(markdown: string): { topLevel: string[]; shared: string[] } {
+/**
+ * The folders the map's code block names: top-level ones, the ones indented under shared/, and the sub-folders
+ * indented under one of those (as `concern/sub`).
+ */
+function folderMap(markdown: string): { topLevel: string[]; shared: string[]; nested: string[] } {
   const section = markdown.slice(markdown.indexOf('## Folder map'));
   const block = /```\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   const topLevel = [...block.matchAll(/^([a-z.][\w.-]*)\/ /gm)].map((m) => m[1] as string);
-  const shared = [...block.matchAll(/^ {2}([a-z][\w-]*)\/ /gm)].map((m) => m[1] as string);
-  return { topLevel, shared };
+  const shared: string[] = [];
+  const nested: string[] = [];
+  for (const line of block.split('\n')) {
+    const concern = /^ {2}([a-z][\w-]*)\/ /.exec(line)?.[1];
+    const sub = /^ {4}([a-z][\w-]*)\/ /.exec(line)?.[1];
+    if (concern !== undefined) shared.push(concern);
+    if (sub !== undefined) nested.push(`${shared.at(-1)}/${sub}`);
+  }
+  return { topLevel, shared, nested };
 }
 
 const directories = (folder: string): string[] =>
@@ -34,24 +44,29 @@ describe('ARCHITECTURE.md folder map', () => {
     // Act
     const topLevel = directories('.').filter((name) => !name.startsWith('.') && !ignored.has(name));
     const shared = directories('shared');
+    const nested = shared.flatMap((concern) => directories(`shared/${concern}`).map((sub) => `${concern}/${sub}`));
 
     // Assess
     expect(map.topLevel.length).toBeGreaterThan(5);
     expect([...map.topLevel].sort()).toEqual([...topLevel].sort());
     expect([...map.shared].sort()).toEqual([...shared].sort());
+    expect([...map.nested].sort()).toEqual([...nested].sort());
   });
 
   it('names only files of shared/ that exist when it cites one by its concern folder', () => {
-    // Prepare: `registry/audit-trail.ts`, `tokens/claim-names`, … in the prose and the import rules
+    // Prepare: `registry/audit-trail.ts`, `tokens/claim-names`, `cedar/stores/policy-files.ts`, `cedar/sharing/`, …
+    // in the prose and the import rules (a trailing `/` cites a folder)
     const concerns = directories('shared');
-    const cited = [...architecture.matchAll(/`([a-z-]+)\/([\w.-]+)`/g)]
+    const cited = [...architecture.matchAll(/`([a-z-]+)\/([\w./-]+)`/g)]
       .filter((m) => concerns.includes(m[1] as string))
-      .map((m) => `${m[1]}/${(m[2] as string).replace(/\.ts$/, '')}.ts`);
+      .map((m) => `${m[1]}/${m[2] as string}`)
+      .map((path) => (path.endsWith('/') ? path : `${path.replace(/\.ts$/, '')}.ts`));
 
     // Act
-    const missing = cited.filter((file) => {
+    const missing = cited.filter((path) => {
       try {
-        return !statSync(join(root, 'shared', file)).isFile();
+        const found = statSync(join(root, 'shared', path));
+        return path.endsWith('/') ? !found.isDirectory() : !found.isFile();
       } catch {
         return true;
       }

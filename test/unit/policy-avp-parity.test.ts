@@ -5,8 +5,8 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadCedar } from '../../shared/cedar/engines/cedar-module';
 import { createDecider, type Decider } from '../../shared/cedar/decide';
+import { loadCedar } from '../../shared/cedar/engines/cedar-module';
 import { EmbeddedEngine } from '../../shared/cedar/engines/embedded-engine';
 import { cedarPolicySet } from '../../shared/cedar/policy-set';
 import { PolicyEngineError } from '../../shared/runtime/errors';

@@ -6,11 +6,11 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { cedarReadFilter } from '../../shared/documents/cedar-document-decider';
-import { BATCH_CONCURRENCY, BATCH_SIZE } from '../../shared/cedar/engines/avp-engine';
 import { type DecisionRequest, ENTITY_TYPES, SHARE_TEMPLATE } from '../../shared/cedar/cedar-model';
 import { createDecider, type Decider } from '../../shared/cedar/decide';
+import { BATCH_CONCURRENCY, BATCH_SIZE } from '../../shared/cedar/engines/avp-engine';
 import { EmbeddedEngine } from '../../shared/cedar/engines/embedded-engine';
+import { cedarReadFilter } from '../../shared/documents/cedar-document-decider';
 import { PolicyEngineError } from '../../shared/runtime/errors';
 import { BATCH_MAX_REQUESTS, FakeAvp } from '../support/fake-avp';
 import { caller, onDocument, repositoryPolicySet, share } from '../support/policies';

@@ -8,11 +8,11 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AvpEngine } from '../../shared/cedar/engines/avp-engine';
-import { createAvpLink } from '../../shared/cedar/sharing/avp-share';
 import { createDecider } from '../../shared/cedar/decide';
-import { TenantDataLinks } from '../../shared/cedar/sharing/share-links';
+import { AvpEngine } from '../../shared/cedar/engines/avp-engine';
 import { tenantAvpClients } from '../../shared/cedar/engines/tenant-avp-clients';
+import { createAvpLink } from '../../shared/cedar/sharing/avp-share';
+import { TenantDataLinks } from '../../shared/cedar/sharing/share-links';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
 import { PolicyEngineError, PolicyStoreNotFoundError } from '../../shared/runtime/errors';
 import { MemoryPolicyStores } from '../support/policy-stores';

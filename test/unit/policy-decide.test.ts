@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { loadCedar } from '../../shared/cedar/engines/cedar-module';
 import { createDecider } from '../../shared/cedar/decide';
 import { deciderFromEnv } from '../../shared/cedar/decider-from-env';
+import { loadCedar } from '../../shared/cedar/engines/cedar-module';
 import { EmbeddedEngine } from '../../shared/cedar/engines/embedded-engine';
 import { policyConfigFromEnv } from '../../shared/cedar/policy-config';
 import { DecisionMetrics } from '../../shared/runtime/decision-metrics';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readPolicyFiles } from '../../shared/cedar/stores/policy-files';
 import { DOCUMENT_ACTIONS, NAMESPACE, SHARE_TEMPLATE, TENANT_ACTIONS } from '../../shared/cedar/cedar-model';
 import { loadCedar } from '../../shared/cedar/engines/cedar-module';
+import { readPolicyFiles } from '../../shared/cedar/stores/policy-files';
 
 describe('the policy model in policies/', () => {
   it('validates every global policy and template against the schema in strict mode, without warnings', async () => {

@@ -9,11 +9,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAvpLink } from '../../shared/cedar/sharing/avp-share';
 import { ENTITY_TYPES, SHARE_TEMPLATE } from '../../shared/cedar/cedar-model';
 import { createDecider } from '../../shared/cedar/decide';
-import { shareLinkId } from '../../shared/cedar/policy-set';
 import { tenantAvpClients } from '../../shared/cedar/engines/tenant-avp-clients';
+import { shareLinkId } from '../../shared/cedar/policy-set';
+import { createAvpLink } from '../../shared/cedar/sharing/avp-share';
 import { TRIGGER_CLIENT_LIMITS } from '../../shared/runtime/dynamodb-client';
 import { PolicyEngineError } from '../../shared/runtime/errors';
 import { MemoryPolicyStores } from '../support/policy-stores';

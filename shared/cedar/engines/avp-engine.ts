@@ -8,8 +8,8 @@ import {
   type VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { PolicyEngineError } from '../../runtime/errors';
-import { batchIsAuthorizedInput, isAuthorizedInput } from './avp-request';
 import type { CedarRequest, Decision } from '../cedar-model';
+import { batchIsAuthorizedInput, isAuthorizedInput } from './avp-request';
 
 /**
  * At most 30 requests per `BatchIsAuthorized` call ("The requests of a BatchIsAuthorized API request can contain

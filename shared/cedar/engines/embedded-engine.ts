@@ -1,8 +1,8 @@
 import { PolicyEngineError } from '../../runtime/errors';
 import { LruMap } from '../../runtime/lru-map';
 import type { CedarRequest, Decision } from '../cedar-model';
-import { type Cedar, loadCedar } from './cedar-module';
 import { cedarPolicySet, type PolicySetSource } from '../policy-set';
+import { type Cedar, loadCedar } from './cedar-module';
 
 /** Options of an `EmbeddedEngine`. */
 export interface EmbeddedEngineOptions {

@@ -1,9 +1,9 @@
 import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { PolicyStoreRegistry } from '../stores/policy-store-registry';
 import type { ClientLimits } from '../../runtime/dynamodb-client';
 import { LruMap } from '../../runtime/lru-map';
+import type { PolicyStoreRegistry } from '../stores/policy-store-registry';
 import { guardTenantSession, shareTargetFrom } from './tenant-policy-session';
 
 /**

@@ -4,9 +4,9 @@ import {
   IsAuthorizedCommand,
   type VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
-import type { PolicyStoreRegistry } from '../stores/policy-store-registry';
 import { PolicyEngineError } from '../../runtime/errors';
 import { ENTITY_TYPES, SHARE_TEMPLATE } from '../cedar-model';
+import type { PolicyStoreRegistry } from '../stores/policy-store-registry';
 
 /** Where a tenant's shares may be written: its store and the AVP id of its share template (from the registry). */
 export interface ShareTarget {

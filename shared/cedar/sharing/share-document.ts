@@ -1,10 +1,10 @@
 import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
-import type { PolicyStoreRegistry } from '../stores/policy-store-registry';
 import { AccessDeniedError, PolicyEngineError, ShareRecipientNotFoundError } from '../../runtime/errors';
 import { type DocumentResource, type Principal, SHARE_TEMPLATE } from '../cedar-model';
 import type { Decider } from '../decide';
 import type { PolicyEngineKind } from '../policy-config';
 import { shareLinkId } from '../policy-set';
+import type { PolicyStoreRegistry } from '../stores/policy-store-registry';
 import type { ShareLinks } from './share-links';
 
 /** What sharing needs: the decider, the registry's policy items and a membership check. */

@@ -20,8 +20,6 @@ import {
   UpdatePolicyTemplateCommand,
   type VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
-import type { PolicyStoreAdmin } from './policy-store-admin';
-import type { PendingLink, PolicyStoreRecord } from './policy-store-registry';
 import { TENANT_TAG } from '../../registry/tenant-id';
 import { TenancyError } from '../../runtime/errors';
 import type { PolicyFiles } from './policy-files';
@@ -33,6 +31,8 @@ import {
   type StoreContents,
   withReplacements,
 } from './policy-plan';
+import type { PolicyStoreAdmin } from './policy-store-admin';
+import type { PendingLink, PolicyStoreRecord } from './policy-store-registry';
 
 // Managed policies and templates carry names, so a sync finds its own and leaves the user's alone.
 const POLICY_NAME = 'name/global-';

@@ -1,8 +1,8 @@
-import type { PolicyStoreAdmin } from './policy-store-admin';
-import type { PolicyStoreRecord } from './policy-store-registry';
 import { TenancyError } from '../../runtime/errors';
 import type { PolicyFiles } from './policy-files';
 import { type PolicyChange, planChanges } from './policy-plan';
+import type { PolicyStoreAdmin } from './policy-store-admin';
+import type { PolicyStoreRecord } from './policy-store-registry';
 
 /**
  * The embedded engine's policy "store": the tenant's policy set in the registry's `POLICY_STORE` item. A sync

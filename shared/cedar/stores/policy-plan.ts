@@ -1,5 +1,5 @@
-import { loadCedar } from '../engines/cedar-module';
 import { InvalidInputError } from '../../runtime/errors';
+import { loadCedar } from '../engines/cedar-module';
 import type { PolicyFiles } from './policy-files';
 
 /** One difference between the repository's policy model and a tenant's store. */

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { RegistryUnavailableError, TenancyError } from '../../runtime/errors';
 import { N } from '../../registry/dynamo-item';
-import { type PolicyStoreRecord, PolicyStoreRegistry, recordItem } from './policy-store-registry';
 import { assertTenantId } from '../../registry/tenant-id';
+import { RegistryUnavailableError, TenancyError } from '../../runtime/errors';
+import { type PolicyStoreRecord, PolicyStoreRegistry, recordItem } from './policy-store-registry';
 
 /** The version changed between read and write: someone else changed the set; read again. */
 export class PolicySetConflictError extends TenancyError {

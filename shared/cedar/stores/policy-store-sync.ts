@@ -1,6 +1,6 @@
-import type { PolicyStoreRecord } from './policy-store-registry';
 import type { PolicyFiles } from './policy-files';
 import type { PolicyChange } from './policy-plan';
+import type { PolicyStoreRecord } from './policy-store-registry';
 
 /** What `policy-store create`, `policies sync` and `policies show` need of either engine's store. */
 export interface PolicyStoreBackend {
