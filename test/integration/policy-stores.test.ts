@@ -1005,8 +1005,11 @@ describe('AVP policy stores: replacing a template that has shares', () => {
     expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
   });
 
-  it('refuses to replace a forbid template that has links, and writes nothing', async () => {
-    // Prepare
+  /**
+   * The repository's files plus a forbid template (`blocked-reader`), and the same with that template's resource
+   * scope widened: a replacement, which moving links would make lift each forbid for a moment.
+   */
+  const forbidTemplate = () => {
     const withForbid: PolicyFiles = {
       ...files,
       templates: {
@@ -1021,6 +1024,12 @@ describe('AVP policy stores: replacing a template that has shares', () => {
         'blocked-reader': 'forbid (principal == ?principal, action, resource in ?resource);',
       },
     };
+    return { withForbid, rescopedForbid };
+  };
+
+  it('refuses to replace a forbid template that has links, and writes nothing', async () => {
+    // Prepare
+    const { withForbid, rescopedForbid } = forbidTemplate();
     const tenantId = 'hooli';
     const store = new AvpPolicyStore(client, stores);
     const { record } = await store.create(tenantId, withForbid, schema);
@@ -1045,20 +1054,7 @@ describe('AVP policy stores: replacing a template that has shares', () => {
 
   it('replaces a forbid template without links like any other', async () => {
     // Prepare
-    const withForbid: PolicyFiles = {
-      ...files,
-      templates: {
-        ...files.templates,
-        'blocked-reader': 'forbid (principal == ?principal, action, resource == ?resource);',
-      },
-    };
-    const rescopedForbid: PolicyFiles = {
-      ...withForbid,
-      templates: {
-        ...withForbid.templates,
-        'blocked-reader': 'forbid (principal == ?principal, action, resource in ?resource);',
-      },
-    };
+    const { withForbid, rescopedForbid } = forbidTemplate();
     const tenantId = 'vandelay';
     const store = new AvpPolicyStore(client, stores);
     await store.create(tenantId, withForbid, schema);
