@@ -15,8 +15,15 @@ import {
 import { repositoryPolicySet } from '../../local/policy-sets';
 import { startBudgetMs } from '../../local/start-timeout';
 
-// Operator-only SDK commands: a table scan and user-pool administration that no Lambda performs.
-const OPERATOR_COMMANDS = ['ScanCommand', 'AdminCreateUserCommand', 'ListUsersCommand'] as const;
+// Operator-only SDK commands: a table scan, user-pool administration and policy store administration
+// (shared/cedar/stores/avp-policy-store.ts) that no Lambda performs.
+const OPERATOR_COMMANDS = [
+  'ScanCommand',
+  'AdminCreateUserCommand',
+  'ListUsersCommand',
+  'CreatePolicyStoreCommand',
+  'PutSchemaCommand',
+] as const;
 
 /** Functions in functions/ that decide with Cedar (and so may carry cedar-wasm, in an on-demand chunk). */
 const DECIDING_FUNCTIONS = new Set<string>(['documents']);
@@ -110,7 +117,9 @@ describe('Lambda bundles, built with the deployed esbuild options', () => {
       [
         `import { DirectoryAdmin } from '${join(shared, 'cognito', 'directory-admin')}';`,
         `import { TenantAdmin } from '${join(shared, 'registry', 'tenant-admin')}';`,
-        'export const handler = async () => [TenantAdmin, DirectoryAdmin];',
+        // The store administration plans with cedar-wasm, which a bundle may only load with import().
+        `const avp = () => import('${join(shared, 'cedar', 'stores', 'avp-policy-store')}');`,
+        'export const handler = async () => [TenantAdmin, DirectoryAdmin, (await avp()).AvpPolicyStore];',
       ].join('\n'),
     );
     operatorBundle = await buildFunctionBundle(control, out);
@@ -149,7 +158,7 @@ describe('Lambda bundles, built with the deployed esbuild options', () => {
     expect(found).toEqual([...OPERATOR_COMMANDS]);
   });
 
-  it('ships no trigger or authorizer bundle with ScanCommand, AdminCreateUserCommand or ListUsersCommand', () => {
+  it('ships no Lambda bundle with a scan, user-pool administration or policy store administration command', () => {
     // Act
     const found = Object.fromEntries(bundles.map((bundle) => [bundle.name, operatorCommandsIn(bundle)]));
 
