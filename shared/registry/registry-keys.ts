@@ -19,7 +19,10 @@ export const MEMBER_SK_PREFIX = 'USER#';
 export const USER_TENANT_SK_PREFIX = 'TENANT#';
 export const BINDING_SK_PREFIX = 'BINDING#';
 
-/** Where a tenant's policy store lives (AVP id) and its embedded policy set (docs/cedar.md). */
+/**
+ * Where a tenant's policy store lives (AVP id) and its embedded policy set (docs/cedar.md): the item that
+ * shared/cedar/stores/policy-store-registry.ts reads and policy-store-admin.ts writes.
+ */
 export const policyKeys = {
   store: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'POLICY_STORE' }),
 } as const;
