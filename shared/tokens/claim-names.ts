@@ -1,3 +1,4 @@
+import { isClaimsVersion, MAX_CLAIMS_VERSION, VERSION_TEXT_PATTERN } from '@cognito-tenancy/tenant-context';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readInteger, readList, readString, type SettingName } from '../runtime/settings';
 import { isReservedClaim } from './reserved-claims';
@@ -37,12 +38,8 @@ export interface ClaimsContract extends ClaimNames {
 
 /** The version claim's default name: namespaced, so it cannot meet an OIDC, Cognito or application claim. */
 export const DEFAULT_VERSION_CLAIM = 'tenancy:v';
-/** Highest contract version a setting or a token may name; three digits leave room for every rename there will be. */
-const MAX_CLAIMS_VERSION = 999;
 
 const CLAIM_NAME = /^[A-Za-z][\w:.-]{0,63}$/;
-// A version in a token: an integer (V2/V3 events), or its canonical decimal string (V1 events carry strings only).
-const VERSION_TEXT = /^[1-9][0-9]{0,2}$/;
 // The end of a window: a UTC instant to the second, nothing a parser could read two ways.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -54,11 +51,12 @@ function claimName(setting: SettingName, name: string): string {
 
 /**
  * Reads the claims contract: `TENANCY_TENANT_ID_CLAIM` (default `tenantId`), `TENANCY_TIER_CLAIM` (default
- * `tier`), `TENANCY_VERSION_CLAIM` (default `tenancy:v`), `TENANCY_CLAIMS_VERSION` (1-999, default 1) and a
- * rename window, `TENANCY_CLAIM_RENAMES` (`oldName=newName,…`, each new name one of the tenant claims) with
- * `TENANCY_CLAIM_RENAMES_UNTIL` (UTC instant, `2027-01-31T00:00:00Z`). Every name must be a valid claim name,
- * not a reserved (JWT, OIDC or Cognito) claim, and different from every other tenant claim, old names included;
- * a rename needs version 2 or higher (the previous version is one less) and an end. Throws `ConfigurationError`.
+ * `tier`), `TENANCY_VERSION_CLAIM` (default `tenancy:v`), `TENANCY_CLAIMS_VERSION` (1 to the package's
+ * `MAX_CLAIMS_VERSION`, 999; default 1) and a rename window, `TENANCY_CLAIM_RENAMES` (`oldName=newName,…`, each
+ * new name one of the tenant claims) with `TENANCY_CLAIM_RENAMES_UNTIL` (UTC instant, `2027-01-31T00:00:00Z`).
+ * Every name must be a valid claim name, not a reserved (JWT, OIDC or Cognito) claim, and different from every
+ * other tenant claim, old names included; a rename needs version 2 or higher (the previous version is one less)
+ * and an end. Throws `ConfigurationError`.
  */
 export function claimNamesFromEnv(env: Env): ClaimsContract {
   const names: ClaimNames = {
@@ -136,14 +134,15 @@ export function migrationOpen(contract: ClaimsContract, nowMs: number): boolean 
 }
 
 /**
- * The version a token's version claim holds: an integer from 1 to 999, or its canonical decimal string (what
- * version 1 events can carry); `undefined` for anything else (absent, `01`, `1.0`, `true`, `[1]`…).
+ * The version a token's version claim holds: an integer from 1 to `MAX_CLAIMS_VERSION` (999), or its canonical
+ * decimal string (what version 1 events can carry); `undefined` for anything else (absent, `01`, `1.0`, `true`,
+ * `[1]`…).
  */
 export function claimsVersionOf(value: unknown): number | undefined {
-  if (typeof value === 'number') {
-    return Number.isInteger(value) && value >= 1 && value <= MAX_CLAIMS_VERSION ? value : undefined;
-  }
-  return typeof value === 'string' && VERSION_TEXT.test(value) ? Number(value) : undefined;
+  // An integer (V2/V3 events), or its canonical decimal string (V1 events carry strings only). The range is the
+  // claims contract's (@cognito-tenancy/tenant-context), one definition for the suite and its consumers.
+  if (typeof value === 'number') return isClaimsVersion(value) ? value : undefined;
+  return typeof value === 'string' && VERSION_TEXT_PATTERN.test(value) ? Number(value) : undefined;
 }
 
 /**

@@ -10,6 +10,11 @@
  */
 export const MAX_CLAIMS_VERSION = 999;
 
+/** Whether `value` is a claims contract version: an integer from 1 to `MAX_CLAIMS_VERSION`. */
+export function isClaimsVersion(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_CLAIMS_VERSION;
+}
+
 /** Claim names in tokens (configurable in the suite: `TENANCY_TENANT_ID_CLAIM` and friends). */
 export interface ClaimNames {
   readonly tenantId: string;
@@ -25,7 +30,11 @@ export const DEFAULT_CLAIM_NAMES: ClaimNames = { tenantId: 'tenantId', tier: 'ti
 export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 /** A tier name. */
 export const TIER_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
-/** A version as the authorizer context carries it (context values are strings). */
+/**
+ * A version as text: the canonical decimal of an integer from 1 to `MAX_CLAIMS_VERSION` (no sign, no leading
+ * zero). The authorizer context carries it so (context values are strings), and so can ID tokens of pre token
+ * generation event version 1 (string claims only).
+ */
 export const VERSION_TEXT_PATTERN = /^[1-9][0-9]{0,2}$/;
 /** Longest `sub` accepted. */
 export const MAX_SUB_LENGTH = 256;
@@ -43,7 +52,7 @@ export function acceptedVersionSet(versions: readonly number[] | undefined, opti
   }
   const set = new Set<number>();
   for (const version of versions) {
-    if (!Number.isInteger(version) || version < 1 || version > MAX_CLAIMS_VERSION) {
+    if (!isClaimsVersion(version)) {
       throw new TypeError(`${option}: ${String(version)} is not a claims version (1-${MAX_CLAIMS_VERSION})`);
     }
     if (set.has(version)) throw new TypeError(`${option} lists version ${version} twice`);

@@ -6,7 +6,9 @@
 export {
   type ClaimNames,
   DEFAULT_CLAIM_NAMES,
+  isClaimsVersion,
   MAX_CLAIMS_VERSION,
+  VERSION_TEXT_PATTERN,
 } from './claims-contract.js';
 export { type CognitoIssuer, cognitoIssuers, type IssuerForm, type UserPoolIssuers } from './cognito-issuers.js';
 export {

@@ -4,7 +4,7 @@ import {
   acceptedVersionSet,
   type ClaimNames,
   DEFAULT_CLAIM_NAMES,
-  MAX_CLAIMS_VERSION,
+  isClaimsVersion,
   MAX_GROUPS,
   MAX_SUB_LENGTH,
   TENANT_ID_PATTERN,
@@ -185,8 +185,7 @@ function tenantClaimsOf(
  * can only add string claims to ID tokens.
  */
 function versionOf(value: unknown, tokenUse: 'access' | 'id'): number | undefined {
-  if (typeof value === 'number')
-    return Number.isInteger(value) && value >= 1 && value <= MAX_CLAIMS_VERSION ? value : undefined;
+  if (typeof value === 'number') return isClaimsVersion(value) ? value : undefined;
   if (tokenUse === 'id' && typeof value === 'string' && VERSION_TEXT_PATTERN.test(value)) return Number(value);
   return undefined;
 }
