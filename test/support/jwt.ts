@@ -1,6 +1,4 @@
 import { createHmac, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 /** Pools, clients and an API used across the authorizer tests (AWS-shaped, never reached). */
 export const POOL_ID = 'us-east-1_TenancyPool1';
@@ -98,41 +96,4 @@ export function cognitoClaims(options: ClaimOptions = {}): Record<string, unknow
   if (options.groups !== null) claims['cognito:groups'] = options.groups ?? ['tenant-member'];
   if (options.claimsVersion !== null) claims['tenancy:v'] = options.claimsVersion ?? 1;
   return { ...claims, ...options.extra };
-}
-
-/** A JWKS server on 127.0.0.1 serving each pool's keys at `/<poolId>/.well-known/jwks.json`, as cognito-local does. */
-export interface JwksServer {
-  /** Value for `TENANCY_JWKS_URI`. */
-  readonly template: string;
-  /** How many JWKS requests it has answered. */
-  readonly requests: () => number;
-  readonly close: () => Promise<void>;
-}
-
-/** Starts a JWKS server for the given pools. */
-export async function startJwksServer(
-  jwksByPool: Record<string, { keys: Record<string, string>[] }>,
-): Promise<JwksServer> {
-  let requests = 0;
-  const server = createServer((request, response) => {
-    requests++;
-    const poolId = /^\/([^/]+)\/\.well-known\/jwks\.json$/.exec(request.url ?? '')?.[1];
-    const jwks = poolId === undefined ? undefined : jwksByPool[poolId];
-    if (jwks === undefined) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    template: `http://127.0.0.1:${port}/{userPoolId}/.well-known/jwks.json`,
-    requests: () => requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,26 +1,24 @@
 import { createPublicKey } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { type AuthorizationRequest, Authorizer, type Decision, type Verdict } from '../../shared/authorizer/authorize';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
 import { createCognitoJwtVerifier, type JwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
 import type { Env } from '../../shared/runtime/settings';
 import { canonicalDenies } from '../support/canonical-denies';
+import { useJwksServer } from '../support/jwks-server';
 import {
   ARN_PREFIX,
   CLIENT_ID,
   type ClaimOptions,
   cognitoClaims,
   createSigningKey,
-  type JwksServer,
-  jwksOf,
   OTHER_CLIENT_ID,
   OTHER_POOL_ID,
   POOL_ID,
   type SigningKey,
   signHs256,
   signRs256,
-  startJwksServer,
   unsignedToken,
 } from '../support/jwt';
 
@@ -33,27 +31,13 @@ const SPANS = [
 ];
 
 describe('Authorizer (core decision) with real RS256 tokens', () => {
-  let poolKey: SigningKey;
-  let algLessKey: SigningKey;
-  let otherPoolKey: SigningKey;
-  let server: JwksServer;
-
-  beforeAll(async () => {
-    poolKey = createSigningKey('pool-key-1');
-    otherPoolKey = createSigningKey('other-pool-key');
-    // Some JWKS publish keys without `alg`; such a key must not let the token choose its algorithm.
-    const bare = createSigningKey('no-alg-key');
-    const { alg: _alg, ...jwkWithoutAlg } = bare.jwk;
-    algLessKey = { ...bare, jwk: jwkWithoutAlg };
-    server = await startJwksServer({
-      [POOL_ID]: jwksOf(poolKey, algLessKey),
-      [OTHER_POOL_ID]: jwksOf(otherPoolKey),
-    });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const poolKey = createSigningKey('pool-key-1');
+  // Some JWKS publish keys without `alg`; such a key must not let the token choose its algorithm.
+  const bare = createSigningKey('no-alg-key');
+  const { alg: _alg, ...jwkWithoutAlg } = bare.jwk;
+  const algLessKey: SigningKey = { ...bare, jwk: jwkWithoutAlg };
+  const otherPoolKey = createSigningKey('other-pool-key');
+  const server = useJwksServer({ [POOL_ID]: [poolKey, algLessKey], [OTHER_POOL_ID]: [otherPoolKey] });
 
   afterEach(() => {
     vi.useRealTimers();

@@ -1,22 +1,13 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type PolicyDocument, policyEffect } from '../../shared/authorizer/authorization-policy';
 import { Authorizer, type Decision } from '../../shared/authorizer/authorize';
 import { authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
 import { CONFUSABLE_SEPARATORS, NFKC_LOOKALIKES } from '../../shared/authorizer/request-path';
 import { HTTP_METHODS, type RouteRule } from '../../shared/authorizer/route-rules';
 import { createCognitoJwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
-import {
-  ARN_PREFIX,
-  CLIENT_ID,
-  cognitoClaims,
-  createSigningKey,
-  type JwksServer,
-  jwksOf,
-  POOL_ID,
-  signRs256,
-  startJwksServer,
-} from '../support/jwt';
+import { useJwksServer } from '../support/jwks-server';
+import { ARN_PREFIX, CLIENT_ID, cognitoClaims, createSigningKey, POOL_ID, signRs256 } from '../support/jwt';
 
 const arn = (resource: string) => `${ARN_PREFIX}${resource}`;
 const DOCUMENT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -114,12 +105,11 @@ function segmentwiseAllows(rules: readonly RouteRule[], resource: string, tenant
 
 describe('cached policy and fresh check agree', () => {
   const key = createSigningKey('equivalence-key');
-  let server: JwksServer;
+  const server = useJwksServer({ [POOL_ID]: [key] });
   let authorizer: Authorizer;
   let rules: readonly RouteRule[];
 
-  beforeAll(async () => {
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
+  beforeAll(() => {
     const config = authorizerConfigFromEnv({
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
@@ -128,10 +118,6 @@ describe('cached policy and fresh check agree', () => {
     const verifier = new TokenVerifier(createCognitoJwtVerifier(config), config.claimNames, 10, config.roleGroups);
     authorizer = new Authorizer({ verifier, routes: config.routes, tiers: config.tiers });
     rules = config.routes.rules;
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   it('allows, by the policy cached from one request, exactly what a fresh check allows, over 100,000 generated paths of a member and an admin', async () => {

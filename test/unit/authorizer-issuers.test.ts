@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
 import { userPoolIssuersFromEnv } from '../../shared/authorizer/issuer-settings';
 import { createCognitoJwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
 import { ConfigurationError } from '../../shared/runtime/errors';
 import type { Env } from '../../shared/runtime/settings';
-import {
-  CLIENT_ID,
-  cognitoClaims,
-  createSigningKey,
-  type JwksServer,
-  jwksOf,
-  POOL_ID,
-  signRs256,
-  startJwksServer,
-} from '../support/jwt';
+import { useJwksServer } from '../support/jwks-server';
+import { CLIENT_ID, cognitoClaims, createSigningKey, POOL_ID, signRs256 } from '../support/jwt';
 
 // Multi-Region user pools (docs/authorizer.md "Multi-Region user pools"): the authorizer accepts exactly the
 // issuers it is configured for, each issuer form and each replica Region, with the same keys.
@@ -24,12 +16,7 @@ const UPDATED = `https://issuer-cognito-idp.us-east-1.amazonaws.com/${POOL_ID}`;
 
 describe('authorizer issuers of replicated user pools', () => {
   const key = createSigningKey();
-  let server: JwksServer;
-
-  beforeAll(async () => {
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
-  });
-  afterAll(() => server.close());
+  const server = useJwksServer({ [POOL_ID]: [key] });
 
   function verifierFor(env: Env) {
     const config = authorizerConfigFromEnv({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { Authorizer } from '../../shared/authorizer/authorize';
@@ -7,18 +7,15 @@ import { TenantStanding } from '../../shared/authorizer/tenant-standing';
 import { createCognitoJwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
 import type { Membership, MembershipSource, Tenant } from '../../shared/registry/tenant';
 import { coldStart } from '../support/cold-start';
+import { useJwksServer } from '../support/jwks-server';
 import {
   ARN_PREFIX,
   CLIENT_ID,
   type ClaimOptions,
   cognitoClaims,
   createSigningKey,
-  type JwksServer,
-  jwksOf,
   POOL_ID,
-  type SigningKey,
   signRs256,
-  startJwksServer,
 } from '../support/jwt';
 import { MOCK_TABLE, mockRegistryReads } from '../support/registry-reads';
 
@@ -70,18 +67,9 @@ function memoryRegistry(memberships: Record<string, MemberState | undefined>, ma
 }
 
 describe('authorizer membership check (the registry now, not the token)', () => {
-  let key: SigningKey;
-  let server: JwksServer;
+  const key = createSigningKey('membership-check');
+  const server = useJwksServer({ [POOL_ID]: [key] });
   let clock: number;
-
-  beforeAll(async () => {
-    key = createSigningKey('membership-check');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   function authorizerWith(reads: ReturnType<typeof memoryRegistry>['reads'], ttlSeconds = '60') {
     clock = 1_000_000;
@@ -241,17 +229,11 @@ describe('authorizer membership check (the registry now, not the token)', () => 
 });
 
 describe('authorizer function reads memberships from the registry table', () => {
-  let key: SigningKey;
-  let server: JwksServer;
+  const key = createSigningKey('membership-handler');
+  const server = useJwksServer({ [POOL_ID]: [key] });
 
-  beforeAll(async () => {
-    key = createSigningKey('membership-handler');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     vi.unstubAllEnvs();
-    await server.close();
   });
 
   it('answers 403 for a token of a removed member and lowers a demoted member in the context', async () => {

@@ -5,18 +5,8 @@ import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { isCanonicalPath, isCanonicalResource } from '../../shared/authorizer/request-path';
 import { coldStart } from '../support/cold-start';
 import { loadEvent } from '../support/events';
-import {
-  ARN_PREFIX,
-  CLIENT_ID,
-  cognitoClaims,
-  createSigningKey,
-  type JwksServer,
-  jwksOf,
-  POOL_ID,
-  type SigningKey,
-  signRs256,
-  startJwksServer,
-} from '../support/jwt';
+import { useJwksServer } from '../support/jwks-server';
+import { ARN_PREFIX, CLIENT_ID, cognitoClaims, createSigningKey, POOL_ID, signRs256 } from '../support/jwt';
 import { MOCK_TABLE, mockRegistryReads } from '../support/registry-reads';
 
 type Handler = (event: unknown) => Promise<PolicyResponse | SimpleResponse>;
@@ -91,8 +81,8 @@ describe('request paths', () => {
 });
 
 describe('authorizer on non-canonical paths, with real tokens', () => {
-  let key: SigningKey;
-  let server: JwksServer;
+  const key = createSigningKey('paths-key');
+  const server = useJwksServer({ [POOL_ID]: [key] });
   let registry: ReturnType<typeof mockRegistryReads>;
   let policyHandler: Handler;
   let simpleHandler: Handler;
@@ -100,8 +90,6 @@ describe('authorizer on non-canonical paths, with real tokens', () => {
 
   beforeAll(async () => {
     registry = mockRegistryReads({ tenants: { acme: 'active', globex: 'active' } });
-    key = createSigningKey('paths-key');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
     const env = {
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
@@ -115,10 +103,9 @@ describe('authorizer on non-canonical paths, with real tokens', () => {
     adminToken = `Bearer ${signRs256(cognitoClaims({ tenantId: 'acme', groups: ['tenant-admin'] }), key)}`;
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     vi.unstubAllEnvs();
     registry.restore();
-    await server.close();
   });
 
   function httpEvent(rawPath: string, resource: string) {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   POLICY_BYTE_BUDGET,
   type PolicyDocument,
@@ -11,17 +11,8 @@ import { authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-conf
 import { HTTP_METHODS, parseRouteRules, type RouteRule, type RouteRules } from '../../shared/authorizer/route-rules';
 import { createCognitoJwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
 import { DEFAULT_TIERS } from '../../shared/registry/tiers';
-import {
-  ARN_PREFIX,
-  CLIENT_ID,
-  cognitoClaims,
-  createSigningKey,
-  type JwksServer,
-  jwksOf,
-  POOL_ID,
-  signRs256,
-  startJwksServer,
-} from '../support/jwt';
+import { useJwksServer } from '../support/jwks-server';
+import { ARN_PREFIX, CLIENT_ID, cognitoClaims, createSigningKey, POOL_ID, signRs256 } from '../support/jwt';
 
 const arn = (resource: string) => `${ARN_PREFIX}${resource}`;
 const GROUPS = ['tenant-admin', 'tenant-member'] as const;
@@ -117,21 +108,16 @@ function concrete(rule: RouteRule, tenantId: string): string {
 
 describe('compiled rules and cached entitlements agree with the policy over generated rule sets', () => {
   const key = createSigningKey('rule-sets-key');
-  let server: JwksServer;
+  const server = useJwksServer({ [POOL_ID]: [key] });
   let verifier: TokenVerifier;
 
-  beforeAll(async () => {
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
+  beforeAll(() => {
     const config = authorizerConfigFromEnv({
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
       TENANCY_JWKS_URI: server.template,
     });
     verifier = new TokenVerifier(createCognitoJwtVerifier(config), config.claimNames, 100, config.roleGroups);
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   /**

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { Authorizer, type Decision } from '../../shared/authorizer/authorize';
@@ -9,19 +9,16 @@ import type { Binding } from '../../shared/registry/binding';
 import type { Tenant, TenantStatus } from '../../shared/registry/tenant';
 import type { Env } from '../../shared/runtime/settings';
 import { coldStart } from '../support/cold-start';
+import { useJwksServer } from '../support/jwks-server';
 import {
   ARN_PREFIX,
   CLIENT_ID,
   type ClaimOptions,
   cognitoClaims,
   createSigningKey,
-  type JwksServer,
-  jwksOf,
   OTHER_POOL_ID,
   POOL_ID,
-  type SigningKey,
   signRs256,
-  startJwksServer,
 } from '../support/jwt';
 import { MOCK_TABLE, mockRegistryReads } from '../support/registry-reads';
 
@@ -60,26 +57,15 @@ function memoryReads(statuses: Record<string, TenantStatus>, poolBindings: Recor
 }
 
 describe('authorizer tenant check (registry state now, not at issue time), with real tokens', () => {
-  let poolKey: SigningKey;
-  let otherKey: SigningKey;
-  let thirdKey: SigningKey;
-  let server: JwksServer;
+  const poolKey = createSigningKey('tc-pool');
+  const otherKey = createSigningKey('tc-other');
+  const thirdKey = createSigningKey('tc-third');
+  const server = useJwksServer({
+    [POOL_ID]: [poolKey],
+    [OTHER_POOL_ID]: [otherKey],
+    [THIRD_POOL_ID]: [thirdKey],
+  });
   let clock: number;
-
-  beforeAll(async () => {
-    poolKey = createSigningKey('tc-pool');
-    otherKey = createSigningKey('tc-other');
-    thirdKey = createSigningKey('tc-third');
-    server = await startJwksServer({
-      [POOL_ID]: jwksOf(poolKey),
-      [OTHER_POOL_ID]: jwksOf(otherKey),
-      [THIRD_POOL_ID]: jwksOf(thirdKey),
-    });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   function authorizerWith(reads: ReturnType<typeof memoryReads>['reads'], env: Env = {}) {
     clock = 1_000_000;
@@ -275,17 +261,11 @@ describe('authorizer tenant check (registry state now, not at issue time), with 
 });
 
 describe('authorizer handler tenant check through DynamoDB GetItem', () => {
-  let key: SigningKey;
-  let server: JwksServer;
+  const key = createSigningKey('tc-handler');
+  const server = useJwksServer({ [POOL_ID]: [key] });
 
-  beforeAll(async () => {
-    key = createSigningKey('tc-handler');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     vi.unstubAllEnvs();
-    await server.close();
   });
 
   async function handlerWith(env: Record<string, string> = {}) {

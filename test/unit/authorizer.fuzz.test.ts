@@ -3,18 +3,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PolicyResponse, SimpleResponse } from '../../functions/authorizer';
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { coldStart } from '../support/cold-start';
+import { useJwksServer } from '../support/jwks-server';
 import {
   ARN_PREFIX,
   CLIENT_ID,
   cognitoClaims,
   createSigningKey,
-  type JwksServer,
-  jwksOf,
   POOL_ID,
-  type SigningKey,
   signHs256,
   signRs256,
-  startJwksServer,
   unsignedToken,
 } from '../support/jwt';
 import { MOCK_TABLE, mockRegistryReads } from '../support/registry-reads';
@@ -29,8 +26,8 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const arn = (resource: string) => `${ARN_PREFIX}${resource}`;
 
 describe('authorizer properties (fast-check)', () => {
-  let key: SigningKey;
-  let server: JwksServer;
+  const key = createSigningKey('fuzz-key');
+  const server = useJwksServer({ [POOL_ID]: [key] });
   let handler: Handler;
   let validToken: string;
 
@@ -38,8 +35,6 @@ describe('authorizer properties (fast-check)', () => {
 
   beforeAll(async () => {
     registry = mockRegistryReads({ tenants: {}, otherTenants: 'active' });
-    key = createSigningKey('fuzz-key');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
     ({ handler } = await coldStart(() => import('../../functions/authorizer'), {
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
@@ -49,10 +44,9 @@ describe('authorizer properties (fast-check)', () => {
     validToken = signRs256(cognitoClaims({ groups: ['tenant-admin'] }), key);
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     vi.unstubAllEnvs();
     registry.restore();
-    await server.close();
   });
 
   /** Runs a REST TOKEN request and classifies what came back. */

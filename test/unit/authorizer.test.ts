@@ -5,18 +5,15 @@ import { canonicalDenies } from '../support/canonical-denies';
 import { coldStart } from '../support/cold-start';
 import { captureEmf, countedDecisions, METRICS_ON } from '../support/emf';
 import { loadEvent } from '../support/events';
+import { useJwksServer } from '../support/jwks-server';
 import {
   ARN_PREFIX,
   CLIENT_ID,
   type ClaimOptions,
   cognitoClaims,
   createSigningKey,
-  type JwksServer,
-  jwksOf,
   POOL_ID,
-  type SigningKey,
   signRs256,
-  startJwksServer,
 } from '../support/jwt';
 import { MOCK_TABLE, mockRegistryReads } from '../support/registry-reads';
 
@@ -38,20 +35,17 @@ async function expectUnauthorized(answer: Promise<unknown>): Promise<void> {
 }
 
 describe('authorizer handler', () => {
-  let key: SigningKey;
-  let server: JwksServer;
+  const key = createSigningKey('handler-key');
+  const server = useJwksServer({ [POOL_ID]: [key] });
 
   let registry: ReturnType<typeof mockRegistryReads>;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     registry = mockRegistryReads({ tenants: { acme: 'active', globex: 'active' } });
-    key = createSigningKey('handler-key');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     registry.restore();
-    await server.close();
   });
 
   afterEach(() => {

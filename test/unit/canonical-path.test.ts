@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { policyEffect } from '../../shared/authorizer/authorization-policy';
 import { Authorizer } from '../../shared/authorizer/authorize';
 import { authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
@@ -11,17 +11,8 @@ import {
   REFUSED_CHARACTERS,
 } from '../../shared/authorizer/request-path';
 import { createCognitoJwtVerifier, TokenVerifier } from '../../shared/authorizer/token-verifier';
-import {
-  ARN_PREFIX,
-  CLIENT_ID,
-  cognitoClaims,
-  createSigningKey,
-  type JwksServer,
-  jwksOf,
-  POOL_ID,
-  signRs256,
-  startJwksServer,
-} from '../support/jwt';
+import { useJwksServer } from '../support/jwks-server';
+import { ARN_PREFIX, CLIENT_ID, cognitoClaims, createSigningKey, POOL_ID, signRs256 } from '../support/jwt';
 
 const arn = (resource: string) => `${ARN_PREFIX}${resource}`;
 
@@ -43,11 +34,10 @@ const QUOTED: readonly [string, string][] = [
 
 describe('the canonical-path rule', () => {
   const key = createSigningKey('canonical-key');
-  let server: JwksServer;
+  const server = useJwksServer({ [POOL_ID]: [key] });
   let authorizer: Authorizer;
 
-  beforeAll(async () => {
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
+  beforeAll(() => {
     const config = authorizerConfigFromEnv({
       TENANCY_USER_POOL_IDS: POOL_ID,
       TENANCY_CLIENT_IDS: CLIENT_ID,
@@ -55,10 +45,6 @@ describe('the canonical-path rule', () => {
     });
     const verifier = new TokenVerifier(createCognitoJwtVerifier(config), config.claimNames, 10, config.roleGroups);
     authorizer = new Authorizer({ verifier, routes: config.routes, tiers: config.tiers });
-  });
-
-  afterAll(async () => {
-    await server.close();
   });
 
   it.each(QUOTED)('refuses %j with %s, fresh and from the policy a tenant admin cached', async (resource, reason) => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Authorizer } from '../../shared/authorizer/authorize';
 import { authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
 import { callerIdentityFromClaims } from '../../shared/authorizer/caller-identity';
@@ -18,18 +18,15 @@ import { parseTokenRequest, type UserTokenRequest } from '../../shared/tokens/pr
 import { createPreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
 import { mintTokens } from '../support/cognito-tokens';
 import { loadEvent } from '../support/events';
+import { useJwksServer } from '../support/jwks-server';
 import {
   ARN_PREFIX,
   CLIENT_ID,
   type ClaimOptions,
   cognitoClaims,
   createSigningKey,
-  type JwksServer,
-  jwksOf,
   POOL_ID,
-  type SigningKey,
   signRs256,
-  startJwksServer,
 } from '../support/jwt';
 import { TENANTS, testConfig, testDeps, tokensOf } from './pre-token-fixtures';
 
@@ -313,21 +310,12 @@ describe('pre token generation during a rename window', () => {
 });
 
 describe('the authorizer checks the claims version (real RS256 tokens)', () => {
-  let key: SigningKey;
-  let server: JwksServer;
+  const key = createSigningKey('version-key');
+  const server = useJwksServer({ [POOL_ID]: [key] });
   let now = Date.now();
   // The window closes an hour from the real clock (aws-jwt-verify checks `exp` against it); the injected clock
   // of the verifier, which decides the window and the memo, is moved past it.
   const until = new Date(Math.ceil(Date.now() / 1000 + 3600) * 1000).toISOString().replace('.000Z', 'Z');
-
-  beforeAll(async () => {
-    key = createSigningKey('version-key');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   function verifierFor(env: Env = {}, memoSize = 100) {
     const config = authorizerConfigFromEnv({

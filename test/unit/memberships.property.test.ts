@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Authorizer } from '../../shared/authorizer/authorize';
 import { authorizerConfigFromEnv } from '../../shared/authorizer/authorizer-config';
 import { TenantStanding } from '../../shared/authorizer/tenant-standing';
@@ -9,18 +9,8 @@ import { TenancyError } from '../../shared/runtime/errors';
 import { preTokenConfigFromEnv } from '../../shared/tokens/pre-token-config';
 import { createPreTokenGenerationHandler } from '../../shared/tokens/pre-token-generation';
 import { loadEvent } from '../support/events';
-import {
-  ARN_PREFIX,
-  CLIENT_ID,
-  cognitoClaims,
-  createSigningKey,
-  type JwksServer,
-  jwksOf,
-  POOL_ID,
-  type SigningKey,
-  signRs256,
-  startJwksServer,
-} from '../support/jwt';
+import { useJwksServer } from '../support/jwks-server';
+import { ARN_PREFIX, CLIENT_ID, cognitoClaims, createSigningKey, POOL_ID, signRs256 } from '../support/jwt';
 import { groupsOf, type TestEvent, tokensOf } from './pre-token-fixtures';
 
 // docs/memberships.md: no authorizer decision and no token carries a tenant or role the registry does not
@@ -143,17 +133,8 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 );
 
 describe('memberships: decisions and tokens never exceed the registry (fast-check)', () => {
-  let key: SigningKey;
-  let server: JwksServer;
-
-  beforeAll(async () => {
-    key = createSigningKey('memberships-property');
-    server = await startJwksServer({ [POOL_ID]: jwksOf(key) });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const key = createSigningKey('memberships-property');
+  const server = useJwksServer({ [POOL_ID]: [key] });
 
   it('holds over random membership graphs and operation sequences, tokens issued at any step', async () => {
     const config = authorizerConfigFromEnv({
