@@ -1,6 +1,6 @@
 import { JwtInvalidIssuerError, JwtParseError } from 'aws-jwt-verify/error';
-import { describe, expect, it } from 'vitest';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
+import { describe, expect, it } from 'vitest';
 import {
   CLIENT_ID,
   cognitoClaims,
