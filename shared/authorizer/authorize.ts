@@ -111,6 +111,9 @@ export class Authorizer {
     // passed that check when it was memoized, and `Bearer ` plus that exact string is the same header.
     const candidate = bearerCandidate(request.authorization);
     let caller = candidate === undefined ? undefined : this.deps.verifier.memoized(candidate);
+    // Whether `caller` is the memoized object a repeated token brings back: only then are its entitlement and
+    // context worth remembering per object.
+    let remember = this.deps.verifier.memoizes;
     if (caller === undefined) {
       const token = parseBearerToken(request.authorization);
       if (token === undefined) return { effect: 'Unauthorized', reason: 'malformed-authorization-header' };
@@ -131,27 +134,34 @@ export class Authorizer {
         return { effect: 'Unauthorized', reason: 'registry-unavailable' };
       }
       if (admission.standing !== 'active') {
-        return this.#deny(admission.standing, caller, this.#entitlements.get(caller, arn.prefix), arn, true);
+        const entitlement = this.#entitlements.get(caller, arn.prefix, remember);
+        return this.#deny(admission.standing, caller, entitlement, arn, true, remember);
       }
       // The registry grants less than the token says (a demotion since it was issued): decide, and tell the
       // backend, with what the registry grants; the entitlement is the one of the granted groups.
-      if (admission.groups !== caller.groups) caller = { ...caller, groups: admission.groups };
+      // A copy per request: nothing to remember about it.
+      if (admission.groups !== caller.groups) {
+        caller = { ...caller, groups: admission.groups };
+        remember = false;
+      }
     }
-    const entitlement = this.#entitlements.get(caller, arn.prefix);
+    const entitlement = this.#entitlements.get(caller, arn.prefix, remember);
     if (!isCanonicalResource(arn.resource) || (request.path !== undefined && !isCanonical(request.path))) {
-      return this.#deny('non-canonical-path', caller, entitlement, arn, false);
+      return this.#deny('non-canonical-path', caller, entitlement, arn, false, remember);
     }
     const pathTenantId = isRecord(request.pathParameters) ? request.pathParameters.tenantId : undefined;
     if (pathTenantId !== undefined && pathTenantId !== caller.tenantId) {
-      return this.#deny('tenant-mismatch', caller, entitlement, arn, false);
+      return this.#deny('tenant-mismatch', caller, entitlement, arn, false, remember);
     }
     const match = this.#routes.match(arn.resource);
     const permitted = match.rules.filter(
       (index) => entitlement.meets[index] === 1 && this.#routes.ownTenant(index, match, caller.tenantId),
     );
-    if (permitted.length === 0) return this.#deny(this.#denialReason(caller, match), caller, entitlement, arn, false);
+    if (permitted.length === 0) {
+      return this.#deny(this.#denialReason(caller, match), caller, entitlement, arn, false, remember);
+    }
     const policy = this.#entitlements.allowPolicy(entitlement, caller, arn.prefix, permitted);
-    return this.#verdict('Allow', 'permitted', caller, policy, arn);
+    return this.#verdict('Allow', 'permitted', caller, policy, arn, remember);
   }
 
   /**
@@ -164,9 +174,11 @@ export class Authorizer {
     entitlement: Entitlement,
     arn: MethodArn,
     denyAll: boolean,
+    remember: boolean,
   ): Verdict {
     const allow = denyAll || entitlement.policy === undefined ? [] : entitlement.allowResources;
-    return this.#verdict('Deny', reason, caller, buildPolicy(arn, allow, false, entitlement.denyResources), arn);
+    const policy = buildPolicy(arn, allow, false, entitlement.denyResources);
+    return this.#verdict('Deny', reason, caller, policy, arn, remember);
   }
 
   #verdict(
@@ -175,24 +187,25 @@ export class Authorizer {
     caller: CallerIdentity,
     policy: PolicyDocument,
     arn: MethodArn,
+    remember: boolean,
   ): Verdict {
     return {
       effect,
       reason,
       caller,
-      context: this.#context(caller),
+      context: remember ? this.#context(caller) : authorizerContext(caller),
       policy,
       resource: arn.resource,
       usageIdentifierKey: this.deps.tierApiKeys?.get(caller.tier),
     };
   }
 
+  /** The context of a memoized caller object, built once for it (only such an object comes back). */
   #context(caller: CallerIdentity): AuthorizerContext {
     const known = this.#contexts.get(caller);
     if (known !== undefined) return known;
     const context = authorizerContext(caller);
-    // Only a memoized caller object comes back; remembering fresh ones would only feed the garbage collector.
-    if (this.deps.verifier.memoizes) this.#contexts.set(caller, context);
+    this.#contexts.set(caller, context);
     return context;
   }
 

@@ -132,7 +132,8 @@ export function createAuthorizerHandler(deps: AuthorizerHandlerDeps): Authorizer
   return async (event) => {
     let response: PolicyResponse | SimpleResponse | undefined;
     try {
-      logger.resetKeys();
+      // No `logger.resetKeys()` here, unlike the other handlers: the authorizer never appends keys, and the call
+      // costs Powertools' attribute-store work on every request.
       response = await answer(event);
     } catch (error) {
       metrics.record('unauthorized', 'internal-error');

@@ -38,13 +38,27 @@ export interface Entitlement {
 const ENTITLEMENT_CACHE_SIZE = 1000;
 const SCOPED_POLICIES_PER_ENTITLEMENT = 32;
 
+/** A cached entitlement and when it last moved to the most recently used end (`EntitlementCache` counts moves). */
+interface Slot {
+  readonly entitlement: Entitlement;
+  moved: number;
+}
+
 /**
  * A bounded (least recently used first out) cache of entitlements keyed by tenant, tier, the groups the
  * caller was granted (as a set: order does not matter) and the API stage prefix. Tokens of one tenant and role
  * share an entry, so a fresh token costs its signature check and a map lookup, however many rules there are.
+ *
+ * A hit moves its entry to the most recently used end only when it is in the older half: moving it on every hit
+ * (a `Map` delete and insert) churns the map's table, which costs more than the lookup itself on the fresh-token
+ * path. The order counts moves; an entry moved fewer than half the capacity moves ago has fewer than that many
+ * entries after it, so it is still far from eviction, and a hit in the older half moves it as before.
  */
 export class EntitlementCache {
-  readonly #entries: LruMap<string, Entitlement>;
+  readonly #entries: LruMap<string, Slot>;
+  /** Moves to the most recently used end so far (insertions and refreshes). */
+  #moves = 0;
+  readonly #refreshAfter: number;
   // The last entitlement served for a parts object (a memoized caller comes back as the same object): valid
   // while the stage and the very groups array are the same, so a repeated token builds no key.
   readonly #recent = new WeakMap<
@@ -58,19 +72,28 @@ export class EntitlementCache {
     capacity = ENTITLEMENT_CACHE_SIZE,
   ) {
     this.#entries = new LruMap(capacity);
+    this.#refreshAfter = Math.max(1, Math.floor(capacity / 2));
   }
 
-  /** The entitlement of `parts` on the stage `prefix` (`arn:…:apiId/stage/`), computed on first use. */
-  get(parts: EntitlementParts, prefix: string): Entitlement {
-    const recent = this.#recent.get(parts);
+  /**
+   * The entitlement of `parts` on the stage `prefix` (`arn:…:apiId/stage/`), computed on first use. `remember`:
+   * `parts` is an object that comes back (a memoized caller), so it is worth remembering which entitlement it got;
+   * a fresh object per request is not (a weak-map entry per request costs more than the lookup it would save).
+   */
+  get(parts: EntitlementParts, prefix: string, remember = true): Entitlement {
+    const recent = remember ? this.#recent.get(parts) : undefined;
     if (recent !== undefined && recent.prefix === prefix && recent.groups === parts.groups) return recent.entitlement;
     const key = entitlementKey(parts, prefix);
-    let entitlement = this.#entries.get(key);
-    if (entitlement === undefined) {
-      entitlement = this.#compute(parts, prefix);
-      this.#entries.set(key, entitlement);
+    let slot = this.#entries.peek(key);
+    if (slot === undefined) {
+      slot = { entitlement: this.#compute(parts, prefix), moved: ++this.#moves };
+      this.#entries.set(key, slot);
+    } else if (this.#moves - slot.moved >= this.#refreshAfter) {
+      slot.moved = ++this.#moves;
+      this.#entries.get(key);
     }
-    this.#recent.set(parts, { prefix, groups: parts.groups, entitlement });
+    const entitlement = slot.entitlement;
+    if (remember) this.#recent.set(parts, { prefix, groups: parts.groups, entitlement });
     return entitlement;
   }
 

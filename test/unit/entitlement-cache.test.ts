@@ -84,6 +84,42 @@ describe('entitlement cache', () => {
     expect(secondRebuilt.meets).toEqual(second.meets);
   });
 
+  it('moves an entitlement hit in the older half of the cache to the recent end, and leaves one in the newer half in place', () => {
+    // Prepare: capacity 4, so the newer half is the two most recently moved entries.
+    const cache = new EntitlementCache(ROUTES, DEFAULT_TIERS, 4);
+    const tenant = (id: string) => ({ ...member, tenantId: id });
+    const t1 = cache.get(tenant('t1'), PREFIX);
+    const t2 = cache.get(tenant('t2'), PREFIX);
+    cache.get(tenant('t3'), PREFIX);
+    const t4 = cache.get(tenant('t4'), PREFIX);
+
+    // Act: t1 is in the older half (three moves ago) and moves; t4 is the newest and stays where it is.
+    cache.get(tenant('t1'), PREFIX);
+    cache.get(tenant('t4'), PREFIX);
+    cache.get(tenant('t5'), PREFIX); // evicts t2, the least recently moved
+    cache.get(tenant('t6'), PREFIX); // evicts t3
+
+    // Assess
+    expect(cache.get(tenant('t1'), PREFIX)).toBe(t1);
+    expect(cache.get(tenant('t4'), PREFIX)).toBe(t4);
+    expect(cache.get(tenant('t2'), PREFIX)).not.toBe(t2);
+  });
+
+  it('does not remember a caller object it is told will not come back', () => {
+    // Prepare
+    const cache = new EntitlementCache(ROUTES, DEFAULT_TIERS, 1);
+    const caller = { tenantId: 'acme', tier: 'standard', groups: ['tenant-member'] };
+    const first = cache.get(caller, PREFIX, false);
+    cache.get({ ...member, tenantId: 'evicts-acme' }, PREFIX, false);
+
+    // Act
+    const again = cache.get(caller, PREFIX, false);
+
+    // Assess: rebuilt from the cache, not served from a per-object memory.
+    expect(again).not.toBe(first);
+    expect(again.meets).toEqual(first.meets);
+  });
+
   it('replaces a stage-wide Allow over the byte budget by one for the routes the request matched, within the budget', () => {
     // Prepare: 300 tenant routes for every method: far more than the budget holds.
     const many = new CompiledRoutes(
