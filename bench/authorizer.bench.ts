@@ -185,7 +185,7 @@ async function membershipCost(env: Record<string, string>, token: string): Promi
   };
   for (const [name, authorizer] of Object.entries(candidates)) {
     const decision = await authorizer.authorize(request);
-    if (decision.effect !== 'Allow') throw new Error(`${name}: bench token was not allowed: ${JSON.stringify(decision).slice(0, 200)}`);
+    if (decision.effect !== 'Allow') throw new Error(`${name}: bench token was not allowed (${decision.reason})`);
   }
   const result = await compare(
     Object.fromEntries(
