@@ -1,5 +1,4 @@
 import type { Tiers } from '../registry/tiers';
-import { LruMap } from '../runtime/lru-map';
 import {
   type EntitlementParts,
   POLICY_BYTE_BUDGET,
@@ -9,6 +8,7 @@ import {
   stageResources,
 } from './authorization-policy';
 import type { CompiledRoutes } from './compiled-routes';
+import { LazyLruMap } from './lazy-lru-map';
 import { callerMeetsRule, ruleResources, ruleSpans } from './route-rules';
 
 /**
@@ -31,34 +31,21 @@ export interface Entitlement {
   /** Bytes of the stage-wide policy's JSON (also when it is over the budget and not used). */
   readonly policyBytes: number;
   /** Route-scoped Allow policies, by the matched rules, when the stage-wide one is over the budget. */
-  readonly scoped: LruMap<string, PolicyDocument>;
+  readonly scoped: LazyLruMap<string, PolicyDocument>;
 }
 
 /** Entitlements kept per container; each stage-wide policy is at most `POLICY_BYTE_BUDGET` bytes. */
 const ENTITLEMENT_CACHE_SIZE = 1000;
 const SCOPED_POLICIES_PER_ENTITLEMENT = 32;
 
-/** A cached entitlement and when it last moved to the most recently used end (`EntitlementCache` counts moves). */
-interface Slot {
-  readonly entitlement: Entitlement;
-  moved: number;
-}
-
 /**
  * A bounded (least recently used first out) cache of entitlements keyed by tenant, tier, the groups the
  * caller was granted (as a set: order does not matter) and the API stage prefix. Tokens of one tenant and role
  * share an entry, so a fresh token costs its signature check and a map lookup, however many rules there are.
- *
- * A hit moves its entry to the most recently used end only when it is in the older half: moving it on every hit
- * (a `Map` delete and insert) churns the map's table, which costs more than the lookup itself on the fresh-token
- * path. The order counts moves; an entry moved fewer than half the capacity moves ago has fewer than that many
- * entries after it, so it is still far from eviction, and a hit in the older half moves it as before.
+ * The order is `LazyLruMap`'s: a hit costs a lookup, not a move.
  */
 export class EntitlementCache {
-  readonly #entries: LruMap<string, Slot>;
-  /** Moves to the most recently used end so far (insertions and refreshes). */
-  #moves = 0;
-  readonly #refreshAfter: number;
+  readonly #entries: LazyLruMap<string, Entitlement>;
   // The last entitlement served for a parts object (a memoized caller comes back as the same object): valid
   // while the stage and the very groups array are the same, so a repeated token builds no key.
   readonly #recent = new WeakMap<
@@ -71,8 +58,7 @@ export class EntitlementCache {
     private readonly tiers: Tiers,
     capacity = ENTITLEMENT_CACHE_SIZE,
   ) {
-    this.#entries = new LruMap(capacity);
-    this.#refreshAfter = Math.max(1, Math.floor(capacity / 2));
+    this.#entries = new LazyLruMap(capacity);
   }
 
   /**
@@ -84,15 +70,11 @@ export class EntitlementCache {
     const recent = remember ? this.#recent.get(parts) : undefined;
     if (recent !== undefined && recent.prefix === prefix && recent.groups === parts.groups) return recent.entitlement;
     const key = entitlementKey(parts, prefix);
-    let slot = this.#entries.peek(key);
-    if (slot === undefined) {
-      slot = { entitlement: this.#compute(parts, prefix), moved: ++this.#moves };
-      this.#entries.set(key, slot);
-    } else if (this.#moves - slot.moved >= this.#refreshAfter) {
-      slot.moved = ++this.#moves;
-      this.#entries.get(key);
+    let entitlement = this.#entries.get(key);
+    if (entitlement === undefined) {
+      entitlement = this.#compute(parts, prefix);
+      this.#entries.set(key, entitlement);
     }
-    const entitlement = slot.entitlement;
     if (remember) this.#recent.set(parts, { prefix, groups: parts.groups, entitlement });
     return entitlement;
   }
@@ -145,7 +127,7 @@ export class EntitlementCache {
       denyResources,
       policy: bytes <= POLICY_BYTE_BUDGET ? stageWide : undefined,
       policyBytes: bytes,
-      scoped: new LruMap(SCOPED_POLICIES_PER_ENTITLEMENT),
+      scoped: new LazyLruMap(SCOPED_POLICIES_PER_ENTITLEMENT),
     };
   }
 }

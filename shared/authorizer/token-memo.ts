@@ -1,10 +1,10 @@
-import { LruMap } from '../runtime/lru-map';
+import { LazyLruMap } from './lazy-lru-map';
 
 /**
  * A bounded memo of verified tokens, so a token seen again in the same container skips the signature check.
  * An entry is served only for the identical full token string. Entries never outlive their token: one whose
  * `expiresAt` (seconds, the token's `exp`) has passed is dropped when looked up and never served. When full,
- * the least recently used entry goes. Only successes are
+ * the least recently used entry goes (`LazyLruMap`: a hit is a lookup, not a move). Only successes are
  * stored, by the caller.
  *
  * The map is indexed by the token's last characters (part of its signature) and the stored full token is
@@ -15,13 +15,13 @@ import { LruMap } from '../runtime/lru-map';
  * Memory is bounded by `capacity` × the longest accepted token (the authorizer refuses headers over 12 KiB).
  */
 export class TokenMemo<T extends { readonly expiresAt: number }> {
-  readonly #entries: LruMap<string, { readonly token: string; readonly value: T }>;
+  readonly #entries: LazyLruMap<string, { readonly token: string; readonly value: T }>;
 
   constructor(
     readonly capacity: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.#entries = new LruMap(capacity);
+    this.#entries = new LazyLruMap(capacity);
   }
 
   /** The memoized value for exactly this `token`, or `undefined` when absent or expired. */
