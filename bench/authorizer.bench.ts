@@ -21,10 +21,13 @@ import type { Jwks } from 'aws-jwt-verify/jwk';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Authorizer } from '../shared/authorizer/authorize';
 import { authorizerConfigFromEnv } from '../shared/authorizer/authorizer-config';
+import { createAuthorizerHandler } from '../shared/authorizer/authorizer-handler';
 import { TenantStanding } from '../shared/authorizer/tenant-standing';
 import { createCognitoJwtVerifier, TokenVerifier } from '../shared/authorizer/token-verifier';
 import { TenantRegistry } from '../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../shared/registry/tiers';
+import { DecisionMetrics } from '../shared/runtime/decision-metrics';
+import { logger } from '../shared/runtime/logger';
 import { compare, report } from './measure';
 import { target } from './options';
 import { ACME_TENANT_ITEM } from './registry-items';
@@ -85,11 +88,15 @@ export default async function run(): Promise<void> {
     const withoutMemo = await loadHandler({ ...env, TENANCY_TOKEN_MEMO_SIZE: '0' }, 'no-memo');
     const withMemo = await loadHandler({ ...env, TENANCY_TOKEN_MEMO_SIZE: '1000' }, 'memo');
 
+    // The same handlers with their decision lines discarded: the difference is what writing the line costs.
+    const withoutMemoDiscarding = discardingHandler({ ...env, TENANCY_TOKEN_MEMO_SIZE: '0' });
+    const withMemoDiscarding = discardingHandler({ ...env, TENANCY_TOKEN_MEMO_SIZE: '1000' });
+
     const verifier = CognitoJwtVerifier.create({ userPoolId: POOL_ID, tokenUse: 'access', clientId: CLIENT_ID });
     verifier.cacheJwks(jwks as unknown as Jwks);
     // Every candidate must succeed, or the figures would time an error path.
     await verifier.verify(token);
-    for (const handler of [withoutMemo, withMemo]) {
+    for (const handler of [withoutMemo, withMemo, withoutMemoDiscarding, withMemoDiscarding]) {
       const response = (await handler(event)) as { policyDocument?: { Statement?: { Effect?: string }[] } };
       if (response.policyDocument?.Statement?.[0]?.Effect !== 'Allow') throw new Error('bench token was not allowed');
     }
@@ -99,18 +106,25 @@ export default async function run(): Promise<void> {
     // to stdout. Memo off: every request pays the signature check, as a fresh token does.
     console.log(`\ndecision lines go to stdout, which is ${stdoutKind()} (the target is stated for a pipe)`);
     const authorizerFresh = 'handler, fresh token (memo off)';
+    const freshDiscarding = 'handler, fresh token, lines discarded';
     const fresh = await compare(
       {
         [verifyAlone]: () => verifier.verify(token),
         [authorizerFresh]: () => withoutMemo(event),
+        [freshDiscarding]: () => withoutMemoDiscarding(event),
       },
       { batch: 500, rounds: 21, warmup: 3 },
     );
     console.log(report('valid token: authorizer vs verify alone (target ≤ 1.30×)', fresh, verifyAlone));
 
     const authorizerMemo = 'handler, repeated token (memo)';
+    const memoDiscarding = 'handler, repeated token, lines discarded';
     const repeated = await compare(
-      { [authorizerFresh]: () => withoutMemo(event), [authorizerMemo]: () => withMemo(event) },
+      {
+        [authorizerFresh]: () => withoutMemo(event),
+        [authorizerMemo]: () => withMemo(event),
+        [memoDiscarding]: () => withMemoDiscarding(event),
+      },
       { batch: 500, rounds: 21, warmup: 3 },
     );
     console.log(report('repeated token: memo vs fresh verification', repeated, authorizerFresh));
@@ -125,6 +139,12 @@ export default async function run(): Promise<void> {
       `registry reads: ${reads()} (three per handler instance: tenant, membership and pool binding stay cached)`,
     );
     console.log(target('fresh / memoized', speedup, '≥', 10));
+    const ns = (results: typeof fresh, name: string) => results.find((r) => r.name === name)?.nsPerOp ?? Number.NaN;
+    console.log(
+      `decision line write (handler − lines discarded): ${((ns(fresh, authorizerFresh) - ns(fresh, freshDiscarding)) / 1000).toFixed(1)} µs fresh, ` +
+        `${((ns(repeated, authorizerMemo) - ns(repeated, memoDiscarding)) / 1000).toFixed(1)} µs memoized; without it: ` +
+        `${ratio(fresh, freshDiscarding, verifyAlone).toFixed(2)}× verify, fresh / memoized ${ratio(repeated, authorizerFresh, memoDiscarding).toFixed(2)}×`,
+    );
     await membershipCost(env, token);
 
     // Rule count: the same repeated token and request against 4, 100 and 1,000 route rules (compiled once, the
@@ -204,6 +224,25 @@ async function membershipCost(env: Record<string, string>, token: string): Promi
   const fresh = ns('core, memo off, tenant + membership check') / ns('core, memo off, tenant check only');
   const memo = ns('core, memo on, tenant + membership check') / ns('core, memo on, tenant check only');
   console.log(`with / without the membership read: ${fresh.toFixed(2)}× (memo off), ${memo.toFixed(2)}× (memo on)`);
+}
+
+/**
+ * The handler of `functions/authorizer.ts`, built the same way from `env`, but with its decision lines discarded
+ * instead of written to stdout: the bench's measure of what the rest of the handler costs.
+ */
+function discardingHandler(env: Record<string, string>): Handler {
+  const config = authorizerConfigFromEnv(env);
+  return createAuthorizerHandler({
+    config,
+    jwtVerifier: createCognitoJwtVerifier(config),
+    tenants: new TenantRegistry({
+      client: new DynamoDBClient({ region: 'us-east-1' }),
+      tableName: env.TENANCY_TABLE_NAME ?? '',
+      tiers: config.tiers,
+    }),
+    logger,
+    metrics: new DecisionMetrics({ service: 'authorizer', tiers: config.tiers.names, write: () => undefined }),
+  });
 }
 
 /** What standard output is: the decision lines' cost depends on it (a pipe's writes are synchronous). */
