@@ -1,6 +1,6 @@
 /**
  * Stands in for `shared/runtime/decision-metrics.ts` in the cold-start benchmark's "−metrics" bundles, so
- * the cost of Powertools Metrics at cold start is measured against the same function without it.
+ * the cost of the decision metrics at cold start is measured against the same function without them.
  */
 export class DecisionMetrics {
   constructor(readonly options?: unknown) {}
@@ -8,5 +8,5 @@ export class DecisionMetrics {
   record(): void {}
 }
 
-/** The same no-op as the real module's. */
-export const NO_METRICS = { record() {} };
+/** Logs nothing: the stand-in's decisions have no line. */
+export const loggedDecisions = () => ({ record() {} });

@@ -3,20 +3,25 @@
  * plain object build, and registry reads for 10,000 tokens of one tenant (one membership read per token: it
  * carries the role).
  *
- * Honest logging: the handler's Powertools logger runs at INFO and emits its one JSON line per token; the
- * line is formatted and written for real, but `process.stdout.write` is pointed at /dev/null while timing
- * (a `writeSync` to /dev/null per line, i.e. one system call like a write to Lambda's log pipe).
+ * Honest logging: the handler runs as deployed, with the suite's logger at INFO and its decisions counted, so
+ * every token writes one JSON line (the EMF metric and the log line in one); the baseline is one line of a
+ * Powertools Logger at INFO. Lines are formatted and written for real, but `process.stdout.write` is pointed
+ * at /dev/null while timing (a `writeSync` to /dev/null per line, i.e. one system call like a write to
+ * Lambda's log pipe).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createRegistryTable, localDynamoDBClient, startDynamoDBLocal } from '../local/dynamodb-local';
 import type { Tenant } from '../shared/registry/tenant';
 import { TenantRegistry } from '../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../shared/registry/tiers';
+import { DecisionMetrics } from '../shared/runtime/decision-metrics';
+import { JsonLogger } from '../shared/runtime/json-logger';
 import { logger } from '../shared/runtime/logger';
+import { LOG_LEVELS } from '../shared/runtime/observability-config';
 import { createClaimShaper } from '../shared/tokens/claims';
 import { preTokenConfigFromEnv } from '../shared/tokens/pre-token-config';
 import {
@@ -98,7 +103,6 @@ async function warmHandler(): Promise<void> {
     // Nothing may leave the machine: the SDK client is stubbed below, and this port is closed anyway.
     AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
   });
-  logger.setLogLevel('INFO');
   // aws-sdk-client-mock stubs every DynamoDBClient's send: the handler's module-scope client answers with
   // fixed items, so the first token loads the tenant and the rest are warm cache hits.
   const dynamo = mockClient(await import('@aws-sdk/client-dynamodb').then((sdk) => sdk.DynamoDBClient));
@@ -115,8 +119,9 @@ async function warmHandler(): Promise<void> {
     const v1 = await loadEvent('v1-authentication.json');
     const v2 = await loadEvent('v2-hosted-auth-federated.json');
     const bare = async (event: unknown) => event;
-    // The same core over an in-memory registry (the membership read costs one resolved promise, no SDK), with
-    // the real logger, and with a logger that does nothing.
+    // The same core over an in-memory registry (the membership read costs one resolved promise, no SDK), wired
+    // as deployed (the suite's logger at INFO, decisions counted: one EMF line that is also the log line), and
+    // with a logger and metrics that do nothing. The baseline is a Powertools Logger of its own, at INFO.
     const membership = {
       tenantId: 'acme',
       sub: ALICE,
@@ -135,8 +140,16 @@ async function warmHandler(): Promise<void> {
       TENANCY_IDP_GROUPS_ATTRIBUTE: 'custom:idpGroups',
     });
     const quiet = { debug() {}, info() {}, warn() {}, error() {}, appendKeys() {}, resetKeys() {} };
-    const core = createPreTokenGenerationHandler({ registry: memory, config, logger });
-    const coreOnly = createPreTokenGenerationHandler({ registry: memory, config, logger: quiet as unknown as Logger });
+    const info = new JsonLogger({ service: 'pre-token-generation', logLevel: LOG_LEVELS.INFO });
+    const metrics = new DecisionMetrics({
+      service: 'pre-token-generation',
+      tiers: DEFAULT_TIERS.names,
+      logger: info,
+      env: { POWERTOOLS_METRICS_DISABLED: 'false' },
+    });
+    const core = createPreTokenGenerationHandler({ registry: memory, config, logger: info, metrics });
+    const coreOnly = createPreTokenGenerationHandler({ registry: memory, config, logger: quiet });
+    const powertools = new Logger({ serviceName: 'pre-token-generation', logLevel: 'INFO' });
     // First tokens load the tenant; their log lines go to the sink like every other.
     await withStdoutSink(async () => {
       await deployed(v1);
@@ -147,16 +160,16 @@ async function warmHandler(): Promise<void> {
     const { result, lines } = await withStdoutSink(() =>
       compare({
         'bare handler (returns the event)': () => bare(v1),
-        'handler V1, cached tenant, in-memory membership': () => core(v1),
+        'handler V1, cached tenant, in-memory membership, metrics on': () => core(v1),
         'handler V2 federated, same': () => core(v2),
         '  of which: core V1 with a no-op logger': () => coreOnly(v1),
         'one bare Powertools log line (INFO)': async () => {
-          logger.info('token claims issued', { tier: 'standard' });
+          powertools.info('token claims issued', { tier: 'standard' });
         },
         '  of which: Powertools reset+append+1 line': async () => {
-          logger.resetKeys();
-          logger.appendKeys({ triggerSource: 'TokenGeneration_Authentication', tenantId: 'acme' });
-          logger.info('token claims issued', { tier: 'standard' });
+          powertools.resetKeys();
+          powertools.appendKeys({ triggerSource: 'TokenGeneration_Authentication', tenantId: 'acme' });
+          powertools.info('token claims issued', { tier: 'standard' });
         },
       }),
     );
@@ -168,7 +181,8 @@ async function warmHandler(): Promise<void> {
     console.log(
       target(
         'warm handler (in-memory membership, decision line) / one bare Powertools log line',
-        nsOfWarm('handler V1, cached tenant, in-memory membership') / nsOfWarm('one bare Powertools log line (INFO)'),
+        nsOfWarm('handler V1, cached tenant, in-memory membership, metrics on') /
+          nsOfWarm('one bare Powertools log line (INFO)'),
         '≤',
         1.3,
       ),
@@ -200,7 +214,6 @@ async function warmHandler(): Promise<void> {
     console.log(target('deployed warm handler with metrics / without', metricsRatio, '≤', 1.2));
   } finally {
     dynamo.restore();
-    logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO');
   }
 }
 
@@ -327,7 +340,6 @@ async function registryReads(): Promise<void> {
       reads.tenant = 0;
       reads.membership = 0;
       reads.other = 0;
-      logger.setLogLevel('INFO');
       const { result: elapsed } = await withStdoutSink(async () => {
         const start = process.hrtime.bigint();
         for (let i = 0; i < TOKENS; i++) {

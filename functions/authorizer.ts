@@ -25,5 +25,5 @@ export const handler = createAuthorizerHandler({
   // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally).
   tenants: new TenantRegistry({ client: createDynamoDBClient(), ...registry }),
   logger,
-  metrics: new DecisionMetrics({ service: 'authorizer', tiers: config.tiers.names, logLevel: logger.level }),
+  metrics: new DecisionMetrics({ service: 'authorizer', tiers: config.tiers.names, logger }),
 });

@@ -16,7 +16,7 @@ import { logger } from '../shared/runtime/logger';
 
 const config = documentsConfigFromEnv(process.env);
 // Counts the credentials STS issues and the Cedar decisions (docs/observability.md "Metrics"); no tier: both are per tenant.
-const metrics = new DecisionMetrics({ service: 'documents', tiers: [] });
+const metrics = new DecisionMetrics({ service: 'documents', tiers: [], logger });
 const caller = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'documents';
 const source = credentialSource(config.credentials, process.env, TRIGGER_CLIENT_LIMITS, caller, metrics);
 // Metadata in the tenant data table, or in PostgreSQL as the tenant's own role (docs/postgresql.md). Awaited

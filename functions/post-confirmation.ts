@@ -21,5 +21,5 @@ export const handler = createPostConfirmationHandler({
   cognito: traced(tracer, createCognitoClient()),
   config,
   logger,
-  metrics: new DecisionMetrics({ service: 'post-confirmation', tiers: config.tiers.names }),
+  metrics: new DecisionMetrics({ service: 'post-confirmation', tiers: config.tiers.names, logger }),
 });

@@ -19,5 +19,5 @@ export const handler = createPreSignUpHandler({
   dynamodb: traced(tracer, createDynamoDBClient()),
   config,
   logger,
-  metrics: new DecisionMetrics({ service: 'pre-sign-up', tiers: config.tiers.names }),
+  metrics: new DecisionMetrics({ service: 'pre-sign-up', tiers: config.tiers.names, logger }),
 });

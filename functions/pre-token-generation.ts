@@ -25,6 +25,6 @@ export const handler = tracedHandler(
     registry: new TenantRegistry({ client: traced(tracer, createDynamoDBClient()), tableName, tiers }),
     config,
     logger,
-    metrics: new DecisionMetrics({ service: 'pre-token-generation', tiers: tiers.names, logLevel: logger.level }),
+    metrics: new DecisionMetrics({ service: 'pre-token-generation', tiers: tiers.names, logger }),
   }),
 );

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { TenantDirectory } from '../cognito/tenant-directory';
 import { TenantRegistry } from '../registry/tenant-registry';
 import { triggerBudget, withDeadline } from '../runtime/deadline';
-import { type DecisionMetrics, NO_METRICS } from '../runtime/decision-metrics';
+import { type DecisionMetrics, loggedDecisions } from '../runtime/decision-metrics';
 import { InvalidInputError } from '../runtime/errors';
 import type { HandlerLogger } from '../runtime/handler-logger';
 import { triggerRefusal } from '../runtime/trigger-refusal';
@@ -41,7 +41,7 @@ export type PostConfirmationHandler = <E>(event: E, context?: PostConfirmationCo
  */
 export function createPostConfirmationHandler(deps: PostConfirmationDeps): PostConfirmationHandler {
   const { config, logger } = deps;
-  const metrics = deps.metrics ?? NO_METRICS;
+  const metrics = deps.metrics ?? loggedDecisions(logger);
   const now = deps.now ?? Date.now;
   // The Lambda request being served (one at a time per container), for audit items.
   let requestId = '';

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { TenantRegistry } from '../registry/tenant-registry';
 import { triggerBudget, withDeadline } from '../runtime/deadline';
-import { type DecisionMetrics, NO_METRICS } from '../runtime/decision-metrics';
+import { type DecisionLine, type DecisionMetrics, loggedDecisions } from '../runtime/decision-metrics';
 import { InvalidInputError } from '../runtime/errors';
 import type { HandlerLogger } from '../runtime/handler-logger';
 import { triggerRefusal } from '../runtime/trigger-refusal';
@@ -17,7 +17,10 @@ export interface PreSignUpDeps {
   readonly dynamodb: DynamoDBClient;
   readonly config: AssignmentConfig;
   readonly logger: HandlerLogger;
-  /** Counts each decision (docs/observability.md "Metrics"); nothing is counted without it. */
+  /**
+   * Counts each decision (docs/observability.md "Metrics") and writes its log line, in one line; without it
+   * nothing is counted and the line goes to `logger`.
+   */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 
@@ -40,7 +43,7 @@ export type PreSignUpHandler = <E extends PreSignUpEvent>(
  */
 export function createPreSignUpHandler(deps: PreSignUpDeps): PreSignUpHandler {
   const { config, logger } = deps;
-  const metrics = deps.metrics ?? NO_METRICS;
+  const metrics = deps.metrics ?? loggedDecisions(logger);
   const registry = new TenantRegistry({ client: deps.dynamodb, tableName: config.tableName, tiers: config.tiers });
   const refuse = (error: unknown) => triggerRefusal(error, { logger, metrics, subject: 'sign-up' });
 
@@ -55,7 +58,7 @@ export function createPreSignUpHandler(deps: PreSignUpDeps): PreSignUpHandler {
     logger.appendKeys({ triggerSource: user.triggerSource });
     // Invitations are made by operators through the tenants CLI, which records the membership itself.
     if (user.triggerSource === 'PreSignUp_AdminCreateUser') {
-      metrics.record('admitted', 'invitation');
+      metrics.record('admitted', 'invitation', undefined, ADMITTED);
       return event;
     }
     if (user.triggerSource !== 'PreSignUp_SignUp' && user.triggerSource !== 'PreSignUp_ExternalProvider') {
@@ -66,8 +69,8 @@ export function createPreSignUpHandler(deps: PreSignUpDeps): PreSignUpHandler {
       const admission = await withDeadline('pre sign-up', budget, admitSignUp(registry, config, user));
       const tenantId = admission.resolution.kind === 'self-service' ? undefined : admission.resolution.tenantId;
       const reason = admissionReason(admission.resolution);
-      metrics.record('admitted', reason, admission.tier);
-      logger.info('sign-up admitted', { outcome: 'admitted', reason, tenantId, tier: admission.tier });
+      // One line: the count and the log.
+      metrics.record('admitted', reason, admission.tier, { ...ADMITTED, fields: { tenantId } });
       // Set explicitly: nothing is auto-confirmed or auto-verified unless configured.
       event.response = {
         ...event.response,
@@ -81,3 +84,6 @@ export function createPreSignUpHandler(deps: PreSignUpDeps): PreSignUpHandler {
     }
   };
 }
+
+/** The log half of an admission's decision line. */
+const ADMITTED: DecisionLine = { level: 'INFO', message: 'sign-up admitted' };

@@ -1,6 +1,6 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TenantRegistry } from '../registry/tenant-registry';
 import { SeatLimitError, TenantInactiveError } from '../runtime/errors';
+import type { HandlerLogger } from '../runtime/handler-logger';
 import { reasonOf } from '../runtime/reason-codes';
 import type { NewUser } from './new-user';
 
@@ -13,7 +13,7 @@ export async function recordRefusal(
   registry: Pick<TenantRegistry, 'recordRefusal'>,
   error: unknown,
   user: Pick<NewUser, 'sub' | 'triggerSource'>,
-  logger: Pick<Logger, 'warn'>,
+  logger: Pick<HandlerLogger, 'warn'>,
 ): Promise<void> {
   if (!(error instanceof SeatLimitError || error instanceof TenantInactiveError)) return;
   try {

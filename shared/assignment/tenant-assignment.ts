@@ -1,9 +1,9 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TenantDirectory } from '../cognito/tenant-directory';
 import type { MembershipSource } from '../registry/tenant';
 import type { TenantRegistry } from '../registry/tenant-registry';
-import type { DecisionMetrics } from '../runtime/decision-metrics';
+import { type DecisionMetrics, loggedDecisions } from '../runtime/decision-metrics';
 import { NoTenantForUserError, TenancyError, TenantExistsError } from '../runtime/errors';
+import type { HandlerLogger } from '../runtime/handler-logger';
 import type { AssignmentConfig } from './assignment-config';
 import type { NewUser } from './new-user';
 import { selfServiceTenantId } from './self-service-tenant';
@@ -15,8 +15,11 @@ export interface AssignmentDeps {
   readonly registry: TenantRegistry;
   readonly directory: TenantDirectory;
   readonly config: AssignmentConfig;
-  readonly logger: Pick<Logger, 'info' | 'warn'>;
-  /** Counts the assignment (docs/observability.md "Metrics"); nothing is counted without it. */
+  readonly logger: Pick<HandlerLogger, 'debug' | 'info' | 'warn' | 'error'>;
+  /**
+   * Counts the assignment (docs/observability.md "Metrics") and writes its log line, in one line; without it
+   * nothing is counted and the line goes to `logger`.
+   */
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
 }
 
@@ -114,14 +117,11 @@ export async function assignTenant(deps: AssignmentDeps, user: NewUser): Promise
   }
   await directory.addToGroup(user.userPoolId, user.userName, assignment.role);
   const reason = placementReason(assignment.source);
-  deps.metrics?.record('assigned', reason, assignment.tier);
-  logger.info('tenant assigned', {
-    outcome: 'assigned',
-    reason,
-    sub,
-    tenantId: assignment.tenantId,
-    source: assignment.source,
-    created: assignment.created,
+  // One line: the count and the log (the trigger appended triggerSource and sub to the logger's keys).
+  (deps.metrics ?? loggedDecisions(logger)).record('assigned', reason, assignment.tier, {
+    level: 'INFO',
+    message: 'tenant assigned',
+    fields: { tenantId: assignment.tenantId, source: assignment.source, created: assignment.created },
   });
   return assignment;
 }

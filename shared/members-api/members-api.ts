@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { TenantDirectory } from '../cognito/tenant-directory';
 import type { MembershipActor, MembershipOperations } from '../memberships/membership-operations';
@@ -16,6 +15,7 @@ import {
   TenantInactiveError,
   TenantNotFoundError,
 } from '../runtime/errors';
+import type { HandlerLogger } from '../runtime/handler-logger';
 import { isRecord } from '../runtime/is-record';
 
 /** Routes of the memberships API (serverless.yml `members.events`, docs/memberships.md). */
@@ -333,7 +333,7 @@ export type MembersEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<str
  * from the event, logs a refusal's cause (never the body or the token), answers JSON.
  */
 export function createMembersApiHandler(
-  deps: MembersApiDeps & { readonly logger: Pick<Logger, 'info'> },
+  deps: MembersApiDeps & { readonly logger: Pick<HandlerLogger, 'info'> },
 ): (event: MembersEvent) => Promise<APIGatewayProxyStructuredResultV2> {
   const members = createMembersApi(deps);
   return async (event) => {

@@ -1,11 +1,10 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { HandlerLogger, LogAttributes } from './handler-logger';
+import { LOG_LEVELS, observabilityConfigFromEnv } from './observability-config';
 import type { Outcome, ReasonCode } from './reason-codes';
+import type { Env } from './settings';
 
 /** The one metric every function emits: a count of decisions (docs/observability.md "Metrics"). */
 const DECISIONS_METRIC = 'Decisions';
-/** The namespace when `POWERTOOLS_METRICS_NAMESPACE` is unset. */
-const DEFAULT_METRICS_NAMESPACE = 'CognitoTenancy';
 /** The `tier` dimension of a decision made before any tenant was known. */
 export const NO_TIER = 'none';
 /** The `tier` dimension of a tier that is not configured (a token from elsewhere): never an arbitrary value. */
@@ -15,87 +14,88 @@ export const OTHER_TIER = 'other';
 // against a bug feeding it unbounded values.
 const MAX_TEMPLATES = 512;
 
-/** Powertools Logger's level thresholds (`LogLevelThreshold`) of the levels a decision line is written at. */
-export const LOG_LEVEL_THRESHOLDS = { DEBUG: 8, INFO: 12 } as const;
-
 /** The log half of a decision line: written when its level is at or above the logger's level. */
 export interface DecisionLine {
-  readonly level: keyof typeof LOG_LEVEL_THRESHOLDS;
+  readonly level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly message: string;
   /**
-   * Further log fields (tenantId, sub, resource…). Never `outcome`, `reason` or `tier`: the line carries those
-   * once, as the metric's dimensions (an unconfigured tier is logged as `other`, like it is counted).
+   * Further log fields (resource, error, detail…). Never `outcome`, `reason` or `tier`: the line carries those
+   * once, as the metric's dimensions (an unconfigured tier is logged as `other`, like it is counted); nor the
+   * logger's appended keys (tenantId, sub, triggerSource), which the line carries from the logger.
    */
-  readonly fields?: Readonly<Record<string, unknown>> | undefined;
+  readonly fields?: LogAttributes | undefined;
 }
 
-/** Powertools Metrics with its `isDisabled()` readable from outside. */
-class EmfMetrics extends Metrics {
-  get off(): boolean {
-    return this.isDisabled();
-  }
+/** What a decision line takes from the logger: its level and the keys appended for this invocation. */
+export interface DecisionLogger {
+  readonly level: number;
+  readonly keysJson: string;
 }
 
 /** Options of `DecisionMetrics`; the defaults are what the Lambda functions use. */
 export interface DecisionMetricsOptions {
   /** The `service` dimension: the function. `POWERTOOLS_SERVICE_NAME` (set per function) takes precedence. */
   readonly service: string;
-  /** Default `POWERTOOLS_METRICS_NAMESPACE`, else `CognitoTenancy`. */
+  /** Overrides `POWERTOOLS_METRICS_NAMESPACE` (default `CognitoTenancy`). */
   readonly namespace?: string | undefined;
   /** The configured tier names; any other tier is counted as `other`. */
   readonly tiers: Iterable<string>;
-  /** Where an EMF line goes. Default: standard output, as Powertools writes it. */
+  /**
+   * The function's logger (`JsonLogger`): a `DecisionLine` below its level is not built, and the line carries
+   * the keys appended to it. Without it: level INFO, no keys.
+   */
+  readonly logger?: DecisionLogger | undefined;
+  /** Overrides the logger's level threshold (`LOG_LEVELS`). */
+  readonly logLevel?: number | undefined;
+  /** The environment, read once here (cold start). Default: `process.env`. */
+  readonly env?: Env | undefined;
+  /** Where a line goes. Default: standard output, one `write` per line. */
   readonly write?: ((line: string) => void) | undefined;
   /** Clock in milliseconds for the EMF timestamp. */
   readonly now?: (() => number) | undefined;
-  /**
-   * The logger's level threshold (Powertools `logger.level`, read once at cold start): a `DecisionLine` below
-   * it is not built. Default: INFO. Read once because Powertools resolves its level per access (an
-   * invocation-store lookup and environment reads), which the warm paths cannot afford per decision.
-   */
-  readonly logLevel?: number | undefined;
 }
 
 /**
- * Counts decisions as CloudWatch embedded-metric-format (EMF) lines, with Powertools Metrics: metric
- * `Decisions` (Count) with dimensions `service` (the function), `outcome`, `reason` (a code of
- * `REASON_CODES`) and `tier`, one dimension set (every extra set is billed as more custom metrics; totals
- * per outcome are a metric-math SUM over the reasons). Dimensions are low-cardinality by construction: typed outcomes and reason codes, configured tiers only, never a tenant id
- * or a user.
- *
- * Why not `publishStoredMetrics()` per decision: it costs about 9 µs here (dimension bookkeeping, spreads,
- * `Console.log`), which would nearly double the warm pre token generation path. Powertools builds each
- * combination's EMF document once per container (`serializeMetrics`, with its validation); each decision
- * then writes that document with a fresh timestamp, one `write` per line, as Powertools would.
- * `POWERTOOLS_METRICS_DISABLED=true` (and `POWERTOOLS_DEV` without it) turns the metric off, as in Powertools.
+ * Counts decisions as CloudWatch embedded-metric-format (EMF) lines: metric `Decisions` (Count) with
+ * dimensions `service` (the function), `outcome`, `reason` (a code of `REASON_CODES`) and `tier`, one dimension
+ * set (every extra set is billed as more custom metrics; totals per outcome are a metric-math SUM over the
+ * reasons). Dimensions are low-cardinality by construction: typed outcomes and reason codes, configured tiers
+ * only, never a tenant id or a user.
  *
  * One line per decision: a decision's log line (`DecisionLine`) is the same JSON line as its metric, EMF
- * allowing other fields beside the metrics: `level`, `message`, `timestamp` (ISO, as Powertools Logger writes
- * it) and the line's fields are appended to the EMF document, and written with one `write`. With metrics off
- * the line is a plain log line with the same fields; below the log level only the metric is written, and no
- * log field is serialized. Counts stay exact: every decision is written when it is made, never batched.
+ * allowing other members beside the metrics (docs/observability.md "Metrics" cites the specification):
+ * `level`, `message`, `timestamp` (ISO, as the logger writes it), the logger's appended keys and the line's
+ * fields follow the EMF members, and the whole is written with one `write` when the decision is made, never
+ * batched, so the counts are exact and a frozen container loses nothing already decided. With metrics off
+ * (`POWERTOOLS_METRICS_DISABLED=true`, or `POWERTOOLS_DEV=true` without it) the line is a plain log line with
+ * the same fields; below the log level only the metric is written, and no log field is serialized.
+ *
+ * The document is this module's own (Powertools Metrics writes the same JSON, tested in
+ * test/unit/decision-metrics.test.ts, but cost 10 KB of every bundle and ~9 µs per `publishStoredMetrics`):
+ * each combination's document is built once per container and each decision writes it with a fresh timestamp.
+ * The environment is read once, in the constructor.
  */
 export class DecisionMetrics {
-  readonly #metrics: EmfMetrics;
   readonly #tiers: ReadonlySet<string>;
-  readonly #templates = new Map<string, readonly [string, string]>();
+  readonly #templates = new Map<string, string>();
   readonly #write: (line: string) => void;
   readonly #now: () => number;
   readonly #off: boolean;
   readonly #logLevel: number;
+  readonly #logger: DecisionLogger | undefined;
   readonly #service: string;
+  readonly #namespace: string;
 
   constructor(options: DecisionMetricsOptions) {
-    this.#metrics = new EmfMetrics({
-      namespace: options.namespace ?? (process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE),
-      serviceName: process.env.POWERTOOLS_SERVICE_NAME || options.service,
-    });
-    this.#service = JSON.stringify(process.env.POWERTOOLS_SERVICE_NAME || options.service);
-    this.#logLevel = options.logLevel ?? LOG_LEVEL_THRESHOLDS.INFO;
+    const config = observabilityConfigFromEnv(options.env ?? process.env, options.service);
+    this.#namespace = JSON.stringify(options.namespace ?? config.namespace);
+    this.#service = JSON.stringify(config.service);
+    this.#logger = options.logger;
+    this.#logLevel = options.logLevel ?? options.logger?.level ?? LOG_LEVELS.INFO;
     this.#tiers = new Set(options.tiers);
     this.#write = options.write ?? ((line) => process.stdout.write(line));
     this.#now = options.now ?? Date.now;
-    this.#off = this.#metrics.off;
+    this.#off = !config.metricsEnabled;
   }
 
   /**
@@ -103,82 +103,68 @@ export class DecisionMetrics {
    * tenant's tier when known. Never throws.
    */
   record(outcome: Outcome, reason: ReasonCode, tier?: string, line?: DecisionLine): void {
-    const logged = line !== undefined && LOG_LEVEL_THRESHOLDS[line.level] >= this.#logLevel;
+    const logged = line !== undefined && LOG_LEVELS[line.level] >= this.#logLevel;
     if (this.#off && !logged) return;
     const tierValue = tier === undefined ? NO_TIER : this.#tiers.has(tier) ? tier : OTHER_TIER;
     const now = this.#now();
     if (this.#off) {
       // Metrics off: the same log fields without the EMF part.
       this.#write(
-        `{"service":${this.#service},"outcome":"${outcome}","reason":"${reason}","tier":${JSON.stringify(tierValue)}${logFields(line as DecisionLine, now)}}\n`,
+        `{"service":${this.#service},"outcome":"${outcome}","reason":"${reason}","tier":${JSON.stringify(tierValue)}${this.#logFields(line as DecisionLine, now)}}\n`,
       );
       return;
     }
     const key = `${outcome} ${reason} ${tierValue}`;
-    let template = this.#templates.get(key);
-    if (template === undefined) {
-      try {
-        template = this.#template(key, outcome, reason, tierValue);
-      } catch {
-        // Powertools refused the document (it cannot with typed dimensions); a metric never fails a decision.
-        return;
-      }
-    }
+    const template = this.#templates.get(key) ?? this.#template(key, outcome, reason, tierValue);
     this.#write(
       logged
-        ? `${template[0]}${now}${template[1]}${logFields(line as DecisionLine, now)}}\n`
-        : `${template[0]}${now}${template[1]}}\n`,
+        ? `{"_aws":{"Timestamp":${now}${template}${this.#logFields(line as DecisionLine, now)}}\n`
+        : `{"_aws":{"Timestamp":${now}${template}}\n`,
     );
   }
 
-  /** The EMF document of one decision, split around its timestamp. */
-  #template(key: string, outcome: Outcome, reason: ReasonCode, tier: string): readonly [string, string] {
-    const metrics = this.#metrics;
-    metrics.addDimension('outcome', outcome);
-    metrics.addDimension('reason', reason);
-    metrics.addDimension('tier', tier);
-    metrics.addMetric(DECISIONS_METRIC, MetricUnit.Count, 1);
-    let json: string;
-    try {
-      json = JSON.stringify(metrics.serializeMetrics());
-    } finally {
-      metrics.clearMetrics();
-      metrics.clearDimensions();
-    }
-    // `_aws.Timestamp` is the document's first value: {"_aws":{"Timestamp":<ms>,"CloudWatchMetrics":…
-    const start = json.indexOf('"Timestamp":') + '"Timestamp":'.length;
-    const end = json.indexOf(',', start);
-    // …and `}` its last character: the log fields, when any, go before it.
-    const template = [json.slice(0, start), json.slice(end, -1)] as const;
+  /** The EMF document of one decision after its timestamp, without the closing brace. */
+  #template(key: string, outcome: Outcome, reason: ReasonCode, tier: string): string {
+    const template =
+      `,"CloudWatchMetrics":[{"Namespace":${this.#namespace},"Dimensions":[["service","outcome","reason","tier"]],` +
+      `"Metrics":[{"Name":"${DECISIONS_METRIC}","Unit":"Count"}]}]},` +
+      `"service":${this.#service},"outcome":"${outcome}","reason":"${reason}","tier":${JSON.stringify(tier)},"${DECISIONS_METRIC}":1`;
     if (this.#templates.size < MAX_TEMPLATES) this.#templates.set(key, template);
     return template;
   }
-}
 
-/** `,"level":…,"message":…,"timestamp":…` and the line's fields, to append inside a JSON object. */
-function logFields(line: DecisionLine, now: number): string {
-  let fields = `,"level":"${line.level}","message":${JSON.stringify(line.message)},"timestamp":"${new Date(now).toISOString()}"`;
-  if (line.fields !== undefined) {
-    const json = JSON.stringify(line.fields);
-    if (json.length > 2) fields += `,${json.slice(1, -1)}`;
+  /** `,"level":…,"message":…,"timestamp":…`, the logger's keys and the line's fields, inside a JSON object. */
+  #logFields(line: DecisionLine, now: number): string {
+    let fields = `,"level":"${line.level}","message":${JSON.stringify(line.message)},"timestamp":"${new Date(now).toISOString()}"`;
+    if (this.#logger !== undefined) fields += this.#logger.keysJson;
+    if (line.fields !== undefined) {
+      let json: string;
+      try {
+        json = JSON.stringify(line.fields);
+      } catch {
+        // A decision is counted and logged even when a field cannot be serialized (a bug feeding a cycle).
+        json = '{"logError":"fields could not be serialized"}';
+      }
+      if (json.length > 2) fields += `,${json.slice(1, -1)}`;
+    }
+    return fields;
   }
-  return fields;
 }
-
-/** A `DecisionMetrics` stand-in that counts nothing, for code paths and tests that do not measure. */
-export const NO_METRICS: Pick<DecisionMetrics, 'record'> = { record() {} };
 
 /**
  * A `DecisionMetrics` stand-in that counts nothing but still logs each decision line through `logger`, for
  * handlers given no metrics: the log line must not depend on whether anything is counted.
  */
-export function loggedDecisions(logger: Pick<Logger, 'debug' | 'info'>): Pick<DecisionMetrics, 'record'> {
+export function loggedDecisions(
+  logger: Pick<HandlerLogger, 'debug' | 'info' | 'warn' | 'error'>,
+): Pick<DecisionMetrics, 'record'> {
   return {
     record(outcome, reason, tier, line) {
       if (line === undefined) return;
       const attributes = { outcome, reason, ...(tier === undefined ? {} : { tier }), ...line.fields };
-      if (line.level === 'DEBUG') logger.debug(line.message, attributes);
-      else logger.info(line.message, attributes);
+      const method =
+        line.level === 'DEBUG' ? 'debug' : line.level === 'INFO' ? 'info' : line.level === 'WARN' ? 'warn' : 'error';
+      logger[method](line.message, attributes);
     },
   };
 }

@@ -1,9 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { JsonLogger } from './json-logger';
+import { observabilityConfigFromEnv } from './observability-config';
 
 /**
- * The suite's Powertools logger, created once per container. The service name comes from
- * `POWERTOOLS_SERVICE_NAME` (set per function in serverless.yml). Never log whole events or tokens: they
- * carry e-mail addresses and JWTs. Per-invocation keys are added with `appendKeys` and removed with
- * `resetKeys()` at the start of every invocation.
+ * The suite's logger, created once per container (`JsonLogger`): its level and service name are read here, at
+ * cold start (`POWERTOOLS_SERVICE_NAME` is set per function in serverless.yml), and a bad level stops the
+ * function. Never log whole events or tokens: they carry e-mail addresses and JWTs. Per-invocation keys are
+ * added with `appendKeys` and removed with `resetKeys()` at the start of every invocation.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cognito-tenancy' });
+export const logger = new JsonLogger(observabilityConfigFromEnv(process.env, 'cognito-tenancy'));

@@ -1,11 +1,11 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { type DecisionMetrics, NO_METRICS } from './decision-metrics';
+import type { DecisionLine, DecisionMetrics } from './decision-metrics';
 import { TenancyError } from './errors';
+import type { HandlerLogger } from './handler-logger';
 import { reasonOf, refusalOutcome, tierOf } from './reason-codes';
 
 /** What every Cognito trigger needs to refuse: where the decision log line and the `Decisions` metric go. */
 export interface TriggerRefusalOptions {
-  readonly logger: Pick<Logger, 'warn' | 'error'>;
+  readonly logger: Pick<HandlerLogger, 'warn' | 'error'>;
   readonly metrics?: Pick<DecisionMetrics, 'record'>;
   /** What was refused, first word of the log line: `sign-up`, `token`. */
   readonly subject: string;
@@ -21,7 +21,8 @@ const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Please try 
 
 /**
  * The one refusal mapper of the Cognito triggers (pre sign-up, post confirmation, pre token generation):
- * records why the trigger refused (one decision log line and one `Decisions` metric with the reason code) and
+ * records why the trigger refused (one line that is both the decision log line and the `Decisions` metric with
+ * the reason code; the log line alone through `logger` when no metrics are given) and
  * returns the error to throw instead. Cognito shows a trigger's error message to the end user, so only the
  * error's `userMessage` (or a generic line) leaves the function; the original error is the `cause`.
  *
@@ -33,22 +34,33 @@ export function triggerRefusal(error: unknown, options: TriggerRefusalOptions): 
   const { logger, subject } = options;
   const reason = reasonOf(error);
   const outcome = refusalOutcome(reason);
-  (options.metrics ?? NO_METRICS).record(outcome, reason, tierOf(error));
   const explained = options.explain?.(error);
+  let line: DecisionLine;
   if (explained !== undefined) {
-    logger.error(explained.message, { outcome, reason, ...explained.fields });
+    line = { level: 'ERROR', message: explained.message, fields: explained.fields };
   } else if (error instanceof TenancyError) {
-    (outcome === 'refused' ? logger.warn : logger.error).call(logger, `${subject} refused`, {
-      outcome,
-      reason,
-      error: error.name,
-      detail: error.message,
-    });
+    line = {
+      level: outcome === 'refused' ? 'WARN' : 'ERROR',
+      message: `${subject} refused`,
+      fields: { error: error.name, detail: error.message },
+    };
   } else {
-    logger.error(`${subject} trigger failed`, {
+    line = {
+      level: 'ERROR',
+      message: `${subject} trigger failed`,
+      fields: { error: error instanceof Error ? error.name : 'unknown' },
+    };
+  }
+  const tier = tierOf(error);
+  if (options.metrics !== undefined) {
+    // One line: the count and the log (with the keys the trigger appended to its logger).
+    options.metrics.record(outcome, reason, tier, line);
+  } else {
+    (line.level === 'WARN' ? logger.warn : logger.error).call(logger, line.message, {
       outcome,
       reason,
-      error: error instanceof Error ? error.name : 'unknown',
+      ...(tier === undefined ? {} : { tier }),
+      ...line.fields,
     });
   }
   const userMessage = error instanceof TenancyError ? error.userMessage : UNAVAILABLE_MESSAGE;

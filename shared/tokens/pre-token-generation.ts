@@ -1,10 +1,9 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { TENANT_ID_ATTRIBUTE } from '../cognito/tenant-id-attribute';
 import { type Binding, makeBinding } from '../registry/binding';
 import { pinnedToPool } from '../registry/pool-pinning';
 import { isActiveMembership, type Membership, type Tenant } from '../registry/tenant';
 import { isValidTenantId } from '../registry/tenant-id';
-import { type DecisionMetrics, loggedDecisions } from '../runtime/decision-metrics';
+import { type DecisionLine, type DecisionMetrics, loggedDecisions } from '../runtime/decision-metrics';
 import {
   BindingNotFoundError,
   InvalidInputError,
@@ -15,6 +14,7 @@ import {
   TenantNotAssignedError,
   TenantNotFoundError,
 } from '../runtime/errors';
+import type { HandlerLogger } from '../runtime/handler-logger';
 import { type CacheOutcome, ReadThroughCache } from '../runtime/read-through-cache';
 import { triggerRefusal } from '../runtime/trigger-refusal';
 import { createClaimShaper, type PreTokenResponse } from './claims';
@@ -28,8 +28,8 @@ export interface PreTokenRegistryReads {
   resolveBinding(binding: Binding): Promise<string | undefined>;
 }
 
-/** The logger methods the trigger uses (Powertools `Logger` in production). */
-export type TriggerLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'appendKeys' | 'resetKeys'>;
+/** The logger methods the trigger uses (`JsonLogger` in production). */
+export type TriggerLogger = HandlerLogger;
 
 /** Dependencies of the trigger; the Lambda entry point builds them from the environment at cold start. */
 export interface PreTokenGenerationDeps {
@@ -56,6 +56,10 @@ export type PreTokenResult = Omit<PreTokenGenerationEvent, 'response'> & { reado
  * `unknown` on purpose: every event is validated, and tests feed it malformed ones.
  */
 export type PreTokenGenerationHandler = (event: unknown) => Promise<PreTokenResult>;
+
+/** The log halves of the decision lines of issued tokens (the keys come from the logger). */
+const ISSUED: DecisionLine = { level: 'INFO', message: 'token claims issued' };
+const CLIENT_ISSUED: DecisionLine = { level: 'INFO', message: 'client credentials token claims issued' };
 
 // Cognito subs are UUIDs; anything else from an event is not logged.
 const SUB = /^[0-9a-f-]{36}$/;
@@ -139,11 +143,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
       const pending = activeTenant(tenantId);
       const tenant = pending instanceof Promise ? await pending : pending;
       const response = shaper.client(tenant);
-      metrics.record('issued', 'client-binding', tenant.tier, {
-        level: 'INFO',
-        message: 'client credentials token claims issued',
-        fields: { triggerSource: request.triggerSource, tenantId },
-      });
+      metrics.record('issued', 'client-binding', tenant.tier, CLIENT_ISSUED);
       return { ...event, response };
     }
 
@@ -188,12 +188,8 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps): P
     if (membership === undefined) throw new MembershipMismatchError(tenantId, request.sub);
     if (!isActiveMembership(membership)) throw new MembershipNotFoundError(tenantId, request.sub);
     const response = shaper.user(request, tenant, membership, session);
-    // The decision line bypasses the logger (one line with the metric), so it carries the appended keys itself.
-    metrics.record('issued', 'tenant-member', tenant.tier, {
-      level: 'INFO',
-      message: 'token claims issued',
-      fields: { triggerSource: request.triggerSource, tenantId, sub: request.sub },
-    });
+    // One line with the metric; it carries the keys appended above (triggerSource, tenantId, sub).
+    metrics.record('issued', 'tenant-member', tenant.tier, ISSUED);
     return { ...event, response };
   };
 

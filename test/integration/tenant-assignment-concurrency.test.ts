@@ -35,7 +35,7 @@ describe('tenant assignment under concurrency (DynamoDB Local)', () => {
       registry,
       directory: new DirectoryAdmin(client),
       config: assignmentConfigFromEnv({ TENANCY_TABLE_NAME: test.tableName }),
-      logger: { info: () => undefined, warn: () => undefined },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     };
     await registry.createTenant({ tenantId: 'crowd', name: 'Crowd', tier: 'free' });
     await registry.bind('crowd', makeBinding('domain', 'crowd.example'));

@@ -1,13 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  DecisionMetrics,
-  LOG_LEVEL_THRESHOLDS,
-  loggedDecisions,
-  NO_TIER,
-  OTHER_TIER,
-} from '../../shared/runtime/decision-metrics';
+import { DecisionMetrics, loggedDecisions, NO_TIER, OTHER_TIER } from '../../shared/runtime/decision-metrics';
+import { LOG_LEVELS } from '../../shared/runtime/observability-config';
 import { OUTCOMES, REASON_CODES, type ReasonCode } from '../../shared/runtime/reason-codes';
 import { captureEmf, type EmfDocument } from '../support/emf';
 
@@ -238,7 +233,7 @@ describe('DecisionMetrics', () => {
       tiers: TIERS,
       write: (line) => lines.push(line),
       now: () => NOW,
-      logLevel: LOG_LEVEL_THRESHOLDS.DEBUG,
+      logLevel: LOG_LEVELS.DEBUG,
     });
 
     // Act
@@ -314,15 +309,19 @@ describe('DecisionMetrics', () => {
 describe('loggedDecisions', () => {
   it('logs each decision line through the logger at its level and counts nothing', () => {
     // Prepare
-    const logger = { info: vi.fn(), debug: vi.fn() };
+    const logger = { info: vi.fn(), debug: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const decisions = loggedDecisions(logger);
 
     // Act
     decisions.record('issued', 'tenant-member', 'free', { level: 'INFO', message: 'm', fields: { tenantId: 'a' } });
     decisions.record('allowed', 'permitted', undefined, { level: 'DEBUG', message: 'd' });
     decisions.record('unauthorized', 'internal-error');
+    decisions.record('refused', 'seats-full', 'free', { level: 'WARN', message: 'w' });
+    decisions.record('failed', 'registry-unavailable', undefined, { level: 'ERROR', message: 'e' });
 
     // Assess
+    expect(logger.warn.mock.calls).toEqual([['w', { outcome: 'refused', reason: 'seats-full', tier: 'free' }]]);
+    expect(logger.error.mock.calls).toEqual([['e', { outcome: 'failed', reason: 'registry-unavailable' }]]);
     expect(logger.info.mock.calls).toEqual([
       ['m', { outcome: 'issued', reason: 'tenant-member', tier: 'free', tenantId: 'a' }],
     ]);

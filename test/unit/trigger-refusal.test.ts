@@ -65,7 +65,7 @@ describe('errors a sign-up trigger shows the end user', () => {
     expect(JSON.stringify(logger.error.mock.calls)).not.toContain('user@example.com');
   });
 
-  it('keeps the original error as the cause of the error it returns, and counts it once', () => {
+  it('keeps the original error as the cause of the error it returns, and counts and logs it in one line', () => {
     // Prepare
     const logger = recordingLogger();
     const metrics = { record: vi.fn() };
@@ -78,8 +78,13 @@ describe('errors a sign-up trigger shows the end user', () => {
     expect(shown.cause).toBe(refusal);
     expect(shown.userMessage).toBe(refusal.userMessage);
     expect(metrics.record).toHaveBeenCalledTimes(1);
-    expect(metrics.record).toHaveBeenCalledWith('refused', 'seats-full', undefined);
-    expect(logger.warn).toHaveBeenCalledWith('token refused', expect.objectContaining({ reason: 'seats-full' }));
+    expect(metrics.record).toHaveBeenCalledWith('refused', 'seats-full', undefined, {
+      level: 'WARN',
+      message: 'token refused',
+      fields: { error: 'SeatLimitError', detail: refusal.message },
+    });
+    expect(logger.warn).not.toHaveBeenCalled();
+    expect(logger.error).not.toHaveBeenCalled();
   });
 
   it('logs the explanation a trigger gives for an error instead of the standard line', () => {
