@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DecisionMetrics, loggedDecisions, NO_TIER, OTHER_TIER } from '../../shared/runtime/decision-metrics';
 import { LOG_LEVELS } from '../../shared/runtime/observability-config';
 import { OUTCOMES, REASON_CODES, type ReasonCode } from '../../shared/runtime/reason-codes';
-import { captureEmf, type EmfDocument } from '../support/emf';
+import { captureEmf, type EmfDocument, emfViolations } from '../support/emf';
 
 const NOW = 1_767_225_600_000;
 const TIERS = ['free', 'standard', 'enterprise'];
@@ -326,5 +326,163 @@ describe('loggedDecisions', () => {
       ['m', { outcome: 'issued', reason: 'tenant-member', tier: 'free', tenantId: 'a' }],
     ]);
     expect(logger.debug.mock.calls).toEqual([['d', { outcome: 'allowed', reason: 'permitted' }]]);
+  });
+});
+
+describe('DecisionMetrics, EMF rules and the one line', () => {
+  it('passes the EMF rules on every line: timestamp, directives, at most 30 dimensions and 100 metrics, members at the top', () => {
+    // Prepare
+    const { metrics, lines } = collecting({ service: 'any' });
+    const reasons = Object.keys(REASON_CODES) as ReasonCode[];
+    const level = fc.constantFrom('DEBUG', 'INFO', 'WARN', 'ERROR' as const);
+
+    // Act
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...OUTCOMES),
+        fc.constantFrom(...reasons),
+        fc.option(fc.string(), { nil: undefined }),
+        fc.option(fc.record({ level, message: fc.string() }), { nil: undefined }),
+        (outcome, reason, tier, line) => {
+          metrics.record(outcome, reason, tier, line);
+          return emfViolations(lines.at(-1) ?? '').length === 0;
+        },
+      ),
+    );
+
+    // Assess
+    expect(lines.length).toBeGreaterThan(0);
+  });
+
+  it('has a rule check that refuses documents CloudWatch would not extract', () => {
+    // Prepare
+    const valid = {
+      _aws: {
+        Timestamp: NOW,
+        CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['service']], Metrics: [{ Name: 'Decisions' }] }],
+      },
+      service: 's',
+      Decisions: 1,
+    };
+    const line = (document: unknown) => `${JSON.stringify(document)}\n`;
+    const directive = valid._aws.CloudWatchMetrics[0];
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `d${i}`);
+
+    // Act
+    const verdicts = {
+      valid: emfViolations(line(valid)),
+      noMember: emfViolations(line({ ...valid, service: undefined })),
+      metricNotNumber: emfViolations(line({ ...valid, Decisions: '1' })),
+      noTimestamp: emfViolations(line({ ...valid, _aws: { ...valid._aws, Timestamp: undefined } })),
+      tooManyDimensions: emfViolations(
+        line({
+          ...Object.fromEntries(many(31).map((name) => [name, 'x'])),
+          ...valid,
+          _aws: { ...valid._aws, CloudWatchMetrics: [{ ...directive, Dimensions: [many(31)] }] },
+        }),
+      ),
+      tooManyMetrics: emfViolations(
+        line({
+          ...Object.fromEntries(many(101).map((name) => [name, 1])),
+          ...valid,
+          _aws: {
+            ...valid._aws,
+            CloudWatchMetrics: [{ ...directive, Metrics: many(101).map((Name) => ({ Name })) }],
+          },
+        }),
+      ),
+      twoLines: emfViolations(`${JSON.stringify(valid)}\n{}\n`),
+    };
+
+    // Assess
+    expect(verdicts.valid).toEqual([]);
+    for (const [name, problems] of Object.entries(verdicts)) {
+      if (name !== 'valid') expect(problems, name).not.toEqual([]);
+    }
+  });
+
+  it("carries the logger's appended keys on the decision line, between the log fields and the line's own", () => {
+    // Prepare
+    const lines: string[] = [];
+    const logger = { level: LOG_LEVELS.INFO, keysJson: ',"triggerSource":"TokenGeneration_Authentication","sub":"s"' };
+    const metrics = new DecisionMetrics({
+      service: 'pre-token-generation',
+      tiers: TIERS,
+      logger,
+      write: (line) => lines.push(line),
+      now: () => NOW,
+    });
+
+    // Act
+    metrics.record('refused', 'seats-full', 'free', {
+      level: 'WARN',
+      message: 'token refused',
+      fields: { error: 'SeatLimitError' },
+    });
+
+    // Assess
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      level: 'WARN',
+      message: 'token refused',
+      triggerSource: 'TokenGeneration_Authentication',
+      sub: 's',
+      error: 'SeatLimitError',
+      Decisions: 1,
+    });
+  });
+
+  it("follows the logger's level: below it the line is the metric alone", () => {
+    // Prepare
+    const lines: string[] = [];
+    const metrics = new DecisionMetrics({
+      service: 'f',
+      tiers: TIERS,
+      logger: { level: LOG_LEVELS.ERROR, keysJson: ',"sub":"s"' },
+      write: (line) => lines.push(line),
+      now: () => NOW,
+    });
+
+    // Act
+    metrics.record('refused', 'seats-full', 'free', { level: 'WARN', message: 'token refused' });
+    metrics.record('failed', 'registry-unavailable', undefined, { level: 'ERROR', message: 'token refused' });
+
+    // Assess
+    const [warn, error] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warn).not.toHaveProperty('message');
+    expect(warn).not.toHaveProperty('sub');
+    expect(error).toMatchObject({ level: 'ERROR', sub: 's' });
+  });
+
+  it('reads its settings from the environment once, when it is built', () => {
+    // Prepare
+    const env: Record<string, string> = { POWERTOOLS_METRICS_DISABLED: 'false', POWERTOOLS_METRICS_NAMESPACE: 'First' };
+    const lines: string[] = [];
+    const metrics = new DecisionMetrics({ service: 'f', tiers: TIERS, env, write: (line) => lines.push(line) });
+
+    // Act
+    env.POWERTOOLS_METRICS_DISABLED = 'true';
+    env.POWERTOOLS_METRICS_NAMESPACE = 'Second';
+    metrics.record('issued', 'tenant-member', 'free');
+
+    // Assess
+    expect(lines).toHaveLength(1);
+    expect((JSON.parse(lines[0] ?? '') as EmfDocument)._aws.CloudWatchMetrics[0]?.Namespace).toBe('First');
+  });
+
+  it('counts and logs a decision whose fields cannot be serialized, with a note instead of the fields', () => {
+    // Prepare
+    const { metrics, lines } = collecting();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+
+    // Act
+    const record = () =>
+      metrics.record('failed', 'internal-error', undefined, { level: 'ERROR', message: 'm', fields: { cycle } });
+
+    // Assess
+    expect(record).not.toThrow();
+    expect(emfViolations(lines[0] ?? '')).toEqual([]);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ message: 'm', logError: expect.any(String), Decisions: 1 });
   });
 });

@@ -87,6 +87,35 @@ describe('errors a sign-up trigger shows the end user', () => {
     expect(logger.error).not.toHaveBeenCalled();
   });
 
+  it("logs the tenant's tier when the refusal names it, as the metric counts it", () => {
+    // Prepare
+    const logger = recordingLogger();
+
+    // Act
+    triggerRefusal(new SeatLimitError('acme', 5, 'free'), { logger, subject: 'sign-up' });
+
+    // Assess
+    expect(logger.warn).toHaveBeenCalledWith('sign-up refused', expect.objectContaining({ tier: 'free' }));
+  });
+
+  it('writes an explained refusal as the one decision line, at ERROR, when metrics are given', () => {
+    // Prepare
+    const logger = recordingLogger();
+    const metrics = { record: vi.fn() };
+    const explain = () => ({ message: 'explained', fields: { hint: 'h' } });
+
+    // Act
+    triggerRefusal(new TenantInactiveError('acme', 'suspended'), { logger, metrics, subject: 'token', explain });
+
+    // Assess
+    expect(metrics.record).toHaveBeenCalledWith('refused', 'tenant-inactive', undefined, {
+      level: 'ERROR',
+      message: 'explained',
+      fields: { hint: 'h' },
+    });
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
   it('logs the explanation a trigger gives for an error instead of the standard line', () => {
     // Prepare
     const logger = recordingLogger();
