@@ -1,8 +1,9 @@
 /**
  * Cold start: bundle each function exactly as deployed (esbuild.config.cjs) and time its module
  * initialisation in fresh Node processes. Each function is compared with its reference: a bundle built with
- * the same options that imports and constructs only the same SDK clients (and, for the authorizer,
- * aws-jwt-verify's verifier: bench/authorizer-reference.ts), with an empty handler, i.e. the dependencies the
+ * the same options that imports and constructs only the same SDK clients, with the SDK commands the function's
+ * bundle carries (and, for the authorizer, aws-jwt-verify's verifier with its cold-start JWKS fetch:
+ * bench/authorizer-reference.ts), with an empty handler, i.e. the dependencies the
  * function cannot avoid; logging and metrics are the suite's own cost. `× reference` is init(function) /
  * init(reference) in the same run (target ≤ 1.10: the suite's own code costs at most 10 % over its
  * dependencies); `over empty` is the absolute milliseconds over an empty bundle. Runs are interleaved
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { buildFunctionBundle, functionEntries } from '../local/function-bundle';
+import { buildFunctionBundle, bundleIdentifiers, type FunctionBundle, functionEntries } from '../local/function-bundle';
 import { median } from './measure';
 import { benchOptions, target } from './options';
 
@@ -74,14 +75,25 @@ const SDK_CLIENTS: Record<string, { built: readonly Sdk[]; bundled?: readonly Sd
   'tenant-me': { built: [] },
 };
 
-/** The entry of a reference bundle: the SDK clients, constructed as the suite does, nothing else. */
-function referenceSource({ built, bundled = [] }: { built: readonly Sdk[]; bundled?: readonly Sdk[] }): string {
+/**
+ * The entry of a reference bundle: the SDK clients, constructed as the suite does, and the SDK commands the
+ * function's bundle carries (a client is no use without the commands it sends; S3's bring their checksum
+ * code), nothing else.
+ */
+function referenceSource(
+  { built, bundled = [] }: { built: readonly Sdk[]; bundled?: readonly Sdk[] },
+  commands: ReadonlyMap<Sdk, readonly string[]>,
+): string {
   const limits = '{ maxAttempts: 3, requestHandler: { connectionTimeout: 500, requestTimeout: 1000 } }';
   const all = [...built, ...bundled];
+  const used = all.flatMap((sdk) => commands.get(sdk) ?? []);
   return [
-    ...all.map((sdk) => `import { ${SDK_CLASS[sdk][0]} } from '${SDK_CLASS[sdk][1]}';`),
+    ...all.map(
+      (sdk) =>
+        `import { ${[SDK_CLASS[sdk][0], ...(commands.get(sdk) ?? [])].join(', ')} } from '${SDK_CLASS[sdk][1]}';`,
+    ),
     `const clients = [${built.map((sdk) => `new ${SDK_CLASS[sdk][0]}(${limits})`).join(', ')}];`,
-    `const classes = [${bundled.map((sdk) => SDK_CLASS[sdk][0]).join(', ')}];`,
+    `const classes = [${[...bundled.map((sdk) => SDK_CLASS[sdk][0]), ...used].join(', ')}];`,
     'export const handler = async () => ({ clients: clients.length, classes: classes.length });',
     '',
   ].join('\n');
@@ -153,21 +165,23 @@ export default async function run(): Promise<void> {
     const add = async (entry: string, row: Omit<Row, 'file' | 'bytes' | 'bySource'>, plugins?: Plugin[]) => {
       const bundle = await buildFunctionBundle(entry, out, { plugins, folder: row.name.replace(/\W+/g, '-') });
       rows.push({ ...row, file: bundle.file, bytes: bundle.bytes, bySource: bundle.bytesBySource });
+      return bundle;
     };
     const empty = join(out, 'empty.ts');
     writeFileSync(empty, 'export const handler = async () => ({});\n');
     await add(empty, { name: 'empty', env: ENV });
     for (const entry of functionEntries()) {
       const name = basename(entry, '.ts');
+      const reference = `${name} (reference)`;
+      const bundle = await add(entry, { name, env: ENV, reference });
       // The authorizer's reference adds aws-jwt-verify's verifier to its DynamoDB client (bench/authorizer-reference.ts).
       let referenceEntry = join(root, 'bench', 'authorizer-reference.ts');
       if (name !== 'authorizer') {
+        const clients = SDK_CLIENTS[name] ?? { built: [] };
         referenceEntry = join(out, `${name}.reference.ts`);
-        writeFileSync(referenceEntry, referenceSource(SDK_CLIENTS[name] ?? { built: [] }));
+        writeFileSync(referenceEntry, referenceSource(clients, await commandsIn(bundle, clients)));
       }
-      const reference = `${name} (reference)`;
       await add(referenceEntry, { name: reference, env: ENV });
-      await add(entry, { name, env: ENV, reference });
       if (METERED.has(name) && !QUICK)
         await add(entry, { name: `${name} −metrics`, env: ENV, reference }, [withoutMetrics]);
       if (name === 'documents') {
@@ -209,7 +223,7 @@ export default async function run(): Promise<void> {
       );
     }
     console.log(
-      'reference: the SDK clients the function constructs (authorizer: and aws-jwt-verify), with an empty handler; tenant-me has none',
+      'reference: the SDK clients the function constructs and the SDK commands it carries (authorizer: aws-jwt-verify, its cold-start JWKS fetch and a DynamoDB client), with an empty handler; tenant-me has none',
     );
     console.log('documents +postgres: × reference is against the documents function configured for DynamoDB');
     console.log(
@@ -235,6 +249,23 @@ export default async function run(): Promise<void> {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Per SDK of `clients`, the command classes the bundle carries (from its source maps' original identifiers). */
+async function commandsIn(
+  bundle: FunctionBundle,
+  clients: { built: readonly Sdk[]; bundled?: readonly Sdk[] },
+): Promise<Map<Sdk, string[]>> {
+  const identifiers = bundleIdentifiers(bundle);
+  const commands = new Map<Sdk, string[]>();
+  for (const sdk of [...clients.built, ...(clients.bundled ?? [])]) {
+    const exported = Object.keys((await import(SDK_CLASS[sdk][1])) as object);
+    commands.set(
+      sdk,
+      exported.filter((name) => name.endsWith('Command') && identifiers.has(name)),
+    );
+  }
+  return commands;
 }
 
 /** Bytes of each bundle by source (esbuild's metafile), the largest first: what a cold start has to load. */
