@@ -28,7 +28,7 @@ import { TenantRegistry } from '../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../shared/registry/tiers';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { logger } from '../shared/runtime/logger';
-import { compare, report } from './measure';
+import { compare, report, stdoutDrained } from './measure';
 import { target } from './options';
 import { ACME_TENANT_ITEM } from './registry-items';
 
@@ -107,38 +107,62 @@ export default async function run(): Promise<void> {
     console.log(`\ndecision lines go to stdout, which is ${stdoutKind()} (the target is stated for a pipe)`);
     const authorizerFresh = 'handler, fresh token (memo off)';
     const freshDiscarding = 'handler, fresh token, lines discarded';
-    const fresh = await compare(
-      {
-        [verifyAlone]: () => verifier.verify(token),
-        [authorizerFresh]: () => withoutMemo(event),
-        [freshDiscarding]: () => withoutMemoDiscarding(event),
+    // Targets are judged on this process's CPU time with standard output drained at the end of each batch, so
+    // every candidate pays for all of its own writes, and the pipe's reader (another process on the same two
+    // shared cores) is not counted; the wall-clock figures are printed too.
+    const cpu = { clock: 'cpu', settle: stdoutDrained } as const;
+    // The floor a line per decision cannot go under: verify plus one bare write of a line as long as the
+    // authorizer's decision line (this machine's write system call is several µs; docs/benchmarks.md).
+    const verifyAndWrite = 'verify() + one bare stdout write';
+    const bareLine = `{"_aws":{"bench":"${'x'.repeat(Math.max(decisionLineLength - 22, 0))}"}}\n`;
+    const freshCandidates = {
+      [verifyAlone]: () => verifier.verify(token),
+      [verifyAndWrite]: async () => {
+        await verifier.verify(token);
+        process.stdout.write(bareLine);
       },
-      { batch: 500, rounds: 21, warmup: 3 },
-    );
-    console.log(report('valid token: authorizer vs verify alone (target ≤ 1.30×)', fresh, verifyAlone));
+      [authorizerFresh]: () => withoutMemo(event),
+      [freshDiscarding]: () => withoutMemoDiscarding(event),
+    };
+    const fresh = await compare(freshCandidates, { batch: 500, rounds: 21, warmup: 3, ...cpu });
+    console.log(report('valid token: authorizer vs verify alone, CPU time (target ≤ 1.30×)', fresh, verifyAlone));
+    const freshWall = await compare(freshCandidates, { batch: 500, rounds: 11, warmup: 2 });
+    console.log(report('the same, wall time', freshWall, verifyAlone));
 
     const authorizerMemo = 'handler, repeated token (memo)';
     const memoDiscarding = 'handler, repeated token, lines discarded';
-    const repeated = await compare(
-      {
-        [authorizerFresh]: () => withoutMemo(event),
-        [authorizerMemo]: () => withMemo(event),
-        [memoDiscarding]: () => withMemoDiscarding(event),
-      },
-      { batch: 500, rounds: 21, warmup: 3 },
-    );
-    console.log(report('repeated token: memo vs fresh verification', repeated, authorizerFresh));
+    const repeatedCandidates = {
+      [authorizerFresh]: () => withoutMemo(event),
+      [authorizerMemo]: () => withMemo(event),
+      [memoDiscarding]: () => withMemoDiscarding(event),
+    };
+    const repeated = await compare(repeatedCandidates, { batch: 500, rounds: 21, warmup: 3, ...cpu });
+    console.log(report('repeated token: memo vs fresh verification, CPU time', repeated, authorizerFresh));
+    const repeatedWall = await compare(repeatedCandidates, { batch: 500, rounds: 11, warmup: 2 });
+    console.log(report('the same, wall time', repeatedWall, authorizerFresh));
 
     const ratio = (results: typeof fresh, a: string, b: string) =>
       (results.find((r) => r.name === a)?.nsPerOp ?? Number.NaN) /
       (results.find((r) => r.name === b)?.nsPerOp ?? Number.NaN);
     const overhead = ratio(fresh, authorizerFresh, verifyAlone);
     const speedup = ratio(repeated, authorizerFresh, authorizerMemo);
-    console.log(`\n${target('authorizer (tenant check, metrics on) / verify alone', overhead, '≤', 1.3)}`);
+    console.log(
+      `\nwall time: ${ratio(freshWall, authorizerFresh, verifyAlone).toFixed(2)}× verify, fresh / memoized ` +
+        `${ratio(repeatedWall, authorizerFresh, authorizerMemo).toFixed(2)}×`,
+    );
+    console.log(target('authorizer (tenant check, metrics on) / verify alone, CPU', overhead, '≤', 1.3));
+    console.log(
+      target(
+        'authorizer / (verify + one bare write of its line), CPU',
+        ratio(fresh, authorizerFresh, verifyAndWrite),
+        '≤',
+        1.3,
+      ),
+    );
     console.log(
       `registry reads: ${reads()} (three per handler instance: tenant, membership and pool binding stay cached)`,
     );
-    console.log(target('fresh / memoized', speedup, '≥', 10));
+    console.log(target('fresh / memoized, CPU', speedup, '≥', 10));
     const ns = (results: typeof fresh, name: string) => results.find((r) => r.name === name)?.nsPerOp ?? Number.NaN;
     console.log(
       `decision line write (handler − lines discarded): ${((ns(fresh, authorizerFresh) - ns(fresh, freshDiscarding)) / 1000).toFixed(1)} µs fresh, ` +
@@ -161,7 +185,7 @@ export default async function run(): Promise<void> {
     }
     const scaling = await compare(
       Object.fromEntries(Object.entries(byRules).map(([name, handler]) => [name, () => handler(event)])),
-      { batch: 500, rounds: 21, warmup: 3 },
+      { batch: 500, rounds: 21, warmup: 3, ...cpu },
     );
     console.log(report('repeated token, memo on: cost by number of route rules', scaling, '4 rules'));
     console.log(`\n${target('100 rules / 4 rules', ratio(scaling, '100 rules', '4 rules'), '≤', 1.1)}`);
@@ -230,6 +254,9 @@ async function membershipCost(env: Record<string, string>, token: string): Promi
  * The handler of `functions/authorizer.ts`, built the same way from `env`, but with its decision lines discarded
  * instead of written to stdout: the bench's measure of what the rest of the handler costs.
  */
+/** The length of the last decision line a discarding handler built: what the floor's bare write writes. */
+let decisionLineLength = 0;
+
 function discardingHandler(env: Record<string, string>): Handler {
   const config = authorizerConfigFromEnv(env);
   return createAuthorizerHandler({
@@ -241,7 +268,13 @@ function discardingHandler(env: Record<string, string>): Handler {
       tiers: config.tiers,
     }),
     logger,
-    metrics: new DecisionMetrics({ service: 'authorizer', tiers: config.tiers.names, write: () => undefined }),
+    metrics: new DecisionMetrics({
+      service: 'authorizer',
+      tiers: config.tiers.names,
+      write: (line) => {
+        decisionLineLength = line.length;
+      },
+    }),
   });
 }
 

@@ -5,27 +5,51 @@ export interface Measurement {
   readonly nsPerOp: number;
 }
 
+/** Options of `compare`. */
+export interface CompareOptions {
+  readonly batch?: number;
+  readonly rounds?: number;
+  readonly warmup?: number;
+  /**
+   * `wall` (default): elapsed time. `cpu`: this process's CPU time (user + system, every thread), which leaves out
+   * what other processes do meanwhile, such as the reader of a pipe the candidates write to, scheduled on the same
+   * cores of a shared machine.
+   */
+  readonly clock?: 'wall' | 'cpu';
+  /** Awaited at the end of each batch, inside the timing: e.g. until standard output has drained. */
+  readonly settle?: () => Promise<void>;
+}
+
+/** Nanoseconds on the chosen clock, from an arbitrary origin. */
+function clockNs(clock: 'wall' | 'cpu'): number {
+  if (clock === 'wall') return Number(process.hrtime.bigint());
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1_000;
+}
+
 /**
  * Times `fn` in rounds of `batch` calls, interleaving the candidates round by round so that machine noise
  * (shared, 2-core machines) hits all of them alike; reports each candidate's median ns per call.
  */
 export async function compare(
   candidates: Record<string, () => unknown>,
-  options: { batch?: number; rounds?: number; warmup?: number } = {},
+  options: CompareOptions = {},
 ): Promise<Measurement[]> {
   const batch = options.batch ?? 2_000;
   const rounds = options.rounds ?? 25;
   const warmup = options.warmup ?? 5;
+  const clock = options.clock ?? 'wall';
   const entries = Object.entries(candidates);
   const samples = new Map<string, number[]>(entries.map(([name]) => [name, []]));
   for (let round = 0; round < warmup + rounds; round++) {
     for (const [name, fn] of entries) {
-      const start = process.hrtime.bigint();
+      const start = clockNs(clock);
       for (let i = 0; i < batch; i++) {
         const result = fn();
         if (result instanceof Promise) await result;
       }
-      const elapsed = Number(process.hrtime.bigint() - start);
+      if (options.settle !== undefined) await options.settle();
+      const elapsed = clockNs(clock) - start;
       if (round >= warmup) samples.get(name)?.push(elapsed / batch);
     }
   }
@@ -47,4 +71,9 @@ export function report(title: string, results: readonly Measurement[], baseline:
     lines.push(`${name.padEnd(48)} ${nsPerOp.toFixed(0).padStart(12)} ${(nsPerOp / base).toFixed(2).padStart(12)}`);
   }
   return lines.join('\n');
+}
+
+/** Resolves once everything written to standard output so far has been handed to the operating system. */
+export function stdoutDrained(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
 }
