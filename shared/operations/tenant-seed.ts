@@ -1,10 +1,26 @@
 import { BINDING_KINDS, type Binding, bindingKey, describeBinding, makeBinding } from '../registry/binding';
 import { validateNewTenant, validateRole, validateSub } from '../registry/registry-rules';
-import type { TenantStatus } from '../registry/tenant';
-import type { TenantAdmin } from '../registry/tenant-admin';
+import { CONFLICT_RETRIES } from '../registry/registry-table';
+import type { Tenant, TenantStatus } from '../registry/tenant';
+import {
+  BATCH_GET_KEY_LIMIT,
+  type CompleteTenant,
+  completeTenantActions,
+  type LookupRequest,
+  type RegistryLookup,
+  type TenantAdmin,
+  TRANSACTION_ACTION_LIMIT,
+} from '../registry/tenant-admin';
 import type { Tiers } from '../registry/tiers';
-import { BindingConflictError, InvalidInputError, TenantInactiveError } from '../runtime/errors';
+import {
+  BindingConflictError,
+  InvalidInputError,
+  RegistryUnavailableError,
+  SeatLimitError,
+  TenantInactiveError,
+} from '../runtime/errors';
 import { isRecord } from '../runtime/is-record';
+import { concurrencyLimit } from './concurrency-limit';
 import { mapLimited } from './map-limited';
 
 /** One tenant of a seed file, validated. */
@@ -137,23 +153,41 @@ function parseSeedBinding(raw: unknown): Binding {
 
 /** Options of `importSeed`. */
 export interface ImportOptions {
-  /** Tenants checked and written at the same time (default 16): the registry calls of one tenant stay in order. */
+  /** Lookups and tenants written step by step in flight at once (default 16); each tenant's writes stay in order. */
   readonly concurrency?: number | undefined;
+  /**
+   * Grouped transactions (up to 100 actions each) in flight at once (default 1): DynamoDB Local slows down
+   * with more, and one already writes about what a new on-demand table takes (docs/operations.md "Import").
+   */
+  readonly transactions?: number | undefined;
   /** Called after each tenant of a phase (`check`, then `write`) with how many of the seed are done. */
   readonly onProgress?: ((phase: 'check' | 'write', done: number, total: number) => void) | undefined;
 }
 
-/** How many tenants `importSeed` checks and writes at once by default. */
+/** How many lookups and step-by-step tenant writes `importSeed` runs at once by default. */
 export const DEFAULT_IMPORT_CONCURRENCY = 16;
+/** How many grouped transactions `importSeed` has in flight by default. */
+export const DEFAULT_IMPORT_TRANSACTIONS = 1;
+
+/** What the check phase found for one tenant: the tenant as it is, and the members it does not hold yet. */
+interface TenantState {
+  readonly existing: Tenant | undefined;
+  readonly pending: readonly SeedMember[];
+}
 
 /**
  * Writes a validated seed: creates missing tenants, brings existing ones to the seed's tier, status and role
  * mappings, and adds the bindings. Every binding and member of every tenant is checked against the registry
- * first, so a binding held by another tenant fails the import before anything is written. Safe to run again.
+ * first, so a binding held by another tenant, a suspended tenant given members or more members than seats
+ * fails the import before anything is written. Safe to run again.
  *
- * Tenants list no binding twice (`parseSeed`), so both phases run `concurrency` tenants at once; each tenant's
- * own calls stay in order, and tenants sharing a user are written in seed order (`memberTurns`). A failure
- * stops the phase from starting further tenants; a write phase interrupted that way is completed by running the import again.
+ * Round trips are few (docs/operations.md "Import"): the check reads the registry in `BatchGetItem`s of up to
+ * 100 keys, and new tenants are created whole, several in one `TransactWriteItems` of up to 100 actions, so a
+ * new tenant is either fully imported or absent. A tenant that already exists, or one too large for one
+ * transaction, is written step by step as before (each step idempotent). When a grouped transaction is
+ * refused because one of its tenants changed since the check, each of its tenants is checked and written on
+ * its own, so the others are still written. Tenants sharing a user are written in seed order (`writeUnits`).
+ * A failure stops the phase from starting further writes; running the import again completes it.
  */
 export async function importSeed(
   registry: TenantAdmin,
@@ -166,52 +200,83 @@ export async function importSeed(
     return () => options.onProgress?.(phase, ++done, seed.length);
   };
   const checked = progress('check');
-  const pendingMembers = await mapLimited(seed, concurrency, async (tenant) => {
-    for (const binding of tenant.bindings) {
-      const holder = await registry.resolveBinding(binding);
-      if (holder !== undefined && holder !== tenant.tenantId) {
-        throw new BindingConflictError(describeBinding(binding), holder);
-      }
+  const states = new Array<TenantState>(seed.length);
+  await mapLimited(lookupSlices(seed), concurrency, async (slice) => {
+    const found = await registry.lookup(lookupRequest(slice.map((index) => seed[index] as SeedTenant)));
+    for (const index of slice) {
+      states[index] = judge(seed[index] as SeedTenant, found, registry.tiers);
+      checked();
     }
-    const pending: SeedMember[] = [];
-    for (const member of tenant.members) {
-      // Already a member: left as it is (its role included), so a re-import changes nothing.
-      const current = await registry.getMembership(tenant.tenantId, member.sub, { consistent: true });
-      if (current === undefined) pending.push(member);
-    }
-    // Members join only active tenants; a suspended one is never reactivated behind the operator's back.
-    const existing = await registry.getTenant(tenant.tenantId, { consistent: true });
-    if (existing !== undefined && existing.status !== 'active' && pending.length > 0) {
-      throw new TenantInactiveError(tenant.tenantId, existing.status);
-    }
-    checked();
-    return pending;
   });
   const written = progress('write');
-  const turns = memberTurns(seed);
-  const outcomes = await mapLimited(seed, concurrency, (tenant, index) =>
-    turns.run(index, () => writeTenant(tenant, pendingMembers[index] ?? [])),
+  const outcomes = new Array<'created' | 'updated'>(seed.length);
+  const units = writeUnits(seed, states);
+  const turns = unitTurns(units);
+  const transactions = concurrencyLimit(options.transactions ?? DEFAULT_IMPORT_TRANSACTIONS);
+  await mapLimited(units, concurrency, (unit, index) =>
+    turns.run(index, async () => {
+      if (unit.grouped) {
+        const conflicts = await transactions(() => registry.createTenants(unit.tenants.map((t) => completeOf(t))));
+        if (conflicts === undefined) {
+          for (const t of unit.tenants) outcomes[t] = 'created';
+        } else {
+          // Something changed since the check (nothing of the group was written): each tenant on its own.
+          const alone = await Promise.allSettled(unit.tenants.map((t) => writeAlone(t)));
+          const failure = alone.find((result) => result.status === 'rejected');
+          if (failure !== undefined) throw failure.reason;
+        }
+      } else {
+        for (const t of unit.tenants) outcomes[t] = await writeStepByStep(t, states[t] as TenantState);
+      }
+      for (const _ of unit.tenants) written();
+    }),
   );
   return {
     created: seed.filter((_, index) => outcomes[index] === 'created').map((tenant) => tenant.tenantId),
     updated: seed.filter((_, index) => outcomes[index] === 'updated').map((tenant) => tenant.tenantId),
     bindings: seed.reduce((sum, tenant) => sum + tenant.bindings.length, 0),
-    members: pendingMembers.reduce((sum, pending) => sum + pending.length, 0),
+    members: states.reduce((sum, state) => sum + state.pending.length, 0),
   };
 
-  async function writeTenant(tenant: SeedTenant, pending: readonly SeedMember[]): Promise<'created' | 'updated'> {
+  /** The new tenant at `index` as `createTenants` writes it, with the members it does not hold yet. */
+  function completeOf(index: number, state = states[index] as TenantState): CompleteTenant {
+    const tenant = seed[index] as SeedTenant;
+    return { tenant, members: state.pending, bindings: tenant.bindings };
+  }
+
+  /** Checks the tenant at `index` again and writes it alone: whole when it is new, else step by step. */
+  async function writeAlone(index: number): Promise<void> {
+    const tenant = seed[index] as SeedTenant;
+    for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
+      const state = judge(tenant, await registry.lookup(lookupRequest([tenant])), registry.tiers);
+      if (state.existing !== undefined) {
+        outcomes[index] = await writeStepByStep(index, state);
+        return;
+      }
+      // Created meanwhile by someone else, or a member joined: read again and take the path that fits.
+      if ((await registry.createTenants([completeOf(index, state)])) === undefined) {
+        outcomes[index] = 'created';
+        return;
+      }
+    }
+    throw new RegistryUnavailableError('importTenant');
+  }
+
+  /** The tenant at `index` written one registry call after another, each idempotent (an existing tenant, or a large one). */
+  async function writeStepByStep(index: number, state: TenantState): Promise<'created' | 'updated'> {
+    const tenant = seed[index] as SeedTenant;
     const existing = await registry.getTenant(tenant.tenantId, { consistent: true });
     let outcome: 'created' | 'updated';
     if (existing === undefined) {
       // A new tenant takes its members while active, then gets the seed's status: nobody else can be in it.
       await registry.createTenant({ ...tenant, status: 'active' });
-      for (const member of pending) {
+      for (const member of state.pending) {
         await registry.addMember({ tenantId: tenant.tenantId, sub: member.sub, role: member.role, source: 'adopt' });
       }
       if (tenant.status !== 'active') await registry.setStatus(tenant.tenantId, tenant.status);
       outcome = 'created';
     } else {
-      for (const member of pending) {
+      for (const member of state.pending) {
         await registry.addMember({ tenantId: tenant.tenantId, sub: member.sub, role: member.role, source: 'adopt' });
       }
       if (existing.tier !== tenant.tier) await registry.setTier(tenant.tenantId, tenant.tier);
@@ -222,30 +287,122 @@ export async function importSeed(
       outcome = 'updated';
     }
     for (const binding of tenant.bindings) await registry.bind(tenant.tenantId, binding);
-    written();
     return outcome;
   }
 }
 
-/**
- * The order the write phase keeps between tenants that share a member: a user listed in several tenants is
- * added to them in seed order (its first membership is the active one), so a tenant's write waits for the
- * earlier tenant it shares a user with, and fails when that one failed. Tenants sharing nobody run freely.
- * Tasks start in seed order (`mapLimited`), so an awaited tenant has always started: nothing waits on a
- * tenant that waits for a free slot.
- */
-function memberTurns(seed: readonly SeedTenant[]) {
-  const previous = new Map<string, number>();
-  const waits = seed.map((tenant, index) => {
-    const earlier = new Set<number>();
-    for (const member of tenant.members) {
-      const before = previous.get(member.sub);
-      if (before !== undefined) earlier.add(before);
-      previous.set(member.sub, index);
+/** The keys the check reads for `tenants`: each tenant, its members' memberships, its bindings. */
+function lookupRequest(tenants: readonly SeedTenant[]): LookupRequest {
+  return {
+    tenantIds: tenants.map((tenant) => tenant.tenantId),
+    memberships: tenants.flatMap((tenant) =>
+      tenant.members.map((member) => ({ tenantId: tenant.tenantId, sub: member.sub })),
+    ),
+    bindings: tenants.flatMap((tenant) => tenant.bindings),
+  };
+}
+
+/** The seed's indexes cut into consecutive slices of at most 100 keys to read (a larger tenant alone). */
+function lookupSlices(seed: readonly SeedTenant[]): number[][] {
+  const slices: number[][] = [];
+  let current: number[] = [];
+  let size = 0;
+  seed.forEach((tenant, index) => {
+    const keys = 1 + tenant.members.length + tenant.bindings.length;
+    if (current.length > 0 && size + keys > BATCH_GET_KEY_LIMIT) {
+      slices.push(current);
+      current = [];
+      size = 0;
     }
-    return [...earlier];
+    current.push(index);
+    size += keys;
   });
-  const finished = seed.map(() => {
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
+/**
+ * What the registry holds of `tenant`, refusing what no write may change: a binding held by another tenant,
+ * members for a tenant that is not active (never reactivated behind the operator's back), or more members
+ * than the tier's seats (checked again by each write's condition).
+ */
+function judge(tenant: SeedTenant, found: RegistryLookup, tiers: Tiers): TenantState {
+  for (const binding of tenant.bindings) {
+    const holder = found.holder(binding);
+    if (holder !== undefined && holder !== tenant.tenantId) {
+      throw new BindingConflictError(describeBinding(binding), holder);
+    }
+  }
+  // Already a member: left as it is (its role included), so a re-import changes nothing.
+  const pending = tenant.members.filter((member) => !found.isMember(tenant.tenantId, member.sub));
+  const existing = found.tenant(tenant.tenantId);
+  if (existing !== undefined && existing.status !== 'active' && pending.length > 0) {
+    throw new TenantInactiveError(tenant.tenantId, existing.status);
+  }
+  const tier = existing?.tier ?? tenant.tier;
+  const seatLimit = tiers.get(tier).seatLimit;
+  if (pending.length > 0 && (existing?.seats ?? 0) + pending.length > seatLimit) {
+    throw new SeatLimitError(tenant.tenantId, seatLimit, tier);
+  }
+  return { existing, pending };
+}
+
+/** Tenants written together: a grouped unit is one `createTenants` transaction; `waits`: earlier units first. */
+interface WriteUnit {
+  readonly tenants: number[];
+  readonly grouped: boolean;
+  readonly waits: Set<number>;
+}
+
+/**
+ * Cuts the write phase into units, in seed order. New tenants that fit are grouped, up to 100 actions a
+ * transaction. A user listed in several tenants is added to them in seed order (its first membership is the
+ * active one): a tenant waits for the unit of the earlier tenant it shares a user with, and is never grouped
+ * with it or after a unit it waits for (a unit only ever waits for units before it, so no wait is circular,
+ * and units start in order, so an awaited unit has always started). Tenants sharing nobody run freely.
+ */
+function writeUnits(seed: readonly SeedTenant[], states: readonly TenantState[]): WriteUnit[] {
+  const units: WriteUnit[] = [];
+  const lastUnitOf = new Map<string, number>();
+  let open: { index: number; actions: number } | undefined;
+  seed.forEach((tenant, t) => {
+    const state = states[t] as TenantState;
+    const waits = new Set<number>();
+    for (const member of tenant.members) {
+      const before = lastUnitOf.get(member.sub);
+      if (before !== undefined) waits.add(before);
+    }
+    const actions =
+      state.existing === undefined
+        ? completeTenantActions({ tenant, members: state.pending, bindings: tenant.bindings })
+        : Number.POSITIVE_INFINITY;
+    let index: number;
+    if (actions <= TRANSACTION_ACTION_LIMIT) {
+      const joins =
+        open !== undefined &&
+        open.actions + actions <= TRANSACTION_ACTION_LIMIT &&
+        [...waits].every((before) => before < (open?.index ?? 0));
+      if (!joins || open === undefined) {
+        open = { index: units.length, actions: 0 };
+        units.push({ tenants: [], grouped: true, waits: new Set() });
+      }
+      index = open.index;
+      open.actions += actions;
+    } else {
+      index = units.length;
+      units.push({ tenants: [], grouped: false, waits: new Set() });
+    }
+    const unit = units[index] as WriteUnit;
+    unit.tenants.push(t);
+    for (const before of waits) unit.waits.add(before);
+    for (const member of tenant.members) lastUnitOf.set(member.sub, index);
+  });
+  return units;
+}
+
+/** Runs each unit after the units it waits for; a unit fails when one it waits for failed. */
+function unitTurns(units: readonly WriteUnit[]) {
+  const finished = units.map(() => {
     let resolve = (): void => undefined;
     let reject = (_error: unknown): void => undefined;
     const promise = new Promise<void>((onResolve, onReject) => {
@@ -254,16 +411,15 @@ function memberTurns(seed: readonly SeedTenant[]) {
     });
     return { promise, resolve, reject };
   });
-  // A failed tenant nobody waits for must not be an unhandled rejection.
+  // A failed unit nobody waits for must not be an unhandled rejection.
   for (const turn of finished) turn.promise.catch(() => undefined);
   return {
-    async run<R>(index: number, write: () => Promise<R>): Promise<R> {
+    async run(index: number, write: () => Promise<void>): Promise<void> {
       const turn = finished[index];
       try {
-        await Promise.all((waits[index] ?? []).map((before) => finished[before]?.promise));
-        const result = await write();
+        await Promise.all([...(units[index]?.waits ?? [])].map((before) => finished[before]?.promise));
+        await write();
         turn?.resolve();
-        return result;
       } catch (error) {
         turn?.reject(error);
         throw error;

@@ -113,19 +113,29 @@ export class AuditTrail {
     };
   }
 
-  /** The transaction part that writes `entry`. */
-  put(entry: AuditEntry): TransactWriteItem {
+  /**
+   * The transaction part that writes `entry`. `sequence` (0-255) orders entries written by one transaction,
+   * which share their time: it leads the key's id, so the trail lists them in the order they were made.
+   */
+  put(entry: AuditEntry, sequence?: number): TransactWriteItem {
     return {
-      Put: { TableName: this.#tableName, Item: this.item(entry), ConditionExpression: 'attribute_not_exists(pk)' },
+      Put: {
+        TableName: this.#tableName,
+        Item: this.item(entry, sequence),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
     };
   }
 
-  /** The item of `entry`, with its expiry when retention is limited. */
-  item(entry: AuditEntry): Item {
+  /** The item of `entry`, with its expiry when retention is limited (`sequence`: see `put`). */
+  item(entry: AuditEntry, sequence?: number): Item {
     const days = this.#settings.retentionDays;
     const expiresAt = days > 0 ? Math.floor(Date.parse(entry.at) / 1000) + days * 86_400 : undefined;
+    const random = randomUUID();
+    const id =
+      sequence === undefined ? random.slice(0, 8) : `${sequence.toString(16).padStart(2, '0')}${random.slice(0, 6)}`;
     return {
-      ...itemKey(auditKey(entry.tenantId, entry.at, randomUUID().slice(0, 8))),
+      ...itemKey(auditKey(entry.tenantId, entry.at, id)),
       tenantId: S(entry.tenantId),
       at: S(entry.at),
       action: S(entry.action),

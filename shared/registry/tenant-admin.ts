@@ -1,8 +1,10 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   paginateQuery,
   paginateScan,
   QueryCommand,
+  type TransactWriteItem,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -10,6 +12,7 @@ import {
   BindingNotFoundError,
   InvalidInputError,
   RegistryUnavailableError,
+  SeatLimitError,
   TenancyError,
   TenantNotFoundError,
 } from '../runtime/errors';
@@ -17,9 +20,16 @@ import { AUDIT_SK_PREFIX, type AuditAction, type AuditEntry, auditFromItem, memb
 import { type Binding, bindingKey, describeBinding, parseBindingKey } from './binding';
 import { type Item, M, N, readS, S } from './dynamo-item';
 import { MembershipRegistry } from './membership-registry';
-import { membershipFromItem, tenantFromItem, userFromItem, userMembershipItem } from './registry-items';
+import { membershipFromItem, tenantFromItem, tenantItem, userFromItem, userMembershipItem } from './registry-items';
 import { BINDING_SK_PREFIX, keys, MEMBER_SK_PREFIX, USER_TENANT_SK_PREFIX } from './registry-keys';
-import { validateDirectoryUser, validateMembership, validateRoleMappings, validateStatus } from './registry-rules';
+import {
+  type NewTenant,
+  validateDirectoryUser,
+  validateMembership,
+  validateNewTenant,
+  validateRoleMappings,
+  validateStatus,
+} from './registry-rules';
 import { CONFLICT_RETRIES, itemKey } from './registry-table';
 import type { DirectoryUserRef, Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
@@ -183,6 +193,161 @@ export class TenantAdmin extends MembershipRegistry {
       return;
     }
     throw new BindingConflictError(describeBinding(binding), holder ?? 'another tenant');
+  }
+
+  /**
+   * Reads, with consistent reads, the tenants, memberships and binding holders an import checks, in
+   * `BatchGetItem` calls of at most 100 keys (the API refuses more, docs/operations.md "Import"); keys a call
+   * leaves unprocessed are asked again with backoff. What is absent is absent from the answer.
+   */
+  async lookup(request: LookupRequest): Promise<RegistryLookup> {
+    const wanted = new Map<string, { pk: string; sk: string }>();
+    const want = (key: { pk: string; sk: string }) => wanted.set(`${key.pk}\n${key.sk}`, key);
+    for (const tenantId of request.tenantIds) want(keys.tenant(assertTenantId(tenantId)));
+    for (const { tenantId, sub } of request.memberships) want(keys.membership(assertTenantId(tenantId), sub));
+    for (const binding of request.bindings) want(keys.binding(bindingKey(binding)));
+    const found = new Map<string, Item>();
+    const all = [...wanted.values()];
+    for (let start = 0; start < all.length; start += BATCH_GET_KEY_LIMIT) {
+      for (const item of await this.#batchGet(all.slice(start, start + BATCH_GET_KEY_LIMIT))) {
+        found.set(`${readS(item, 'pk')}\n${readS(item, 'sk')}`, item);
+      }
+    }
+    const at = (key: { pk: string; sk: string }) => found.get(`${key.pk}\n${key.sk}`);
+    return {
+      tenant: (tenantId) => {
+        const item = at(keys.tenant(tenantId));
+        return item === undefined ? undefined : tenantFromItem(item);
+      },
+      isMember: (tenantId, sub) => at(keys.membership(tenantId, sub)) !== undefined,
+      holder: (binding) => {
+        const item = at(keys.binding(bindingKey(binding)));
+        return item === undefined ? undefined : readS(item, 'tenantId');
+      },
+    };
+  }
+
+  /** One `BatchGetItem` of at most 100 keys, asking again for what DynamoDB leaves in `UnprocessedKeys`. */
+  async #batchGet(wanted: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    let pending: Item[] = wanted.map(itemKey);
+    const items: Item[] = [];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > CONFLICT_RETRIES) throw new RegistryUnavailableError('lookup');
+      if (attempt > 0) await backoff(attempt);
+      const keysNow = pending;
+      const page = await this.table.send('lookup', () =>
+        this.table.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.table.tableName]: { Keys: keysNow, ConsistentRead: true } },
+          }),
+        ),
+      );
+      items.push(...(page.Responses?.[this.table.tableName] ?? []));
+      pending = page.UnprocessedKeys?.[this.table.tableName]?.Keys ?? [];
+    }
+    return items;
+  }
+
+  /**
+   * Creates new tenants whole, several in one `TransactWriteItems`: each tenant item (at its final status,
+   * with its seat and admin counts and its pools), its members adopted (membership, reverse item, the user's
+   * active tenant when the user has none), its bindings, and the audit items a one-by-one creation records
+   * (`tenant-created`, `member-assigned`, `status-changed`, `binding-added`), in that order. Every item is
+   * written only where none exists, so the transaction writes all of it or nothing.
+   *
+   * The API's limits are checked before sending (`InvalidInputError`): at most 100 actions and no two on the
+   * same item (docs/operations.md "Import"); a tenant whose members exceed its tier's seats is a
+   * `SeatLimitError`. Returns `undefined` when written, or the ids of the tenants whose items already existed
+   * (then nothing was written).
+   */
+  async createTenants(tenants: readonly CompleteTenant[]): Promise<string[] | undefined> {
+    const owners: string[] = [];
+    const actions: TransactWriteItem[] = [];
+    for (const complete of tenants) {
+      const built = this.#completeTenant(complete);
+      actions.push(...built.actions);
+      owners.push(...built.actions.map(() => built.tenantId));
+    }
+    assertTransactionLimits(actions);
+    const reasons = await this.table.transact('importTenants', actions);
+    if (reasons === undefined) return undefined;
+    return [...new Set(owners.filter((_, index) => reasons[index]))];
+  }
+
+  /** The actions creating one tenant whole (`createTenants`); as many as `completeTenantActions` counts. */
+  #completeTenant(complete: CompleteTenant): { tenantId: string; actions: TransactWriteItem[] } {
+    const valid = validateNewTenant(complete.tenant, this.tiers);
+    const tenantId = valid.tenantId;
+    const members = complete.members.map((member) =>
+      validateMembership({ tenantId, sub: member.sub, role: member.role, source: 'adopt' }),
+    );
+    const seatLimit = this.tiers.get(valid.tier).seatLimit;
+    if (members.length > seatLimit) throw new SeatLimitError(tenantId, seatLimit, valid.tier);
+    const now = this.table.now().toISOString();
+    const pools = complete.bindings.flatMap((binding) => (binding.kind === 'pool' ? [binding.userPoolId] : []));
+    const table = this.table.tableName;
+    let sequence = 0;
+    const audit = (entry: AuditEntry) => this.audit.put(entry, sequence++);
+    const actions: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...tenantItem({ ...valid, seats: members.length, createdAt: now, updatedAt: now }),
+            admins: N(members.filter((member) => member.role === this.adminRole).length),
+            ...(pools.length === 0 ? {} : { siloPools: { SS: [...new Set(pools)] } }),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      // As a one-by-one import records it: created active, members added, then the seed's status.
+      audit(
+        this.audit.entry(tenantId, 'tenant-created', 'operator-request', {
+          detail: { tier: valid.tier, status: 'active', name: valid.name },
+        }),
+      ),
+    ];
+    for (const member of members) {
+      const membership: Membership = { ...member, status: 'active', joinedAt: now };
+      actions.push(
+        ...this.putMembership(membership),
+        audit(
+          this.audit.entry(tenantId, 'member-assigned', membershipReason('adopt'), {
+            sub: member.sub,
+            detail: { role: member.role, source: 'adopt', tier: valid.tier },
+          }),
+        ),
+        this.claimActiveTenant(membership, undefined),
+      );
+    }
+    if (valid.status !== 'active') {
+      actions.push(
+        audit(
+          this.audit.entry(tenantId, 'status-changed', 'operator-request', {
+            detail: { from: 'active', to: valid.status },
+          }),
+        ),
+      );
+    }
+    for (const binding of complete.bindings) {
+      const key = bindingKey(binding);
+      actions.push(
+        {
+          Put: {
+            TableName: table,
+            Item: { ...itemKey(keys.binding(key)), tenantId: S(tenantId), boundAt: S(now) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { Put: { TableName: table, Item: itemKey(keys.tenantBinding(tenantId, key)) } },
+        audit(
+          this.audit.entry(tenantId, 'binding-added', 'operator-request', {
+            detail: { binding: describeBinding(binding) },
+          }),
+        ),
+      );
+    }
+    return { tenantId, actions };
   }
 
   /** Removes a binding held by `tenantId`; `BindingNotFoundError` when that tenant does not hold it. */
@@ -490,6 +655,68 @@ export class TenantAdmin extends MembershipRegistry {
       return items;
     });
   }
+}
+
+/**
+ * The most actions one `TransactWriteItems` may hold, and keys one `BatchGetItem` may ask for (DynamoDB API
+ * reference, TransactWriteItems and BatchGetItem; docs/operations.md "Import").
+ */
+export const TRANSACTION_ACTION_LIMIT = 100;
+export const BATCH_GET_KEY_LIMIT = 100;
+
+/** A new tenant written whole by `createTenants`: the tenant, the users it adopts, its bindings. */
+export interface CompleteTenant {
+  readonly tenant: NewTenant & { readonly tenantId: string };
+  readonly members: readonly { readonly sub: string; readonly role: string }[];
+  readonly bindings: readonly Binding[];
+}
+
+/** How many transaction actions `createTenants` writes for `tenant` (grouping tenants within the limit). */
+export function completeTenantActions(tenant: CompleteTenant): number {
+  const status = tenant.tenant.status ?? 'active';
+  return 2 + 4 * tenant.members.length + (status === 'active' ? 0 : 1) + 3 * tenant.bindings.length;
+}
+
+/**
+ * Refuses what `TransactWriteItems` refuses before sending it: more than 100 actions, or two actions on the
+ * same item (the API cancels such a transaction with a `ValidationException`).
+ */
+function assertTransactionLimits(actions: readonly TransactWriteItem[]): void {
+  if (actions.length > TRANSACTION_ACTION_LIMIT) {
+    throw new InvalidInputError(
+      `a transaction holds at most ${TRANSACTION_ACTION_LIMIT} actions, not ${actions.length}`,
+      'transaction',
+    );
+  }
+  const seen = new Set<string>();
+  for (const action of actions) {
+    const key = action.Put?.Item ?? action.Update?.Key ?? action.Delete?.Key ?? action.ConditionCheck?.Key ?? {};
+    const id = `${key.pk?.S}\n${key.sk?.S}`;
+    if (seen.has(id))
+      throw new InvalidInputError(`a transaction may not hold two actions on ${key.pk?.S}`, 'transaction');
+    seen.add(id);
+  }
+}
+
+/** Waits before asking DynamoDB again for unprocessed keys: exponential, jittered. */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20 * 2 ** Math.min(attempt, 4)));
+
+/** What `lookup` reads. */
+export interface LookupRequest {
+  readonly tenantIds: readonly string[];
+  readonly memberships: readonly { readonly tenantId: string; readonly sub: string }[];
+  readonly bindings: readonly Binding[];
+}
+
+/** What `lookup` found. */
+export interface RegistryLookup {
+  /** The tenant, when it exists. */
+  tenant(tenantId: string): Tenant | undefined;
+  /** Whether the user holds a membership of the tenant (any status). */
+  isMember(tenantId: string, sub: string): boolean;
+  /** The tenant holding the binding, when one does. */
+  holder(binding: Binding): string | undefined;
 }
 
 // The subject an invitation reserves its seat under (`invitationPlaceholder` in shared/operations/invitation.ts).
