@@ -213,20 +213,38 @@ export async function importSeed(
   const units = writeUnits(seed, states);
   const turns = unitTurns(units);
   const transactions = concurrencyLimit(options.transactions ?? DEFAULT_IMPORT_TRANSACTIONS);
+  // The first failure: units still queued (behind the transaction limit) write nothing after it.
+  let failure: { error: unknown } | undefined;
+  const unlessFailed = () => {
+    if (failure !== undefined) throw failure.error;
+  };
+  const failed = (error: unknown): never => {
+    failure ??= { error };
+    throw error;
+  };
   await mapLimited(units, concurrency, (unit, index) =>
     turns.run(index, async () => {
-      if (unit.grouped) {
-        const conflicts = await transactions(() => registry.createTenants(unit.tenants.map((t) => completeOf(t))));
-        if (conflicts === undefined) {
-          for (const t of unit.tenants) outcomes[t] = 'created';
+      try {
+        if (unit.grouped) {
+          // Recorded before the slot passes on, so the transaction queued next sees it.
+          const conflicts = await transactions(() => {
+            unlessFailed();
+            return registry.createTenants(unit.tenants.map((t) => completeOf(t))).catch(failed);
+          });
+          if (conflicts === undefined) {
+            for (const t of unit.tenants) outcomes[t] = 'created';
+          } else {
+            // Something changed since the check (nothing of the group was written): each tenant on its own.
+            const alone = await Promise.allSettled(unit.tenants.map((t) => writeAlone(t)));
+            const refused = alone.find((result) => result.status === 'rejected');
+            if (refused !== undefined) throw refused.reason;
+          }
         } else {
-          // Something changed since the check (nothing of the group was written): each tenant on its own.
-          const alone = await Promise.allSettled(unit.tenants.map((t) => writeAlone(t)));
-          const failure = alone.find((result) => result.status === 'rejected');
-          if (failure !== undefined) throw failure.reason;
+          unlessFailed();
+          for (const t of unit.tenants) outcomes[t] = await writeStepByStep(t, states[t] as TenantState);
         }
-      } else {
-        for (const t of unit.tenants) outcomes[t] = await writeStepByStep(t, states[t] as TenantState);
+      } catch (error) {
+        failed(error);
       }
       for (const _ of unit.tenants) written();
     }),
