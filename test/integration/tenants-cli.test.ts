@@ -174,8 +174,8 @@ describe('tenants CLI against DynamoDB Local', () => {
     const file = seedFile(JSON.stringify({ tenants }));
 
     // Act
-    const first = await cli('import', file, '--concurrency', '4');
-    const second = await cli('import', file, '--concurrency', '4');
+    const first = await cli('import', file, '--concurrency', '4', '--transactions', '2');
+    const second = await cli('import', file, '--concurrency', '4', '--transactions', '2');
 
     // Assess
     expect(first.out).toEqual(['imported 12 tenant(s): 12 created, 0 updated, 12 binding(s), 12 new member(s)']);
@@ -277,6 +277,16 @@ describe('tenants CLI against DynamoDB Local', () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.err).toEqual(['error: --concurrency must be a whole number from 1 to 256']);
+    expect(await registry.listTenants()).toEqual([]);
+  });
+
+  it.each(['0', '65', 'all'])('refuses --transactions %s before opening anything', async (value) => {
+    // Act
+    const result = await cli('import', SEED, '--transactions', value);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.err).toEqual(['error: --transactions must be a whole number from 1 to 64']);
     expect(await registry.listTenants()).toEqual([]);
   });
 
