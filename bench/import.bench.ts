@@ -1,14 +1,15 @@
 /**
  * `tenants import` against the sequential import users had before (`bench/sequential-import.ts`: one tenant at
  * a time, each of its ~8 registry calls awaited one by one), on DynamoDB Local in the same run, each import
- * into its own fresh table (target: today's import at the default concurrency ≥ 5× faster). The seed has
- * 10,000 tenants, each with a domain binding and one member (`--quick`: 300): every tenant is checked
+ * into its own fresh table, dropped after it (target: today's import at the default concurrency ≥ 5× faster).
+ * The seed has 10,000 tenants, each with a domain binding and one member (`--quick`: 300): every tenant is checked
  * (binding, member, tenant) and written (tenant, member, binding), as a real import. Today's import at
  * concurrency 1 is printed too: grouped reads and writes speed it up as well, so it is not the baseline.
  * A warm-up import (200 tenants, its own table) runs first: a fresh DynamoDB Local JVM is several times slower
  * than a warm one, which would fall on whichever import ran first.
  */
 import { loadavg } from 'node:os';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { createRegistryTable, localDynamoDBClient, startDynamoDBLocal } from '../local/dynamodb-local';
 import { DEFAULT_IMPORT_CONCURRENCY, importSeed, parseSeed } from '../shared/operations/tenant-seed';
 import { TenantAdmin } from '../shared/registry/tenant-admin';
@@ -48,6 +49,8 @@ export default async function run(): Promise<void> {
       const created = await run(registry);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (created !== count) throw new Error(`${label}: created ${created} of ${count}`);
+      // Dropped, so every import runs against a DynamoDB Local holding the same data (none).
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
       console.log(
         `${label.padEnd(40)} ${ms.toFixed(0).padStart(8)} ms  ${(ms / count).toFixed(2).padStart(7)} ms/tenant`,
       );

@@ -157,7 +157,7 @@ export interface ImportOptions {
   readonly concurrency?: number | undefined;
   /**
    * Grouped transactions (up to 100 actions each) in flight at once (default 1): DynamoDB Local slows down
-   * with more, and one already writes about what a new on-demand table takes (docs/operations.md "Import").
+   * with more; on AWS, as many as the table's write capacity allows (docs/operations.md "Import").
    */
   readonly transactions?: number | undefined;
   /** Called after each tenant of a phase (`check`, then `write`) with how many of the seed are done. */

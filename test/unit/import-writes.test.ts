@@ -150,15 +150,13 @@ describe('createTenants writes new tenants whole, within the limits of TransactW
   it('names the tenants whose items already existed when DynamoDB cancels the transaction', async () => {
     // Prepare: the second tenant's binding item (its 7th action, the 16th of the transaction) exists
     const codes = Array.from({ length: 18 }, (_, i) => (i === 15 ? 'ConditionalCheckFailed' : 'None'));
-    dynamo
-      .on(TransactWriteItemsCommand)
-      .rejects(
-        new TransactionCanceledException({
-          message: 'cancelled',
-          $metadata: {},
-          CancellationReasons: codes.map((Code) => ({ Code })),
-        }),
-      );
+    dynamo.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: codes.map((Code) => ({ Code })),
+      }),
+    );
     const withDomain = (id: string) => tenant(id, 1, { bindings: [makeBinding('domain', `${id}.example`)] });
 
     // Act
