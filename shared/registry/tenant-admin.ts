@@ -681,7 +681,7 @@ export function completeTenantActions(tenant: CompleteTenant): number {
  * Refuses what `TransactWriteItems` refuses before sending it: more than 100 actions, or two actions on the
  * same item (the API cancels such a transaction with a `ValidationException`).
  */
-function assertTransactionLimits(actions: readonly TransactWriteItem[]): void {
+export function assertTransactionLimits(actions: readonly TransactWriteItem[]): void {
   if (actions.length > TRANSACTION_ACTION_LIMIT) {
     throw new InvalidInputError(
       `a transaction holds at most ${TRANSACTION_ACTION_LIMIT} actions, not ${actions.length}`,

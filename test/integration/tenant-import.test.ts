@@ -141,13 +141,13 @@ describe('tenants import: new tenants written whole, in few round trips', () => 
     expect(await auditActions(registry, 'bulk-7')).toEqual(['binding-added', 'member-assigned', 'tenant-created']);
   });
 
-  it('writes a tenant too large for one transaction step by step, and reads its keys in several batches', async () => {
+  it('writes a tenant too large for one transaction step by step, status last, and reads its keys in several batches', async () => {
     // Prepare: 120 members (482 actions, 121 keys) in a tier with room for them
     const members = Array.from({ length: 120 }, (_, i) => ({ sub: `big-user-${i}` }));
     const seed = parseSeed(
       JSON.stringify({
         tenants: [
-          { tenantId: 'big', name: 'Big', tier: 'standard', members: members.slice(0, 100) },
+          { tenantId: 'big', name: 'Big', tier: 'standard', status: 'suspended', members: members.slice(0, 100) },
           { tenantId: 'big-two', name: 'Big 2', tier: 'enterprise', members },
         ],
       }),
@@ -164,6 +164,9 @@ describe('tenants import: new tenants written whole, in few round trips', () => 
     expect(Math.max(...limits.transactions)).toBeLessThanOrEqual(100);
     expect(await registry.requireTenant('big-two')).toMatchObject({ seats: 120 });
     expect(await registry.listMembers('big')).toHaveLength(100);
+    // Its members joined while it was active; then it took the seed's status.
+    expect(await registry.requireTenant('big')).toMatchObject({ status: 'suspended', seats: 100 });
+    expect((await auditActions(registry, 'big'))[0]).toBe('status-changed');
   });
 
   it('asks again for the keys a BatchGetItem leaves unprocessed', async () => {

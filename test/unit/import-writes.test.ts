@@ -9,8 +9,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { concurrencyLimit } from '../../shared/operations/concurrency-limit';
+import { importSeed, parseSeed } from '../../shared/operations/tenant-seed';
 import { makeBinding } from '../../shared/registry/binding';
-import { type CompleteTenant, completeTenantActions, TenantAdmin } from '../../shared/registry/tenant-admin';
+import {
+  assertTransactionLimits,
+  type CompleteTenant,
+  completeTenantActions,
+  TenantAdmin,
+} from '../../shared/registry/tenant-admin';
 import { DEFAULT_TIERS } from '../../shared/registry/tiers';
 import { InvalidInputError, RegistryUnavailableError, SeatLimitError } from '../../shared/runtime/errors';
 
@@ -164,6 +170,75 @@ describe('createTenants writes new tenants whole, within the limits of TransactW
 
     // Assess
     expect(conflicts).toEqual(['second']);
+  });
+});
+
+describe('assertTransactionLimits refuses what TransactWriteItems refuses', () => {
+  const key = (pk: string, sk = 'X') => ({ pk: { S: pk }, sk: { S: sk } });
+  const kinds = {
+    put: (pk: string) => ({ Put: { TableName: TABLE, Item: key(pk) } }),
+    update: (pk: string) => ({ Update: { TableName: TABLE, Key: key(pk), UpdateExpression: 'SET a = :a' } }),
+    delete: (pk: string) => ({ Delete: { TableName: TABLE, Key: key(pk) } }),
+    check: (pk: string) => ({ ConditionCheck: { TableName: TABLE, Key: key(pk), ConditionExpression: 'a = :a' } }),
+  };
+
+  it('accepts up to 100 actions on distinct items and refuses two actions of any kind on one item', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...Object.values(kinds)), fc.integer({ min: 0, max: 150 })), {
+          maxLength: 100,
+        }),
+        (actions) => {
+          // Prepare
+          const built = actions.map(([make, item]) => make(`ITEM#${item}`));
+          const distinct = new Set(actions.map(([, item]) => item)).size === actions.length;
+
+          // Act
+          const check = () => assertTransactionLimits(built);
+
+          // Assess
+          if (distinct) expect(check).not.toThrow();
+          else expect(check).toThrow(/two actions on ITEM#/);
+        },
+      ),
+    );
+  });
+
+  it('refuses 101 actions', () => {
+    // Act & Assess
+    expect(() => assertTransactionLimits(Array.from({ length: 101 }, (_, i) => kinds.put(`ITEM#${i}`)))).toThrow(
+      'at most 100 actions, not 101',
+    );
+  });
+
+  it('counts the actions of a tenant without a status as an active one', () => {
+    // Act & Assess
+    expect(completeTenantActions(tenant('plain', 1))).toBe(6);
+  });
+});
+
+describe('importSeed gives up on a tenant that keeps conflicting', () => {
+  it('reports the registry unavailable after checking and trying again a bounded number of times', async () => {
+    // Prepare: the tenant never appears to exist, yet every transaction creating it is cancelled
+    dynamo.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+    dynamo.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    );
+    const seed = parseSeed(
+      JSON.stringify({ tenants: [{ tenantId: 'phantom', name: 'P', tier: 'free' }] }),
+      DEFAULT_TIERS,
+    );
+
+    // Act
+    const failure = await importSeed(registry(), seed).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(RegistryUnavailableError);
+    expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(10);
   });
 });
 
