@@ -26,6 +26,22 @@ function refusal(attempt: Promise<unknown>): Promise<string | undefined> {
   );
 }
 
+/**
+ * A statement's rows and count, or none when PostgreSQL refuses it as a data exception (SQLSTATE class 22, such as
+ * 22025 for a LIKE pattern that ends in the escape character): a refused statement shows and changes nothing.
+ */
+async function rowsOrRefused<R extends pg.QueryResultRow>(
+  attempt: Promise<pg.QueryResult<R>>,
+): Promise<{ rows: R[]; rowCount: number }> {
+  try {
+    const { rows, rowCount } = await attempt;
+    return { rows, rowCount: rowCount ?? 0 };
+  } catch (error) {
+    if (String((error as { code?: unknown }).code).startsWith('22')) return { rows: [], rowCount: 0 };
+    throw error;
+  }
+}
+
 async function tenantsOfAllRows(admin: pg.Client): Promise<Record<string, number>> {
   const { rows } = await admin.query<{ tenant_id: string; n: string }>(
     'SELECT tenant_id, count(*) AS n FROM tenancy.documents GROUP BY tenant_id ORDER BY tenant_id',
@@ -166,7 +182,8 @@ describe('tenant isolation in PostgreSQL: one database role per tenant, row leve
   it('never shows or changes another tenant’s rows for generated predicates naming tenants (property)', async () => {
     // Prepare
     const names = fc.oneof(
-      fc.constantFrom('acme', 'globex', 'acme-corp', 'ACME', 'acme%', '%', '_%', "acme' OR '1'='1"),
+      // A trailing backslash (LIKE's escape character) is a pattern PostgreSQL refuses: always among the cases.
+      fc.constantFrom('acme', 'globex', 'acme-corp', 'ACME', 'acme%', '%', '_%', "acme' OR '1'='1", '\\', 'acme\\'),
       fc.string({ maxLength: 12 }),
     );
     const before = await tenantsOfAllRows(db.admin);
@@ -174,17 +191,23 @@ describe('tenant isolation in PostgreSQL: one database role per tenant, row leve
     // Act & Assess
     await fc.assert(
       fc.asyncProperty(names, names, async (name, pattern) => {
-        const seen = await acme.query<{ tenant_id: string }>(
-          'SELECT tenant_id FROM tenancy.documents WHERE tenant_id = $1 OR tenant_id LIKE $2 OR tenant_id <> $1',
-          [name, pattern],
+        const seen = await rowsOrRefused(
+          acme.query<{ tenant_id: string }>(
+            'SELECT tenant_id FROM tenancy.documents WHERE tenant_id = $1 OR tenant_id LIKE $2 OR tenant_id <> $1',
+            [name, pattern],
+          ),
         );
-        const changed = await acme.query<{ tenant_id: string }>(
-          `UPDATE tenancy.documents SET title = title WHERE tenant_id = $1 OR tenant_id LIKE $2 RETURNING tenant_id`,
-          [name, pattern],
+        const changed = await rowsOrRefused(
+          acme.query<{ tenant_id: string }>(
+            `UPDATE tenancy.documents SET title = title WHERE tenant_id = $1 OR tenant_id LIKE $2 RETURNING tenant_id`,
+            [name, pattern],
+          ),
         );
-        const removed = await acme.query(
-          `DELETE FROM tenancy.documents WHERE (tenant_id = $1 OR tenant_id LIKE $2) AND tenant_id <> 'acme'`,
-          [name, pattern],
+        const removed = await rowsOrRefused(
+          acme.query(
+            `DELETE FROM tenancy.documents WHERE (tenant_id = $1 OR tenant_id LIKE $2) AND tenant_id <> 'acme'`,
+            [name, pattern],
+          ),
         );
         return (
           seen.rows.every((row) => row.tenant_id === 'acme') &&
@@ -192,7 +215,8 @@ describe('tenant isolation in PostgreSQL: one database role per tenant, row leve
           removed.rowCount === 0
         );
       }),
-      { numRuns: 40 },
+      // The first run is a pattern PostgreSQL refuses (found by a generated run: `["", "\\"]`).
+      { numRuns: 40, examples: [['', '\\']] },
     );
     expect(await tenantsOfAllRows(db.admin)).toEqual(before);
   });
