@@ -14,7 +14,7 @@
  *   so the chain stops at `fromEnv` and those modules never load; left out of the bundle they cost nothing
  *   (~110 KB and ~15 ms of parsing per SDK client here). Outside Lambda they resolve from node_modules.
  */
-const { copyFileSync } = require('node:fs');
+const { copyFileSync, readFileSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 
 /**
@@ -41,6 +41,95 @@ const cedarWasmBesideCode = {
     });
   },
 };
+
+/**
+ * Everything a function loads at cold start in one chunk. With `splitting`, esbuild puts each module in a chunk
+ * per set of entry points that reach it, and every `import()` target is an entry point: the modules a function's
+ * entry shares with different subsets of its on-demand targets (the SDK core, the suite's errors…) split into
+ * many small chunks, and Node's ESM loader costs about 1 ms per file at cold start (the documents function
+ * loaded 22 files at init; docs/benchmarks.md "Cold start"). So each on-demand target is reached through a small
+ * wrapper module that re-exports it and also imports what the entry file imports: every module the entry loads
+ * is then reached by every entry point alike and lands in one chunk, beside the entry's own file, while what only
+ * on-demand code needs stays out of the cold start. The wrapper's imports cost nothing at run time: on-demand
+ * code loads after the entry's imports have run, and ES modules evaluate once. The wrapper imports the entry's
+ * imports, not the entry: an entry awaiting an `import()` at top level (functions/documents.ts) would otherwise
+ * wait on itself. Only single-entry builds (serverless-esbuild builds each function alone) are changed: with
+ * several entries the chunk would hold all of them. test/integration/bundles.test.ts checks every function.
+ */
+const LAZY_WRAPPER = 'init-in-one-chunk';
+const WRAPPER_SUFFIX = `?${LAZY_WRAPPER}`;
+const SKIP = Symbol(LAZY_WRAPPER);
+const initInOneChunk = {
+  name: LAZY_WRAPPER,
+  setup(build) {
+    const entries = build.initialOptions.entryPoints;
+    if (!Array.isArray(entries) || entries.length !== 1 || typeof entries[0] !== 'string') return;
+    const entry = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), entries[0]);
+    let entryImports = '';
+    build.onStart(async () => {
+      entryImports = await importsOf(build.esbuild, entry);
+    });
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === SKIP) return undefined;
+      const target = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: SKIP,
+      });
+      if (target.errors.length > 0 || target.external || target.namespace !== 'file') return undefined;
+      return { path: target.path, suffix: WRAPPER_SUFFIX };
+    });
+    build.onLoad({ filter: /.*/ }, (args) => {
+      if (args.suffix !== WRAPPER_SUFFIX) return undefined;
+      const target = JSON.stringify(args.path);
+      return {
+        // `default` is re-exported by name (`export *` leaves it out); undefined where the target has none.
+        contents: `import * as __initChunkTarget from ${target};\nexport * from ${target};\nexport default __initChunkTarget.default;\n${entryImports}`,
+        loader: 'js',
+        // The entry's imports are written as in the entry file; the target's path is absolute.
+        resolveDir: dirname(entry),
+      };
+    });
+  },
+};
+
+/**
+ * The entry file's import declarations, types removed, and an export of every binding they make: a module with
+ * this text imports what the entry imports and uses it as the entry does (a bare `import 'pkg'` of a package
+ * marked `sideEffects: false` would be dropped), under names no module exports (`__initChunk<n>`).
+ */
+async function importsOf(esbuild, file) {
+  const loader = file.endsWith('.ts') || file.endsWith('.mts') ? 'ts' : 'js';
+  const { code } = await esbuild.transform(readFileSync(file, 'utf8'), { loader, format: 'esm', target: 'esnext' });
+  const lines = [];
+  const bindings = [];
+  // esbuild prints each import declaration on one line: `import d, { a, b as c } from "x";`, `import * as n from
+  // "y";` or `import "z";`.
+  for (const line of code.split('\n')) {
+    const declaration = /^import\s+(.*?)\s*from\s*("(?:[^"\\]|\\.)*");$/.exec(line);
+    if (declaration === null) {
+      if (/^import\s*"/.test(line)) lines.push(line);
+      continue;
+    }
+    lines.push(line);
+    const [, clause] = declaration;
+    const named = /\{([^}]*)\}/.exec(clause);
+    for (const specifier of named?.[1].split(',') ?? []) {
+      const local = specifier
+        .trim()
+        .split(/\s+as\s+/)
+        .at(-1);
+      if (local) bindings.push(local);
+    }
+    for (const part of clause.replace(/\{[^}]*\}/, '').split(',')) {
+      const local = part.trim().replace(/^\*\s*as\s+/, '');
+      if (local) bindings.push(local);
+    }
+  }
+  const exported = bindings.map((local, index) => `${local} as __initChunk${index}`).join(', ');
+  return `${lines.join('\n')}\n${bindings.length > 0 ? `export { ${exported} };\n` : ''}`;
+}
 
 const options = {
   format: 'esm',
@@ -79,7 +168,7 @@ const esbuildOptions = () => ({
   ...options,
   external: [...options.external],
   banner: { ...options.banner },
-  plugins: [cedarWasmBesideCode],
+  plugins: [cedarWasmBesideCode, initInOneChunk],
 });
 
 /**
@@ -106,7 +195,7 @@ const chunksPerFunction = {
 
 module.exports = () => ({
   ...esbuildOptions(),
-  plugins: [chunksPerFunction, cedarWasmBesideCode],
+  plugins: [chunksPerFunction, cedarWasmBesideCode, initInOneChunk],
   exclude: [],
   outputFileExtension: '.mjs',
   // serverless-esbuild deletes its work folder after packaging; concurrent runs (the local stack and a package,

@@ -151,6 +151,8 @@ interface Row {
   readonly name: string;
   readonly file: string;
   readonly bytes: number;
+  /** The files a cold start loads: the entry file and its static chunks. */
+  readonly files: number;
   readonly bySource: ReadonlyMap<string, number>;
   readonly env: Record<string, string>;
   /** The row this one is divided by in `× reference`. */
@@ -162,9 +164,15 @@ export default async function run(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'cold-start-'));
   try {
     const rows: Row[] = [];
-    const add = async (entry: string, row: Omit<Row, 'file' | 'bytes' | 'bySource'>, plugins?: Plugin[]) => {
+    const add = async (entry: string, row: Omit<Row, 'file' | 'bytes' | 'files' | 'bySource'>, plugins?: Plugin[]) => {
       const bundle = await buildFunctionBundle(entry, out, { plugins, folder: row.name.replace(/\W+/g, '-') });
-      rows.push({ ...row, file: bundle.file, bytes: bundle.bytes, bySource: bundle.bytesBySource });
+      rows.push({
+        ...row,
+        file: bundle.file,
+        bytes: bundle.bytes,
+        files: bundle.initFiles.length,
+        bySource: bundle.bytesBySource,
+      });
       return bundle;
     };
     const empty = join(out, 'empty.ts');
@@ -211,7 +219,7 @@ export default async function run(): Promise<void> {
       `\n## Cold start: module init in a fresh Node ${process.version} process (median of ${RUNS}, interleaved)`,
     );
     console.log(
-      `${'bundle'.padEnd(34)} ${'init ms'.padStart(8)} ${'× reference'.padStart(12)} ${'CPU ms'.padStart(8)} ${'CPU × ref'.padStart(10)} ${'over empty'.padStart(11)} ${'size KB'.padStart(8)}`,
+      `${'bundle'.padEnd(34)} ${'init ms'.padStart(8)} ${'× reference'.padStart(12)} ${'CPU ms'.padStart(8)} ${'CPU × ref'.padStart(10)} ${'over empty'.padStart(11)} ${'init KB'.padStart(8)}`,
     );
     for (const row of rows) {
       const init = ms(row.name);
@@ -270,13 +278,18 @@ async function commandsIn(
 
 /** Bytes of each bundle by source (esbuild's metafile), the largest first: what a cold start has to load. */
 function printBytesBySource(rows: readonly Row[]): void {
-  console.log('\n## Bytes per function (esbuild metafile, bytes in the entry file by source; KB)');
+  console.log(
+    '\n## Bytes per function (esbuild metafile: what a cold start loads, the entry file and its static chunks, by source; KB)',
+  );
   for (const row of rows) {
     const parts = [...row.bySource.entries()]
       .sort((a, b) => b[1] - a[1])
       .filter(([, bytes]) => bytes >= 1024)
       .map(([source, bytes]) => `${source} ${(bytes / 1024).toFixed(0)}`);
-    console.log(`${row.name.padEnd(34)} ${(row.bytes / 1024).toFixed(0).padStart(5)}  ${parts.join(', ')}`);
+    const files = `${row.files} file${row.files === 1 ? '' : 's'}`;
+    console.log(
+      `${row.name.padEnd(34)} ${(row.bytes / 1024).toFixed(0).padStart(5)} ${files.padStart(8)}  ${parts.join(', ')}`,
+    );
   }
 }
 

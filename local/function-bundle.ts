@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -27,14 +27,16 @@ export interface FunctionBundle {
   readonly name: string;
   /** The `.mjs` file Lambda loads. */
   readonly file: string;
-  /** Bytes of the entry file. */
+  /** Bytes of what a cold start loads: the entry file and the chunks it imports statically (`initFiles`). */
   readonly bytes: number;
   /** Bytes of all JavaScript it may load: the entry file and its on-demand chunks. */
   readonly totalBytes: number;
   /** The JavaScript files (entry and chunks). */
   readonly jsFiles: readonly string[];
+  /** The files a cold start loads, from esbuild's metafile: the entry file and the chunks it imports statically. */
+  readonly initFiles: readonly string[];
   /**
-   * Bytes of the entry file by where they come from, from esbuild's metafile (`bytesInOutput` of each input):
+   * Bytes of `initFiles` by where they come from, from esbuild's metafile (`bytesInOutput` of each input):
    * an npm package (`@aws-sdk/client-dynamodb`, `@smithy/*` grouped by package) or `suite` (this repository).
    */
   readonly bytesBySource: ReadonlyMap<string, number>;
@@ -43,6 +45,8 @@ export interface FunctionBundle {
 /** Variations of a build for benchmarks: more esbuild plugins, and the folder under `outdir` (default: the name). */
 export interface BundleVariant {
   readonly plugins?: Plugin[];
+  /** Deployed plugins (esbuild.config.cjs) left out, by name: a control build for a test of what one does. */
+  readonly without?: readonly string[];
   readonly folder?: string;
 }
 
@@ -68,20 +72,39 @@ export async function buildFunctionBundle(
     logLevel: 'error',
     nodePaths: [join(root, 'node_modules')],
     // The deployed plugins (e.g. cedar-wasm beside its chunk) first, then the variant's.
-    plugins: [...(options.plugins ?? []), ...(variant.plugins ?? [])],
+    plugins: [
+      ...(options.plugins ?? []).filter((plugin) => !variant.without?.includes(plugin.name)),
+      ...(variant.plugins ?? []),
+    ],
   });
   const jsFiles = (readdirSync(dir, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.mjs'))
     .map((file) => join(dir, file));
   const file = join(dir, `${name}.mjs`);
   const totalBytes = jsFiles.reduce((sum, js) => sum + statSync(js).size, 0);
-  const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(`${name}.mjs`))?.[1];
-  const bytesBySource = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const source = packageOf(input);
-    bytesBySource.set(source, (bytesBySource.get(source) ?? 0) + bytesInOutput);
+  const outputs = result.metafile.outputs;
+  const entryOutput = Object.keys(outputs).find((path) => path.endsWith(`${name}.mjs`));
+  // The entry's static imports, followed through the chunks: what Node loads before the handler exists.
+  const init = new Set<string>();
+  const pending = entryOutput === undefined ? [] : [entryOutput];
+  for (let output = pending.pop(); output !== undefined; output = pending.pop()) {
+    if (init.has(output)) continue;
+    init.add(output);
+    for (const imported of outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
+    }
   }
-  return { name, file, bytes: statSync(file).size, totalBytes, jsFiles, bytesBySource };
+  const cwd = process.cwd();
+  const initFiles = [...init].map((output) => resolve(cwd, output));
+  const bytesBySource = new Map<string, number>();
+  for (const output of init) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[output]?.inputs ?? {})) {
+      const source = packageOf(input);
+      bytesBySource.set(source, (bytesBySource.get(source) ?? 0) + bytesInOutput);
+    }
+  }
+  const bytes = initFiles.reduce((sum, js) => sum + statSync(js).size, 0);
+  return { name, file, bytes, totalBytes, jsFiles, initFiles, bytesBySource };
 }
 
 /** The npm package an esbuild input path belongs to (`node_modules/@scope/name/…`), else `suite`. */
