@@ -47,14 +47,16 @@ const cedarWasmBesideCode = {
  * per set of entry points that reach it, and every `import()` target is an entry point: the modules a function's
  * entry shares with different subsets of its on-demand targets (the SDK core, the suite's errors…) split into
  * many small chunks, and Node's ESM loader costs about 1 ms per file at cold start (the documents function
- * loaded 22 files at init; docs/benchmarks.md "Cold start"). So each on-demand target is reached through a small
+ * loaded 22 files at init; docs/benchmarks.md). So each on-demand target is reached through a small
  * wrapper module that re-exports it and also imports what the entry file imports: every module the entry loads
  * is then reached by every entry point alike and lands in one chunk, beside the entry's own file, while what only
  * on-demand code needs stays out of the cold start. The wrapper's imports cost nothing at run time: on-demand
  * code loads after the entry's imports have run, and ES modules evaluate once. The wrapper imports the entry's
  * imports, not the entry: an entry awaiting an `import()` at top level (functions/documents.ts) would otherwise
  * wait on itself. Only single-entry builds (serverless-esbuild builds each function alone) are changed: with
- * several entries the chunk would hold all of them. test/integration/bundles.test.ts checks every function.
+ * several entries the chunk would hold all of them. What an on-demand module's namespace shows changes slightly:
+ * it has a `default` (undefined where the module has none) and the `__initChunk<n>` names `importsOf` exports.
+ * test/integration/bundles.test.ts checks every function, the SDK's own on-demand code, and every import form.
  */
 const LAZY_WRAPPER = 'init-in-one-chunk';
 const WRAPPER_SUFFIX = `?${LAZY_WRAPPER}`;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -237,5 +237,138 @@ describe('Lambda bundles, built with the deployed esbuild options', () => {
     expect(bundles.length).toBeGreaterThan(0);
     expect(carrying).toEqual([]);
     expect(existsSync(deciding.file)).toBe(true);
+  });
+});
+
+/** Writes `files` (name → source) into a fresh folder under `out` and returns the folder. */
+function writeControl(out: string, name: string, files: Record<string, string>): string {
+  const dir = join(out, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, source] of Object.entries(files)) writeFileSync(join(dir, file), source);
+  return dir;
+}
+
+// The deployed plugin that joins what a cold start loads into one chunk (esbuild.config.cjs).
+const INIT_IN_ONE_CHUNK = 'init-in-one-chunk';
+
+describe('What a cold start loads: the entry file and one chunk', () => {
+  let out: string;
+  const bundles: FunctionBundle[] = [];
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'tenancy-init-chunk-'));
+    for (const entry of functionEntries()) bundles.push(await buildFunctionBundle(entry, out));
+  });
+
+  afterAll(() => {
+    if (out !== undefined) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('loads every function from its entry file and at most one chunk', () => {
+    // Act
+    const extra = Object.fromEntries(
+      bundles.map((bundle) => [bundle.name, bundle.initFiles.filter((file) => file !== bundle.file).length]),
+    );
+
+    // Assess
+    expect(bundles.length).toBeGreaterThan(0);
+    for (const bundle of bundles) {
+      expect(bundle.initFiles, bundle.name).toContain(bundle.file);
+      expect(extra[bundle.name], bundle.name).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('splits what the documents function loads at cold start into many files without the plugin', async () => {
+    // Act
+    const split = await buildFunctionBundle(join(__dirname, '..', '..', 'functions', 'documents.ts'), out, {
+      folder: 'documents-split',
+      without: [INIT_IN_ONE_CHUNK],
+    });
+
+    // Assess: the check above can fail, and the plugin is what passes it.
+    expect(split.initFiles.length).toBeGreaterThan(2);
+  });
+
+  it('loads at cold start exactly the files the build says it does', async () => {
+    // Prepare
+    const documents = bundles.find((bundle) => bundle.name === 'documents') as FunctionBundle;
+
+    // Act
+    const loaded = await filesLoadedAtColdStart(documents, DOCUMENTS_ENV, out);
+
+    // Assess
+    expect([...loaded].sort()).toEqual([...documents.initFiles].sort());
+  });
+
+  it('joins an entry that imports only a package marked free of side effects, with on-demand code inside it', async () => {
+    // Prepare: the SDK client loads its credential providers with import(); `sideEffects: false` in its package.
+    const dir = writeControl(out, 'sdk-only', {
+      'sdk-only.ts': [
+        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+        "const client = new DynamoDBClient({ region: 'us-east-1' });",
+        'export const handler = async () => client.config.maxAttempts;',
+      ].join('\n'),
+    });
+    const entry = join(dir, 'sdk-only.ts');
+
+    // Act
+    const joined = await buildFunctionBundle(entry, out);
+    const split = await buildFunctionBundle(entry, out, { folder: 'sdk-only-split', without: [INIT_IN_ONE_CHUNK] });
+
+    // Assess
+    expect(split.initFiles.length).toBeGreaterThan(2);
+    expect(joined.initFiles).toHaveLength(2);
+  });
+
+  it('keeps what on-demand modules export and what every form of import binds, and an entry awaiting one at top level starts', async () => {
+    // Prepare: every import form esbuild prints, a type-only import, and on-demand modules sharing code with the
+    // entry (with and without a default export), one of them awaited at top level as functions/documents.ts does.
+    const dir = writeControl(out, 'forms', {
+      'shared.ts': "export const shared = (value: string) => 'shared:' + value;\n",
+      'other.ts': 'export default function other() { return "other"; }\nexport const named = "named";\n',
+      'spaced.ts': 'export const spaced = "spaced";\n',
+      'side-effect.ts': '(globalThis as { sideEffect?: boolean }).sideEffect = true;\n',
+      'types.ts': 'export interface Shape { readonly value: string }\n',
+      'with-default.ts':
+        "import { shared } from './shared';\nexport default shared('default');\nexport const extra = shared('extra');\n",
+      'without-default.ts': "import { shared } from './shared';\nexport const only = shared('only');\n",
+      'forms.ts': [
+        "import other, { named as renamed } from './other';",
+        "import * as spacedModule from './spaced';",
+        "import './side-effect';",
+        "import type { Shape } from './types';",
+        "import { shared } from './shared';",
+        "const awaited = await import('./with-default');",
+        'export const handler = async (): Promise<Shape[]> => {',
+        "  const later = await import('./without-default');",
+        '  return [',
+        '    other(), renamed, spacedModule.spaced, shared("entry"), awaited.default, awaited.extra,',
+        "    later.only, String('default' in later ? later.default : 'absent'),",
+        '    String((globalThis as { sideEffect?: boolean }).sideEffect),',
+        '  ].map((value) => ({ value }));',
+        '};',
+      ].join('\n'),
+    });
+
+    // Act
+    const bundle = await buildFunctionBundle(join(dir, 'forms.ts'), out);
+    const { handler } = (await import(pathToFileURL(bundle.file).href)) as {
+      handler: () => Promise<{ value: string }[]>;
+    };
+    const values = (await handler()).map(({ value }) => value);
+
+    // Assess
+    expect(values).toEqual([
+      'other',
+      'named',
+      'spaced',
+      'shared:entry',
+      'shared:default',
+      'shared:extra',
+      'shared:only',
+      'undefined',
+      'true',
+    ]);
+    expect(bundle.initFiles.length).toBeLessThanOrEqual(2);
   });
 });
