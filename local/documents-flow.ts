@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { localCognitoClient } from './cognito-local';
-import { authenticate, type Check, callApi, checkList, type LifecycleOptions, PASSWORD, signUp } from './lifecycle';
+import { type Check, callApi, type LifecycleOptions, runScene } from './lifecycle';
 import type { LocalStack } from './stack';
 import { evaluateSession, type TemplateResources, tenantDataPolicies } from './tenant-data-policies';
 
@@ -16,16 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * session would need to reach acme's data: they are what keeps tenants apart in AWS.
  */
 export async function runDocumentsFlow(stack: LocalStack, options: LifecycleOptions = {}): Promise<Check[]> {
-  const { checks, check } = checkList(options.onCheck);
-  const cognito = localCognitoClient(stack.cognito.endpoint);
-  const run = options.runId ?? Date.now().toString(36);
-  const { userPoolId, clientId } = stack.cognito;
-  try {
-    const token = async (email: string) => {
-      await signUp(cognito, clientId, userPoolId, email);
-      const result = await authenticate(cognito, clientId, { USERNAME: email, PASSWORD }, 'USER_PASSWORD_AUTH');
-      return result.accessToken ?? '';
-    };
+  return runScene(stack, options, async ({ check, run, accessToken: token }) => {
     const ann = await token(`ann.${run}@acme.example`);
     const gus = await token(`gus.${run}@globex.example`);
 
@@ -46,10 +36,7 @@ export async function runDocumentsFlow(stack: LocalStack, options: LifecycleOpti
     check("documents: globex user on acme's path", 403, crossPath.status);
 
     for (const verdict of await crossTenantVerdicts(id)) check(verdict.step, 'ImplicitlyDenied', verdict.verdict);
-    return checks;
-  } finally {
-    cognito.destroy();
-  }
+  });
 }
 
 /**

@@ -43,12 +43,7 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
   if (stack.tenantCacheSeconds !== 0) {
     throw new Error(`runLifecycle needs a stack started with tenantCacheSeconds: 0 (got ${stack.tenantCacheSeconds})`);
   }
-  const { checks, check } = checkList(options.onCheck);
-  const cognito = localCognitoClient(stack.cognito.endpoint);
-  const run = options.runId ?? Date.now().toString(36);
-  const poolId = stack.cognito.userPoolId;
-  const clientId = stack.cognito.clientId;
-  try {
+  return runScene(stack, options, async ({ check, cognito, run, userPoolId: poolId, clientId }) => {
     // 1. Sign-up into a tenant by e-mail domain (acme holds acme.example).
     const jane = `jane.${run}@acme.example`;
     const janeSub = await signUp(cognito, clientId, poolId, jane);
@@ -120,6 +115,42 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
       // Seen at once by whatever runs next on this stack (the demo's other flows): nothing caches the suspension.
       await stack.registry.setStatus('acme', 'active');
     }
+  });
+}
+
+/** What a scene on the local stack works with (`runScene`). */
+export interface Scene {
+  /** Records a check, comparing as strings, and reports it (`LifecycleOptions.onCheck`). */
+  readonly check: (step: string, expected: unknown, got: unknown) => void;
+  /** A client of the stack's cognito-local, destroyed when the scene ends. */
+  readonly cognito: CognitoIdentityProviderClient;
+  /** The run's suffix for unique user names (`LifecycleOptions.runId`, else the time). */
+  readonly run: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  /** Signs `email` up (confirmed, verified) and in with PASSWORD; the access token. */
+  readonly accessToken: (email: string) => Promise<string>;
+}
+
+/**
+ * Runs a scene of checks against the local stack with its own Cognito client (destroyed after, whatever
+ * happens) and returns its checks: what every flow in local/ starts and ends with.
+ */
+export async function runScene(
+  stack: LocalStack,
+  options: LifecycleOptions,
+  scene: (context: Scene) => Promise<void>,
+): Promise<Check[]> {
+  const { checks, check } = checkList(options.onCheck);
+  const cognito = localCognitoClient(stack.cognito.endpoint);
+  const { userPoolId, clientId } = stack.cognito;
+  const accessToken = async (email: string) => {
+    await signUp(cognito, clientId, userPoolId, email);
+    const result = await authenticate(cognito, clientId, { USERNAME: email, PASSWORD }, 'USER_PASSWORD_AUTH');
+    return result.accessToken ?? '';
+  };
+  try {
+    await scene({ check, cognito, run: options.runId ?? Date.now().toString(36), userPoolId, clientId, accessToken });
     return checks;
   } finally {
     cognito.destroy();
@@ -127,7 +158,7 @@ export async function runLifecycle(stack: LocalStack, options: LifecycleOptions 
 }
 
 /** The checks of a run and the function that records one (comparing as strings) and reports it. */
-export function checkList(onCheck?: (check: Check) => void) {
+function checkList(onCheck?: (check: Check) => void) {
   const checks: Check[] = [];
   const check = (step: string, expected: unknown, got: unknown) => {
     const result = { step, expected: String(expected), got: String(got), ok: String(expected) === String(got) };

@@ -1,5 +1,4 @@
-import { localCognitoClient } from './cognito-local';
-import { authenticate, type Check, callApi, checkList, decodeClaims, PASSWORD, signUp } from './lifecycle';
+import { authenticate, type Check, callApi, decodeClaims, PASSWORD, runScene, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
 
 /**
@@ -13,11 +12,7 @@ export async function runMembershipsFlow(
   stack: LocalStack,
   options: { onCheck?: (check: Check) => void; runId?: string } = {},
 ): Promise<Check[]> {
-  const { checks, check } = checkList(options.onCheck);
-  const cognito = localCognitoClient(stack.cognito.endpoint);
-  const run = options.runId ?? Date.now().toString(36);
-  const { userPoolId, clientId } = stack.cognito;
-  try {
+  return runScene(stack, options, async ({ check, cognito, run, userPoolId, clientId }) => {
     // Two users placed by their e-mail domain; the operator makes each the admin of their tenant.
     const miaEmail = `mia.${run}@acme.example`;
     const mia = await signUp(cognito, clientId, userPoolId, miaEmail);
@@ -97,10 +92,7 @@ export async function runMembershipsFlow(
         .reverse()
         .join(','),
     );
-    return checks;
-  } finally {
-    cognito.destroy();
-  }
+  });
 }
 
 function summary(claims: Record<string, unknown>, error?: string): string {

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { localTenantPassword } from '../shared/postgres/local-password';
-import { localCognitoClient } from './cognito-local';
-import { authenticate, type Check, callApi, checkList, type LifecycleOptions, PASSWORD, signUp } from './lifecycle';
+import { type Check, callApi, type LifecycleOptions, runScene } from './lifecycle';
 import { LocalStackError } from './local-stack-error';
 import type { LocalStack, LocalStackPostgres } from './stack';
 
@@ -18,16 +17,7 @@ export async function runPostgresDocumentsFlow(stack: LocalStack, options: Lifec
   if (database === undefined) {
     throw new LocalStackError('the PostgreSQL documents scene needs a local stack started with `postgres: true`');
   }
-  const { checks, check } = checkList(options.onCheck);
-  const cognito = localCognitoClient(stack.cognito.endpoint);
-  const run = options.runId ?? Date.now().toString(36);
-  const { userPoolId, clientId } = stack.cognito;
-  try {
-    const token = async (email: string) => {
-      await signUp(cognito, clientId, userPoolId, email);
-      const result = await authenticate(cognito, clientId, { USERNAME: email, PASSWORD }, 'USER_PASSWORD_AUTH');
-      return result.accessToken ?? '';
-    };
+  return runScene(stack, options, async ({ check, run, accessToken: token }) => {
     const ann = await token(`pg-ann.${run}@acme.example`);
     const gus = await token(`pg-gus.${run}@globex.example`);
 
@@ -60,10 +50,7 @@ export async function runPostgresDocumentsFlow(stack: LocalStack, options: Lifec
     for (const verdict of await rowLevelSecurityChecks(database, acmeDocument.id, globexDocument.id)) {
       check(verdict.step, verdict.expected, verdict.got);
     }
-    return checks;
-  } finally {
-    cognito.destroy();
-  }
+  });
 }
 
 /** What a direct SQL check found: the step, what row level security promises, what the server answered. */

@@ -1,5 +1,4 @@
-import { localCognitoClient } from './cognito-local';
-import { authenticate, type Check, callApi, checkList, decodeClaims, PASSWORD, signUp } from './lifecycle';
+import { authenticate, type Check, callApi, decodeClaims, PASSWORD, runScene, signUp } from './lifecycle';
 import type { LocalStack } from './stack';
 
 /**
@@ -12,11 +11,7 @@ export async function runSharingFlow(
   stack: LocalStack,
   options: { onCheck?: (check: Check) => void; runId?: string } = {},
 ): Promise<Check[]> {
-  const { checks, check } = checkList(options.onCheck);
-  const cognito = localCognitoClient(stack.cognito.endpoint);
-  const run = options.runId ?? Date.now().toString(36);
-  const { userPoolId, clientId } = stack.cognito;
-  try {
+  return runScene(stack, options, async ({ check, cognito, run, userPoolId, clientId }) => {
     const user = async (email: string, role?: string) => {
       const signedUp = await signUp(cognito, clientId, userPoolId, email);
       // The role belongs to the membership (docs/memberships.md): an operator's set-role, not a Cognito group.
@@ -62,8 +57,5 @@ export async function runSharingFlow(
     check("sharing: tenant-admin deletes the owner's document", 204, deleted.status);
     check('sharing: owner reads it after the delete', 404, (await callApi(stack, 'GET', path, owner.token)).status);
     check('sharing: tenant-admin deletes it again', 404, (await callApi(stack, 'DELETE', path, admin.token)).status);
-    return checks;
-  } finally {
-    cognito.destroy();
-  }
+  });
 }

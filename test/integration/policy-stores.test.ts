@@ -647,424 +647,412 @@ describe('AVP policy stores', () => {
       },
     ]);
   });
-});
 
-describe('AVP policy stores: replacing a template that has shares', () => {
-  let avp: FakeAvp;
-  let client: VerifiedPermissionsClient;
-
-  beforeEach(() => {
-    avp = new FakeAvp();
-    client = new VerifiedPermissionsClient({ region: 'us-east-1' });
-  });
-
-  afterAll(() => {
-    avp.restore();
-  });
-
-  // The share template with its resource scope widened (`resource == ?resource` → `resource in ?resource`): a
-  // change Verified Permissions refuses to make in place (UpdatePolicyTemplate).
-  const rescoped = (): PolicyFiles => ({
-    ...files,
-    templates: {
-      ...files.templates,
-      [SHARE_TEMPLATE]: (files.templates[SHARE_TEMPLATE] ?? '').replace(
-        'resource == ?resource',
-        'resource in ?resource',
-      ),
-    },
-  });
-  const SHARES = [
-    ['bob', 'plan-1'],
-    ['bob', 'plan-2'],
-    ['alice', 'plan-3'],
-  ] as const;
-
-  /**
-   * A store for `tenantId` with the three shares made through the share route's own code, and a link without a
-   * name (an operator's own): it moves too.
-   */
-  async function storeWithShares(tenantId: string) {
-    const store = new AvpPolicyStore(client, stores);
-    const { record } = await store.create(tenantId, files, schema);
-    await client.send(
-      new CreatePolicyCommand({
-        policyStoreId: record.policyStoreId,
-        definition: {
-          templateLinked: {
-            policyTemplateId: record.avpTemplateIds[SHARE_TEMPLATE],
-            principal: { entityType: ENTITY_TYPES.user, entityId: 'carol' },
-            resource: { entityType: ENTITY_TYPES.document, entityId: 'plan-4' },
-          },
-        },
-      }),
-    );
-    for (const [sub, documentId] of SHARES) {
-      await createAvpLink(
-        { ...shareDeps(), avpClient: () => client },
-        tenantId,
-        shareLinkId(documentId, sub),
-        sub,
-        documentId,
-      );
-    }
-    return { store, policyStoreId: record.policyStoreId ?? '' };
-  }
-  const shareDeps = () => ({
-    engine: 'avp' as const,
-    decider: createDecider({ config: { engine: 'avp', cacheTtlMs: 0 }, stores, avpClient: () => client }),
-    stores,
-    isMember: async () => true,
-  });
-
-  /** The store's template-linked policies: name, template, principal and resource, sorted by name. */
-  const linksOf = (policyStoreId: string) =>
-    [...avp.store(policyStoreId).policies.values()]
-      .filter((policy) => policy.templateId !== undefined)
-      .map((policy) => ({
-        name: policy.name,
-        templateId: policy.templateId,
-        principal: policy.principal?.entityId,
-        resource: policy.resource?.entityId,
-      }))
-      .sort((a, b) => String(a.name).localeCompare(String(b.name)));
-  const LINKS = SHARES.length + 1;
-  const expectedLinks = (templateId: string | undefined) => [
-    ...SHARES.map(([sub, documentId]) => ({
-      name: `name/share-${shareLinkId(documentId, sub)}`,
-      templateId,
-      principal: sub,
-      resource: documentId,
-    })).sort((a, b) => a.name.localeCompare(b.name)),
-    { name: undefined, templateId, principal: 'carol', resource: 'plan-4' },
-  ];
-  const reads = async (policyStoreId: string, sub: string, documentId: string) =>
-    (
-      await avp.evaluate(
-        policyStoreId,
-        {
-          principal: { entityType: ENTITY_TYPES.user, entityId: sub },
-          action: { actionType: ENTITY_TYPES.action, actionId: 'ReadDocument' },
-          resource: { entityType: ENTITY_TYPES.document, entityId: documentId },
-        },
-        JSON.stringify(
-          cedarRequest(
-            onDocument(caller('acme', sub), 'ReadDocument', { id: documentId, tenantId: 'acme', ownerSub: 'carol' }),
-          ).entities,
+  describe('replacing a template that has shares', () => {
+    // The share template with its resource scope widened (`resource == ?resource` → `resource in ?resource`): a
+    // change Verified Permissions refuses to make in place (UpdatePolicyTemplate).
+    const rescoped = (): PolicyFiles => ({
+      ...files,
+      templates: {
+        ...files.templates,
+        [SHARE_TEMPLATE]: (files.templates[SHARE_TEMPLATE] ?? '').replace(
+          'resource == ?resource',
+          'resource in ?resource',
         ),
-      )
-    ).decision;
+      },
+    });
+    const SHARES = [
+      ['bob', 'plan-1'],
+      ['bob', 'plan-2'],
+      ['alice', 'plan-3'],
+    ] as const;
 
-  it('shows the replacement in a dry run, then re-creates every share on the new template and records it', async () => {
-    // Prepare
-    const tenantId = 'acme';
-    const { store, policyStoreId } = await storeWithShares(tenantId);
-    const oldTemplate = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
-    avp.writes = 0;
-
-    // Act
-    const dry = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
-    const writesInDryRun = avp.writes;
-    avp.mock.resetHistory();
-    const applied = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
-    const writes = avp.mock
-      .calls()
-      .map((call) => call.args[0])
-      .flatMap((command) =>
-        command instanceof DeletePolicyCommand
-          ? ['delete link']
-          : command instanceof CreatePolicyCommand
-            ? ['create link']
-            : command instanceof CreatePolicyTemplateCommand
-              ? [`create template ${command.input.name}`]
-              : command instanceof DeletePolicyTemplateCommand
-                ? ['delete old template']
-                : [],
-      );
-    const again = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
-
-    // Assess
-    const record = await stores.getRecord(tenantId);
-    const newTemplate = record?.avpTemplateIds[SHARE_TEMPLATE];
-    expect(dry[0]?.changes).toEqual([{ op: 'replace', kind: 'template', id: SHARE_TEMPLATE }]);
-    expect(writesInDryRun).toBe(0);
-    expect(applied[0]).toMatchObject({ status: 'updated' });
-    // The new copy first (no links: it grants nothing), each share deleted before its re-creation (never two
-    // grants of one share), the old copy last.
-    expect(writes).toEqual([
-      `create template name/template-${SHARE_TEMPLATE}_r`,
-      ...Array.from({ length: LINKS }).flatMap(() => ['delete link', 'create link']),
-      'delete old template',
-    ]);
-    expect(newTemplate).not.toBe(oldTemplate);
-    expect([...avp.store(policyStoreId).templates.keys()]).toEqual([newTemplate]);
-    expect(linksOf(policyStoreId)).toEqual(expectedLinks(newTemplate));
-    expect(record?.pendingLinks ?? []).toEqual([]);
-    expect(again).toEqual([{ tenantId, status: 'in-sync', changes: [] }]);
-    expect(await reads(policyStoreId, 'bob', 'plan-2')).toBe('ALLOW');
-    expect(await reads(policyStoreId, 'alice', 'plan-2')).toBe('DENY');
-  });
-
-  it('moves every share of a template holding more links than one List page and one registry chunk', async () => {
-    // Prepare: 60 shares, more than a List page (at most 50) and more than the links moved per registry write.
-    const tenantId = 'many-shares';
-    const store = new AvpPolicyStore(client, stores);
-    const { record } = await store.create(tenantId, files, schema);
-    const policyStoreId = record.policyStoreId ?? '';
-    const shares = Array.from({ length: 60 }, (_, index) => `doc-${String(index).padStart(2, '0')}`);
-    for (const documentId of shares) {
+    /**
+     * A store for `tenantId` with the three shares made through the share route's own code, and a link without a
+     * name (an operator's own): it moves too.
+     */
+    async function storeWithShares(tenantId: string) {
+      const store = new AvpPolicyStore(client, stores);
+      const { record } = await store.create(tenantId, files, schema);
       await client.send(
         new CreatePolicyCommand({
-          policyStoreId,
-          name: `name/share-${documentId}`,
+          policyStoreId: record.policyStoreId,
           definition: {
             templateLinked: {
               policyTemplateId: record.avpTemplateIds[SHARE_TEMPLATE],
-              principal: { entityType: ENTITY_TYPES.user, entityId: 'bob' },
-              resource: { entityType: ENTITY_TYPES.document, entityId: documentId },
+              principal: { entityType: ENTITY_TYPES.user, entityId: 'carol' },
+              resource: { entityType: ENTITY_TYPES.document, entityId: 'plan-4' },
             },
           },
         }),
       );
+      for (const [sub, documentId] of SHARES) {
+        await createAvpLink(
+          { ...shareDeps(), avpClient: () => client },
+          tenantId,
+          shareLinkId(documentId, sub),
+          sub,
+          documentId,
+        );
+      }
+      return { store, policyStoreId: record.policyStoreId ?? '' };
     }
-    avp.mock.resetHistory();
+    const shareDeps = () => ({
+      engine: 'avp' as const,
+      decider: createDecider({ config: { engine: 'avp', cacheTtlMs: 0 }, stores, avpClient: () => client }),
+      stores,
+      isMember: async () => true,
+    });
 
-    // Act
-    const applied = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
-
-    // Assess
-    const after = await stores.getRecord(tenantId);
-    const newTemplate = after?.avpTemplateIds[SHARE_TEMPLATE];
-    const pageSizes = avp.mock
-      .commandCalls(ListPoliciesCommand)
-      .map((call) => call.args[0].input.maxResults ?? 'default');
-    expect(applied[0]?.status).toBe('updated');
-    expect(linksOf(policyStoreId)).toEqual(
-      shares.map((documentId) => ({
-        name: `name/share-${documentId}`,
-        templateId: newTemplate,
-        principal: 'bob',
+    /** The store's template-linked policies: name, template, principal and resource, sorted by name. */
+    const linksOf = (policyStoreId: string) =>
+      [...avp.store(policyStoreId).policies.values()]
+        .filter((policy) => policy.templateId !== undefined)
+        .map((policy) => ({
+          name: policy.name,
+          templateId: policy.templateId,
+          principal: policy.principal?.entityId,
+          resource: policy.resource?.entityId,
+        }))
+        .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const LINKS = SHARES.length + 1;
+    const expectedLinks = (templateId: string | undefined) => [
+      ...SHARES.map(([sub, documentId]) => ({
+        name: `name/share-${shareLinkId(documentId, sub)}`,
+        templateId,
+        principal: sub,
         resource: documentId,
-      })),
-    );
-    expect([...avp.store(policyStoreId).templates.keys()]).toEqual([newTemplate]);
-    expect(after?.pendingLinks ?? []).toEqual([]);
-    expect(new Set(pageSizes)).toEqual(new Set([50]));
-  });
+      })).sort((a, b) => a.name.localeCompare(b.name)),
+      { name: undefined, templateId, principal: 'carol', resource: 'plan-4' },
+    ];
+    const reads = async (policyStoreId: string, sub: string, documentId: string) =>
+      (
+        await avp.evaluate(
+          policyStoreId,
+          {
+            principal: { entityType: ENTITY_TYPES.user, entityId: sub },
+            action: { actionType: ENTITY_TYPES.action, actionId: 'ReadDocument' },
+            resource: { entityType: ENTITY_TYPES.document, entityId: documentId },
+          },
+          JSON.stringify(
+            cedarRequest(
+              onDocument(caller('acme', sub), 'ReadDocument', { id: documentId, tenantId: 'acme', ownerSub: 'carol' }),
+            ).entities,
+          ),
+        )
+      ).decision;
 
-  it('loses no share when a run stops at any write, and the next run converges (every failure point)', async () => {
-    // Prepare: count the writes of an uninterrupted replacement.
-    const { store: clean } = await storeWithShares('initech');
-    avp.writes = 0;
-    await syncPolicyStores(clean, ['initech'], rescoped(), schema, { dryRun: false });
-    const total = avp.writes;
-    const outcomes: string[] = [];
-
-    for (let failAt = 1; failAt <= total; failAt++) {
-      const tenantId = `relink-${failAt}`;
+    it('shows the replacement in a dry run, then re-creates every share on the new template and records it', async () => {
+      // Prepare
+      const tenantId = 'acme';
       const { store, policyStoreId } = await storeWithShares(tenantId);
+      const oldTemplate = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
       avp.writes = 0;
-      avp.failOnWrite = failAt;
 
       // Act
-      const failed = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
-      const left = await store.plan(tenantId, rescoped(), schema);
-      const rerun = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
-      const settled = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
+      const dry = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
+      const writesInDryRun = avp.writes;
+      avp.mock.resetHistory();
+      const applied = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+      const writes = avp.mock
+        .calls()
+        .map((call) => call.args[0])
+        .flatMap((command) =>
+          command instanceof DeletePolicyCommand
+            ? ['delete link']
+            : command instanceof CreatePolicyCommand
+              ? ['create link']
+              : command instanceof CreatePolicyTemplateCommand
+                ? [`create template ${command.input.name}`]
+                : command instanceof DeletePolicyTemplateCommand
+                  ? ['delete old template']
+                  : [],
+        );
+      const again = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
 
       // Assess
       const record = await stores.getRecord(tenantId);
-      const templateId = record?.avpTemplateIds[SHARE_TEMPLATE];
-      outcomes.push(`${failAt}:${failed[0]?.status}`);
-      expect([failAt, failed[0]?.status]).toEqual([failAt, 'failed']);
-      expect([failAt, (left ?? []).length > 0]).toEqual([failAt, true]);
-      expect([failAt, rerun[0]?.status]).toEqual([failAt, 'updated']);
-      expect([failAt, settled]).toEqual([failAt, [{ tenantId, status: 'in-sync', changes: [] }]]);
-      expect([failAt, [...avp.store(policyStoreId).templates.keys()]]).toEqual([failAt, [templateId]]);
-      expect([failAt, linksOf(policyStoreId)]).toEqual([failAt, expectedLinks(templateId)]);
-      expect([failAt, record?.pendingLinks ?? []]).toEqual([failAt, []]);
-    }
-    expect(outcomes).toHaveLength(total);
-    expect(total).toBe(2 + LINKS * 2);
-  });
-
-  it('keeps the shares pending in the registry while a run is stopped between deleting and re-creating one', async () => {
-    // Prepare: the 3rd write is the first share's re-creation (1: new template, 2: delete the first share).
-    const tenantId = 'globex';
-    const { store, policyStoreId } = await storeWithShares(tenantId);
-    avp.writes = 0;
-    avp.failOnWrite = 3;
-
-    // Act
-    await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
-    const plan = await store.plan(tenantId, rescoped(), schema);
-
-    // Assess: the share is in no store copy, but in the registry; the plan says the run must be finished.
-    const record = await stores.getRecord(tenantId);
-    expect(linksOf(policyStoreId)).toHaveLength(LINKS - 1);
-    expect(record?.pendingLinks).toHaveLength(LINKS);
-    expect(record?.pendingLinks?.map((link) => link.template)).toEqual(Array(LINKS).fill(SHARE_TEMPLATE));
-    expect(plan).toEqual([
-      { op: 'replace', kind: 'template', id: `${SHARE_TEMPLATE} (finish re-linking its shares)` },
-      { op: 'delete', kind: 'template', id: `${SHARE_TEMPLATE} (duplicate, its links moved)` },
-    ]);
-  });
-
-  it('replaces a template twice, its copies taking the two names in turn, and keeps every share each time', async () => {
-    // Prepare
-    const tenantId = 'acme';
-    const { store, policyStoreId } = await storeWithShares(tenantId);
-
-    // Act
-    await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
-    const firstName = [...avp.store(policyStoreId).templates.values()].map((template) => template.name);
-    const back = await syncPolicyStores(store, [tenantId], files, schema, { dryRun: false });
-    const secondName = [...avp.store(policyStoreId).templates.values()].map((template) => template.name);
-
-    // Assess
-    const templateId = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
-    expect(firstName).toEqual([`name/template-${SHARE_TEMPLATE}_r`]);
-    expect(back[0]?.changes).toEqual([{ op: 'replace', kind: 'template', id: SHARE_TEMPLATE }]);
-    expect(secondName).toEqual([`name/template-${SHARE_TEMPLATE}`]);
-    expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
-  });
-
-  it('updates a template in place when its scope is unchanged: the shares stay linked to it', async () => {
-    // Prepare
-    const tenantId = 'acme';
-    const { store, policyStoreId } = await storeWithShares(tenantId);
-    const templateId = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
-    const edited: PolicyFiles = {
-      ...files,
-      templates: { ...files.templates, [SHARE_TEMPLATE]: `${files.templates[SHARE_TEMPLATE]}\n// reviewed` },
-    };
-
-    // Act
-    const result = await syncPolicyStores(store, [tenantId], edited, schema, { dryRun: false });
-
-    // Assess
-    expect(result[0]?.changes).toEqual([{ op: 'update', kind: 'template', id: SHARE_TEMPLATE }]);
-    expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
-  });
-
-  it('drops a pending link whose template is no longer in the store, as removing a template revokes its shares', async () => {
-    // Prepare
-    const tenantId = 'acme';
-    const { store, policyStoreId } = await storeWithShares(tenantId);
-    const record = await stores.getRecord(tenantId);
-    await stores.putRecord(
-      {
-        ...(record ?? { tenantId, policies: {}, templates: {}, avpTemplateIds: {} }),
-        pendingLinks: [
-          {
-            template: 'retired-template',
-            name: 'share-retired',
-            principal: { entityType: ENTITY_TYPES.user, entityId: 'bob' },
-            resource: { entityType: ENTITY_TYPES.document, entityId: 'old' },
-          },
-        ],
-      },
-      record?.version,
-    );
-
-    // Act
-    const result = await syncPolicyStores(store, [tenantId], files, schema, { dryRun: false });
-
-    // Assess
-    expect(result[0]?.status).toBe('updated');
-    expect((await stores.getRecord(tenantId))?.pendingLinks).toBeUndefined();
-    expect(linksOf(policyStoreId)).toEqual(expectedLinks(record?.avpTemplateIds[SHARE_TEMPLATE]));
-  });
-
-  it('finishes a run that stopped after creating the new copy but before the registry recorded it', async () => {
-    // Prepare: the new copy exists (no links, grants nothing), the registry still names the old one.
-    const tenantId = 'acme';
-    const { store, policyStoreId } = await storeWithShares(tenantId);
-    await client.send(
-      new CreatePolicyTemplateCommand({
-        policyStoreId,
-        name: `name/template-${SHARE_TEMPLATE}_r`,
-        statement: rescoped().templates[SHARE_TEMPLATE],
-      }),
-    );
-
-    // Act
-    const plan = await store.plan(tenantId, rescoped(), schema);
-    const result = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
-    const again = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
-
-    // Assess
-    const templateId = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
-    expect(plan).toEqual([
-      { op: 'replace', kind: 'template', id: SHARE_TEMPLATE },
-      { op: 'delete', kind: 'template', id: `${SHARE_TEMPLATE} (duplicate, its links moved)` },
-    ]);
-    expect(result[0]?.status).toBe('updated');
-    expect(again[0]?.status).toBe('in-sync');
-    expect([...avp.store(policyStoreId).templates.keys()]).toEqual([templateId]);
-    expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
-  });
-
-  /**
-   * The repository's files plus a forbid template (`blocked-reader`), and the same with that template's resource
-   * scope widened: a replacement, which moving links would make lift each forbid for a moment.
-   */
-  const forbidTemplate = () => {
-    const withForbid: PolicyFiles = {
-      ...files,
-      templates: {
-        ...files.templates,
-        'blocked-reader': 'forbid (principal == ?principal, action, resource == ?resource);',
-      },
-    };
-    const rescopedForbid: PolicyFiles = {
-      ...withForbid,
-      templates: {
-        ...withForbid.templates,
-        'blocked-reader': 'forbid (principal == ?principal, action, resource in ?resource);',
-      },
-    };
-    return { withForbid, rescopedForbid };
-  };
-
-  it('refuses to replace a forbid template that has links, and writes nothing', async () => {
-    // Prepare
-    const { withForbid, rescopedForbid } = forbidTemplate();
-    const tenantId = 'hooli';
-    const store = new AvpPolicyStore(client, stores);
-    const { record } = await store.create(tenantId, withForbid, schema);
-    const policyStoreId = record.policyStoreId ?? '';
-    avp.store(policyStoreId).policies.set('BLOCK1', {
-      policyId: 'BLOCK1',
-      templateId: record.avpTemplateIds['blocked-reader'] ?? '',
-      principal: { entityType: ENTITY_TYPES.user, entityId: 'bob' },
-      resource: { entityType: ENTITY_TYPES.document, entityId: 'plan-1' },
+      const newTemplate = record?.avpTemplateIds[SHARE_TEMPLATE];
+      expect(dry[0]?.changes).toEqual([{ op: 'replace', kind: 'template', id: SHARE_TEMPLATE }]);
+      expect(writesInDryRun).toBe(0);
+      expect(applied[0]).toMatchObject({ status: 'updated' });
+      // The new copy first (no links: it grants nothing), each share deleted before its re-creation (never two
+      // grants of one share), the old copy last.
+      expect(writes).toEqual([
+        `create template name/template-${SHARE_TEMPLATE}_r`,
+        ...Array.from({ length: LINKS }).flatMap(() => ['delete link', 'create link']),
+        'delete old template',
+      ]);
+      expect(newTemplate).not.toBe(oldTemplate);
+      expect([...avp.store(policyStoreId).templates.keys()]).toEqual([newTemplate]);
+      expect(linksOf(policyStoreId)).toEqual(expectedLinks(newTemplate));
+      expect(record?.pendingLinks ?? []).toEqual([]);
+      expect(again).toEqual([{ tenantId, status: 'in-sync', changes: [] }]);
+      expect(await reads(policyStoreId, 'bob', 'plan-2')).toBe('ALLOW');
+      expect(await reads(policyStoreId, 'alice', 'plan-2')).toBe('DENY');
     });
-    avp.writes = 0;
 
-    // Act
-    const result = await syncPolicyStores(store, [tenantId], rescopedForbid, schema, { dryRun: false });
+    it('moves every share of a template holding more links than one List page and one registry chunk', async () => {
+      // Prepare: 60 shares, more than a List page (at most 50) and more than the links moved per registry write.
+      const tenantId = 'many-shares';
+      const store = new AvpPolicyStore(client, stores);
+      const { record } = await store.create(tenantId, files, schema);
+      const policyStoreId = record.policyStoreId ?? '';
+      const shares = Array.from({ length: 60 }, (_, index) => `doc-${String(index).padStart(2, '0')}`);
+      for (const documentId of shares) {
+        await client.send(
+          new CreatePolicyCommand({
+            policyStoreId,
+            name: `name/share-${documentId}`,
+            definition: {
+              templateLinked: {
+                policyTemplateId: record.avpTemplateIds[SHARE_TEMPLATE],
+                principal: { entityType: ENTITY_TYPES.user, entityId: 'bob' },
+                resource: { entityType: ENTITY_TYPES.document, entityId: documentId },
+              },
+            },
+          }),
+        );
+      }
+      avp.mock.resetHistory();
 
-    // Assess
-    expect(result[0]?.status).toBe('failed');
-    expect(result[0]?.error).toMatch(/forbid with linked policies/);
-    expect(avp.writes).toBe(0);
-    expect(avp.store(policyStoreId).policies.get('BLOCK1')?.templateId).toBe(record.avpTemplateIds['blocked-reader']);
-  });
+      // Act
+      const applied = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
 
-  it('replaces a forbid template without links like any other', async () => {
-    // Prepare
-    const { withForbid, rescopedForbid } = forbidTemplate();
-    const tenantId = 'vandelay';
-    const store = new AvpPolicyStore(client, stores);
-    await store.create(tenantId, withForbid, schema);
+      // Assess
+      const after = await stores.getRecord(tenantId);
+      const newTemplate = after?.avpTemplateIds[SHARE_TEMPLATE];
+      const pageSizes = avp.mock
+        .commandCalls(ListPoliciesCommand)
+        .map((call) => call.args[0].input.maxResults ?? 'default');
+      expect(applied[0]?.status).toBe('updated');
+      expect(linksOf(policyStoreId)).toEqual(
+        shares.map((documentId) => ({
+          name: `name/share-${documentId}`,
+          templateId: newTemplate,
+          principal: 'bob',
+          resource: documentId,
+        })),
+      );
+      expect([...avp.store(policyStoreId).templates.keys()]).toEqual([newTemplate]);
+      expect(after?.pendingLinks ?? []).toEqual([]);
+      expect(new Set(pageSizes)).toEqual(new Set([50]));
+    });
 
-    // Act
-    const result = await syncPolicyStores(store, [tenantId], rescopedForbid, schema, { dryRun: false });
-    const again = await syncPolicyStores(store, [tenantId], rescopedForbid, schema, { dryRun: true });
+    it('loses no share when a run stops at any write, and the next run converges (every failure point)', async () => {
+      // Prepare: count the writes of an uninterrupted replacement.
+      const { store: clean } = await storeWithShares('initech');
+      avp.writes = 0;
+      await syncPolicyStores(clean, ['initech'], rescoped(), schema, { dryRun: false });
+      const total = avp.writes;
+      const outcomes: string[] = [];
 
-    // Assess
-    expect(result[0]?.status).toBe('updated');
-    expect(again[0]?.status).toBe('in-sync');
+      for (let failAt = 1; failAt <= total; failAt++) {
+        const tenantId = `relink-${failAt}`;
+        const { store, policyStoreId } = await storeWithShares(tenantId);
+        avp.writes = 0;
+        avp.failOnWrite = failAt;
+
+        // Act
+        const failed = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+        const left = await store.plan(tenantId, rescoped(), schema);
+        const rerun = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+        const settled = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
+
+        // Assess
+        const record = await stores.getRecord(tenantId);
+        const templateId = record?.avpTemplateIds[SHARE_TEMPLATE];
+        outcomes.push(`${failAt}:${failed[0]?.status}`);
+        expect([failAt, failed[0]?.status]).toEqual([failAt, 'failed']);
+        expect([failAt, (left ?? []).length > 0]).toEqual([failAt, true]);
+        expect([failAt, rerun[0]?.status]).toEqual([failAt, 'updated']);
+        expect([failAt, settled]).toEqual([failAt, [{ tenantId, status: 'in-sync', changes: [] }]]);
+        expect([failAt, [...avp.store(policyStoreId).templates.keys()]]).toEqual([failAt, [templateId]]);
+        expect([failAt, linksOf(policyStoreId)]).toEqual([failAt, expectedLinks(templateId)]);
+        expect([failAt, record?.pendingLinks ?? []]).toEqual([failAt, []]);
+      }
+      expect(outcomes).toHaveLength(total);
+      expect(total).toBe(2 + LINKS * 2);
+    });
+
+    it('keeps the shares pending in the registry while a run is stopped between deleting and re-creating one', async () => {
+      // Prepare: the 3rd write is the first share's re-creation (1: new template, 2: delete the first share).
+      const tenantId = 'globex';
+      const { store, policyStoreId } = await storeWithShares(tenantId);
+      avp.writes = 0;
+      avp.failOnWrite = 3;
+
+      // Act
+      await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+      const plan = await store.plan(tenantId, rescoped(), schema);
+
+      // Assess: the share is in no store copy, but in the registry; the plan says the run must be finished.
+      const record = await stores.getRecord(tenantId);
+      expect(linksOf(policyStoreId)).toHaveLength(LINKS - 1);
+      expect(record?.pendingLinks).toHaveLength(LINKS);
+      expect(record?.pendingLinks?.map((link) => link.template)).toEqual(Array(LINKS).fill(SHARE_TEMPLATE));
+      expect(plan).toEqual([
+        { op: 'replace', kind: 'template', id: `${SHARE_TEMPLATE} (finish re-linking its shares)` },
+        { op: 'delete', kind: 'template', id: `${SHARE_TEMPLATE} (duplicate, its links moved)` },
+      ]);
+    });
+
+    it('replaces a template twice, its copies taking the two names in turn, and keeps every share each time', async () => {
+      // Prepare
+      const tenantId = 'acme';
+      const { store, policyStoreId } = await storeWithShares(tenantId);
+
+      // Act
+      await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+      const firstName = [...avp.store(policyStoreId).templates.values()].map((template) => template.name);
+      const back = await syncPolicyStores(store, [tenantId], files, schema, { dryRun: false });
+      const secondName = [...avp.store(policyStoreId).templates.values()].map((template) => template.name);
+
+      // Assess
+      const templateId = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
+      expect(firstName).toEqual([`name/template-${SHARE_TEMPLATE}_r`]);
+      expect(back[0]?.changes).toEqual([{ op: 'replace', kind: 'template', id: SHARE_TEMPLATE }]);
+      expect(secondName).toEqual([`name/template-${SHARE_TEMPLATE}`]);
+      expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
+    });
+
+    it('updates a template in place when its scope is unchanged: the shares stay linked to it', async () => {
+      // Prepare
+      const tenantId = 'acme';
+      const { store, policyStoreId } = await storeWithShares(tenantId);
+      const templateId = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
+      const edited: PolicyFiles = {
+        ...files,
+        templates: { ...files.templates, [SHARE_TEMPLATE]: `${files.templates[SHARE_TEMPLATE]}\n// reviewed` },
+      };
+
+      // Act
+      const result = await syncPolicyStores(store, [tenantId], edited, schema, { dryRun: false });
+
+      // Assess
+      expect(result[0]?.changes).toEqual([{ op: 'update', kind: 'template', id: SHARE_TEMPLATE }]);
+      expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
+    });
+
+    it('drops a pending link whose template is no longer in the store, as removing a template revokes its shares', async () => {
+      // Prepare
+      const tenantId = 'acme';
+      const { store, policyStoreId } = await storeWithShares(tenantId);
+      const record = await stores.getRecord(tenantId);
+      await stores.putRecord(
+        {
+          ...(record ?? { tenantId, policies: {}, templates: {}, avpTemplateIds: {} }),
+          pendingLinks: [
+            {
+              template: 'retired-template',
+              name: 'share-retired',
+              principal: { entityType: ENTITY_TYPES.user, entityId: 'bob' },
+              resource: { entityType: ENTITY_TYPES.document, entityId: 'old' },
+            },
+          ],
+        },
+        record?.version,
+      );
+
+      // Act
+      const result = await syncPolicyStores(store, [tenantId], files, schema, { dryRun: false });
+
+      // Assess
+      expect(result[0]?.status).toBe('updated');
+      expect((await stores.getRecord(tenantId))?.pendingLinks).toBeUndefined();
+      expect(linksOf(policyStoreId)).toEqual(expectedLinks(record?.avpTemplateIds[SHARE_TEMPLATE]));
+    });
+
+    it('finishes a run that stopped after creating the new copy but before the registry recorded it', async () => {
+      // Prepare: the new copy exists (no links, grants nothing), the registry still names the old one.
+      const tenantId = 'acme';
+      const { store, policyStoreId } = await storeWithShares(tenantId);
+      await client.send(
+        new CreatePolicyTemplateCommand({
+          policyStoreId,
+          name: `name/template-${SHARE_TEMPLATE}_r`,
+          statement: rescoped().templates[SHARE_TEMPLATE],
+        }),
+      );
+
+      // Act
+      const plan = await store.plan(tenantId, rescoped(), schema);
+      const result = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: false });
+      const again = await syncPolicyStores(store, [tenantId], rescoped(), schema, { dryRun: true });
+
+      // Assess
+      const templateId = (await stores.getRecord(tenantId))?.avpTemplateIds[SHARE_TEMPLATE];
+      expect(plan).toEqual([
+        { op: 'replace', kind: 'template', id: SHARE_TEMPLATE },
+        { op: 'delete', kind: 'template', id: `${SHARE_TEMPLATE} (duplicate, its links moved)` },
+      ]);
+      expect(result[0]?.status).toBe('updated');
+      expect(again[0]?.status).toBe('in-sync');
+      expect([...avp.store(policyStoreId).templates.keys()]).toEqual([templateId]);
+      expect(linksOf(policyStoreId)).toEqual(expectedLinks(templateId));
+    });
+
+    /**
+     * The repository's files plus a forbid template (`blocked-reader`), and the same with that template's resource
+     * scope widened: a replacement, which moving links would make lift each forbid for a moment.
+     */
+    const forbidTemplate = () => {
+      const withForbid: PolicyFiles = {
+        ...files,
+        templates: {
+          ...files.templates,
+          'blocked-reader': 'forbid (principal == ?principal, action, resource == ?resource);',
+        },
+      };
+      const rescopedForbid: PolicyFiles = {
+        ...withForbid,
+        templates: {
+          ...withForbid.templates,
+          'blocked-reader': 'forbid (principal == ?principal, action, resource in ?resource);',
+        },
+      };
+      return { withForbid, rescopedForbid };
+    };
+
+    it('refuses to replace a forbid template that has links, and writes nothing', async () => {
+      // Prepare
+      const { withForbid, rescopedForbid } = forbidTemplate();
+      const tenantId = 'hooli';
+      const store = new AvpPolicyStore(client, stores);
+      const { record } = await store.create(tenantId, withForbid, schema);
+      const policyStoreId = record.policyStoreId ?? '';
+      avp.store(policyStoreId).policies.set('BLOCK1', {
+        policyId: 'BLOCK1',
+        templateId: record.avpTemplateIds['blocked-reader'] ?? '',
+        principal: { entityType: ENTITY_TYPES.user, entityId: 'bob' },
+        resource: { entityType: ENTITY_TYPES.document, entityId: 'plan-1' },
+      });
+      avp.writes = 0;
+
+      // Act
+      const result = await syncPolicyStores(store, [tenantId], rescopedForbid, schema, { dryRun: false });
+
+      // Assess
+      expect(result[0]?.status).toBe('failed');
+      expect(result[0]?.error).toMatch(/forbid with linked policies/);
+      expect(avp.writes).toBe(0);
+      expect(avp.store(policyStoreId).policies.get('BLOCK1')?.templateId).toBe(record.avpTemplateIds['blocked-reader']);
+    });
+
+    it('replaces a forbid template without links like any other', async () => {
+      // Prepare
+      const { withForbid, rescopedForbid } = forbidTemplate();
+      const tenantId = 'vandelay';
+      const store = new AvpPolicyStore(client, stores);
+      await store.create(tenantId, withForbid, schema);
+
+      // Act
+      const result = await syncPolicyStores(store, [tenantId], rescopedForbid, schema, { dryRun: false });
+      const again = await syncPolicyStores(store, [tenantId], rescopedForbid, schema, { dryRun: true });
+
+      // Assess
+      expect(result[0]?.status).toBe('updated');
+      expect(again[0]?.status).toBe('in-sync');
+    });
   });
 });
