@@ -300,4 +300,19 @@ describe('the handler seam (ARCHITECTURE.md "Handlers")', () => {
     // Assess
     expect(declaring).toEqual([]);
   });
+
+  it('awaits at top level only in functions/: what an entry imports evaluates without waiting on on-demand code', () => {
+    // Prepare: on-demand code imports what the entry imports (esbuild.config.cjs, one chunk at cold start), so a
+    // module the entry imports that awaited an import() at top level would wait on itself.
+    const topLevelAwait = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n]*=\s*)?(?:await|for await)\b/m;
+    const modules = [...sourceFiles('shared'), ...sourceFiles('packages/tenant-context/src')];
+
+    // Act
+    const awaiting = modules.filter((file) => topLevelAwait.test(readFileSync(join(root, file), 'utf8')));
+
+    // Assess: the pattern finds the entries' own top-level awaits.
+    expect(modules.length).toBeGreaterThan(0);
+    expect(awaiting).toEqual([]);
+    expect(topLevelAwait.test(readFileSync(join(root, 'functions', 'documents.ts'), 'utf8'))).toBe(true);
+  });
 });
