@@ -7,7 +7,7 @@ import { authorizerConfigFromEnv } from '../shared/authorizer/authorizer-config'
 import { createAuthorizerHandler } from '../shared/authorizer/authorizer-handler';
 import { createCognitoJwtVerifier } from '../shared/authorizer/token-verifier';
 import { registryConfigFromEnv } from '../shared/registry/registry-config';
-import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { RegistryReader } from '../shared/registry/registry-reader';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
 import { logger } from '../shared/runtime/logger';
@@ -22,8 +22,9 @@ const registry = registryConfigFromEnv(process.env);
 export const handler = createAuthorizerHandler({
   config,
   jwtVerifier: createCognitoJwtVerifier(config),
-  // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally).
-  tenants: new TenantRegistry({ client: createDynamoDBClient(), ...registry }),
+  // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally). Reads only: the
+  // registry's writes stay out of this bundle (docs/benchmarks.md).
+  tenants: new RegistryReader({ client: createDynamoDBClient(), tableName: registry.tableName }),
   logger,
   metrics: new DecisionMetrics({ service: 'authorizer', tiers: config.tiers.names, logger }),
 });

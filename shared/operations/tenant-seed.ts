@@ -1,6 +1,6 @@
 import { BINDING_KINDS, type Binding, bindingKey, describeBinding, makeBinding } from '../registry/binding';
 import { validateNewTenant, validateRole, validateSub } from '../registry/registry-rules';
-import { CONFLICT_RETRIES } from '../registry/registry-table';
+import { CONFLICT_RETRIES } from '../registry/writable-registry-table';
 import type { Tenant, TenantStatus } from '../registry/tenant';
 import {
   BATCH_GET_KEY_LIMIT,

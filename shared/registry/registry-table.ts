@@ -1,15 +1,6 @@
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  TransactionCanceledException,
-  type TransactWriteItem,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { RegistryUnavailableError, TenancyError } from '../runtime/errors';
 import { type Item, S } from './dynamo-item';
-
-// DynamoDB cancels concurrent transactions on the same item with TransactionConflict; those are retried.
-export const CONFLICT_RETRIES = 8;
 
 /** The `pk`/`sk` key of a registry item, marshalled. */
 export function itemKey(key: { pk: string; sk: string }): Item {
@@ -17,16 +8,15 @@ export function itemKey(key: { pk: string; sk: string }): Item {
 }
 
 /** Wraps an SDK failure as `RegistryUnavailableError`; a `TenancyError` passes through unchanged. */
-function registryUnavailable(operation: string, error: unknown): TenancyError {
+export function registryUnavailable(operation: string, error: unknown): TenancyError {
   return error instanceof TenancyError ? error : new RegistryUnavailableError(operation, { cause: error });
 }
 
-/** Waits `ms` milliseconds (backoff between transaction retries). */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * The registry table's plumbing shared by the Lambda reads (`TenantRegistry`) and the operator writes
- * (`TenantAdmin`): one client, one table, one clock, and every failure mapped to the `TenancyError` family.
+ * The registry table's plumbing shared by the Lambda reads (`RegistryReader`) and the writes (`TenantRegistry`,
+ * `TenantAdmin`): one client, one table, one clock, and every failure mapped to the `TenancyError` family.
+ * Transactions are in `WritableRegistryTable`, so a bundle that only reads (the authorizer) carries no write
+ * command.
  */
 export class RegistryTable {
   constructor(
@@ -52,26 +42,5 @@ export class RegistryTable {
       ),
     );
     return result.Item;
-  }
-
-  /**
-   * Runs a transaction. Returns `undefined` on success, or one flag per item telling whether its condition
-   * failed. Transactions cancelled only by concurrent transactions on the same items are retried.
-   */
-  async transact(operation: string, items: TransactWriteItem[]): Promise<boolean[] | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw registryUnavailable(operation, error);
-        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-        if (codes.includes('ConditionalCheckFailed')) return codes.map((code) => code === 'ConditionalCheckFailed');
-        if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_RETRIES) {
-          throw registryUnavailable(operation, error);
-        }
-        await sleep(10 + Math.random() * 20 * 2 ** Math.min(attempt, 4));
-      }
-    }
   }
 }

@@ -30,7 +30,8 @@ import {
   validateRoleMappings,
   validateStatus,
 } from './registry-rules';
-import { CONFLICT_RETRIES, itemKey } from './registry-table';
+import { itemKey } from './registry-table';
+import { CONFLICT_RETRIES } from './writable-registry-table';
 import type { DirectoryUserRef, Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
 

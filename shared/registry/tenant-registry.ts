@@ -5,26 +5,18 @@ import {
   TenancyError,
   TenantExistsError,
   TenantInactiveError,
-  TenantNotFoundError,
 } from '../runtime/errors';
 import type { ReasonCode } from '../runtime/reason-codes';
 import { type AuditSettings, AuditTrail, membershipReason } from './audit-trail';
-import { type Binding, bindingKey } from './binding';
-import { N, readS, S } from './dynamo-item';
-import {
-  membershipFromItem,
-  membershipItem,
-  tenantFromItem,
-  tenantItem,
-  userFromItem,
-  userMembershipItem,
-} from './registry-items';
+import { N, S } from './dynamo-item';
+import { membershipItem, tenantItem, userMembershipItem } from './registry-items';
 import { keys } from './registry-keys';
 import { type NewMembership, type NewTenant, validateMembership, validateNewTenant } from './registry-rules';
-import { CONFLICT_RETRIES, itemKey, RegistryTable } from './registry-table';
+import { RegistryReader } from './registry-reader';
+import { itemKey } from './registry-table';
 import type { DirectoryUserRef, Membership, Tenant } from './tenant';
-import { assertTenantId } from './tenant-id';
 import type { Tiers } from './tiers';
+import { CONFLICT_RETRIES, WritableRegistryTable } from './writable-registry-table';
 
 export type { NewMembership, NewTenant } from './registry-rules';
 
@@ -64,8 +56,8 @@ export interface AddMemberResult {
  * exactly one winner: a binding belongs to one tenant, a user holds one membership per tenant, and seats
  * never exceed the limit.
  */
-export class TenantRegistry {
-  protected readonly table: RegistryTable;
+export class TenantRegistry extends RegistryReader {
+  declare protected readonly table: WritableRegistryTable;
   protected readonly audit: AuditTrail;
   readonly tiers: Tiers;
   /** The role whose active memberships the tenant item counts (`admins`). */
@@ -73,7 +65,7 @@ export class TenantRegistry {
 
   constructor(options: TenantRegistryOptions) {
     const now = options.now ?? (() => new Date());
-    this.table = new RegistryTable(options.client, options.tableName, now);
+    super(options, new WritableRegistryTable(options.client, options.tableName, now));
     this.audit = new AuditTrail(options.tableName, options.audit ?? { actor: 'unattributed', retentionDays: 0 }, now);
     this.tiers = options.tiers;
     this.adminRole = options.adminRole ?? 'tenant-admin';
@@ -116,44 +108,6 @@ export class TenantRegistry {
     await this.table.send('recordRefusal', () =>
       this.table.client.send(new PutItemCommand({ TableName: this.table.tableName, Item: this.audit.item(entry) })),
     );
-  }
-
-  /** The tenant, or `undefined` when there is none. */
-  async getTenant(tenantId: string, options: { consistent?: boolean } = {}): Promise<Tenant | undefined> {
-    const item = await this.table.get(keys.tenant(tenantId), 'getTenant', options.consistent);
-    return item === undefined ? undefined : tenantFromItem(item);
-  }
-
-  /** The tenant; `TenantNotFoundError` when there is none. */
-  async requireTenant(tenantId: string, options: { consistent?: boolean } = {}): Promise<Tenant> {
-    const tenant = await this.getTenant(assertTenantId(tenantId), options);
-    if (tenant === undefined) throw new TenantNotFoundError(tenantId);
-    return tenant;
-  }
-
-  /** The id of the tenant holding `binding`, or `undefined`. */
-  async resolveBinding(binding: Binding): Promise<string | undefined> {
-    const item = await this.table.get(keys.binding(bindingKey(binding)), 'resolveBinding');
-    return item === undefined ? undefined : readS(item, 'tenantId');
-  }
-
-  /** The user's membership of `tenantId`, or `undefined`. */
-  async getMembership(
-    tenantId: string,
-    sub: string,
-    options: { consistent?: boolean } = {},
-  ): Promise<Membership | undefined> {
-    const item = await this.table.get(keys.membership(tenantId, sub), 'getMembership', options.consistent);
-    return item === undefined ? undefined : membershipFromItem(item);
-  }
-
-  /**
-   * The user's active tenant (the tenant `custom:tenantId` names), or `undefined`. Before memberships this was
-   * the user's one tenant, read from the same item.
-   */
-  async getUserTenantId(sub: string, options: { consistent?: boolean } = {}): Promise<string | undefined> {
-    const item = await this.table.get(keys.user(sub), 'getUserTenantId', options.consistent);
-    return userFromItem(item).activeTenantId;
   }
 
   /**

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CorruptItemError, type Item, readN, readS, readStringMap } from '../../shared/registry/dynamo-item';
 import { membershipFromItem, tenantFromItem, userFromItem } from '../../shared/registry/registry-items';
-import { RegistryTable } from '../../shared/registry/registry-table';
+import { WritableRegistryTable } from '../../shared/registry/writable-registry-table';
 import { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../../shared/registry/tiers';
@@ -161,12 +161,12 @@ describe('registry items the registry did not write fail closed', () => {
 
 describe('registry table plumbing', () => {
   const dynamo = mockClient(DynamoDBClient);
-  let table: RegistryTable;
+  let table: WritableRegistryTable;
 
   beforeEach(() => {
     dynamo.reset();
     vi.useFakeTimers();
-    table = new RegistryTable(new DynamoDBClient({}), 'registry', () => new Date(0));
+    table = new WritableRegistryTable(new DynamoDBClient({}), 'registry', () => new Date(0));
   });
 
   afterEach(() => {
