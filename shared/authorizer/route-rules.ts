@@ -75,6 +75,10 @@ const PARAM = /^\{[A-Za-z][A-Za-z0-9_]{0,63}\}$/;
 const REST_PARAM = /^\{[A-Za-z][A-Za-z0-9_]{0,63}\+\}$/;
 // Cognito's own rule for group names: letters, marks, symbols, numbers and punctuation, 1-128 characters.
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+// Printable ASCII without the space: every character of it is a letter, number, punctuation or symbol, so a name
+// made only of these meets GROUP_NAME. Tried first: compiling GROUP_NAME's Unicode classes costs ~1 ms of cold
+// start, and role groups (all a rule may require) are ASCII.
+const ASCII_GROUP_NAME = /^[\x21-\x7e]{1,128}$/;
 const RULE_KEYS = new Set(['route', 'groups', 'minimumTier', 'description']);
 const FILE_KEYS = new Set(['routes', 'description']);
 
@@ -201,7 +205,7 @@ function parseRule(entry: unknown, index: number, tiers: Tiers, fail: (message: 
       !Array.isArray(groups) ||
       groups.length === 0 ||
       groups.length > MAX_GROUPS ||
-      !groups.every((group) => typeof group === 'string' && GROUP_NAME.test(group))
+      !groups.every((group) => typeof group === 'string' && isCognitoGroupName(group))
     ) {
       return fail(`${where}.groups must be 1-${MAX_GROUPS} Cognito group names`);
     }
@@ -213,6 +217,11 @@ function parseRule(entry: unknown, index: number, tiers: Tiers, fail: (message: 
     );
   }
   return { route, methods, segments, tenantScoped, groups: groupList, minimumTier };
+}
+
+/** Whether `name` is a Cognito group name (GROUP_NAME), without compiling the Unicode pattern for ASCII names. */
+function isCognitoGroupName(name: string): boolean {
+  return ASCII_GROUP_NAME.test(name) || GROUP_NAME.test(name);
 }
 
 function parsePath(path: string, where: string, fail: (message: string) => never): Segment[] {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import bundledRoutes from '../../config/routes.json' with { type: 'json' };
 import {
@@ -23,6 +24,34 @@ const only = (input: unknown): RouteRule => {
 
 describe('route rules', () => {
   describe('parsing', () => {
+    it('accepts exactly the Cognito group names (letters, marks, symbols, numbers, punctuation; 1-128)', () => {
+      // Prepare: names over all of Unicode, near-ASCII and at the length limits.
+      const cognitoGroupName = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+      const names = fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength: 130 }),
+        fc.string({ unit: 'binary', maxLength: 130 }),
+        fc.string({ minLength: 127, maxLength: 129 }),
+        fc.constantFrom('équipe', '管理者', 'admin team', 'tab\tname', 'zero\u200bwidth', '\u{1F600}', 'x'.repeat(128)),
+      );
+
+      // Act & Assess
+      fc.assert(
+        fc.property(names, (name) => {
+          const accepted = (() => {
+            try {
+              parse(rules({ route: 'GET /health', groups: [name] }));
+              return true;
+            } catch (error) {
+              if (!(error instanceof ConfigurationError)) throw error;
+              return false;
+            }
+          })();
+          expect(accepted).toBe(cognitoGroupName.test(name));
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
     it('accepts the bundled config/routes.json and finds its tenant prefix', () => {
       // Act
       const parsed = parse(bundledRoutes);
