@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { CognitoIssuer } from '@cognito-tenancy/tenant-context';
 import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
@@ -72,11 +71,12 @@ export class InjectedJwksFetcher implements Fetcher {
 
 /**
  * GET with node:http(s), as aws-jwt-verify's own fetcher does, rather than the global `fetch`: loading undici
- * costs ~15 ms of cold start. No redirects are followed; the body is capped.
+ * costs ~15 ms of cold start. No redirects are followed; the body is capped. Plain http (a loopback emulator
+ * only, see `parseJwksLocation`) loads node:http on first use: a deployed authorizer fetches over https only.
  */
-function getDocument(target: string): Promise<ArrayBuffer> {
+async function getDocument(target: string): Promise<ArrayBuffer> {
+  const send = target.startsWith('https:') ? httpsRequest : (await import('node:http')).request;
   return new Promise((resolve, reject) => {
-    const send = target.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(target, { method: 'GET', timeout: FETCH_TIMEOUT_MS }, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
