@@ -1,6 +1,5 @@
 import { BINDING_KINDS, type Binding, bindingKey, describeBinding, makeBinding } from '../registry/binding';
 import { validateNewTenant, validateRole, validateSub } from '../registry/registry-rules';
-import { CONFLICT_RETRIES } from '../registry/writable-registry-table';
 import type { Tenant, TenantStatus } from '../registry/tenant';
 import {
   BATCH_GET_KEY_LIMIT,
@@ -12,6 +11,7 @@ import {
   TRANSACTION_ACTION_LIMIT,
 } from '../registry/tenant-admin';
 import type { Tiers } from '../registry/tiers';
+import { CONFLICT_RETRIES } from '../registry/writable-registry-table';
 import {
   BindingConflictError,
   InvalidInputError,

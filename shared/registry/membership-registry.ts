@@ -11,10 +11,10 @@ import { membershipFromItem, userFromItem, userMembershipItem } from './registry
 import { keys, USER_TENANT_SK_PREFIX } from './registry-keys';
 import { validateRole, validateSub } from './registry-rules';
 import { itemKey } from './registry-table';
-import { CONFLICT_RETRIES } from './writable-registry-table';
 import { type DirectoryUserRef, isActiveMembership, type Membership, type UserMemberships } from './tenant';
 import { assertTenantId } from './tenant-id';
 import { TenantRegistry } from './tenant-registry';
+import { CONFLICT_RETRIES } from './writable-registry-table';
 
 /** What a removal did to the user's active tenant, so the caller can bring `custom:tenantId` along. */
 export interface RemovalResult {

@@ -31,9 +31,9 @@ import {
   validateStatus,
 } from './registry-rules';
 import { itemKey } from './registry-table';
-import { CONFLICT_RETRIES } from './writable-registry-table';
 import type { DirectoryUserRef, Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
+import { CONFLICT_RETRIES } from './writable-registry-table';
 
 /**
  * The registry as operators use it (the `tenants` CLI and `shared/operations/`): everything `MembershipRegistry`

@@ -11,8 +11,8 @@ import { type AuditSettings, AuditTrail, membershipReason } from './audit-trail'
 import { N, S } from './dynamo-item';
 import { membershipItem, tenantItem, userMembershipItem } from './registry-items';
 import { keys } from './registry-keys';
-import { type NewMembership, type NewTenant, validateMembership, validateNewTenant } from './registry-rules';
 import { RegistryReader } from './registry-reader';
+import { type NewMembership, type NewTenant, validateMembership, validateNewTenant } from './registry-rules';
 import { itemKey } from './registry-table';
 import type { DirectoryUserRef, Membership, Tenant } from './tenant';
 import type { Tiers } from './tiers';

@@ -11,10 +11,10 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CorruptItemError, type Item, readN, readS, readStringMap } from '../../shared/registry/dynamo-item';
 import { membershipFromItem, tenantFromItem, userFromItem } from '../../shared/registry/registry-items';
-import { WritableRegistryTable } from '../../shared/registry/writable-registry-table';
 import { TenantAdmin } from '../../shared/registry/tenant-admin';
 import { TenantRegistry } from '../../shared/registry/tenant-registry';
 import { DEFAULT_TIERS } from '../../shared/registry/tiers';
+import { WritableRegistryTable } from '../../shared/registry/writable-registry-table';
 import {
   RegistryUnavailableError,
   TenancyError,
