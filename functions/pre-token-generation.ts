@@ -5,7 +5,7 @@
  * it issues any token, and the registry client, caches and claim shaper are reused across invocations.
  */
 import { registryConfigFromEnv } from '../shared/registry/registry-config';
-import { TenantRegistry } from '../shared/registry/tenant-registry';
+import { RegistryReader } from '../shared/registry/registry-reader';
 import { DecisionMetrics } from '../shared/runtime/decision-metrics';
 import { createDynamoDBClient } from '../shared/runtime/dynamodb-client';
 import { logger } from '../shared/runtime/logger';
@@ -21,8 +21,9 @@ const { tableName, tiers } = registryConfigFromEnv(process.env);
 export const handler = tracedHandler(
   tracer,
   createPreTokenGenerationHandler({
-    // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally).
-    registry: new TenantRegistry({ client: traced(tracer, createDynamoDBClient()), tableName, tiers }),
+    // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_DYNAMODB locally). Reads only: the
+    // registry's writes stay out of this bundle.
+    registry: new RegistryReader({ client: traced(tracer, createDynamoDBClient()), tableName }),
     config,
     logger,
     metrics: new DecisionMetrics({ service: 'pre-token-generation', tiers: tiers.names, logger }),

@@ -21,7 +21,7 @@ import { createClaimShaper, type PreTokenResponse } from './claims';
 import type { PreTokenConfig } from './pre-token-config';
 import { type PreTokenGenerationEvent, parseTokenRequest, stringAttribute } from './pre-token-event';
 
-/** The registry reads the trigger makes; `TenantRegistry` provides them. */
+/** The registry reads the trigger makes; `RegistryReader` provides them. */
 export interface PreTokenRegistryReads {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
   getMembership(tenantId: string, sub: string): Promise<Membership | undefined>;
