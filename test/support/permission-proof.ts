@@ -82,9 +82,10 @@ const NEVER_SENT: Record<string, string> = {
     'S3 Express One Zone sessions, for directory buckets only; the data bucket is a general purpose bucket',
 };
 
-// The registry's classes keep their write methods next to the reads (class methods are not tree-shaken), so a
-// read-only function carries PutItem/TransactWriteItems without ever sending them; its role allows GetItem only
-// (b2bd0ee: pre sign-up does not write audit items).
+// `TenantRegistry` keeps its write methods next to the reads (class methods are not tree-shaken), so a read-only
+// function that constructs it carries PutItem/TransactWriteItems without ever sending them; its role allows
+// GetItem only (b2bd0ee: pre sign-up does not write audit items). The authorizer and pre token generation
+// construct `RegistryReader` (shared/registry/registry-reader.ts, reads only) and carry neither.
 const REGISTRY_WRITES = 'bundled with the registry reads it uses; this function only reads the registry';
 
 /**
@@ -93,8 +94,6 @@ const REGISTRY_WRITES = 'bundled with the registry reads it uses; this function 
  */
 export const CARRIED_NOT_SENT: Record<string, Record<string, string>> = {
   preSignUp: { 'dynamodb:PutItem': REGISTRY_WRITES, 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
-  preTokenGeneration: { 'dynamodb:PutItem': REGISTRY_WRITES, 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
-  authorizer: { 'dynamodb:PutItem': REGISTRY_WRITES, 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
   documents: { 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
   // TenantDirectory (shared/cognito/tenant-directory.ts) is one class: its look-up by e-mail serves the members API
   // and invitations, its group write the first membership (post confirmation).
