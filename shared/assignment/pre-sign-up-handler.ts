@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { TenantRegistry } from '../registry/tenant-registry';
+import { RegistryReader } from '../registry/registry-reader';
 import { triggerBudget, withDeadline } from '../runtime/deadline';
 import { type DecisionLine, type DecisionMetrics, loggedDecisions } from '../runtime/decision-metrics';
 import { InvalidInputError } from '../runtime/errors';
@@ -44,7 +44,8 @@ export type PreSignUpHandler = <E extends PreSignUpEvent>(
 export function createPreSignUpHandler(deps: PreSignUpDeps): PreSignUpHandler {
   const { config, logger } = deps;
   const metrics = deps.metrics ?? loggedDecisions(logger);
-  const registry = new TenantRegistry({ client: deps.dynamodb, tableName: config.tableName, tiers: config.tiers });
+  // Reads only (GetItem): the registry's writes stay out of this bundle.
+  const registry = new RegistryReader({ client: deps.dynamodb, tableName: config.tableName });
   const refuse = (error: unknown) => triggerRefusal(error, { logger, metrics, subject: 'sign-up' });
 
   return async (event, context) => {

@@ -1,4 +1,4 @@
-import type { TenantRegistry } from '../registry/tenant-registry';
+import type { RegistryReader } from '../registry/registry-reader';
 import { NoTenantForUserError, SeatLimitError, TenantInactiveError } from '../runtime/errors';
 import type { AssignmentConfig } from './assignment-config';
 import type { NewUser } from './new-user';
@@ -30,7 +30,7 @@ export interface SignUpAdmission {
  * Cognito's own verification: anyone can type any address into a sign-up form.
  */
 export async function admitSignUp(
-  registry: TenantRegistry,
+  registry: RegistryReader,
   config: AssignmentConfig,
   user: NewUser,
 ): Promise<SignUpAdmission> {

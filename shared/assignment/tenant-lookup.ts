@@ -1,6 +1,6 @@
 import { bindingKey, makeBinding } from '../registry/binding';
 import { pinnedToPool } from '../registry/pool-pinning';
-import type { TenantRegistry } from '../registry/tenant-registry';
+import type { RegistryReader } from '../registry/registry-reader';
 import type { NewUser } from './new-user';
 import { bindingCandidates, type Resolution, type ResolutionPolicy, resolveTenant } from './tenant-resolution';
 
@@ -11,7 +11,7 @@ import { bindingCandidates, type Resolution, type ResolutionPolicy, resolveTenan
  * The membership read is strongly consistent: a retry must see the membership its first run wrote.
  */
 export async function lookupTenant(
-  registry: TenantRegistry,
+  registry: RegistryReader,
   user: NewUser,
   policy: ResolutionPolicy,
 ): Promise<Resolution> {

@@ -9,7 +9,7 @@ import { PolicyStoreRegistry } from '../cedar/stores/policy-store-registry';
 import { TenantClients } from '../credentials/tenant-clients';
 import type { TenantCredentialSource } from '../credentials/tenant-credential-source';
 import type { RegistryConfig } from '../registry/registry-config';
-import { TenantRegistry } from '../registry/tenant-registry';
+import { RegistryReader } from '../registry/registry-reader';
 import type { DecisionMetrics } from '../runtime/decision-metrics';
 import { TRIGGER_CLIENT_LIMITS } from '../runtime/dynamodb-client';
 import type { HandlerLogger } from '../runtime/handler-logger';
@@ -62,7 +62,8 @@ export function createDocumentsHandler(deps: DocumentsHandlerDeps): DocumentsHan
     s3ForcePathStyle: config.credentials.mode === 'static-local',
   });
   const stores = new PolicyStoreRegistry({ client: deps.registryClient, tableName: deps.registry.tableName });
-  const members = new TenantRegistry({ client: deps.registryClient, ...deps.registry });
+  // Memberships are only read here (GetItem).
+  const members = new RegistryReader({ client: deps.registryClient, tableName: deps.registry.tableName });
   // Shares are tenant data: written and read with the tenant's scoped credentials only.
   const links = new TenantDataLinks({
     clientFor: (tenantId) => clients.forTenant(tenantId).dynamodb,

@@ -82,19 +82,16 @@ const NEVER_SENT: Record<string, string> = {
     'S3 Express One Zone sessions, for directory buckets only; the data bucket is a general purpose bucket',
 };
 
-// `TenantRegistry` keeps its write methods next to the reads (class methods are not tree-shaken), so a read-only
-// function that constructs it carries PutItem/TransactWriteItems without ever sending them; its role allows
-// GetItem only (b2bd0ee: pre sign-up does not write audit items). The authorizer and pre token generation
-// construct `RegistryReader` (shared/registry/registry-reader.ts, reads only) and carry neither.
-const REGISTRY_WRITES = 'bundled with the registry reads it uses; this function only reads the registry';
+// Functions that only read the registry (pre sign-up, pre token generation, the authorizer, documents) construct
+// `RegistryReader` (shared/registry/registry-reader.ts, GetItem only), so their bundles carry none of the
+// registry's writes: `TenantRegistry`'s write methods are not tree-shaken (class methods), and made each of them
+// carry PutItem and TransactWriteItems it never sent.
 
 /**
  * SDK operations a function's bundle carries that the function never sends (by its `serverless.yml` key).
  * An entry the bundle no longer carries fails the proof, so the list cannot go stale.
  */
 export const CARRIED_NOT_SENT: Record<string, Record<string, string>> = {
-  preSignUp: { 'dynamodb:PutItem': REGISTRY_WRITES, 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
-  documents: { 'dynamodb:TransactWriteItems': REGISTRY_WRITES },
   // TenantDirectory (shared/cognito/tenant-directory.ts) is one class: its look-up by e-mail serves the members API
   // and invitations, its group write the first membership (post confirmation).
   postConfirmation: { 'cognito-idp:AdminGetUser': 'TenantDirectory.getUser: the members API looks users up by e-mail' },
