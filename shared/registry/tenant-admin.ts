@@ -33,7 +33,7 @@ import {
 import { itemKey } from './registry-table';
 import type { DirectoryUserRef, Membership, Tenant, TenantStatus } from './tenant';
 import { assertTenantId } from './tenant-id';
-import { CONFLICT_RETRIES } from './writable-registry-table';
+import { CONFLICT_RETRIES, retryBackoff } from './writable-registry-table';
 
 /**
  * The registry as operators use it (the `tenants` CLI and `shared/operations/`): everything `MembershipRegistry`
@@ -234,7 +234,7 @@ export class TenantAdmin extends MembershipRegistry {
     const items: Item[] = [];
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > CONFLICT_RETRIES) throw new RegistryUnavailableError('lookup');
-      if (attempt > 0) await backoff(attempt);
+      if (attempt > 0) await retryBackoff(attempt);
       const keysNow = pending;
       const page = await this.table.send('lookup', () =>
         this.table.client.send(
@@ -698,10 +698,6 @@ export function assertTransactionLimits(actions: readonly TransactWriteItem[]): 
     seen.add(id);
   }
 }
-
-/** Waits before asking DynamoDB again for unprocessed keys: exponential, jittered. */
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20 * 2 ** Math.min(attempt, 4)));
 
 /** What `lookup` reads. */
 export interface LookupRequest {

@@ -8,8 +8,9 @@ import { RegistryTable, registryUnavailable } from './registry-table';
 // DynamoDB cancels concurrent transactions on the same item with TransactionConflict; those are retried.
 export const CONFLICT_RETRIES = 8;
 
-/** Waits `ms` milliseconds (backoff between transaction retries). */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits before a retry: 10 ms plus jitter up to 20 ms × 2^min(attempt, 4) (conflicting transactions, unprocessed reads). */
+export const retryBackoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20 * 2 ** Math.min(attempt, 4)));
 
 /** The registry table with its writes: `RegistryTable`'s reads plus transactions. */
 export class WritableRegistryTable extends RegistryTable {
@@ -29,7 +30,7 @@ export class WritableRegistryTable extends RegistryTable {
         if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_RETRIES) {
           throw registryUnavailable(operation, error);
         }
-        await sleep(10 + Math.random() * 20 * 2 ** Math.min(attempt, 4));
+        await retryBackoff(attempt);
       }
     }
   }
