@@ -74,10 +74,13 @@ const LITERAL = /^[A-Za-z0-9._~-]+$/;
 const PARAM = /^\{[A-Za-z][A-Za-z0-9_]{0,63}\}$/;
 const REST_PARAM = /^\{[A-Za-z][A-Za-z0-9_]{0,63}\+\}$/;
 // Cognito's own rule for group names: letters, marks, symbols, numbers and punctuation, 1-128 characters.
-const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const GROUP_NAME_SOURCE = '^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]{1,128}$';
+// Built on first use, never as a literal: V8 checks every regular expression literal when it parses the module,
+// and for this one that means building its five Unicode classes, about a fifth of what the suite's code costs the
+// authorizer's cold start (docs/benchmarks.md "Cold start"), paid even when no name needs it.
+let groupNamePattern: RegExp | undefined;
 // Printable ASCII without the space: every character of it is a letter, number, punctuation or symbol, so a name
-// made only of these meets GROUP_NAME. Tried first: compiling GROUP_NAME's Unicode classes costs ~1 ms of cold
-// start, and role groups (all a rule may require) are ASCII.
+// made only of these meets the Unicode pattern. Tried first: role groups (all a rule may require) are ASCII.
 const ASCII_GROUP_NAME = /^[\x21-\x7e]{1,128}$/;
 const RULE_KEYS = new Set(['route', 'groups', 'minimumTier', 'description']);
 const FILE_KEYS = new Set(['routes', 'description']);
@@ -219,9 +222,11 @@ function parseRule(entry: unknown, index: number, tiers: Tiers, fail: (message: 
   return { route, methods, segments, tenantScoped, groups: groupList, minimumTier };
 }
 
-/** Whether `name` is a Cognito group name (GROUP_NAME), without compiling the Unicode pattern for ASCII names. */
+/** Whether `name` is a Cognito group name (GROUP_NAME_SOURCE), without building the Unicode pattern for ASCII names. */
 function isCognitoGroupName(name: string): boolean {
-  return ASCII_GROUP_NAME.test(name) || GROUP_NAME.test(name);
+  if (ASCII_GROUP_NAME.test(name)) return true;
+  groupNamePattern ??= new RegExp(GROUP_NAME_SOURCE, 'u');
+  return groupNamePattern.test(name);
 }
 
 function parsePath(path: string, where: string, fail: (message: string) => never): Segment[] {
