@@ -3,8 +3,9 @@
  * esbuild options for every Lambda bundle: used by serverless-esbuild (`custom.esbuild.config` in
  * serverless.yml) and by the cold-start benchmark, so what is measured is what is deployed.
  *
- * - ESM, minified, tree-shaken, with source maps. Node reads them only with --enable-source-maps
- *   (serverless.yml `nodeOptions`), which costs cold start: see docs/deploy.md "What gets deployed".
+ * - ESM, minified, tree-shaken, with source maps beside each file. The functions run without
+ *   --enable-source-maps (it costs every cold start); the logger reads a map when it writes a stack
+ *   (shared/runtime/mapped-stack.ts, docs/deploy.md "What gets deployed").
  * - The few @aws-sdk clients used are bundled: that starts faster than loading the runtime's full copy.
  * - mainFields module,main: the SDK's ES builds cut a bundled DynamoDB client by ~20 ms init and ~200 KB.
  * - conditions: the workspace package @cognito-tenancy/tenant-context is bundled from its sources.

@@ -1,4 +1,5 @@
 import type { HandlerLogger, LogAttributes } from './handler-logger';
+import { mapStack } from './mapped-stack';
 import { LOG_LEVELS, type LogLevelName, type ObservabilityConfig } from './observability-config';
 
 /** Fields every line has; a key or attribute of the same name is dropped rather than written twice. */
@@ -115,13 +116,13 @@ function fragment(fields: Record<string, unknown>): string {
   return json.length > 2 ? `,${json.slice(1, -1)}` : '';
 }
 
-/** Errors as Powertools formats them (name, message, stack, cause); bigints as strings. */
+/** Errors as Powertools formats them (name, message, stack in TypeScript terms, cause); bigints as strings. */
 function replacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
     return {
       name: value.name,
       message: value.message,
-      stack: value.stack,
+      stack: value.stack === undefined ? undefined : mapStack(value.stack),
       ...(value.cause === undefined ? {} : { cause: value.cause }),
     };
   }
