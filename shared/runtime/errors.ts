@@ -5,8 +5,17 @@
  * safe to show to an end user: Cognito displays a trigger's error message on the sign-in page, so the
  * specific reason stays in `message`/`cause` and the logs, never in `userMessage`.
  */
+import type { ReasonCode } from './reason-codes';
+
+/** The root of the hierarchy: a developer-facing `message`, a `userMessage` safe for end users, a `reasonCode`. */
 export class TenancyError extends Error {
   override name = 'TenancyError';
+  /**
+   * The reason code a decision ended by this error is logged, counted and audited under (`reasonOf`); a kind of
+   * error that is no decision about the user is `internal-error`. Carried by each class rather than mapped in one
+   * place, so a function's bundle holds only the error classes it uses.
+   */
+  readonly reasonCode: ReasonCode = 'internal-error';
   /** Short, generic text that may reach an end user. */
   readonly userMessage: string;
 
@@ -31,6 +40,7 @@ export class ConfigurationError extends TenancyError {
 /** Operator or caller input that fails validation (tenant id, domain, tier, arguments). */
 export class InvalidInputError extends TenancyError {
   override name = 'InvalidInputError';
+  override readonly reasonCode: ReasonCode = 'invalid-input';
   constructor(
     message: string,
     readonly field: string,
@@ -53,6 +63,7 @@ export class UnknownTierError extends InvalidInputError {
 /** No tenant with this id exists in the registry. */
 export class TenantNotFoundError extends TenancyError {
   override name = 'TenantNotFoundError';
+  override readonly reasonCode: ReasonCode = 'tenant-not-found';
   constructor(readonly tenantId: string) {
     super(`tenant ${tenantId} does not exist`, { userMessage: 'Your account is not assigned to an organization.' });
   }
@@ -69,6 +80,7 @@ export class TenantExistsError extends TenancyError {
 /** The tenant exists but is suspended or disabled. */
 export class TenantInactiveError extends TenancyError {
   override name = 'TenantInactiveError';
+  override readonly reasonCode: ReasonCode = 'tenant-inactive';
   /** @param tier the tenant's tier when known, for the `tier` metric dimension. */
   constructor(
     readonly tenantId: string,
@@ -93,6 +105,7 @@ export class BindingConflictError extends TenancyError {
 /** The binding does not exist, or is not held by the tenant that tried to remove it. */
 export class BindingNotFoundError extends TenancyError {
   override name = 'BindingNotFoundError';
+  override readonly reasonCode: ReasonCode = 'no-binding';
   constructor(
     readonly binding: string,
     readonly tenantId?: string,
@@ -104,6 +117,7 @@ export class BindingNotFoundError extends TenancyError {
 /** The tenant has no free seat in its tier. */
 export class SeatLimitError extends TenancyError {
   override name = 'SeatLimitError';
+  override readonly reasonCode: ReasonCode = 'seats-full';
   /** @param tier the tenant's tier when known, for the `tier` metric dimension. */
   constructor(
     readonly tenantId: string,
@@ -133,6 +147,7 @@ export class UserNotFoundError extends TenancyError {
  */
 export class MembershipNotFoundError extends TenancyError {
   override name = 'MembershipNotFoundError';
+  override readonly reasonCode: ReasonCode = 'membership-not-found';
   constructor(
     readonly tenantId: string,
     readonly sub: string,
@@ -146,6 +161,7 @@ export class MembershipNotFoundError extends TenancyError {
 /** The change would leave the tenant without an active tenant admin (demotion or removal of the last one). */
 export class LastAdminError extends TenancyError {
   override name = 'LastAdminError';
+  override readonly reasonCode: ReasonCode = 'last-admin';
   constructor(
     readonly tenantId: string,
     readonly sub: string,
@@ -159,6 +175,7 @@ export class LastAdminError extends TenancyError {
 /** The registry could not be read or written (network, throttling, service error). */
 export class RegistryUnavailableError extends TenancyError {
   override name = 'RegistryUnavailableError';
+  override readonly reasonCode: ReasonCode = 'registry-unavailable';
   constructor(operation: string, options: { cause?: unknown } = {}) {
     super(`tenant registry unavailable during ${operation}`, {
       ...options,
@@ -170,6 +187,7 @@ export class RegistryUnavailableError extends TenancyError {
 /** A user reached a tenant-scoped step without a usable tenant binding (no `custom:tenantId`). */
 export class TenantNotAssignedError extends TenancyError {
   override name = 'TenantNotAssignedError';
+  override readonly reasonCode: ReasonCode = 'no-tenant-attribute';
   constructor(readonly sub: string) {
     super(`user ${sub} has no tenant assigned`, { userMessage: 'Your account is not assigned to an organization.' });
   }
@@ -181,6 +199,7 @@ export class TenantNotAssignedError extends TenancyError {
  */
 export class PoolMismatchError extends TenancyError {
   override name = 'PoolMismatchError';
+  override readonly reasonCode: ReasonCode = 'pool-mismatch';
   constructor(
     readonly tenantId: string,
     readonly userPoolId: string,
@@ -197,6 +216,7 @@ export class PoolMismatchError extends TenancyError {
  */
 export class MembershipMismatchError extends TenancyError {
   override name = 'MembershipMismatchError';
+  override readonly reasonCode: ReasonCode = 'membership-mismatch';
   constructor(
     readonly tenantId: string,
     readonly sub: string,
@@ -210,6 +230,7 @@ export class MembershipMismatchError extends TenancyError {
 /** No active tenant can take a new user: no binding matched and self-service sign-up is off. */
 export class NoTenantForUserError extends TenancyError {
   override name = 'NoTenantForUserError';
+  override readonly reasonCode: ReasonCode;
   /** @param code the reason code (docs/observability.md "Reason codes") for metrics, logs and audit items. */
   constructor(
     readonly reason: string,
@@ -218,12 +239,14 @@ export class NoTenantForUserError extends TenancyError {
     super(`no tenant for the new user: ${reason}`, {
       userMessage: 'Sign-up is not available for your account. Contact your administrator.',
     });
+    this.reasonCode = code;
   }
 }
 
 /** A Cognito user pool call failed (network, throttling, service error, missing group). */
 export class DirectoryUnavailableError extends TenancyError {
   override name = 'DirectoryUnavailableError';
+  override readonly reasonCode: ReasonCode = 'directory-unavailable';
   constructor(operation: string, options: { cause?: unknown } = {}) {
     super(`user pool unavailable during ${operation}`, {
       ...options,
@@ -235,6 +258,7 @@ export class DirectoryUnavailableError extends TenancyError {
 /** A trigger ran out of its time budget; Cognito retries, and the retry finishes the work idempotently. */
 export class DeadlineExceededError extends TenancyError {
   override name = 'DeadlineExceededError';
+  override readonly reasonCode: ReasonCode = 'deadline-exceeded';
   constructor(
     readonly operation: string,
     readonly budgetMs: number,
@@ -259,6 +283,7 @@ export class UserExistsError extends TenancyError {
  */
 export class CredentialsUnavailableError extends TenancyError {
   override name = 'CredentialsUnavailableError';
+  override readonly reasonCode: ReasonCode = 'credentials-unavailable';
   constructor(
     readonly tenantId: string,
     options: { cause?: unknown } = {},
@@ -273,6 +298,7 @@ export class CredentialsUnavailableError extends TenancyError {
 /** A policy engine could not decide (store unreachable, policy set unparsable, malformed request): deny. */
 export class PolicyEngineError extends TenancyError {
   override name = 'PolicyEngineError';
+  override readonly reasonCode: ReasonCode = 'policy-engine-error';
   /** The service that failed, as an operator would name it (`Verified Permissions in eu-west-1`), when known. */
   readonly target: string | undefined;
   constructor(message: string, options: { cause?: unknown; target?: string } = {}) {
@@ -284,6 +310,7 @@ export class PolicyEngineError extends TenancyError {
 /** The tenant has no policy store (or policy set) yet: `tenants policy-store create` was not run for it. */
 export class PolicyStoreNotFoundError extends TenancyError {
   override name = 'PolicyStoreNotFoundError';
+  override readonly reasonCode: ReasonCode = 'policy-store-missing';
   constructor(readonly tenantId: string) {
     super(`tenant ${tenantId} has no policy store`, { userMessage: 'The service is misconfigured.' });
   }

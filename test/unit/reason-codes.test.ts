@@ -31,6 +31,11 @@ import {
 
 // The reason codes' documentation: docs/observability.md "Reason codes".
 const OBSERVABILITY = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'observability.md'), 'utf8');
+// Their meanings are the doc comments of shared/runtime/reason-codes.ts (minified out of the bundles).
+const REASON_CODES_SOURCE = readFileSync(
+  join(import.meta.dirname, '..', '..', 'shared', 'runtime', 'reason-codes.ts'),
+  'utf8',
+);
 
 describe('reason codes', () => {
   it('are documented in the docs/observability.md table exactly as listed, with their outcomes and meaning', () => {
@@ -42,19 +47,26 @@ describe('reason codes', () => {
     const section = heading === -1 ? '' : OBSERVABILITY.slice(start, next === -1 ? undefined : start + next);
     const rows = [...section.matchAll(/^\| `([a-z-]+)` \| ([a-z, ]+) \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3]]);
 
-    // Act
-    const listed = Object.entries(REASON_CODES).map(([code, [outcomes, meaning]]) => [
+    // Act: each code with its outcomes, and its meaning from the doc comment above it in the source.
+    const meanings = new Map(
+      [...REASON_CODES_SOURCE.matchAll(/^ {2}\/\*\* (.+) \*\/\n {2}'?([a-z-]+)'?: '[a-z ]+',$/gm)].map((m) => [
+        m[2],
+        m[1],
+      ]),
+    );
+    const listed = Object.entries(REASON_CODES).map(([code, outcomes]) => [
       code,
       outcomes.split(' ').join(', '),
-      meaning,
+      meanings.get(code),
     ]);
 
     // Assess
+    expect(meanings.size).toBe(Object.keys(REASON_CODES).length);
     expect(rows).toEqual(listed);
   });
 
   it('name only outcomes of the outcome list, and are short kebab-case words', () => {
-    for (const [code, [outcomes]] of Object.entries(REASON_CODES)) {
+    for (const [code, outcomes] of Object.entries(REASON_CODES)) {
       expect(code).toMatch(/^[a-z]+(-[a-z]+)*$/);
       for (const outcome of outcomes.split(' ')) expect(OUTCOMES).toContain(outcome);
     }
