@@ -210,7 +210,7 @@ export default async function run(): Promise<void> {
       if (!QUICK) {
         // What Node's own source maps would cost this function: every bundle file's map read at load.
         const row = rows.find((candidate) => candidate.name === name) as Row;
-        rows.push({ ...row, name: `${name} +source maps`, nodeOptions: ['--enable-source-maps'] });
+        rows.push({ ...row, name: `${name} +source maps`, nodeOptions: ['--enable-source-maps'], reference: name });
       }
       if (TRACED.has(name) && !QUICK) {
         const row = rows.find((candidate) => candidate.name === name) as Row;
@@ -259,6 +259,7 @@ export default async function run(): Promise<void> {
       'reference: the SDK clients the function constructs and the SDK commands it carries (authorizer: aws-jwt-verify, its cold-start JWKS fetch and a DynamoDB client), with an empty handler; tenant-me has none',
     );
     console.log('documents +postgres: × reference is against the documents function configured for DynamoDB');
+    console.log('+source maps: × reference is against the same function as deployed (without the flag)');
     console.log(
       `PostgreSQL store at cold start: ${signed(ms('documents +postgres') - ms('documents'))} ms in the init phase, no longer paid by the first request`,
     );
@@ -273,9 +274,9 @@ export default async function run(): Promise<void> {
     }
     // What `--enable-source-maps` would cost each function's cold start (CPU): the same bundle with and without it.
     for (const name of QUICK ? [] : functionNames) {
-      const withMaps = cpuMs(`${name} +source maps`);
+      const withMaps = `${name} +source maps`;
       console.log(
-        `--enable-source-maps at cold start, ${name}: ${signed(withMaps - cpuMs(name))} ms CPU (${(withMaps / cpuMs(name)).toFixed(2)}× the function as deployed)`,
+        `--enable-source-maps at cold start, ${name}: ${signed(cpuMs(withMaps) - cpuMs(name))} ms CPU (${cpuRatio(withMaps, name).toFixed(2)}× the function as deployed)`,
       );
     }
     // What the decision metrics cost each function's cold start: the same bundle with and without them.
