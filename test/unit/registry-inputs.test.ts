@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bindingKey, describeBinding, makeBinding, parseBindingKey } from '../../shared/registry/binding';
 import { emailDomainOf, normalizeEmailDomain } from '../../shared/registry/email-domain';
 import { registryConfigFromEnv } from '../../shared/registry/registry-config';
+import { validateDirectoryUser } from '../../shared/registry/registry-rules';
 import { assertTenantId, generateTenantId, isValidTenantId } from '../../shared/registry/tenant-id';
 import { DEFAULT_TIERS, parseTiers } from '../../shared/registry/tiers';
 import { ConfigurationError, InvalidInputError, UnknownTierError } from '../../shared/runtime/errors';
@@ -137,5 +138,40 @@ describe('registry configuration', () => {
       tableName: 'tenants',
       tiers: { list: [{ name: 'a', seatLimit: 1 }] },
     });
+  });
+});
+
+describe('Cognito user names', () => {
+  it('accepts as a one-character user name exactly the code points that are neither whitespace nor control characters', () => {
+    // Prepare: the rule as Cognito states it, with the Unicode property class the module spells out as ranges.
+    const cognitoRule = /^[^\s\p{Cc}]$/u;
+    const disagreements: number[] = [];
+
+    // Act: every code point, lone surrogates included.
+    for (let code = 0; code <= 0x10ffff; code++) {
+      const username = String.fromCodePoint(code);
+      let accepted = true;
+      try {
+        validateDirectoryUser({ userPoolId: 'us-east-1_Example1', username });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        accepted = false;
+      }
+      if (accepted !== cognitoRule.test(username)) disagreements.push(code);
+    }
+
+    // Assess
+    expect(disagreements).toEqual([]);
+  });
+
+  it('accepts 128 characters and refuses 129, an empty name and a name with an inner space or control character', () => {
+    // Prepare
+    const user = (username: string) => ({ userPoolId: 'us-east-1_Example1', username });
+
+    // Act / Assess
+    expect(validateDirectoryUser(user('é'.repeat(128))).username).toHaveLength(128);
+    for (const username of ['é'.repeat(129), '', 'a b', 'a\u0085b', 'a\u2028b', 'a\u009fb', 'a\u007fb']) {
+      expect(() => validateDirectoryUser(user(username)), JSON.stringify(username)).toThrow(InvalidInputError);
+    }
   });
 });
