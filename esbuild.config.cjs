@@ -134,6 +134,56 @@ async function importsOf(esbuild, file) {
   return `${lines.join('\n')}\n${bindings.length > 0 ? `export { ${exported} };\n` : ''}`;
 }
 
+/**
+ * The bundled route rules, validated when the bundle is built. shared/authorizer/bundled-route-rules.ts validates
+ * config/routes.json when it is imported; here it is bundled on its own with the build's esbuild, evaluated, and
+ * replaced by its value. A route file that does not validate fails the build with the validation's message, not
+ * the authorizer's cold start, and no cold start parses the rules again (only their tiers are checked, being
+ * configuration). `routesFile` stands in for config/routes.json in tests.
+ */
+const BUNDLED_ROUTE_RULES = join(__dirname, 'shared', 'authorizer', 'bundled-route-rules.ts');
+const ROUTES_FILE = join(__dirname, 'config', 'routes.json');
+function bundledRouteRulesAtBuild(routesFile = ROUTES_FILE) {
+  return {
+    name: 'bundled-route-rules',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]bundled-route-rules\.ts$/ }, async (args) => {
+        if (args.path !== BUNDLED_ROUTE_RULES) return undefined;
+        const routesFileOnly = {
+          name: 'routes-file',
+          setup(inner) {
+            inner.onResolve({ filter: /[\\/]config[\\/]routes\.json$/ }, () => ({ path: routesFile }));
+          },
+        };
+        const result = await build.esbuild.build({
+          entryPoints: [BUNDLED_ROUTE_RULES],
+          bundle: true,
+          write: false,
+          format: 'cjs',
+          platform: 'node',
+          target: 'node20',
+          conditions: options.conditions,
+          logLevel: 'silent',
+          plugins: [routesFileOnly],
+        });
+        const module = { exports: {} };
+        try {
+          new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
+        } catch (error) {
+          return { errors: [{ text: `invalid route rules: ${error.message}` }], watchFiles: [routesFile] };
+        }
+        // JSON.parse of a string literal: V8 reads it faster than the same object as a literal.
+        const value = JSON.stringify(JSON.stringify(module.exports.bundledRouteRules));
+        return {
+          contents: `export const bundledRouteRules = JSON.parse(${value});\n`,
+          loader: 'js',
+          watchFiles: [routesFile],
+        };
+      });
+    },
+  };
+}
+
 const options = {
   format: 'esm',
   platform: 'node',
@@ -171,7 +221,7 @@ const esbuildOptions = () => ({
   ...options,
   external: [...options.external],
   banner: { ...options.banner },
-  plugins: [cedarWasmBesideCode, initInOneChunk],
+  plugins: [cedarWasmBesideCode, initInOneChunk, bundledRouteRulesAtBuild()],
 });
 
 /**
@@ -198,7 +248,7 @@ const chunksPerFunction = {
 
 module.exports = () => ({
   ...esbuildOptions(),
-  plugins: [chunksPerFunction, cedarWasmBesideCode, initInOneChunk],
+  plugins: [chunksPerFunction, cedarWasmBesideCode, initInOneChunk, bundledRouteRulesAtBuild()],
   exclude: [],
   outputFileExtension: '.mjs',
   // serverless-esbuild deletes its work folder after packaging; concurrent runs (the local stack and a package,
@@ -206,3 +256,4 @@ module.exports = () => ({
   outputWorkFolder: process.env.SLS_ESBUILD_WORK_FOLDER || '.esbuild',
 });
 module.exports.esbuildOptions = esbuildOptions;
+module.exports.bundledRouteRulesAtBuild = bundledRouteRulesAtBuild;

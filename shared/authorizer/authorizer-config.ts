@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import bundledRoutes from '../../config/routes.json' with { type: 'json' };
 import { assertUserPoolId } from '../registry/binding';
 import { readRoleGroups } from '../registry/role-groups';
 import { type TenantCacheSettings, tenantCacheSettingsFromEnv } from '../registry/tenant-cache-settings';
@@ -8,9 +7,10 @@ import { parseTiers, type Tiers } from '../registry/tiers';
 import { ConfigurationError } from '../runtime/errors';
 import { type Env, readBoolean, readInteger, readList, readString, rejectUnknownSettings } from '../runtime/settings';
 import { type ClaimsContract, claimNamesFromEnv } from '../tokens/claim-names';
+import { bundledRouteRules } from './bundled-route-rules';
 import { userPoolIssuersFromEnv } from './issuer-settings';
 import { parseJwksLocation } from './jwks-location';
-import { parseRouteRules, parseRouteRulesJson, type RouteRules } from './route-rules';
+import { checkRouteTiers, parseRouteRulesJson, type RouteRules } from './route-rules';
 import type { VerifierSettings } from './token-verifier';
 
 /** Everything the authorizer needs, validated once at cold start. */
@@ -47,7 +47,7 @@ const DEFAULT_MEMO_SIZE = 1000;
  * the shared `TENANCY_TIERS`, `TENANCY_ROLE_GROUPS` and claim-name settings.
  * Throws `ConfigurationError` on anything missing or unsafe; there is no permissive default.
  */
-export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundledRoutes): AuthorizerConfig {
+export function authorizerConfigFromEnv(env: Env): AuthorizerConfig {
   rejectUnknownSettings(env);
   const userPoolIds = uniqueList(env, 'TENANCY_USER_POOL_IDS').map((poolId) => {
     try {
@@ -75,7 +75,7 @@ export function authorizerConfigFromEnv(env: Env, defaultRoutes: unknown = bundl
   const jwksTemplate = readString(env, 'TENANCY_JWKS_URI');
   const tiers = parseTiers(env.TENANCY_TIERS);
   const roleGroups = readRoleGroups(env);
-  const routes = readRoutes(env, tiers, defaultRoutes);
+  const routes = readRoutes(env, tiers);
   // The registry check pins every token to its pool (pool-pinning.ts): a configuration without it would let a
   // shared-pool token speak for a siloed tenant, so it is refused rather than honoured.
   if (!readBoolean(env, 'TENANCY_API_TENANT_CHECK', true)) {
@@ -118,9 +118,10 @@ function uniqueList(env: Env, name: 'TENANCY_USER_POOL_IDS' | 'TENANCY_CLIENT_ID
   return values;
 }
 
-function readRoutes(env: Env, tiers: Tiers, defaultRoutes: unknown): RouteRules {
+function readRoutes(env: Env, tiers: Tiers): RouteRules {
   const value = readString(env, 'TENANCY_ROUTES');
-  if (value === undefined) return parseRouteRules(defaultRoutes, tiers, 'config/routes.json');
+  // The bundled rules were validated when the bundle was built; only their tiers are configuration.
+  if (value === undefined) return checkRouteTiers(bundledRouteRules, tiers, 'config/routes.json');
   if (value.startsWith('{')) return parseRouteRulesJson(value, tiers);
   let text: string;
   try {

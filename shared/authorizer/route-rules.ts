@@ -90,6 +90,15 @@ const FILE_KEYS = new Set(['routes', 'description']);
  * `ConfigurationError` naming the offending rule; nothing is guessed or skipped.
  */
 export function parseRouteRules(input: unknown, tiers: Tiers, setting = 'TENANCY_ROUTES'): RouteRules {
+  return checkRouteTiers(validateRouteRules(input, setting), tiers, setting);
+}
+
+/**
+ * Validates parsed route rules (see the format above) in everything but their tiers, which are configuration
+ * (`checkRouteTiers`): what the build checks of the bundled `config/routes.json` (`bundled-route-rules.ts`).
+ * Throws `ConfigurationError` naming the offending rule.
+ */
+export function validateRouteRules(input: unknown, setting: string): RouteRules {
   const fail = (message: string): never => {
     throw new ConfigurationError(message, setting);
   };
@@ -99,7 +108,7 @@ export function parseRouteRules(input: unknown, tiers: Tiers, setting = 'TENANCY
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_RULES) {
     return fail(`"routes" must be an array of 1-${MAX_RULES} rules`);
   }
-  const rules = list.map((entry, index) => parseRule(entry, index, tiers, fail));
+  const rules = list.map((entry, index) => parseRule(entry, index, fail));
   const seen = new Set<string>();
   for (const rule of rules) {
     for (const method of rule.methods) {
@@ -112,6 +121,19 @@ export function parseRouteRules(input: unknown, tiers: Tiers, setting = 'TENANCY
   for (const rule of rules) if (!rule.tenantScoped) checkSharedRule(rule, tenantPrefix, fail);
   checkSpans(rules, fail);
   return { rules, tenantPrefix };
+}
+
+/** The rules, once every `minimumTier` they name is one of the configured tiers; else `ConfigurationError`. */
+export function checkRouteTiers(routes: RouteRules, tiers: Tiers, setting: string): RouteRules {
+  routes.rules.forEach(({ minimumTier }, index) => {
+    if (minimumTier !== undefined && !tiers.has(minimumTier)) {
+      throw new ConfigurationError(
+        `routes[${index}].minimumTier ${JSON.stringify(minimumTier)} is not a configured tier (${tiers.names.join(', ')})`,
+        setting,
+      );
+    }
+  });
+  return routes;
 }
 
 /** Parses route rules from JSON text (inline `TENANCY_ROUTES` or a file's content). */
@@ -185,7 +207,7 @@ export function meetsTier(rule: RouteRule, tier: string, tiers: Tiers): boolean 
   return rule.minimumTier === undefined || tiers.rank(tier) >= tiers.rank(rule.minimumTier);
 }
 
-function parseRule(entry: unknown, index: number, tiers: Tiers, fail: (message: string) => never): RouteRule {
+function parseRule(entry: unknown, index: number, fail: (message: string) => never): RouteRule {
   const where = `routes[${index}]`;
   if (!isRecord(entry)) return fail(`${where} must be an object with a "route"`);
   for (const key of Object.keys(entry)) if (!RULE_KEYS.has(key)) fail(`unknown key "${key}" in ${where}`);
@@ -214,10 +236,9 @@ function parseRule(entry: unknown, index: number, tiers: Tiers, fail: (message: 
     }
     groupList = [...groups];
   }
-  if (minimumTier !== undefined && (typeof minimumTier !== 'string' || !tiers.has(minimumTier))) {
-    return fail(
-      `${where}.minimumTier ${JSON.stringify(minimumTier)} is not a configured tier (${tiers.names.join(', ')})`,
-    );
+  // Which tiers exist is configuration: `checkRouteTiers`.
+  if (minimumTier !== undefined && typeof minimumTier !== 'string') {
+    return fail(`${where}.minimumTier ${JSON.stringify(minimumTier)} is not a tier name`);
   }
   return { route, methods, segments, tenantScoped, groups: groupList, minimumTier };
 }

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import bundledRoutes from '../../config/routes.json' with { type: 'json' };
+import { bundledRouteRules } from '../../shared/authorizer/bundled-route-rules';
 import {
   callerMeetsRule,
+  checkRouteTiers,
   parseRouteRules,
   parseRouteRulesJson,
   patternsIntersect,
@@ -10,8 +12,9 @@ import {
   ruleMatches,
   ruleResources,
   ruleSpans,
+  validateRouteRules,
 } from '../../shared/authorizer/route-rules';
-import { DEFAULT_TIERS } from '../../shared/registry/tiers';
+import { DEFAULT_TIERS, parseTiers } from '../../shared/registry/tiers';
 import { ConfigurationError } from '../../shared/runtime/errors';
 
 const rules = (...routes: object[]) => ({ routes });
@@ -170,6 +173,40 @@ describe('route rules', () => {
     });
   });
 
+  describe('tiers, checked apart from the rest', () => {
+    it('validates a minimum tier of any name without the tiers, and refuses it once the configured tiers lack it', () => {
+      // Prepare
+      const input = rules({ route: 'GET /health' }, { route: 'GET /reports', minimumTier: 'platinum' });
+      const withPlatinum = parseTiers('free=5,platinum=50');
+
+      // Act
+      const validated = validateRouteRules(input, 'TENANCY_ROUTES');
+
+      // Assess
+      expect(checkRouteTiers(validated, withPlatinum, 'TENANCY_ROUTES')).toBe(validated);
+      expect(() => checkRouteTiers(validated, DEFAULT_TIERS, 'TENANCY_ROUTES')).toThrow(
+        new ConfigurationError(
+          'routes[1].minimumTier "platinum" is not a configured tier (free, standard, enterprise)',
+          'TENANCY_ROUTES',
+        ),
+      );
+    });
+
+    it('refuses a minimum tier that is not a string before any tier is known', () => {
+      // Act / Assess
+      expect(() => validateRouteRules(rules({ route: 'GET /health', minimumTier: 3 }), 'TENANCY_ROUTES')).toThrow(
+        /routes\[0\]\.minimumTier 3 is not a tier name/,
+      );
+    });
+
+    it('gives for the bundled rules, validated without tiers, what parsing config/routes.json with the default tiers gives', () => {
+      // Act
+      const parsed = parse(bundledRoutes);
+
+      // Assess
+      expect(checkRouteTiers(bundledRouteRules, DEFAULT_TIERS, 'config/routes.json')).toEqual(parsed);
+    });
+  });
   describe('resources and matching', () => {
     it('writes a tenant route as IAM resources of that tenant, one per method, parameters as wildcards', () => {
       // Prepare
