@@ -347,6 +347,24 @@ describe('serverless package (offline, no credentials)', () => {
     }
   });
 
+  it('ships the authorizer with config/routes.json validated when it was built, not parsed at cold start', async () => {
+    // Prepare
+    const [, authorizer] =
+      ofType(create, 'AWS::Lambda::Function').find(([, fn]) => String(fn.Properties.Handler).includes('authorizer')) ??
+      [];
+    const zip = join(createDir, String(authorizer?.Properties.Code.S3Key).split('/').at(-1) ?? '');
+
+    // Act: every JavaScript file of its zip.
+    const { stdout: code } = await run('unzip', ['-p', zip, '*.mjs'], { maxBuffer: 64 * 1024 * 1024 });
+
+    // Assess: the rules as validation gives them (esbuild.config.cjs, `bundled-route-rules`), however the
+    // minifier quotes the string they are parsed from.
+    expect(code).toMatch(/\\?"tenantPrefix\\?":\[\\?"tenants\\?"\]/);
+    expect(code).toMatch(
+      /\\?"kind\\?":\\?"literal\\?",\\?"value\\?":\\?"tenants\\?"\},\{\\?"kind\\?":\\?"tenant\\?"\}/,
+    );
+  });
+
   it("ships the trigger custom resource with this project's pool code, bundled with its SDK", async () => {
     // Prepare
     const zip = join(attachDir, 'custom-resources.zip');
