@@ -15,7 +15,7 @@
  *   so the chain stops at `fromEnv` and those modules never load; left out of the bundle they cost nothing
  *   (~110 KB and ~15 ms of parsing per SDK client here). Outside Lambda they resolve from node_modules.
  */
-const { copyFileSync, readFileSync } = require('node:fs');
+const { copyFileSync, readFileSync, realpathSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 
 /**
@@ -137,45 +137,73 @@ async function importsOf(esbuild, file) {
 /**
  * The bundled route rules, validated when the bundle is built. shared/authorizer/bundled-route-rules.ts validates
  * config/routes.json when it is imported; here it is bundled on its own with the build's esbuild, evaluated, and
- * replaced by its value. A route file that does not validate fails the build with the validation's message, not
- * the authorizer's cold start, and no cold start parses the rules again (only their tiers are checked, being
- * configuration). `routesFile` stands in for config/routes.json in tests.
+ * replaced by its value (deeply frozen, as the module freezes it). A route file that does not validate, or is not
+ * JSON, fails the build with the validation's message, not the authorizer's cold start, and no cold start parses
+ * the rules again (only their tiers and groups are checked there, being configuration). Paths are compared
+ * resolved (symlinked checkouts, a drive letter's case), and a module of that name that is not this one fails the
+ * build rather than quietly going unchecked. `routesFile` stands in for config/routes.json in tests.
  */
 const BUNDLED_ROUTE_RULES = join(__dirname, 'shared', 'authorizer', 'bundled-route-rules.ts');
 const ROUTES_FILE = join(__dirname, 'config', 'routes.json');
+const FREEZE =
+  'const f=(v)=>{if(typeof v==="object"&&v!==null){for(const i of Object.values(v))f(i);Object.freeze(v)}return v};';
 function bundledRouteRulesAtBuild(routesFile = ROUTES_FILE) {
   return {
     name: 'bundled-route-rules',
     setup(build) {
+      const ours = realpathSync.native(BUNDLED_ROUTE_RULES);
       build.onLoad({ filter: /[\\/]bundled-route-rules\.ts$/ }, async (args) => {
-        if (args.path !== BUNDLED_ROUTE_RULES) return undefined;
+        if (realpathSync.native(args.path) !== ours) {
+          return { errors: [{ text: `${args.path} is not ${BUNDLED_ROUTE_RULES}: cannot validate the route rules` }] };
+        }
         const routesFileOnly = {
           name: 'routes-file',
           setup(inner) {
             inner.onResolve({ filter: /[\\/]config[\\/]routes\.json$/ }, () => ({ path: routesFile }));
           },
         };
-        const result = await build.esbuild.build({
-          entryPoints: [BUNDLED_ROUTE_RULES],
-          bundle: true,
-          write: false,
-          format: 'cjs',
-          platform: 'node',
-          target: 'node20',
-          conditions: options.conditions,
-          logLevel: 'silent',
-          plugins: [routesFileOnly],
+        // esbuild's own errors (a file that is not JSON) carry their location; a validation error its message.
+        const reason = (error) =>
+          Array.isArray(error.errors) && error.errors.length > 0
+            ? error.errors
+                .map(
+                  ({ location, text }) =>
+                    (location ? `${location.file}:${location.line}:${location.column}: ` : '') + text,
+                )
+                .join('; ')
+            : error.message;
+        const failed = (error) => ({
+          errors: [{ text: `invalid route rules: ${reason(error)}` }],
+          watchFiles: [routesFile],
         });
+        let code;
+        try {
+          const result = await build.esbuild.build({
+            entryPoints: [args.path],
+            bundle: true,
+            write: false,
+            format: 'cjs',
+            platform: 'node',
+            target: 'node20',
+            conditions: options.conditions,
+            logLevel: 'silent',
+            plugins: [routesFileOnly],
+          });
+          code = result.outputFiles[0].text;
+        } catch (error) {
+          // A route file that is not JSON, or missing: esbuild's own message names the file and the position.
+          return failed(error);
+        }
         const module = { exports: {} };
         try {
-          new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
+          new Function('module', 'exports', 'require', code)(module, module.exports, require);
         } catch (error) {
-          return { errors: [{ text: `invalid route rules: ${error.message}` }], watchFiles: [routesFile] };
+          return failed(error);
         }
         // JSON.parse of a string literal: V8 reads it faster than the same object as a literal.
         const value = JSON.stringify(JSON.stringify(module.exports.bundledRouteRules));
         return {
-          contents: `export const bundledRouteRules = JSON.parse(${value});\n`,
+          contents: `${FREEZE}\nexport const bundledRouteRules = f(JSON.parse(${value}));\n`,
           loader: 'js',
           watchFiles: [routesFile],
         };

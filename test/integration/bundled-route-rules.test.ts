@@ -46,6 +46,11 @@ describe('the bundled route rules, validated when a bundle is built', () => {
     // Assess
     expect(bundledRouteRules).toEqual(expected);
     expect(bundledRouteRules.rules).toHaveLength(bundledRoutes.routes.length);
+    // Shared by every configuration built from it: frozen through and through, as the source module freezes it.
+    const [first] = bundledRouteRules.rules;
+    expect(
+      [bundledRouteRules, bundledRouteRules.rules, first, first?.segments, first?.segments[0]].map(Object.isFrozen),
+    ).toEqual([true, true, true, true, true]);
     const code = bundle.jsFiles.map((file) => readFileSync(file, 'utf8')).join('\n');
     expect(code).not.toContain('is not "METHOD /path"');
   });
@@ -68,6 +73,8 @@ describe('the bundled route rules, validated when a bundle is built', () => {
     );
     const malformed = join(out, 'malformed-routes.json');
     writeFileSync(malformed, JSON.stringify({ routes: [{ route: '/health' }] }));
+    const notJson = join(out, 'not-json-routes.json');
+    writeFileSync(notJson, '{ "routes": [ ');
     const build = (routesFile: string, folder: string) =>
       buildFunctionBundle(entry, out, { folder, without: [PLUGIN], plugins: [bundledRouteRulesAtBuild(routesFile)] });
 
@@ -77,6 +84,20 @@ describe('the bundled route rules, validated when a bundle is built', () => {
     );
     await expect(build(malformed, 'malformed')).rejects.toThrow(
       /invalid route rules: config\/routes\.json: routes\[0\]: "\/health" is not "METHOD \/path"/,
+    );
+    await expect(build(notJson, 'not-json')).rejects.toThrow(/invalid route rules: .*not-json-routes\.json/);
+  });
+
+  it("fails the build of a module named like the bundled rules that is not this repository's, rather than leave it unchecked", async () => {
+    // Prepare
+    const impostor = join(out, 'bundled-route-rules.ts');
+    writeFileSync(impostor, 'export const bundledRouteRules = { rules: [], tenantPrefix: [] };\n');
+    const impostorEntry = join(out, 'impostor-entry.ts');
+    writeFileSync(impostorEntry, "export { bundledRouteRules } from './bundled-route-rules';\n");
+
+    // Act / Assess
+    await expect(buildFunctionBundle(impostorEntry, out, { folder: 'impostor' })).rejects.toThrow(
+      /bundled-route-rules\.ts is not .*shared\/authorizer\/bundled-route-rules\.ts: cannot validate the route rules/,
     );
   });
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { groupExists, spawnGroup, waitForAnswer } from '../../local/child-process';
@@ -166,5 +168,97 @@ describe('npm run test:loaded', () => {
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(groupExists(pid)).toBe(false);
     expect(stderr).toMatch(/exited 7 after \d+ s/);
+  });
+});
+
+/**
+ * `npm run bench` over a folder of stand-in bench files (`BENCH_DIR`): `hold` starts a process group as a bench
+ * starts DynamoDB Local, prints its id and waits to be stopped; `fails` throws; `passes` prints and returns.
+ */
+function benchRun(wanted: readonly string[], detached = false) {
+  const dir = mkdtempSync(join(tmpdir(), 'tenancy-bench-runner-'));
+  const childProcess = join(root, 'local', 'child-process');
+  writeFileSync(
+    join(dir, 'hold.bench.ts'),
+    [
+      `import { spawnGroup } from '${childProcess}';`,
+      'export default async function run(): Promise<void> {',
+      "  const held = spawnGroup(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);",
+      "  console.log('held', held.pid);",
+      '  await new Promise(() => {});',
+      '}',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'fails.bench.ts'),
+    "export default async function run() { throw new Error('bench broke'); }\n",
+  );
+  writeFileSync(join(dir, 'passes.bench.ts'), "export default async function run() { console.log('passes ran'); }\n");
+  const run = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...wanted], {
+    cwd: root,
+    env: { ...process.env, BENCH_DIR: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
+  });
+  let out = '';
+  const collect = (chunk: Buffer) => {
+    out += chunk.toString();
+  };
+  run.stdout.on('data', collect);
+  run.stderr.on('data', collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    run.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const held = () =>
+    vi.waitFor(
+      () => {
+        const match = /held (\d+)/.exec(out);
+        if (match === null) throw new Error('the bench has not started its group yet');
+        return Number(match[1]);
+      },
+      { timeout: startTimeoutMs(), interval: 20 },
+    );
+  return { run, exited, held, output: () => out };
+}
+
+describe('npm run bench', () => {
+  it('passes SIGTERM on to the running bench, which stops the process group it started, then dies of SIGTERM', async () => {
+    // Prepare
+    const bench = benchRun(['hold']);
+    const group = await bench.held();
+
+    // Act
+    bench.run.kill('SIGTERM');
+    const { signal } = await bench.exited;
+
+    // Assess
+    expect(signal).toBe('SIGTERM');
+    await gone(group, group);
+  });
+
+  it("stops the running bench and the group it started on a terminal's Ctrl-C (SIGINT to the whole process group)", async () => {
+    // Prepare: the run leads a process group of its own, as in a terminal.
+    const bench = benchRun(['hold'], true);
+    const group = await bench.held();
+
+    // Act
+    process.kill(-(bench.run.pid as number), 'SIGINT');
+    const { signal } = await bench.exited;
+
+    // Assess
+    expect(signal).toBe('SIGINT');
+    await gone(group, group);
+  });
+
+  it('runs every bench in its own process though one fails, and exits 1 naming the one that failed', async () => {
+    // Act
+    const bench = benchRun(['fails', 'passes']);
+    const { code } = await bench.exited;
+
+    // Assess
+    expect(code).toBe(1);
+    expect(bench.output()).toContain('bench broke');
+    expect(bench.output()).toContain('passes ran');
+    expect(bench.output()).toContain('bench: failed: fails.bench.ts (exit 1)');
   });
 });
