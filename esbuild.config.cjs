@@ -56,7 +56,7 @@ const cedarWasmBesideCode = {
  * imports, not the entry: an entry awaiting an `import()` at top level (functions/documents.ts) would otherwise
  * wait on itself. Only single-entry builds (serverless-esbuild builds each function alone) are changed: with
  * several entries the chunk would hold all of them. What an on-demand module's namespace shows changes slightly:
- * it has a `default` (undefined where the module has none) and the `__initChunk<n>` names `importsOf` exports.
+ * it also has the `__initChunk<n>` names `importsOf` exports.
  * test/integration/bundles.test.ts checks every function, the SDK's own on-demand code, and every import form.
  */
 const LAZY_WRAPPER = 'init-in-one-chunk';
@@ -83,12 +83,16 @@ const initInOneChunk = {
       if (target.errors.length > 0 || target.external || target.namespace !== 'file') return undefined;
       return { path: target.path, suffix: WRAPPER_SUFFIX };
     });
-    build.onLoad({ filter: /.*/ }, (args) => {
+    build.onLoad({ filter: /.*/ }, async (args) => {
       if (args.suffix !== WRAPPER_SUFFIX) return undefined;
       const target = JSON.stringify(args.path);
+      // `default` is re-exported by name (`export *` leaves it out), unless the target is an ES module without
+      // one: re-exporting it then made esbuild warn at every build (import-is-undefined), and the namespace show a
+      // `default` no plain import would. A module whose exports esbuild cannot list (CommonJS) keeps it.
+      const names = await exportsOf(build.esbuild, args.path);
+      const withDefault = names.length === 0 || names.includes('default');
       return {
-        // `default` is re-exported by name (`export *` leaves it out); undefined where the target has none.
-        contents: `import * as __initChunkTarget from ${target};\nexport * from ${target};\nexport default __initChunkTarget.default;\n${entryImports}`,
+        contents: `export * from ${target};\n${withDefault ? `export { default } from ${target};\n` : ''}${entryImports}`,
         loader: 'js',
         // The entry's imports are written as in the entry file; the target's path is absolute.
         resolveDir: dirname(entry),
@@ -96,6 +100,20 @@ const initInOneChunk = {
     });
   },
 };
+
+/** The names an ES module exports, as esbuild's metafile lists them (none for a CommonJS file). */
+async function exportsOf(esbuild, file) {
+  const result = await esbuild.build({
+    entryPoints: [file],
+    bundle: false,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    outdir: dirname(file),
+    logLevel: 'silent',
+  });
+  return Object.values(result.metafile.outputs).flatMap((output) => output.exports);
+}
 
 /**
  * The entry file's import declarations, types removed, and an export of every binding they make: a module with

@@ -375,7 +375,7 @@ describe('What a cold start loads: the entry file and one chunk', () => {
       'shared:default',
       'shared:named',
       'shared:spaced',
-      'undefined',
+      'absent',
       'true',
     ]);
     expect(split.initFiles.length).toBeGreaterThan(2);

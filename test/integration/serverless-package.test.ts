@@ -9,12 +9,14 @@ import { packageTemplate as packageWithDir, type Resource, type Template } from 
 const run = promisify(execFile);
 let lastPackageDir = '';
 let lastTempLeftovers: string[] = [];
+let lastOutput = '';
 
-/** `serverless package` as `npm run package` runs it; remembers the folder of the last package. */
+/** `serverless package` as `npm run package` runs it; remembers the folder and the output of the last package. */
 async function packageTemplate(params: Record<string, string>): Promise<Template> {
-  const { template, dir, tempLeftovers } = await packageWithDir(params);
+  const { template, dir, tempLeftovers, output } = await packageWithDir(params);
   lastPackageDir = dir;
   lastTempLeftovers = tempLeftovers;
+  lastOutput = output;
   return template;
 }
 
@@ -52,12 +54,14 @@ describe('serverless package (offline, no credentials)', () => {
   let attach: Template;
   let createDir: string;
   let createLeftovers: string[];
+  let createOutput: string;
   let attachDir: string;
 
   beforeAll(async () => {
     create = await packageTemplate({});
     createDir = lastPackageDir;
     createLeftovers = lastTempLeftovers;
+    createOutput = lastOutput;
     // Attach mode with the non-default parameters: V3_0 (machine-to-machine tokens) and replaceTriggers.
     attach = await packageTemplate({
       poolMode: 'attach',
@@ -69,6 +73,12 @@ describe('serverless package (offline, no credentials)', () => {
     });
     attachDir = lastPackageDir;
   }, 240_000);
+
+  it('builds every function without a warning from esbuild', () => {
+    // Assess: esbuild prints `▲ [WARNING] …` for each; the build was once noisy with one per on-demand module.
+    expect(createOutput).toContain('Service packaged');
+    expect(createOutput).not.toContain('[WARNING]');
+  });
 
   it('leaves nothing in the temporary directory it packages with', () => {
     // Assess: serverless-esbuild's zip folders are removed (patches/serverless-esbuild+1.57.2.patch)

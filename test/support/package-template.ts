@@ -22,11 +22,11 @@ afterAll(() => {
 
 /**
  * `serverless package` exactly as `npm run package` runs it, offline and without credentials; the template it
- * wrote, the folder holding it (with the function zips), and what it left in its temp directory.
+ * wrote, the folder holding it (with the function zips), what it left in its temp directory, and what it printed.
  */
 export async function packageTemplate(
   params: Record<string, string>,
-): Promise<{ template: Template; dir: string; tempLeftovers: string[] }> {
+): Promise<{ template: Template; dir: string; tempLeftovers: string[]; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sls-package-'));
   // The packaging's own temp directory, empty at the start: whatever is in it afterwards, the run left behind.
   const temp = mkdtempSync(join(tmpdir(), 'sls-package-tmp-'));
@@ -38,7 +38,7 @@ export async function packageTemplate(
     // Its own bundle folder, so a local stack running beside this test keeps its bundles.
     SLS_ESBUILD_WORK_FOLDER: `.esbuild-package-${randomUUID().slice(0, 8)}`,
   };
-  await run(
+  const { stdout, stderr } = await run(
     process.execPath,
     [
       join(root, 'node_modules', 'serverless', 'bin', 'serverless.js'),
@@ -52,5 +52,5 @@ export async function packageTemplate(
     { cwd: root, env, timeout: startBudgetMs(2) },
   );
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  return { template, dir, tempLeftovers: readdirSync(temp) };
+  return { template, dir, tempLeftovers: readdirSync(temp), output: `${stdout}${stderr}` };
 }
