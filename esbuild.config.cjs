@@ -88,11 +88,16 @@ const initInOneChunk = {
       const target = JSON.stringify(args.path);
       // `default` is re-exported by name (`export *` leaves it out), unless the target is an ES module without
       // one: re-exporting it then made esbuild warn at every build (import-is-undefined), and the namespace show a
-      // `default` no plain import would. A module whose exports esbuild cannot list (CommonJS) keeps it.
+      // `default` no plain import would (CommonJS is listed with one). A module whose exports esbuild cannot list
+      // without bundling (only `export * from`) gets it through its namespace, as before: undefined there.
       const names = await exportsOf(build.esbuild, args.path);
-      const withDefault = names.length === 0 || names.includes('default');
+      const reexportDefault = names.includes('default')
+        ? `export { default } from ${target};\n`
+        : names.length === 0
+          ? `import * as __initChunkTarget from ${target};\nexport default __initChunkTarget.default;\n`
+          : '';
       return {
-        contents: `export * from ${target};\n${withDefault ? `export { default } from ${target};\n` : ''}${entryImports}`,
+        contents: `export * from ${target};\n${reexportDefault}${entryImports}`,
         loader: 'js',
         // The entry's imports are written as in the entry file; the target's path is absolute.
         resolveDir: dirname(entry),

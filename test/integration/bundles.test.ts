@@ -337,6 +337,9 @@ describe('What a cold start loads: the entry file and one chunk', () => {
         "import { shared } from './shared';\nimport { named } from './other';\nimport './side-effect';\nexport default shared('default');\nexport const extra = shared(named);\n",
       'without-default.ts':
         "import { shared } from './shared';\nimport { spaced } from './spaced';\nexport const only = shared(spaced);\n",
+      // Exports esbuild cannot list without bundling, and CommonJS.
+      'star-only.ts': "export * from './spaced';\n",
+      'common.cjs': "module.exports = { common: 'common' };\n",
       'forms.ts': [
         "import other, { named as renamed } from './other';",
         "import * as spacedModule from './spaced';",
@@ -349,6 +352,7 @@ describe('What a cold start loads: the entry file and one chunk', () => {
         '  return [',
         '    other(), renamed, spacedModule.spaced, shared("entry"), awaited.default, awaited.extra,',
         "    later.only, String('default' in later ? later.default : 'absent'),",
+        "    (await import('./star-only')).spaced, (await import('./common.cjs')).default.common,",
         '    String((globalThis as { sideEffect?: boolean }).sideEffect),',
         '  ].map((value) => ({ value }));',
         '};',
@@ -376,6 +380,8 @@ describe('What a cold start loads: the entry file and one chunk', () => {
       'shared:named',
       'shared:spaced',
       'absent',
+      'spaced',
+      'common',
       'true',
     ]);
     expect(split.initFiles.length).toBeGreaterThan(2);
