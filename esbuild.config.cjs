@@ -276,10 +276,6 @@ const esbuildOptions = () => ({
 });
 
 /**
- * serverless-esbuild reads only this file when `custom.esbuild.config` names it, so its own options live here
- * too: bundle the SDK clients (`exclude: []`) and emit `.mjs`, which Node runs as ESM without a package.json.
- */
-/**
  * serverless-esbuild builds every function separately into one folder; chunk files of one function would land
  * beside another's and be zipped with it. This puts each function's chunks in `chunks/<function file>/`, and
  * serverless.yml's per-function `package.patterns` keep only a function's own chunks in its zip.
@@ -297,10 +293,18 @@ const chunksPerFunction = {
   },
 };
 
+/**
+ * serverless-esbuild reads only this file when `custom.esbuild.config` names it, so its own options live here
+ * too. `exclude`: its default (`aws-sdk`) would leave the SDK v2 out; the SDK v3 clients are bundled here. What
+ * is `external` (never loaded on Lambda, above) is excluded as well: serverless-esbuild would otherwise look for
+ * those modules to copy into every zip, find none among the dependencies, and warn "No external modules needed"
+ * at every package (esbuild's external list is unchanged: it is `external` plus `exclude`). `.mjs`: Node runs
+ * it as ESM without a package.json.
+ */
 module.exports = () => ({
   ...esbuildOptions(),
   plugins: [chunksPerFunction, cedarWasmBesideCode, initInOneChunk, bundledRouteRulesAtBuild()],
-  exclude: [],
+  exclude: [...options.external],
   outputFileExtension: '.mjs',
   // serverless-esbuild deletes its work folder after packaging; concurrent runs (the local stack and a package,
   // say) each get their own so that neither removes the other's bundles.

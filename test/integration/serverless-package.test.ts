@@ -74,10 +74,11 @@ describe('serverless package (offline, no credentials)', () => {
     attachDir = lastPackageDir;
   }, 240_000);
 
-  it('builds every function without a warning from esbuild', () => {
-    // Assess: esbuild prints `▲ [WARNING] …` for each; the build was once noisy with one per on-demand module.
+  it('packages every function without a warning from esbuild or serverless-esbuild', () => {
+    // Assess: esbuild prints `▲ [WARNING] …`, serverless-esbuild `Warning: …`; a package once printed one per
+    // on-demand module and "No external modules needed".
     expect(createOutput).toContain('Service packaged');
-    expect(createOutput).not.toContain('[WARNING]');
+    expect(createOutput).not.toMatch(/warning/i);
   });
 
   it('leaves nothing in the temporary directory it packages with', () => {
