@@ -160,16 +160,14 @@ async function importsOf(esbuild, file) {
 /**
  * The bundled route rules, validated when the bundle is built. shared/authorizer/bundled-route-rules.ts validates
  * config/routes.json when it is imported; here it is bundled on its own with the build's esbuild, evaluated, and
- * replaced by its value (deeply frozen, as the module freezes it). A route file that does not validate, or is not
- * JSON, fails the build with the validation's message, not the authorizer's cold start, and no cold start parses
- * the rules again (only their tiers and groups are checked there, being configuration). Paths are compared
- * resolved (symlinked checkouts, a drive letter's case), and a module of that name that is not this one fails the
- * build rather than quietly going unchecked. `routesFile` stands in for config/routes.json in tests.
+ * replaced by its value. A route file that does not validate, or is not JSON, fails the build with the
+ * validation's message, not the authorizer's cold start, and no cold start parses the rules again (only their
+ * tiers and groups are checked there, being configuration). Paths are compared resolved (symlinked checkouts, a
+ * drive letter's case), and a module of that name that is not this one fails the build rather than quietly going
+ * unchecked. `routesFile` stands in for config/routes.json in tests.
  */
 const BUNDLED_ROUTE_RULES = join(__dirname, 'shared', 'authorizer', 'bundled-route-rules.ts');
 const ROUTES_FILE = join(__dirname, 'config', 'routes.json');
-const FREEZE =
-  'const f=(v)=>{if(typeof v==="object"&&v!==null){for(const i of Object.values(v))f(i);Object.freeze(v)}return v};';
 function bundledRouteRulesAtBuild(routesFile = ROUTES_FILE) {
   return {
     name: 'bundled-route-rules',
@@ -226,7 +224,7 @@ function bundledRouteRulesAtBuild(routesFile = ROUTES_FILE) {
         // JSON.parse of a string literal: V8 reads it faster than the same object as a literal.
         const value = JSON.stringify(JSON.stringify(module.exports.bundledRouteRules));
         return {
-          contents: `${FREEZE}\nexport const bundledRouteRules = f(JSON.parse(${value}));\n`,
+          contents: `export const bundledRouteRules = JSON.parse(${value});\n`,
           loader: 'js',
           watchFiles: [routesFile],
         };

@@ -3,18 +3,10 @@ import { type RouteRules, validateRouteRules } from './route-rules';
 
 /**
  * The bundled `config/routes.json`, validated in everything but its tiers and groups (checked against the
- * configuration at cold start), and deeply frozen: every configuration built from it shares it. In a deployed
- * bundle this module is its value, computed when the bundle is built (esbuild.config.cjs, `bundled-route-rules`):
- * a route file that does not validate fails the build, and no cold start parses it (validating the 15 bundled
- * rules was about a third of what the suite's own code added to the authorizer's cold start: docs/benchmarks.md
- * "Cold start").
+ * configuration at cold start). Every configuration built from it shares it; its types are read-only. In a
+ * deployed bundle this module is its value, computed when the bundle is built (esbuild.config.cjs,
+ * `bundled-route-rules`): a route file that does not validate fails the build, and no cold start parses it
+ * (validating the 15 bundled rules was about a third of what the suite's own code added to the authorizer's cold
+ * start: docs/benchmarks.md "Cold start").
  */
-export const bundledRouteRules: RouteRules = frozen(validateRouteRules(routes, 'config/routes.json'));
-
-function frozen<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) frozen(item);
-    Object.freeze(value);
-  }
-  return value;
-}
+export const bundledRouteRules: RouteRules = validateRouteRules(routes, 'config/routes.json');

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import bundledRoutes from '../../config/routes.json' with { type: 'json' };
-import { bundledRouteRules } from '../../shared/authorizer/bundled-route-rules';
 import {
   callerMeetsRule,
   checkRouteTiers,
@@ -197,14 +196,6 @@ describe('route rules', () => {
       expect(() => validateRouteRules(rules({ route: 'GET /health', minimumTier: 3 }), 'TENANCY_ROUTES')).toThrow(
         /routes\[0\]\.minimumTier 3 is not a tier name/,
       );
-    });
-
-    it('gives for the bundled rules, validated without tiers, what parsing config/routes.json with the default tiers gives', () => {
-      // Act
-      const parsed = parse(bundledRoutes);
-
-      // Assess
-      expect(checkRouteTiers(bundledRouteRules, DEFAULT_TIERS, 'config/routes.json')).toEqual(parsed);
     });
   });
   describe('resources and matching', () => {
